@@ -1,0 +1,343 @@
+//! Configuration, layered once at start-up: defaults, then the TOML file, then
+//! the environment, then command-line flags. Bad values fail fast with one line
+//! naming the file, line and key.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// The default prefix of every resource amiboard creates.
+pub const DEFAULT_PREFIX: &str = "amiboard-";
+
+/// The configuration file as written: every key optional, unknown keys rejected.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileConfig {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub read_only: Option<bool>,
+    pub log_level: Option<String>,
+    /// Seconds between automatic refreshes of the dashboard.
+    pub refresh_seconds: Option<u64>,
+    /// Prefix of every table, topic, state machine and queue amiboard names.
+    pub prefix: Option<String>,
+    /// Stack tags whose promotion needs the AMI id typed in.
+    pub production_stack_tags: Option<Vec<String>>,
+    pub tables: TablesFile,
+    pub topics: TopicsFile,
+    pub workflows: WorkflowsFile,
+    pub notifications: NotificationsFile,
+    /// Key bindings: action name to key(s); validated by the keymap.
+    pub keys: BTreeMap<String, toml::Value>,
+    /// Theme overrides: style name to colour/modifier; validated by the theme.
+    pub theme: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TablesFile {
+    pub lifecycles: Option<String>,
+    pub semver_seeds: Option<String>,
+    pub ami_lookup: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TopicsFile {
+    pub lifecycle: Option<String>,
+    pub imagebuilder: Option<String>,
+    pub ec2_events: Option<String>,
+    pub run_command: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkflowsFile {
+    /// Seconds each simulated step waits on the local stack.
+    pub wait_seconds: Option<u64>,
+    /// Seconds between polls of a running execution.
+    pub poll_seconds: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotificationsFile {
+    /// Whether the dashboard subscribes a temporary queue at start-up.
+    pub enabled: Option<bool>,
+    /// Which extra topics to subscribe besides the lifecycle topic.
+    pub include_service_topics: Option<bool>,
+    /// Minutes after which `cleanup` treats a leftover queue as stale.
+    pub stale_after_minutes: Option<u64>,
+}
+
+/// Table names, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tables {
+    pub lifecycles: String,
+    pub semver_seeds: String,
+    pub ami_lookup: String,
+}
+
+impl Tables {
+    pub fn with_prefix(prefix: &str) -> Self {
+        Tables {
+            lifecycles: format!("{prefix}lifecycles"),
+            semver_seeds: format!("{prefix}semver-seeds"),
+            ami_lookup: format!("{prefix}ami-lookup"),
+        }
+    }
+}
+
+/// Topic names or ARNs, resolved. A plain name becomes an ARN once the
+/// account and region are known (see [`Topics::arn`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topics {
+    pub lifecycle: String,
+    pub imagebuilder: String,
+    pub ec2_events: String,
+    pub run_command: String,
+}
+
+impl Topics {
+    pub fn with_prefix(prefix: &str) -> Self {
+        Topics {
+            lifecycle: format!("{prefix}lifecycle-events"),
+            imagebuilder: format!("{prefix}imagebuilder-images"),
+            ec2_events: format!("{prefix}ec2-ami-events"),
+            run_command: format!("{prefix}run-command"),
+        }
+    }
+
+    /// The ARN of a topic given as name or ARN.
+    pub fn arn(name_or_arn: &str, region: &str, account: &str) -> String {
+        if name_or_arn.starts_with("arn:") {
+            name_or_arn.to_string()
+        } else {
+            format!("arn:aws:sns:{region}:{account}:{name_or_arn}")
+        }
+    }
+}
+
+/// The resolved configuration the rest of amiboard reads.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub read_only: bool,
+    pub log_level: String,
+    pub refresh: Duration,
+    pub prefix: String,
+    pub production_stack_tags: Vec<String>,
+    pub tables: Tables,
+    pub topics: Topics,
+    pub workflow_wait_seconds: u64,
+    pub workflow_poll: Duration,
+    pub notifications_enabled: bool,
+    pub include_service_topics: bool,
+    pub stale_after: Duration,
+    pub keys: BTreeMap<String, toml::Value>,
+    pub theme: BTreeMap<String, toml::Value>,
+    /// The file that was read, if any.
+    pub config_path: Option<PathBuf>,
+}
+
+/// Values given on the command line, which win over everything else.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub log_level: Option<String>,
+    pub read_only: bool,
+}
+
+/// A configuration problem: the one line a person reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The default config file path: `$XDG_CONFIG_HOME/amiboard/config.toml`.
+pub fn default_config_path() -> Option<PathBuf> {
+    if let Some(xdg) = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(xdg).join("amiboard").join("config.toml"));
+    }
+    directories::ProjectDirs::from("", "", "amiboard").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// The directory for the log file: `$XDG_STATE_HOME/amiboard`.
+pub fn state_dir() -> PathBuf {
+    if let Some(xdg) = std::env::var_os("XDG_STATE_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(xdg).join("amiboard");
+    }
+    directories::ProjectDirs::from("", "", "amiboard")
+        .map(|d| {
+            d.state_dir()
+                .map_or_else(|| d.data_local_dir().to_path_buf(), Path::to_path_buf)
+        })
+        .unwrap_or_else(|| std::env::temp_dir().join("amiboard"))
+}
+
+/// Parses a config file's text. `path` is only used in messages.
+pub fn parse_file(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
+    toml::from_str::<FileConfig>(text).map_err(|err| {
+        let line = err
+            .span()
+            .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+        let message = err.message().trim().replace('\n', " ");
+        match line {
+            Some(line) => ConfigError(format!("{}:{line}: {message}", path.display())),
+            None => ConfigError(format!("{}: {message}", path.display())),
+        }
+    })
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn env_bool(name: &str) -> Result<Option<bool>, ConfigError> {
+    match env(name) {
+        None => Ok(None),
+        Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Ok(Some(true)),
+            "0" | "false" | "no" | "off" => Ok(Some(false)),
+            _ => Err(ConfigError(format!(
+                "{name}={v} is not a boolean: use 1 or 0, true or false"
+            ))),
+        },
+    }
+}
+
+const LOG_LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
+
+/// Loads the layered configuration. `getenv` is the process environment in
+/// real use; tests pass their own through [`load_with`].
+pub fn load(overrides: &Overrides) -> Result<Config, ConfigError> {
+    load_with(overrides, default_config_path())
+}
+
+/// Like [`load`], with the default file path given.
+pub fn load_with(overrides: &Overrides, default_path: Option<PathBuf>) -> Result<Config, ConfigError> {
+    let explicit = overrides
+        .config
+        .clone()
+        .or_else(|| env("AMIBOARD_CONFIG").map(PathBuf::from));
+    let (file, config_path) = match explicit {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                ConfigError(format!("cannot read config file {}: {e}", path.display()))
+            })?;
+            (parse_file(&text, &path)?, Some(path))
+        }
+        None => match default_path {
+            Some(path) if path.is_file() => {
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    ConfigError(format!("cannot read config file {}: {e}", path.display()))
+                })?;
+                (parse_file(&text, &path)?, Some(path))
+            }
+            _ => (FileConfig::default(), None),
+        },
+    };
+    resolve(file, config_path, overrides)
+}
+
+fn resolve(
+    file: FileConfig,
+    config_path: Option<PathBuf>,
+    overrides: &Overrides,
+) -> Result<Config, ConfigError> {
+    let where_ = config_path
+        .as_ref()
+        .map_or_else(|| "configuration".to_string(), |p| p.display().to_string());
+    let prefix = env("AMIBOARD_PREFIX")
+        .or(file.prefix)
+        .unwrap_or_else(|| DEFAULT_PREFIX.to_string());
+    if !prefix
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        return Err(ConfigError(format!(
+            "{where_}: prefix `{prefix}` may only contain letters, digits, '-', '_' and '.'"
+        )));
+    }
+    let default_tables = Tables::with_prefix(&prefix);
+    let tables = Tables {
+        lifecycles: env("AMIBOARD_LIFECYCLE_TABLE")
+            .or(file.tables.lifecycles)
+            .unwrap_or(default_tables.lifecycles),
+        semver_seeds: env("AMIBOARD_SEMVER_TABLE")
+            .or(file.tables.semver_seeds)
+            .unwrap_or(default_tables.semver_seeds),
+        ami_lookup: env("AMIBOARD_LOOKUP_TABLE")
+            .or(file.tables.ami_lookup)
+            .unwrap_or(default_tables.ami_lookup),
+    };
+    let default_topics = Topics::with_prefix(&prefix);
+    let topics = Topics {
+        lifecycle: file.topics.lifecycle.unwrap_or(default_topics.lifecycle),
+        imagebuilder: file.topics.imagebuilder.unwrap_or(default_topics.imagebuilder),
+        ec2_events: file.topics.ec2_events.unwrap_or(default_topics.ec2_events),
+        run_command: file.topics.run_command.unwrap_or(default_topics.run_command),
+    };
+    let log_level = overrides
+        .log_level
+        .clone()
+        .or_else(|| env("AMIBOARD_LOG"))
+        .or(file.log_level)
+        .unwrap_or_else(|| "info".to_string())
+        .to_ascii_lowercase();
+    if !LOG_LEVELS.contains(&log_level.as_str()) {
+        return Err(ConfigError(format!(
+            "{where_}: log level `{log_level}` is not one of {}",
+            LOG_LEVELS.join(", ")
+        )));
+    }
+    let refresh_seconds = file.refresh_seconds.unwrap_or(30);
+    if refresh_seconds == 0 {
+        return Err(ConfigError(format!(
+            "{where_}: refresh_seconds must be at least 1"
+        )));
+    }
+    let read_only = overrides.read_only
+        || env_bool("AMIBOARD_READ_ONLY")?.unwrap_or(false)
+        || file.read_only.unwrap_or(false);
+    Ok(Config {
+        profile: overrides.profile.clone().or(file.profile),
+        region: overrides.region.clone().or(file.region),
+        endpoint_url: overrides.endpoint_url.clone().or(file.endpoint_url),
+        read_only,
+        log_level,
+        refresh: Duration::from_secs(refresh_seconds),
+        prefix,
+        production_stack_tags: file
+            .production_stack_tags
+            .unwrap_or_else(|| vec!["prod".to_string(), "production".to_string()]),
+        tables,
+        topics,
+        workflow_wait_seconds: env("AMIBOARD_WORKFLOW_WAIT")
+            .and_then(|v| v.parse().ok())
+            .or(file.workflows.wait_seconds)
+            .unwrap_or(3),
+        workflow_poll: Duration::from_secs(file.workflows.poll_seconds.unwrap_or(2).max(1)),
+        notifications_enabled: file.notifications.enabled.unwrap_or(true),
+        include_service_topics: file.notifications.include_service_topics.unwrap_or(true),
+        stale_after: Duration::from_secs(60 * file.notifications.stale_after_minutes.unwrap_or(60)),
+        keys: file.keys,
+        theme: file.theme,
+        config_path,
+    })
+}

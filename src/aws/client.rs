@@ -1,0 +1,97 @@
+//! Builds the one `SdkConfig` every client shares, honouring `--profile`,
+//! `--region`, `--endpoint-url`, the `AWS_*` environment (including the
+//! per-service `AWS_ENDPOINT_URL_<SERVICE>` variables) and the default
+//! credential chain, with timeouts so an unreachable endpoint fails fast.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+use crate::app::config::Config;
+
+/// Where the clients point, resolved.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub region: String,
+    pub profile: Option<String>,
+    /// The endpoint when it is not AWS's own.
+    pub endpoint: Option<String>,
+}
+
+/// Shared configuration plus every client amiboard uses.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    pub sdk: SdkConfig,
+    pub target: Target,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub sfn: aws_sdk_sfn::Client,
+    pub sns: aws_sdk_sns::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    pub sts: aws_sdk_sts::Client,
+    pub imagebuilder: aws_sdk_imagebuilder::Client,
+}
+
+/// The region could not be resolved.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "no AWS region: pass --region, set AWS_REGION, or set `region` in the profile or the amiboard config"
+)]
+pub struct NoRegion;
+
+/// Loads the shared SDK configuration and builds every client.
+pub async fn connect(config: &Config) -> Result<Clients, NoRegion> {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(2))
+        .read_timeout(Duration::from_secs(20))
+        .operation_attempt_timeout(Duration::from_secs(20))
+        .operation_timeout(Duration::from_secs(45))
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(timeouts)
+        .retry_config(RetryConfig::standard().with_max_attempts(3));
+    if let Some(profile) = &config.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &config.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(endpoint) = &config.endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    let sdk = loader.load().await;
+    let region = sdk.region().map(ToString::to_string).ok_or(NoRegion)?;
+    let endpoint = sdk
+        .endpoint_url()
+        .map(ToString::to_string)
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL_DYNAMODB").ok());
+    let target = Target {
+        region,
+        profile: config
+            .profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok()),
+        endpoint,
+    };
+    Ok(Clients {
+        dynamodb: aws_sdk_dynamodb::Client::new(&sdk),
+        sfn: aws_sdk_sfn::Client::new(&sdk),
+        sns: aws_sdk_sns::Client::new(&sdk),
+        sqs: aws_sdk_sqs::Client::new(&sdk),
+        sts: aws_sdk_sts::Client::new(&sdk),
+        imagebuilder: aws_sdk_imagebuilder::Client::new(&sdk),
+        sdk,
+        target,
+    })
+}
+
+impl Clients {
+    /// The endpoint for messages: the custom one, or "AWS (region)".
+    pub fn endpoint_label(&self) -> String {
+        self.target
+            .endpoint
+            .clone()
+            .unwrap_or_else(|| format!("AWS ({})", self.target.region))
+    }
+}

@@ -1,0 +1,94 @@
+//! The AMI lookup table: upserts that only ever raise a row's score, and the
+//! paginated query AMI selection reads.
+
+use aws_sdk_dynamodb::types::AttributeValue as AwsAttributeValue;
+
+use super::{Item, STACK_TAG_INDEX, Store};
+use crate::aws::error::AwsError;
+use crate::lifecycle::lookup::LookupRow;
+
+impl Store {
+    /// Upserts rows; a row whose stored score is higher is left as it is, so a
+    /// late or repeated message can never lower an AMI's stage.
+    pub async fn upsert_lookup_rows(&self, rows: &[LookupRow]) -> Result<(), AwsError> {
+        let table = self.tables.ami_lookup.clone();
+        for row in rows {
+            let item: Item = serde_dynamo::to_item(row).map_err(|e| AwsError::Malformed {
+                what: format!("lookup row {}", row.lookup_id),
+                detail: e.to_string(),
+            })?;
+            let result = self
+                .client
+                .put_item()
+                .table_name(&table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(lookup_id) OR lifecycle_score <= :score")
+                .expression_attribute_values(
+                    ":score",
+                    AwsAttributeValue::N(row.lifecycle_score.to_string()),
+                )
+                .send()
+                .await;
+            match result {
+                Ok(_) => {}
+                Err(e) => match self.fail("PutItem", &table, e) {
+                    // A higher score is already stored: nothing to do.
+                    AwsError::Conflict { .. } => {}
+                    other => return Err(other),
+                },
+            }
+        }
+        Ok(())
+    }
+
+    /// Every lookup row of a stack tag (Query on the stack-tag index, to the end).
+    pub async fn lookup_rows(&self, stack_tag: &str) -> Result<Vec<LookupRow>, AwsError> {
+        let table = self.tables.ami_lookup.clone();
+        let mut rows = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&table)
+                .index_name(STACK_TAG_INDEX)
+                .key_condition_expression("stack_tag = :tag")
+                .expression_attribute_values(":tag", AwsAttributeValue::S(stack_tag.to_string()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| self.fail("Query", &table, e))?;
+            for item in out.items.unwrap_or_default() {
+                let key = item
+                    .get("lookup_id")
+                    .and_then(|v| v.as_s().ok())
+                    .cloned()
+                    .unwrap_or_default();
+                match serde_dynamo::from_item::<_, LookupRow>(item) {
+                    Ok(row) => rows.push(row),
+                    Err(e) => tracing::warn!(%key, error = %e, "skipped a malformed lookup row"),
+                }
+            }
+            start = out.last_evaluated_key.filter(|k| !k.is_empty());
+            if start.is_none() {
+                break;
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Writes lookup rows unconditionally in batches (demo data only).
+    pub async fn batch_put_lookup_rows(&self, rows: &[LookupRow]) -> Result<(), AwsError> {
+        let items = rows
+            .iter()
+            .map(|row| {
+                serde_dynamo::to_item(row).map_err(|e| AwsError::Malformed {
+                    what: format!("lookup row {}", row.lookup_id),
+                    detail: e.to_string(),
+                })
+            })
+            .collect::<Result<Vec<Item>, _>>()?;
+        let table = self.tables.ami_lookup.clone();
+        self.batch_put(&table, items).await
+    }
+}

@@ -1,0 +1,379 @@
+//! The DynamoDB store: the lifecycle table (one item per lifecycle, every write
+//! conditional on `item_version`), the semver seed table (an atomic counter per
+//! stack tag) and the AMI lookup table that selection clients read.
+
+mod lookup;
+mod provision;
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::Client as AwsDynamoClient;
+use aws_sdk_dynamodb::types::AttributeValue as AwsAttributeValue;
+use chrono::Utc;
+
+pub use provision::{TableStatus, provision_tables};
+
+use super::client::Clients;
+use super::error::{AwsError, Call, classify};
+use crate::app::config::Tables;
+use crate::lifecycle::Lifecycle;
+
+/// The GSI on `stack_tag` (lifecycle and lookup tables).
+pub const STACK_TAG_INDEX: &str = "stack_tag_index";
+
+type Item = HashMap<String, AwsAttributeValue>;
+
+/// Where a paginated read stopped; pass it back for the next page.
+#[derive(Debug, Clone)]
+pub struct Cursor(Item);
+
+/// An item that could not be read as a lifecycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedItem {
+    pub key: String,
+    pub error: String,
+}
+
+/// One page of lifecycles.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub lifecycles: Vec<Lifecycle>,
+    pub skipped: Vec<SkippedItem>,
+    pub next: Option<Cursor>,
+}
+
+/// Every lifecycle a read found, with what it skipped.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub lifecycles: Vec<Lifecycle>,
+    pub skipped: Vec<SkippedItem>,
+}
+
+/// The DynamoDB-backed store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    client: AwsDynamoClient,
+    tables: Tables,
+    endpoint: String,
+}
+
+impl Store {
+    pub fn new(clients: &Clients, tables: Tables) -> Self {
+        Store {
+            client: clients.dynamodb.clone(),
+            tables,
+            endpoint: clients.endpoint_label(),
+        }
+    }
+
+    pub fn tables(&self) -> &Tables {
+        &self.tables
+    }
+
+    fn fail<E, R>(&self, operation: &'static str, table: &str, err: aws_smithy_runtime_api::client::result::SdkError<E, R>) -> AwsError
+    where
+        E: aws_smithy_types::error::metadata::ProvideErrorMetadata
+            + std::error::Error
+            + Send
+            + Sync
+            + 'static,
+        R: std::fmt::Debug,
+    {
+        let err = classify(
+            Call {
+                service: "DynamoDB",
+                operation,
+                resource: table,
+            },
+            &self.endpoint,
+            err,
+        );
+        if err.code() == Some("ResourceNotFoundException") {
+            AwsError::Missing {
+                kind: "table",
+                name: table.to_string(),
+            }
+        } else {
+            err
+        }
+    }
+
+    /// Reads one lifecycle; `NotFound` when there is none with that id.
+    pub async fn get(&self, lifecycle_id: &str) -> Result<Lifecycle, AwsError> {
+        let table = &self.tables.lifecycles;
+        let started = std::time::Instant::now();
+        let out = self
+            .client
+            .get_item()
+            .table_name(table)
+            .key("lifecycle_id", AwsAttributeValue::S(lifecycle_id.to_string()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| self.fail("GetItem", table, e))?;
+        tracing::debug!(elapsed_ms = started.elapsed().as_millis(), %lifecycle_id, "dynamodb GetItem");
+        let item = out.item.ok_or_else(|| AwsError::NotFound {
+            resource: format!("lifecycle {lifecycle_id}"),
+        })?;
+        decode(item).map_err(|e| AwsError::Malformed {
+            what: format!("lifecycle {lifecycle_id}"),
+            detail: e,
+        })
+    }
+
+    /// Reads one page: a Query on the stack-tag index when a tag is given, else a Scan.
+    pub async fn list_page(
+        &self,
+        stack_tag: Option<&str>,
+        cursor: Option<Cursor>,
+    ) -> Result<Page, AwsError> {
+        let table = &self.tables.lifecycles;
+        let started = std::time::Instant::now();
+        let start_key = cursor.map(|c| c.0);
+        let (items, last_key) = if let Some(tag) = stack_tag {
+            let out = self
+                .client
+                .query()
+                .table_name(table)
+                .index_name(STACK_TAG_INDEX)
+                .key_condition_expression("stack_tag = :tag")
+                .expression_attribute_values(":tag", AwsAttributeValue::S(tag.to_string()))
+                .set_exclusive_start_key(start_key)
+                .send()
+                .await
+                .map_err(|e| self.fail("Query", table, e))?;
+            (out.items.unwrap_or_default(), out.last_evaluated_key)
+        } else {
+            let out = self
+                .client
+                .scan()
+                .table_name(table)
+                .set_exclusive_start_key(start_key)
+                .send()
+                .await
+                .map_err(|e| self.fail("Scan", table, e))?;
+            (out.items.unwrap_or_default(), out.last_evaluated_key)
+        };
+        tracing::debug!(
+            elapsed_ms = started.elapsed().as_millis(),
+            items = items.len(),
+            "dynamodb list page"
+        );
+        let mut page = Page {
+            lifecycles: Vec::with_capacity(items.len()),
+            skipped: Vec::new(),
+            next: last_key.filter(|k| !k.is_empty()).map(Cursor),
+        };
+        for item in items {
+            let key = item
+                .get("lifecycle_id")
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_else(|| "(no lifecycle_id)".to_string());
+            match decode(item) {
+                Ok(lc) => page.lifecycles.push(lc),
+                Err(error) => {
+                    tracing::warn!(%key, %error, "skipped a malformed lifecycle item");
+                    page.skipped.push(SkippedItem { key, error });
+                }
+            }
+        }
+        Ok(page)
+    }
+
+    /// Reads every page to the end. `progress` hears the running count.
+    pub async fn list_all(
+        &self,
+        stack_tag: Option<&str>,
+        mut progress: impl FnMut(usize),
+    ) -> Result<Listing, AwsError> {
+        let mut listing = Listing::default();
+        let mut cursor = None;
+        loop {
+            let page = self.list_page(stack_tag, cursor).await?;
+            listing.lifecycles.extend(page.lifecycles);
+            listing.skipped.extend(page.skipped);
+            progress(listing.lifecycles.len());
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        Ok(listing)
+    }
+
+    /// Writes a new lifecycle; fails with `Conflict` if the id exists.
+    pub async fn create(&self, lc: &Lifecycle) -> Result<(), AwsError> {
+        let table = &self.tables.lifecycles;
+        let item = encode(lc)?;
+        self.client
+            .put_item()
+            .table_name(table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(lifecycle_id)")
+            .send()
+            .await
+            .map_err(|e| match self.fail("PutItem", table, e) {
+                AwsError::Conflict { .. } => AwsError::Conflict {
+                    resource: format!("lifecycle {}", lc.lifecycle_id),
+                },
+                other => other,
+            })?;
+        Ok(())
+    }
+
+    /// Writes a changed lifecycle only if nobody wrote it since it was read
+    /// (its `item_version` still matches). Returns the stored copy, whose
+    /// version is one higher. `Conflict` when another writer got there first.
+    pub async fn save(&self, lc: &Lifecycle) -> Result<Lifecycle, AwsError> {
+        let table = &self.tables.lifecycles;
+        let mut next = lc.clone();
+        next.item_version = lc.item_version + 1;
+        next.updated_at = Utc::now();
+        let item = encode(&next)?;
+        let started = std::time::Instant::now();
+        self.client
+            .put_item()
+            .table_name(table)
+            .set_item(Some(item))
+            .condition_expression("item_version = :expected")
+            .expression_attribute_values(
+                ":expected",
+                AwsAttributeValue::N(lc.item_version.to_string()),
+            )
+            .send()
+            .await
+            .map_err(|e| match self.fail("PutItem", table, e) {
+                AwsError::Conflict { .. } => AwsError::Conflict {
+                    resource: format!("lifecycle {}", lc.lifecycle_id),
+                },
+                other => other,
+            })?;
+        tracing::debug!(elapsed_ms = started.elapsed().as_millis(), lifecycle_id = %lc.lifecycle_id, "dynamodb conditional PutItem");
+        Ok(next)
+    }
+
+    /// Hands out the next MAJOR version of a stack tag with one atomic ADD, so
+    /// two builds never receive the same version. The first call returns 1.
+    pub async fn reserve_major(&self, stack_tag: &str) -> Result<u64, AwsError> {
+        let table = &self.tables.semver_seeds;
+        let out = self
+            .client
+            .update_item()
+            .table_name(table)
+            .key("stack_tag", AwsAttributeValue::S(stack_tag.to_string()))
+            .update_expression("ADD last_major :one SET updated_at = :now")
+            .expression_attribute_values(":one", AwsAttributeValue::N("1".to_string()))
+            .expression_attribute_values(
+                ":now",
+                AwsAttributeValue::S(Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            )
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(|e| self.fail("UpdateItem", table, e))?;
+        out.attributes
+            .as_ref()
+            .and_then(|a| a.get("last_major"))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse::<u64>().ok())
+            .ok_or_else(|| AwsError::Malformed {
+                what: format!("semver seed of {stack_tag}"),
+                detail: "last_major is not a number".to_string(),
+            })
+    }
+
+    /// Raises the stack tag's counter to at least `major` (used by `seed`).
+    pub async fn raise_major(&self, stack_tag: &str, major: u64) -> Result<(), AwsError> {
+        let table = &self.tables.semver_seeds;
+        let result = self
+            .client
+            .update_item()
+            .table_name(table)
+            .key("stack_tag", AwsAttributeValue::S(stack_tag.to_string()))
+            .update_expression("SET last_major = :m, updated_at = :now")
+            .condition_expression("attribute_not_exists(last_major) OR last_major < :m")
+            .expression_attribute_values(":m", AwsAttributeValue::N(major.to_string()))
+            .expression_attribute_values(
+                ":now",
+                AwsAttributeValue::S(Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            )
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => match self.fail("UpdateItem", table, e) {
+                AwsError::Conflict { .. } => Ok(()),
+                other => Err(other),
+            },
+        }
+    }
+
+    /// Writes many new lifecycles with BatchWriteItem (25 per call), retrying
+    /// unprocessed items. For demo data only: it is not conditional.
+    pub async fn batch_put_lifecycles(&self, lifecycles: &[Lifecycle]) -> Result<(), AwsError> {
+        let items = lifecycles.iter().map(encode).collect::<Result<Vec<_>, _>>()?;
+        self.batch_put(&self.tables.lifecycles.clone(), items).await
+    }
+
+    async fn batch_put(&self, table: &str, items: Vec<Item>) -> Result<(), AwsError> {
+        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+        for chunk in items.chunks(25) {
+            let mut requests = chunk
+                .iter()
+                .map(|item| {
+                    PutRequest::builder()
+                        .set_item(Some(item.clone()))
+                        .build()
+                        .map(|put| WriteRequest::builder().put_request(put).build())
+                        .map_err(|e| AwsError::Malformed {
+                            what: "batch write".to_string(),
+                            detail: e.to_string(),
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut delay = std::time::Duration::from_millis(50);
+            for _ in 0..8 {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(table, requests)
+                    .send()
+                    .await
+                    .map_err(|e| self.fail("BatchWriteItem", table, e))?;
+                requests = out
+                    .unprocessed_items
+                    .and_then(|mut m| m.remove(table))
+                    .unwrap_or_default();
+                if requests.is_empty() {
+                    break;
+                }
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+            }
+            if !requests.is_empty() {
+                return Err(AwsError::Service {
+                    service: "DynamoDB",
+                    operation: "BatchWriteItem",
+                    resource: table.to_string(),
+                    code: None,
+                    detail: format!("{} items stayed unprocessed after retries", requests.len()),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Turns a lifecycle into a DynamoDB item.
+pub(crate) fn encode(lc: &Lifecycle) -> Result<Item, AwsError> {
+    serde_dynamo::to_item(lc).map_err(|e| AwsError::Malformed {
+        what: format!("lifecycle {}", lc.lifecycle_id),
+        detail: e.to_string(),
+    })
+}
+
+/// Reads a DynamoDB item as a lifecycle, with a message naming the problem.
+pub(crate) fn decode(item: Item) -> Result<Lifecycle, String> {
+    serde_dynamo::from_item(item).map_err(|e| e.to_string())
+}

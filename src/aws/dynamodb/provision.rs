@@ -1,0 +1,136 @@
+//! Creates amiboard's tables when they are missing, and says which it created
+//! and which already existed.
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition as AwsAttributeDefinition, BillingMode as AwsBillingMode,
+    GlobalSecondaryIndex as AwsGsi, KeySchemaElement as AwsKeySchemaElement,
+    KeyType as AwsKeyType, Projection as AwsProjection, ProjectionType as AwsProjectionType,
+    ScalarAttributeType as AwsScalarType, TableStatus as AwsTableStatus,
+};
+
+use super::{STACK_TAG_INDEX, Store};
+use crate::aws::error::AwsError;
+
+/// What provisioning did to one table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableStatus {
+    Created(String),
+    Existed(String),
+}
+
+struct TableSpec<'a> {
+    name: &'a str,
+    key: &'a str,
+    /// GSI on `stack_tag`, with an optional sort key.
+    index: Option<Option<&'a str>>,
+}
+
+/// Creates the three tables if they are missing and waits until they are active.
+pub async fn provision_tables(store: &Store) -> Result<Vec<TableStatus>, AwsError> {
+    let tables = store.tables.clone();
+    let specs = [
+        TableSpec {
+            name: &tables.lifecycles,
+            key: "lifecycle_id",
+            index: Some(Some("updated_at")),
+        },
+        TableSpec {
+            name: &tables.semver_seeds,
+            key: "stack_tag",
+            index: None,
+        },
+        TableSpec {
+            name: &tables.ami_lookup,
+            key: "lookup_id",
+            index: Some(None),
+        },
+    ];
+    let mut report = Vec::new();
+    for spec in specs {
+        report.push(ensure_table(store, &spec).await?);
+    }
+    Ok(report)
+}
+
+fn key(name: &str, kind: AwsKeyType) -> Result<AwsKeySchemaElement, AwsError> {
+    AwsKeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(kind)
+        .build()
+        .map_err(build_error)
+}
+
+fn attr(name: &str) -> Result<AwsAttributeDefinition, AwsError> {
+    AwsAttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(AwsScalarType::S)
+        .build()
+        .map_err(build_error)
+}
+
+fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> AwsError {
+    AwsError::Malformed {
+        what: "table definition".to_string(),
+        detail: e.to_string(),
+    }
+}
+
+async fn ensure_table(store: &Store, spec: &TableSpec<'_>) -> Result<TableStatus, AwsError> {
+    match store.client.describe_table().table_name(spec.name).send().await {
+        Ok(_) => return Ok(TableStatus::Existed(spec.name.to_string())),
+        Err(e) => match store.fail("DescribeTable", spec.name, e) {
+            AwsError::Missing { .. } => {}
+            other => return Err(other),
+        },
+    }
+    let mut request = store
+        .client
+        .create_table()
+        .table_name(spec.name)
+        .billing_mode(AwsBillingMode::PayPerRequest)
+        .key_schema(key(spec.key, AwsKeyType::Hash)?)
+        .attribute_definitions(attr(spec.key)?);
+    if let Some(sort) = spec.index {
+        if spec.key != "stack_tag" {
+            request = request.attribute_definitions(attr("stack_tag")?);
+        }
+        let mut index = AwsGsi::builder()
+            .index_name(STACK_TAG_INDEX)
+            .key_schema(key("stack_tag", AwsKeyType::Hash)?)
+            .projection(
+                AwsProjection::builder()
+                    .projection_type(AwsProjectionType::All)
+                    .build(),
+            );
+        if let Some(sort) = sort {
+            request = request.attribute_definitions(attr(sort)?);
+            index = index.key_schema(key(sort, AwsKeyType::Range)?);
+        }
+        request = request.global_secondary_indexes(index.build().map_err(build_error)?);
+    }
+    match request.send().await {
+        Ok(_) => {}
+        Err(e) => {
+            let err = store.fail("CreateTable", spec.name, e);
+            // Someone else created it between our describe and create.
+            if err.code() == Some("ResourceInUseException") {
+                return Ok(TableStatus::Existed(spec.name.to_string()));
+            }
+            return Err(err);
+        }
+    }
+    for _ in 0..60 {
+        let out = store
+            .client
+            .describe_table()
+            .table_name(spec.name)
+            .send()
+            .await
+            .map_err(|e| store.fail("DescribeTable", spec.name, e))?;
+        if out.table.and_then(|t| t.table_status) == Some(AwsTableStatus::Active) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    Ok(TableStatus::Created(spec.name.to_string()))
+}

@@ -1,0 +1,10 @@
+//! AWS adapters: one file per service, in domain types; only these files name
+//! SDK types.
+
+pub mod client;
+pub mod dynamodb;
+pub mod error;
+pub mod sts;
+
+pub use client::{Clients, connect};
+pub use error::AwsError;

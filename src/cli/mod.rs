@@ -1,0 +1,1 @@
+//! The command line: arguments (clap) and one function per subcommand.

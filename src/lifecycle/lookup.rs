@@ -1,0 +1,159 @@
+//! Rows of the AMI lookup table that AMI-selection clients query, derived from
+//! a lifecycle, and the selection of the best AMI among them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{EventStatus, Lifecycle, Stage, parse_version};
+
+/// One AMI in one region, as AMI-selection clients of the reference solution read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LookupRow {
+    pub lookup_id: String,
+    pub stack_tag: String,
+    pub ami_id: String,
+    pub ami_semver: String,
+    pub aws_region: String,
+    pub product_name: String,
+    pub product_ver: String,
+    pub commit_ref: String,
+    pub lifecycle_id: String,
+    /// `ami-creation` or `ami-patch`.
+    pub lifecycle_type: String,
+    /// The reference name of the highest completed event.
+    pub lifecycle_event: String,
+    /// 1 built, 2 smoke tested, 3 scanned, 4 QA requested, 5 certified, 6 production.
+    pub lifecycle_score: u8,
+    /// `%m/%d/%Y, %H:%M:%S` in UTC, as the reference solution writes it.
+    pub last_modified: String,
+    /// The same instant in RFC 3339.
+    #[serde(default)]
+    pub last_modified_utc: String,
+}
+
+/// The reference solution's date format (UTC, no zone).
+pub fn reference_date(at: DateTime<Utc>) -> String {
+    at.format("%m/%d/%Y, %H:%M:%S").to_string()
+}
+
+/// The rows a lifecycle's AMIs should have: one per AMI per stage that built
+/// one, scored by the highest COMPLETED event of that stage. Failed or
+/// rejected events never raise a score.
+pub fn rows_for(lc: &Lifecycle, now: DateTime<Utc>) -> Vec<LookupRow> {
+    let mut stages = vec![Stage::Creation];
+    stages.extend(lc.patches.iter().map(|c| Stage::Patch(c.number)));
+    let mut rows = Vec::new();
+    for stage in stages {
+        let Some(records) = lc.records(stage) else {
+            continue;
+        };
+        let Some(best) = records
+            .iter()
+            .filter(|r| r.status == EventStatus::Completed)
+            .max_by_key(|r| r.event.lookup_score())
+        else {
+            continue;
+        };
+        let semver = lc.stage_semver(stage).unwrap_or_default().to_string();
+        for ami in lc.stage_amis(stage) {
+            rows.push(LookupRow {
+                lookup_id: format!("{}#{}#{}", lc.lifecycle_id, ami.region, ami.ami_id),
+                stack_tag: lc.stack_tag.clone(),
+                ami_id: ami.ami_id.clone(),
+                ami_semver: semver.clone(),
+                aws_region: ami.region.clone(),
+                product_name: lc.product_name.clone(),
+                product_ver: lc.product_version.clone(),
+                commit_ref: lc.commit_ref.clone(),
+                lifecycle_id: lc.lifecycle_id.clone(),
+                lifecycle_type: stage.phase().lifecycle_type().to_string(),
+                lifecycle_event: best.event.reference_name(stage.phase()).to_string(),
+                lifecycle_score: best.event.lookup_score(),
+                last_modified: reference_date(now),
+                last_modified_utc: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            });
+        }
+    }
+    rows
+}
+
+/// The minimum stage an AMI must have reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MinStage {
+    Built = 1,
+    SmokeTested = 2,
+    Scanned = 3,
+    QaRequested = 4,
+    QaCertified = 5,
+    Production = 6,
+}
+
+impl MinStage {
+    pub const NAMES: [&'static str; 6] = [
+        "built",
+        "smoke-tested",
+        "scanned",
+        "qa-requested",
+        "qa-certified",
+        "production",
+    ];
+
+    pub fn parse(text: &str) -> Option<MinStage> {
+        Some(match text.trim().to_ascii_lowercase().as_str() {
+            "built" => MinStage::Built,
+            "smoke-tested" => MinStage::SmokeTested,
+            "scanned" => MinStage::Scanned,
+            "qa-requested" => MinStage::QaRequested,
+            "qa-certified" => MinStage::QaCertified,
+            "production" => MinStage::Production,
+            _ => return None,
+        })
+    }
+
+    pub fn score(self) -> u8 {
+        self as u8
+    }
+}
+
+/// What an AMI-selection query asks for.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub region: Option<String>,
+    pub min_stage: Option<MinStage>,
+    pub product: Option<String>,
+    pub product_version: Option<String>,
+    /// An exact version; `None` or `latest` means the highest.
+    pub semver: Option<String>,
+}
+
+/// The best row: the highest semver meeting every criterion (ties broken by
+/// score, then newest change).
+pub fn select<'a>(rows: &'a [LookupRow], query: &Selection) -> Option<&'a LookupRow> {
+    let exact = query
+        .semver
+        .as_deref()
+        .filter(|s| !s.eq_ignore_ascii_case("latest"))
+        .and_then(parse_version);
+    rows.iter()
+        .filter(|r| query.region.as_deref().is_none_or(|x| r.aws_region == x))
+        .filter(|r| {
+            query
+                .min_stage
+                .is_none_or(|m| r.lifecycle_score >= m.score())
+        })
+        .filter(|r| query.product.as_deref().is_none_or(|x| r.product_name == x))
+        .filter(|r| {
+            query
+                .product_version
+                .as_deref()
+                .is_none_or(|x| r.product_ver == x)
+        })
+        .filter_map(|r| parse_version(&r.ami_semver).map(|v| (v, r)))
+        .filter(|(v, _)| exact.as_ref().is_none_or(|e| v == e))
+        .max_by(|(va, a), (vb, b)| {
+            va.cmp(vb)
+                .then(a.lifecycle_score.cmp(&b.lifecycle_score))
+                .then(a.last_modified_utc.cmp(&b.last_modified_utc))
+        })
+        .map(|(_, r)| r)
+}

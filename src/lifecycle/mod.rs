@@ -1,0 +1,17 @@
+//! The pure domain of amiboard: events and their order, event records,
+//! lifecycles, the rules, and semantic versions. No I/O and no async here.
+
+mod event;
+pub mod lookup;
+mod model;
+mod record;
+pub mod rules;
+mod status;
+mod version;
+
+pub use event::{CREATION_SEQUENCE, EventKind, PATCH_SEQUENCE, Phase};
+pub use model::{EventRef, Lifecycle, PatchCycle, Stage};
+pub use record::{AmiOutput, EventOutputs, EventRecord, VulnerabilityCounts};
+pub use rules::{Allowed, Refusal};
+pub use status::EventStatus;
+pub use version::{Bump, build_version, bump, parse_version};

@@ -1,0 +1,266 @@
+//! The lifecycle rules, as pure functions the dashboard and the command line
+//! share: what may run next, and a sentence a person understands when not.
+
+use std::fmt;
+
+use super::{EventKind, EventRef, EventStatus, Lifecycle, Phase, Stage};
+
+/// Why a requested change is not allowed. `Display` gives the sentence shown to people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The event is not part of that sequence (QA in a patch cycle, AMI_PATCH in creation).
+    NotInSequence { event: EventKind, phase: Phase },
+    /// The patch cycle does not exist.
+    UnknownPatchCycle { number: u32 },
+    /// A newer patch cycle replaced the one asked for.
+    SupersededCycle { number: u32, latest: u32 },
+    /// An earlier event of the sequence has not completed.
+    PreviousNotCompleted {
+        target: EventRef,
+        previous: EventKind,
+        status: EventStatus,
+    },
+    /// Completed events are immutable.
+    AlreadyCompleted { target: EventRef },
+    /// Another event of the lifecycle runs; only one may.
+    AnotherRunning {
+        running: EventRef,
+        actor: Option<String>,
+    },
+    /// QA_CERTIFICATION_RESPONSE is a person's decision: certify or reject it.
+    DecisionRequired,
+    /// Certify or reject applies only to QA_CERTIFICATION_RESPONSE.
+    NotADecision { event: EventKind },
+    /// A decision needs a reason.
+    ReasonRequired,
+    /// A patch cycle needs a production AMI.
+    NotInProduction,
+    /// The dashboard or command runs read-only.
+    ReadOnly,
+}
+
+impl Refusal {
+    /// A short machine-readable code for JSON output and logs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::NotInSequence { .. } => "not_in_sequence",
+            Refusal::UnknownPatchCycle { .. } => "unknown_patch_cycle",
+            Refusal::SupersededCycle { .. } => "superseded_cycle",
+            Refusal::PreviousNotCompleted { .. } => "previous_not_completed",
+            Refusal::AlreadyCompleted { .. } => "already_completed",
+            Refusal::AnotherRunning { .. } => "another_running",
+            Refusal::DecisionRequired => "decision_required",
+            Refusal::NotADecision { .. } => "not_a_decision",
+            Refusal::ReasonRequired => "reason_required",
+            Refusal::NotInProduction => "not_in_production",
+            Refusal::ReadOnly => "read_only",
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::NotInSequence { event, phase } => write!(
+                f,
+                "{event} is not an event of {phase}: its events are {}.",
+                join(phase.sequence())
+            ),
+            Refusal::UnknownPatchCycle { number } => {
+                write!(f, "Patch cycle {number} does not exist.")
+            }
+            Refusal::SupersededCycle { number, latest } => write!(
+                f,
+                "Patch cycle {number} was superseded by patch cycle {latest}; only the latest cycle can move on."
+            ),
+            Refusal::PreviousNotCompleted {
+                target,
+                previous: EventKind::QaCertificationResponse,
+                status: EventStatus::Failed,
+            } => write!(
+                f,
+                "Cannot run {target}: QA rejected this AMI. Certify it again before it can go to production."
+            ),
+            Refusal::PreviousNotCompleted {
+                target,
+                previous,
+                status,
+            } => write!(
+                f,
+                "Cannot run {target}: {previous} is {}. Events run in order: {}.",
+                status.word(),
+                join(target.stage.phase().sequence())
+            ),
+            Refusal::AlreadyCompleted { target } => write!(
+                f,
+                "{target} has already completed; completed events are immutable."
+            ),
+            Refusal::AnotherRunning { running, actor } => match actor {
+                Some(actor) => write!(
+                    f,
+                    "{running} is running (started by {actor}); wait for it to finish."
+                ),
+                None => write!(f, "{running} is running; wait for it to finish."),
+            },
+            Refusal::DecisionRequired => write!(
+                f,
+                "QA_CERTIFICATION_RESPONSE is a person's decision: certify or reject the AMI with a reason."
+            ),
+            Refusal::NotADecision { event } => write!(
+                f,
+                "{event} is not a decision; only QA_CERTIFICATION_RESPONSE is certified or rejected."
+            ),
+            Refusal::ReasonRequired => write!(f, "A reason is required to certify or reject."),
+            Refusal::NotInProduction => write!(
+                f,
+                "A patch cycle needs a production AMI: MARK_FOR_PRODUCTION has not completed."
+            ),
+            Refusal::ReadOnly => write!(f, "Read-only mode: nothing can be changed."),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+fn join(events: &[EventKind]) -> String {
+    events
+        .iter()
+        .map(|e| e.name())
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+/// What an allowed trigger will do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Allowed {
+    pub target: EventRef,
+    /// The attempt number the run will carry (previous attempt + 1).
+    pub attempt: u32,
+    /// Whether this re-runs a FAILED or ERROR event.
+    pub retry: bool,
+}
+
+/// Checks where the event sits and whether its sequence lets it run, without
+/// asking whether it is a workflow or a decision.
+fn check_position(lc: &Lifecycle, target: EventRef) -> Result<Allowed, Refusal> {
+    let phase = target.stage.phase();
+    let Some(index) = Lifecycle::position(target) else {
+        return Err(Refusal::NotInSequence {
+            event: target.event,
+            phase,
+        });
+    };
+    if let Stage::Patch(number) = target.stage {
+        let Some(latest) = lc.latest_patch() else {
+            return Err(Refusal::UnknownPatchCycle { number });
+        };
+        if lc.patch(number).is_none() {
+            return Err(Refusal::UnknownPatchCycle { number });
+        }
+        if latest.number != number {
+            return Err(Refusal::SupersededCycle {
+                number,
+                latest: latest.number,
+            });
+        }
+    }
+    let records = lc.records(target.stage).unwrap_or(&[]);
+    let record = records.iter().find(|r| r.event == target.event);
+    let status = record.map_or(EventStatus::NotStarted, |r| r.status);
+    if status == EventStatus::Completed {
+        return Err(Refusal::AlreadyCompleted { target });
+    }
+    if let Some((running, record)) = lc.running() {
+        return Err(Refusal::AnotherRunning {
+            running,
+            actor: record.actor.clone(),
+        });
+    }
+    for previous in &phase.sequence()[..index] {
+        let status = records
+            .iter()
+            .find(|r| r.event == *previous)
+            .map_or(EventStatus::NotStarted, |r| r.status);
+        if status != EventStatus::Completed {
+            return Err(Refusal::PreviousNotCompleted {
+                target,
+                previous: *previous,
+                status,
+            });
+        }
+    }
+    Ok(Allowed {
+        target,
+        attempt: record.map_or(0, |r| r.attempt) + 1,
+        retry: status.is_retryable(),
+    })
+}
+
+/// May this event's workflow be started (first run or retry)?
+pub fn check_trigger(lc: &Lifecycle, target: EventRef) -> Result<Allowed, Refusal> {
+    let allowed = check_position(lc, target)?;
+    if target.event.is_decision() {
+        return Err(Refusal::DecisionRequired);
+    }
+    Ok(allowed)
+}
+
+/// May QA_CERTIFICATION_RESPONSE be decided (certified or rejected) with this reason?
+pub fn check_decision(lc: &Lifecycle, reason: &str) -> Result<Allowed, Refusal> {
+    let allowed = check_position(
+        lc,
+        EventRef {
+            stage: Stage::Creation,
+            event: EventKind::QaCertificationResponse,
+        },
+    )?;
+    if reason.trim().is_empty() {
+        return Err(Refusal::ReasonRequired);
+    }
+    Ok(allowed)
+}
+
+/// May a new patch cycle start? Returns the production stage it would patch.
+pub fn check_new_patch(lc: &Lifecycle) -> Result<Stage, Refusal> {
+    if let Some((running, record)) = lc.running() {
+        return Err(Refusal::AnotherRunning {
+            running,
+            actor: record.actor.clone(),
+        });
+    }
+    if !lc.is_production(Stage::Creation) {
+        return Err(Refusal::NotInProduction);
+    }
+    lc.newest_production().ok_or(Refusal::NotInProduction)
+}
+
+/// The event a person would trigger next: the first not-completed event of the
+/// active stage (the latest patch cycle, else creation), when the rules allow it.
+/// A QA decision that is due is returned too; use [`check_trigger`] or
+/// [`check_decision`] to tell them apart. `None` when nothing can run now.
+pub fn next_allowed(lc: &Lifecycle) -> Option<EventRef> {
+    let stage = lc
+        .latest_patch()
+        .map_or(Stage::Creation, |c| Stage::Patch(c.number));
+    let records = lc.records(stage)?;
+    let next = records.iter().find(|r| r.status != EventStatus::Completed)?;
+    let target = EventRef {
+        stage,
+        event: next.event,
+    };
+    check_position(lc, target).ok().map(|_| target)
+}
+
+/// Resolves a user's event name to a position: in the latest patch cycle when
+/// patches exist and the event belongs to the patch sequence, else in creation.
+pub fn resolve_event(lc: &Lifecycle, event: EventKind, phase: Option<Phase>) -> EventRef {
+    let explicit_patch = phase == Some(Phase::Patch) || event == EventKind::AmiPatch;
+    let patch_event = explicit_patch
+        || (phase.is_none() && lc.latest_patch().is_some() && Phase::Patch.sequence().contains(&event));
+    let stage = match lc.latest_patch() {
+        Some(cycle) if patch_event => Stage::Patch(cycle.number),
+        None if explicit_patch => Stage::Patch(1),
+        _ => Stage::Creation,
+    };
+    EventRef { stage, event }
+}
