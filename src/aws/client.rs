@@ -11,6 +11,13 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 use crate::app::config::Config;
 
+/// An unreachable endpoint is reported within [`OPERATION_TIMEOUT`]: each
+/// attempt gives up after [`ATTEMPT_TIMEOUT`], the whole call after 9 s.
+/// Calls that wait on purpose (SQS long polls) override these per call.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(8);
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(9);
+
 /// Where the clients point, resolved.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -42,15 +49,37 @@ pub struct NoRegion;
 
 /// Loads the shared SDK configuration and builds every client.
 pub async fn connect(config: &Config) -> Result<Clients, NoRegion> {
+    connect_inner(config, None).await
+}
+
+/// Like [`connect`], with fixed credentials instead of the default chain
+/// (tests against the emulator).
+pub async fn connect_with_static_credentials(
+    config: &Config,
+    access_key: &str,
+    secret_key: &str,
+) -> Result<Clients, NoRegion> {
+    let credentials =
+        aws_credential_types::Credentials::new(access_key, secret_key, None, None, "static");
+    connect_inner(config, Some(credentials)).await
+}
+
+async fn connect_inner(
+    config: &Config,
+    credentials: Option<aws_credential_types::Credentials>,
+) -> Result<Clients, NoRegion> {
     let timeouts = TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(2))
-        .read_timeout(Duration::from_secs(20))
-        .operation_attempt_timeout(Duration::from_secs(20))
-        .operation_timeout(Duration::from_secs(45))
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(ATTEMPT_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(OPERATION_TIMEOUT)
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .timeout_config(timeouts)
         .retry_config(RetryConfig::standard().with_max_attempts(3));
+    if let Some(credentials) = credentials {
+        loader = loader.credentials_provider(credentials);
+    }
     if let Some(profile) = &config.profile {
         loader = loader.profile_name(profile);
     }

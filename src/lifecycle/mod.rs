@@ -1,6 +1,7 @@
 //! The pure domain of amiboard: events and their order, event records,
 //! lifecycles, the rules, and semantic versions. No I/O and no async here.
 
+pub mod demo;
 mod event;
 pub mod lookup;
 mod model;

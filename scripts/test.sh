@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs moto into .venv if absent, then
+# formatting, lints and every test (unit, snapshot, emulator, tmux end-to-end).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+ensure_moto
+export AMIBOARD_PYTHON="$VENV/bin/python"
+if ! command -v tmux >/dev/null 2>&1; then
+  log "installing tmux for the end-to-end tests"
+  if command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && apt-get install -y -qq tmux) >/dev/null 2>&1 || log "could not install tmux"
+  fi
+fi
+cargo fmt --all -- --check
+cargo clippy --locked --all-targets -- -D warnings
+cargo test --locked "$@"

@@ -1,0 +1,177 @@
+//! `provision`, `list`, `show` and `info`.
+
+use chrono::Utc;
+use serde_json::json;
+
+use super::output::{emit, emit_json, table};
+use super::{CliError, Context};
+use crate::app::config::Config;
+use crate::aws::dynamodb::{TableStatus, provision_tables};
+use crate::lifecycle::{Lifecycle, Stage};
+
+/// Creates what amiboard needs and reports what was created and what existed.
+pub async fn provision(ctx: &Context) -> Result<(), CliError> {
+    if ctx.config.read_only {
+        return Err(CliError::new(
+            super::Exit::Refused,
+            "refused: read-only mode: provision changes the account",
+        ));
+    }
+    let mut out = String::new();
+    for status in provision_tables(&ctx.store).await? {
+        match status {
+            TableStatus::Created(name) => out.push_str(&format!("created  table {name}\n")),
+            TableStatus::Existed(name) => out.push_str(&format!("exists   table {name}\n")),
+        }
+    }
+    emit(&out)
+}
+
+/// One short line per lifecycle, or all of them as JSON.
+pub async fn list(ctx: &Context, stack_tag: Option<&str>, json: bool) -> Result<(), CliError> {
+    let listing = ctx.store.list_all(stack_tag, |_| {}).await?;
+    for skipped in &listing.skipped {
+        eprintln!(
+            "warning: skipped malformed lifecycle {}: {}",
+            skipped.key, skipped.error
+        );
+    }
+    let mut lifecycles = listing.lifecycles;
+    lifecycles.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+    if json {
+        return emit_json(&lifecycles);
+    }
+    let rows: Vec<Vec<String>> = lifecycles.iter().map(summary_row).collect();
+    emit(&table(
+        &[
+            "LIFECYCLE", "STACK", "PRODUCT", "SEMVER", "STAGE", "STATUS", "AMI", "OWNER", "UPDATED",
+        ],
+        &rows,
+    ))
+}
+
+fn summary_row(lc: &Lifecycle) -> Vec<String> {
+    let (at, record) = lc.current();
+    vec![
+        lc.lifecycle_id.clone(),
+        lc.stack_tag.clone(),
+        format!("{} {}", lc.product_name, lc.product_version),
+        lc.newest_semver()
+            .or(lc.ami_semver.as_deref())
+            .unwrap_or("-")
+            .to_string(),
+        at.to_string(),
+        format!("{} {}", record.status.glyph(), record.status.name()),
+        lc.newest_ami().map_or_else(|| "-".to_string(), |(_, a)| a.ami_id.clone()),
+        lc.owner.clone(),
+        lc.updated_at.format("%Y-%m-%d %H:%M").to_string(),
+    ]
+}
+
+/// One lifecycle: its attributes and every event.
+pub async fn show(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), CliError> {
+    let lc = ctx.store.get(lifecycle_id).await?;
+    if json {
+        return emit_json(&lc);
+    }
+    let now = Utc::now();
+    let mut out = format!(
+        "lifecycle   {}\nstack tag   {}\nproduct     {} {}\nowner       {}\ncommit      {}\nsemver      {}\ncreated     {}\nupdated     {}\n",
+        lc.lifecycle_id,
+        lc.stack_tag,
+        lc.product_name,
+        lc.product_version,
+        lc.owner,
+        if lc.commit_ref.is_empty() { "-" } else { &lc.commit_ref },
+        lc.newest_semver().or(lc.ami_semver.as_deref()).unwrap_or("-"),
+        lc.created_at.to_rfc3339(),
+        lc.updated_at.to_rfc3339(),
+    );
+    for (key, value) in &lc.properties {
+        out.push_str(&format!("property    {key} = {value}\n"));
+    }
+    out.push('\n');
+    let rows: Vec<Vec<String>> = lc
+        .all_records()
+        .map(|(at, r)| {
+            vec![
+                match at.stage {
+                    Stage::Creation => "creation".to_string(),
+                    Stage::Patch(n) => format!("patch {n}"),
+                },
+                r.event.name().to_string(),
+                format!("{} {}", r.status.glyph(), r.status.name()),
+                r.attempt.to_string(),
+                r.started_at.map_or_else(|| "-".to_string(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string()),
+                r.duration(now)
+                    .map_or_else(|| "-".to_string(), |d| format!("{}s", d.num_seconds())),
+                r.actor.clone().unwrap_or_else(|| "-".to_string()),
+                r.reason.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    out.push_str(&table(
+        &["STAGE", "EVENT", "STATUS", "TRY", "STARTED", "TOOK", "BY", "REASON"],
+        &rows,
+    ));
+    emit(&out)
+}
+
+/// The resolved configuration, paths, region, endpoint and account.
+pub async fn info(config: Config, json: bool) -> Result<(), CliError> {
+    let log_file = crate::app::logging::log_file_path();
+    let connected = crate::aws::connect(&config).await;
+    let (region, endpoint, identity) = match &connected {
+        Ok(clients) => {
+            let identity = crate::aws::sts::who_am_i(clients).await;
+            (
+                Some(clients.target.region.clone()),
+                clients.target.endpoint.clone(),
+                identity.map_err(|e| e.to_string()),
+            )
+        }
+        Err(e) => (None, None, Err(e.to_string())),
+    };
+    let value = json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "config_file": config.config_path.as_ref().map(|p| p.display().to_string()),
+        "default_config_file": crate::app::config::default_config_path().map(|p| p.display().to_string()),
+        "log_file": log_file.display().to_string(),
+        "log_level": config.log_level,
+        "profile": config.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()),
+        "region": region,
+        "endpoint": endpoint,
+        "account": identity.as_ref().ok().map(|i| i.account.clone()),
+        "caller_arn": identity.as_ref().ok().map(|i| i.arn.clone()),
+        "identity_error": identity.as_ref().err(),
+        "read_only": config.read_only,
+        "prefix": config.prefix,
+        "tables": {
+            "lifecycles": config.tables.lifecycles,
+            "semver_seeds": config.tables.semver_seeds,
+            "ami_lookup": config.tables.ami_lookup,
+        },
+        "topics": {
+            "lifecycle": config.topics.lifecycle,
+            "imagebuilder": config.topics.imagebuilder,
+            "ec2_events": config.topics.ec2_events,
+            "run_command": config.topics.run_command,
+        },
+        "refresh_seconds": config.refresh.as_secs(),
+    });
+    if json {
+        return emit_json(&value);
+    }
+    let mut out = String::new();
+    if let Some(map) = value.as_object() {
+        for (key, v) in map {
+            let text = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => "-".to_string(),
+                other => other.to_string(),
+            };
+            out.push_str(&format!("{key:<20} {text}\n"));
+        }
+    }
+    emit(&out)
+}

@@ -1,0 +1,245 @@
+//! Realistic demo lifecycles, spread over every stage and status, several stack
+//! tags, products and regions, some with patch cycles. Deterministic: the same
+//! index always gives the same lifecycle, so runs and tests are repeatable.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{
+    AmiOutput, Bump, EventKind, EventRecord, EventStatus, Lifecycle, PatchCycle,
+    VulnerabilityCounts, build_version, bump,
+};
+
+/// Stack tags demo data spreads over.
+pub const STACK_TAGS: [&str; 4] = ["main", "develop", "release-2026", "prod"];
+const PRODUCTS: [(&str, &str); 6] = [
+    ("web-frontend", "4.2"),
+    ("payments-api", "2.7"),
+    ("batch-worker", "1.9"),
+    ("search-indexer", "3.1"),
+    ("edge-proxy", "0.14"),
+    ("ml-inference", "5.0"),
+];
+const OWNERS: [&str; 5] = ["alice", "bob", "carol", "platform-ci", "dmitri"];
+const REGIONS: [&str; 3] = ["eu-west-1", "us-east-1", "ap-southeast-2"];
+
+/// A small deterministic generator (SplitMix64), enough for demo spread.
+struct Mix(u64);
+
+impl Mix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    fn hex(&mut self, len: usize) -> String {
+        let mut out = String::with_capacity(len);
+        while out.len() < len {
+            out.push_str(&format!("{:016x}", self.next()));
+        }
+        out.truncate(len);
+        out
+    }
+}
+
+/// The stack tag demo lifecycle `index` belongs to (`fixed` wins when given).
+pub fn stack_tag_for(index: u64, fixed: Option<&str>) -> String {
+    fixed.map_or_else(
+        || {
+            let mut mix = Mix(index.wrapping_mul(31).wrapping_add(7));
+            STACK_TAGS[usize::try_from(mix.below(STACK_TAGS.len() as u64)).unwrap_or(0)]
+                .to_string()
+        },
+        ToString::to_string,
+    )
+}
+
+/// One demo lifecycle. `major` is the version its build received.
+pub fn demo_lifecycle(index: u64, stack_tag: &str, major: u64, now: DateTime<Utc>) -> Lifecycle {
+    let mut mix = Mix(index.wrapping_add(0xA5A5_0000));
+    let (product, product_version) =
+        PRODUCTS[usize::try_from(mix.below(PRODUCTS.len() as u64)).unwrap_or(0)];
+    let owner = OWNERS[usize::try_from(mix.below(OWNERS.len() as u64)).unwrap_or(0)];
+    let id = format!(
+        "{}-{}-4{}-a{}-{}",
+        mix.hex(8),
+        mix.hex(4),
+        mix.hex(3),
+        mix.hex(3),
+        mix.hex(12)
+    );
+    let age_minutes = i64::try_from(30 + mix.below(60 * 24 * 30)).unwrap_or(60);
+    let created = now - Duration::minutes(age_minutes);
+    let mut lc = Lifecycle::new(id, stack_tag, product, product_version, owner, created);
+    lc.commit_ref = mix.hex(40);
+    lc.ami_semver = Some(build_version(major).to_string());
+    lc.properties = BTreeMap::from([
+        ("demo".to_string(), "true".to_string()),
+        (
+            "pipeline_url".to_string(),
+            format!("https://ci.example.com/{product}/{}", 1000 + index),
+        ),
+    ]);
+    let regions = 1 + usize::try_from(mix.below(2)).unwrap_or(0);
+
+    // How far the creation got: 0..=6 events completed, then the state of the next.
+    let completed = usize::try_from(mix.below(8)).unwrap_or(0).min(6);
+    let mut clock = created;
+    for position in 0..completed {
+        let event = lc.creation[position].event;
+        fill(&mut lc.creation[position], event, EventStatus::Completed, &mut clock, &mut mix, owner);
+    }
+    if completed > 0 {
+        let amis = (0..regions)
+            .map(|r| AmiOutput {
+                region: REGIONS[r].to_string(),
+                ami_id: format!("ami-{}", mix.hex(17)),
+                name: Some(format!("{product}-{}", build_version(major))),
+            })
+            .collect();
+        lc.creation[0].outputs.amis = amis;
+        lc.creation[0].outputs.ami_semver = lc.ami_semver.clone();
+    }
+    if completed < 6 {
+        let status = match mix.below(10) {
+            0..=3 => EventStatus::NotStarted,
+            4 | 5 => EventStatus::InProgress,
+            6 | 7 => EventStatus::Failed,
+            _ => EventStatus::Error,
+        };
+        if status != EventStatus::NotStarted {
+            let event = lc.creation[completed].event;
+            fill(&mut lc.creation[completed], event, status, &mut clock, &mut mix, owner);
+        }
+    } else {
+        // In production: a third of these have patch cycles.
+        let cycles = if mix.below(3) == 0 { 1 + mix.below(3) } else { 0 };
+        let mut parent_semver = build_version(major);
+        let mut parent_ami = lc.creation[0]
+            .outputs
+            .amis
+            .first()
+            .map(|a| a.ami_id.clone())
+            .unwrap_or_default();
+        for n in 1..=u32::try_from(cycles).unwrap_or(0) {
+            let kind = if mix.below(2) == 0 { Bump::Minor } else { Bump::Patch };
+            let semver = bump(&parent_semver, kind);
+            let mut cycle = PatchCycle {
+                number: n,
+                bump: kind,
+                parent_ami_id: parent_ami.clone(),
+                parent_semver: parent_semver.to_string(),
+                semver: semver.to_string(),
+                component: Some(format!("arn:aws:imagebuilder:eu-west-1:111122223333:component/{product}-patch/{semver}/1")),
+                description: Some(format!("Security patch {n} for {product}")),
+                created_at: clock,
+                actor: Some(owner.to_string()),
+                events: Lifecycle::empty_patch_events(),
+            };
+            let last = n == u32::try_from(cycles).unwrap_or(0);
+            let done = if last { usize::try_from(mix.below(5)).unwrap_or(0) } else { 4 };
+            for position in 0..done {
+                let event = cycle.events[position].event;
+                fill(&mut cycle.events[position], event, EventStatus::Completed, &mut clock, &mut mix, owner);
+            }
+            if done > 0 {
+                let ami = format!("ami-{}", mix.hex(17));
+                cycle.events[0].outputs.amis = vec![AmiOutput {
+                    region: REGIONS[0].to_string(),
+                    ami_id: ami.clone(),
+                    name: Some(format!("{product}-{semver}")),
+                }];
+                cycle.events[0].outputs.ami_semver = Some(semver.to_string());
+                if done == 4 {
+                    parent_ami = ami;
+                    parent_semver = semver.clone();
+                }
+            }
+            if done < 4 && mix.below(3) == 0 {
+                let event = cycle.events[done].event;
+                fill(&mut cycle.events[done], event, EventStatus::Failed, &mut clock, &mut mix, owner);
+            }
+            lc.patches.push(cycle);
+        }
+    }
+    lc.updated_at = clock.min(now);
+    lc
+}
+
+fn fill(
+    record: &mut EventRecord,
+    event: EventKind,
+    status: EventStatus,
+    clock: &mut DateTime<Utc>,
+    mix: &mut Mix,
+    owner: &str,
+) {
+    let took = Duration::seconds(i64::try_from(20 + mix.below(900)).unwrap_or(60));
+    record.status = status;
+    record.attempt = if status == EventStatus::Completed && mix.below(6) == 0 { 2 } else { 1 };
+    record.started_at = Some(*clock);
+    record.actor = Some(if mix.below(3) == 0 { "platform-ci".to_string() } else { owner.to_string() });
+    if !event.is_decision() {
+        record.execution_arn = Some(format!(
+            "arn:aws:states:eu-west-1:111122223333:execution:amiboard-demo:{}",
+            mix.hex(12)
+        ));
+    }
+    if status != EventStatus::InProgress {
+        *clock += took;
+        record.finished_at = Some(*clock);
+    }
+    match (event, status) {
+        (EventKind::VulnerabilityScans, EventStatus::Completed | EventStatus::Failed) => {
+            let counts = VulnerabilityCounts {
+                critical: u32::from(status == EventStatus::Failed),
+                high: u32::try_from(mix.below(3)).unwrap_or(0),
+                medium: u32::try_from(mix.below(8)).unwrap_or(0),
+                low: u32::try_from(mix.below(20)).unwrap_or(0),
+                informational: u32::try_from(mix.below(5)).unwrap_or(0),
+            };
+            record.outputs.vulnerabilities = Some(counts);
+        }
+        (EventKind::QaCertificationRequest, EventStatus::Completed) => {
+            record.outputs.export_location = Some(format!(
+                "s3://amiboard-demo-exports/exports/{}.vmdk",
+                mix.hex(12)
+            ));
+        }
+        (EventKind::QaCertificationResponse, EventStatus::Completed) => {
+            record.reason = Some("Certified by QA: regression suite green".to_string());
+        }
+        (EventKind::QaCertificationResponse, EventStatus::Failed) => {
+            record.reason = Some("Rejected: login page regression".to_string());
+        }
+        (EventKind::MarkForProduction, EventStatus::Completed) => {
+            record.outputs.backup_object =
+                Some(format!("s3://amiboard-demo-backups/ami-{}.bin", mix.hex(17)));
+        }
+        (EventKind::SmokeTests, EventStatus::Completed) => {
+            record.outputs.run_command_id = Some(format!(
+                "{}-{}-{}-{}-{}",
+                mix.hex(8),
+                mix.hex(4),
+                mix.hex(4),
+                mix.hex(4),
+                mix.hex(12)
+            ));
+        }
+        (_, EventStatus::Failed) => {
+            record.reason = Some(format!("{} reported failures", event.label()));
+        }
+        (_, EventStatus::Error) => {
+            record.reason = Some("States.Timeout: execution timed out".to_string());
+        }
+        _ => {}
+    }
+}
