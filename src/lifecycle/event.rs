@@ -146,15 +146,16 @@ impl EventKind {
             "VULNERABILITY_SCANS_AMI_PATCH" | "VULNERABILIY_SCANS_AMI_PATCH" => {
                 (EventKind::VulnerabilityScans, Some(Phase::Patch))
             }
-            "QA_CERTIFICATION_REQUEST" => (EventKind::QaCertificationRequest, Some(Phase::Creation)),
+            "QA_CERTIFICATION_REQUEST" => {
+                (EventKind::QaCertificationRequest, Some(Phase::Creation))
+            }
             "QA_CERTIFICATION_RESPONSE" => {
                 (EventKind::QaCertificationResponse, Some(Phase::Creation))
             }
             "MARK_FOR_PRODUCTION" | "PRODUCTION" => (EventKind::MarkForProduction, None),
             "MARK_FOR_PRODUCTION_CREATE" => (EventKind::MarkForProduction, Some(Phase::Creation)),
             "MARK_FOR_PRODUCTION_PATCH" => (EventKind::MarkForProduction, Some(Phase::Patch)),
-            "AMI_PATCH" | "PATCH" => (EventKind::AmiPatch, Some(Phase::Patch)),
-            "PATCH_AMI" => (EventKind::AmiPatch, Some(Phase::Patch)),
+            "AMI_PATCH" | "PATCH" | "PATCH_AMI" => (EventKind::AmiPatch, Some(Phase::Patch)),
             _ => return None,
         };
         Some(found)

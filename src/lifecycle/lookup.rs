@@ -122,18 +122,23 @@ pub struct Selection {
     pub min_stage: Option<MinStage>,
     pub product: Option<String>,
     pub product_version: Option<String>,
-    /// An exact version; `None` or `latest` means the highest.
+    /// An exact version; `None` or `latest` means the highest. A version that
+    /// does not parse selects nothing.
     pub semver: Option<String>,
 }
 
 /// The best row: the highest semver meeting every criterion (ties broken by
 /// score, then newest change).
 pub fn select<'a>(rows: &'a [LookupRow], query: &Selection) -> Option<&'a LookupRow> {
-    let exact = query
+    // An exact version that does not parse matches nothing, never the latest.
+    let exact = match query
         .semver
         .as_deref()
-        .filter(|s| !s.eq_ignore_ascii_case("latest"))
-        .and_then(parse_version);
+        .filter(|s| !s.trim().eq_ignore_ascii_case("latest"))
+    {
+        Some(text) => Some(parse_version(text)?),
+        None => None,
+    };
     rows.iter()
         .filter(|r| query.region.as_deref().is_none_or(|x| r.aws_region == x))
         .filter(|r| {

@@ -16,3 +16,6 @@ pub use record::{AmiOutput, EventOutputs, EventRecord, VulnerabilityCounts};
 pub use rules::{Allowed, Refusal};
 pub use status::EventStatus;
 pub use version::{Bump, build_version, bump, parse_version};
+
+#[cfg(test)]
+mod tests;

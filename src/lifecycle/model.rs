@@ -9,7 +9,7 @@ use super::{
     AmiOutput, Bump, CREATION_SEQUENCE, EventKind, EventRecord, EventStatus, PATCH_SEQUENCE, Phase,
 };
 
-/// One patch cycle: AMI_PATCH, SMOKE_TESTS, VULNERABILITY_SCANS, MARK_FOR_PRODUCTION
+/// One patch cycle: `AMI_PATCH`, `SMOKE_TESTS`, `VULNERABILITY_SCANS`, `MARK_FOR_PRODUCTION`
 /// on the newest production AMI of its lifecycle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatchCycle {
@@ -97,7 +97,7 @@ pub struct Lifecycle {
 }
 
 impl Lifecycle {
-    /// A new lifecycle with every creation event NOT_STARTED.
+    /// A new lifecycle with every creation event `NOT_STARTED`.
     pub fn new(
         lifecycle_id: impl Into<String>,
         stack_tag: impl Into<String>,
@@ -119,7 +119,10 @@ impl Lifecycle {
             created_at: now,
             updated_at: now,
             item_version: 0,
-            creation: CREATION_SEQUENCE.iter().map(|e| EventRecord::new(*e)).collect(),
+            creation: CREATION_SEQUENCE
+                .iter()
+                .map(|e| EventRecord::new(*e))
+                .collect(),
             patches: Vec::new(),
         }
     }
@@ -148,7 +151,11 @@ impl Lifecycle {
 
     /// Index of an event within its stage's stored list (its position in the sequence).
     pub fn position(at: EventRef) -> Option<usize> {
-        at.stage.phase().sequence().iter().position(|e| *e == at.event)
+        at.stage
+            .phase()
+            .sequence()
+            .iter()
+            .position(|e| *e == at.event)
     }
 
     pub fn patch(&self, number: u32) -> Option<&PatchCycle> {
@@ -228,7 +235,7 @@ impl Lifecycle {
         }
     }
 
-    /// Whether a stage's MARK_FOR_PRODUCTION completed.
+    /// Whether a stage's `MARK_FOR_PRODUCTION` completed.
     pub fn is_production(&self, stage: Stage) -> bool {
         self.record(EventRef {
             stage,
@@ -251,7 +258,11 @@ impl Lifecycle {
 
     /// The newest AMI of this lifecycle (latest stage that built one) with its stage.
     pub fn newest_ami(&self) -> Option<(Stage, &AmiOutput)> {
-        let mut stages: Vec<Stage> = self.patches.iter().map(|c| Stage::Patch(c.number)).collect();
+        let mut stages: Vec<Stage> = self
+            .patches
+            .iter()
+            .map(|c| Stage::Patch(c.number))
+            .collect();
         stages.sort_by_key(|s| match s {
             Stage::Patch(n) => std::cmp::Reverse(*n),
             Stage::Creation => std::cmp::Reverse(0),
@@ -264,7 +275,8 @@ impl Lifecycle {
 
     /// The semver of the newest AMI, if any was built.
     pub fn newest_semver(&self) -> Option<&str> {
-        self.newest_ami().and_then(|(stage, _)| self.stage_semver(stage))
+        self.newest_ami()
+            .and_then(|(stage, _)| self.stage_semver(stage))
     }
 
     /// The latest known vulnerability counts (from the newest scan that reported any).
@@ -298,6 +310,9 @@ impl Lifecycle {
 
     /// A new patch cycle's empty records.
     pub fn empty_patch_events() -> Vec<EventRecord> {
-        PATCH_SEQUENCE.iter().map(|e| EventRecord::new(*e)).collect()
+        PATCH_SEQUENCE
+            .iter()
+            .map(|e| EventRecord::new(*e))
+            .collect()
     }
 }

@@ -80,7 +80,7 @@ pub struct EventRecord {
     pub event: EventKind,
     #[serde(default)]
     pub status: EventStatus,
-    /// How many times the event was triggered; 0 while NOT_STARTED.
+    /// How many times the event was triggered; 0 while `NOT_STARTED`.
     #[serde(default)]
     pub attempt: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,7 +100,7 @@ pub struct EventRecord {
 }
 
 impl EventRecord {
-    /// A fresh NOT_STARTED record.
+    /// A fresh `NOT_STARTED` record.
     pub fn new(event: EventKind) -> Self {
         EventRecord {
             event,

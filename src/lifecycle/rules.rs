@@ -8,7 +8,7 @@ use super::{EventKind, EventRef, EventStatus, Lifecycle, Phase, Stage};
 /// Why a requested change is not allowed. `Display` gives the sentence shown to people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
-    /// The event is not part of that sequence (QA in a patch cycle, AMI_PATCH in creation).
+    /// The event is not part of that sequence (QA in a patch cycle, `AMI_PATCH` in creation).
     NotInSequence { event: EventKind, phase: Phase },
     /// The patch cycle does not exist.
     UnknownPatchCycle { number: u32 },
@@ -27,9 +27,9 @@ pub enum Refusal {
         running: EventRef,
         actor: Option<String>,
     },
-    /// QA_CERTIFICATION_RESPONSE is a person's decision: certify or reject it.
+    /// `QA_CERTIFICATION_RESPONSE` is a person's decision: certify or reject it.
     DecisionRequired,
-    /// Certify or reject applies only to QA_CERTIFICATION_RESPONSE.
+    /// Certify or reject applies only to `QA_CERTIFICATION_RESPONSE`.
     NotADecision { event: EventKind },
     /// A decision needs a reason.
     ReasonRequired,
@@ -205,7 +205,7 @@ pub fn check_trigger(lc: &Lifecycle, target: EventRef) -> Result<Allowed, Refusa
     Ok(allowed)
 }
 
-/// May QA_CERTIFICATION_RESPONSE be decided (certified or rejected) with this reason?
+/// May `QA_CERTIFICATION_RESPONSE` be decided (certified or rejected) with this reason?
 pub fn check_decision(lc: &Lifecycle, reason: &str) -> Result<Allowed, Refusal> {
     let allowed = check_position(
         lc,
@@ -243,7 +243,9 @@ pub fn next_allowed(lc: &Lifecycle) -> Option<EventRef> {
         .latest_patch()
         .map_or(Stage::Creation, |c| Stage::Patch(c.number));
     let records = lc.records(stage)?;
-    let next = records.iter().find(|r| r.status != EventStatus::Completed)?;
+    let next = records
+        .iter()
+        .find(|r| r.status != EventStatus::Completed)?;
     let target = EventRef {
         stage,
         event: next.event,
@@ -256,7 +258,9 @@ pub fn next_allowed(lc: &Lifecycle) -> Option<EventRef> {
 pub fn resolve_event(lc: &Lifecycle, event: EventKind, phase: Option<Phase>) -> EventRef {
     let explicit_patch = phase == Some(Phase::Patch) || event == EventKind::AmiPatch;
     let patch_event = explicit_patch
-        || (phase.is_none() && lc.latest_patch().is_some() && Phase::Patch.sequence().contains(&event));
+        || (phase.is_none()
+            && lc.latest_patch().is_some()
+            && Phase::Patch.sequence().contains(&event));
     let stage = match lc.latest_patch() {
         Some(cycle) if patch_event => Stage::Patch(cycle.number),
         None if explicit_patch => Stage::Patch(1),

@@ -75,7 +75,10 @@ impl EventStatus {
             "IN_PROGRESS" | "RUNNING" | "EVENT_IN_PROGRESS" | "STARTED" => EventStatus::InProgress,
             "COMPLETED" | "SUCCEEDED" | "SUCCESS" | "DONE" => EventStatus::Completed,
             "FAILED" | "REJECTED" => EventStatus::Failed,
-            "ERROR" | "ERROR_EVENT_TIMEOUT" | "EVENT_IN_PROGRESS_WITH_ERROR" | "TIMED_OUT"
+            "ERROR"
+            | "ERROR_EVENT_TIMEOUT"
+            | "EVENT_IN_PROGRESS_WITH_ERROR"
+            | "TIMED_OUT"
             | "ABORTED" => EventStatus::Error,
             _ => return None,
         })
