@@ -182,12 +182,13 @@ pub fn state_dir() -> PathBuf {
     if let Some(xdg) = std::env::var_os("XDG_STATE_HOME").filter(|v| !v.is_empty()) {
         return PathBuf::from(xdg).join("amiboard");
     }
-    directories::ProjectDirs::from("", "", "amiboard")
-        .map(|d| {
+    directories::ProjectDirs::from("", "", "amiboard").map_or_else(
+        || std::env::temp_dir().join("amiboard"),
+        |d| {
             d.state_dir()
                 .map_or_else(|| d.data_local_dir().to_path_buf(), Path::to_path_buf)
-        })
-        .unwrap_or_else(|| std::env::temp_dir().join("amiboard"))
+        },
+    )
 }
 
 /// Parses a config file's text. `path` is only used in messages.
@@ -230,7 +231,10 @@ pub fn load(overrides: &Overrides) -> Result<Config, ConfigError> {
 }
 
 /// Like [`load`], with the default file path given.
-pub fn load_with(overrides: &Overrides, default_path: Option<PathBuf>) -> Result<Config, ConfigError> {
+pub fn load_with(
+    overrides: &Overrides,
+    default_path: Option<PathBuf>,
+) -> Result<Config, ConfigError> {
     let explicit = overrides
         .config
         .clone()
@@ -289,9 +293,15 @@ fn resolve(
     let default_topics = Topics::with_prefix(&prefix);
     let topics = Topics {
         lifecycle: file.topics.lifecycle.unwrap_or(default_topics.lifecycle),
-        imagebuilder: file.topics.imagebuilder.unwrap_or(default_topics.imagebuilder),
+        imagebuilder: file
+            .topics
+            .imagebuilder
+            .unwrap_or(default_topics.imagebuilder),
         ec2_events: file.topics.ec2_events.unwrap_or(default_topics.ec2_events),
-        run_command: file.topics.run_command.unwrap_or(default_topics.run_command),
+        run_command: file
+            .topics
+            .run_command
+            .unwrap_or(default_topics.run_command),
     };
     let log_level = overrides
         .log_level

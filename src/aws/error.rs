@@ -1,8 +1,8 @@
 //! One error type for every AWS call, with the service, operation and resource
 //! it concerns, classified so the edge can pick a sentence and an exit code.
 
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_config::SdkConfig;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 /// What went wrong with an AWS call.
 #[derive(Debug, thiserror::Error)]
@@ -13,7 +13,9 @@ pub enum AwsError {
         endpoint: String,
         detail: String,
     },
-    #[error("{service} {operation}: the credentials are missing, invalid or expired ({detail}); refresh them (for SSO: aws sso login) and retry")]
+    #[error(
+        "{service} {operation}: the credentials are missing, invalid or expired ({detail}); refresh them (for SSO: aws sso login) and retry"
+    )]
     Credentials {
         service: &'static str,
         operation: &'static str,
@@ -60,12 +62,7 @@ pub struct Call<'a> {
 /// A rough description of the endpoint a client talks to, for messages.
 pub fn endpoint_of(sdk: &SdkConfig) -> String {
     sdk.endpoint_url().map_or_else(
-        || {
-            format!(
-                "AWS ({})",
-                sdk.region().map_or("no region", |r| r.as_ref())
-            )
-        },
+        || format!("AWS ({})", sdk.region().map_or("no region", |r| r.as_ref())),
         ToString::to_string,
     )
 }

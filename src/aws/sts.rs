@@ -13,7 +13,11 @@ pub struct Identity {
 impl Identity {
     /// A short actor name for records: the last part of the ARN.
     pub fn actor(&self) -> String {
-        self.arn.rsplit(['/', ':']).next().unwrap_or(&self.arn).to_string()
+        self.arn
+            .rsplit(['/', ':'])
+            .next()
+            .unwrap_or(&self.arn)
+            .to_string()
     }
 }
 
@@ -36,7 +40,10 @@ pub async fn who_am_i(clients: &Clients) -> Result<Identity, AwsError> {
                 e,
             )
         })?;
-    tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "sts GetCallerIdentity");
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis(),
+        "sts GetCallerIdentity"
+    );
     Ok(Identity {
         account: out.account().unwrap_or_default().to_string(),
         arn: out.arn().unwrap_or_default().to_string(),

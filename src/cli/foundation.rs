@@ -37,14 +37,22 @@ pub async fn list(ctx: &Context, stack_tag: Option<&str>, json: bool) -> Result<
         );
     }
     let mut lifecycles = listing.lifecycles;
-    lifecycles.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+    lifecycles.sort_by_key(|l| std::cmp::Reverse(l.updated_at));
     if json {
         return emit_json(&lifecycles);
     }
     let rows: Vec<Vec<String>> = lifecycles.iter().map(summary_row).collect();
     emit(&table(
         &[
-            "LIFECYCLE", "STACK", "PRODUCT", "SEMVER", "STAGE", "STATUS", "AMI", "OWNER", "UPDATED",
+            "LIFECYCLE",
+            "STACK",
+            "PRODUCT",
+            "SEMVER",
+            "STAGE",
+            "STATUS",
+            "AMI",
+            "OWNER",
+            "UPDATED",
         ],
         &rows,
     ))
@@ -62,7 +70,8 @@ fn summary_row(lc: &Lifecycle) -> Vec<String> {
             .to_string(),
         at.to_string(),
         format!("{} {}", record.status.glyph(), record.status.name()),
-        lc.newest_ami().map_or_else(|| "-".to_string(), |(_, a)| a.ami_id.clone()),
+        lc.newest_ami()
+            .map_or_else(|| "-".to_string(), |(_, a)| a.ami_id.clone()),
         lc.owner.clone(),
         lc.updated_at.format("%Y-%m-%d %H:%M").to_string(),
     ]
@@ -82,8 +91,14 @@ pub async fn show(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), C
         lc.product_name,
         lc.product_version,
         lc.owner,
-        if lc.commit_ref.is_empty() { "-" } else { &lc.commit_ref },
-        lc.newest_semver().or(lc.ami_semver.as_deref()).unwrap_or("-"),
+        if lc.commit_ref.is_empty() {
+            "-"
+        } else {
+            &lc.commit_ref
+        },
+        lc.newest_semver()
+            .or(lc.ami_semver.as_deref())
+            .unwrap_or("-"),
         lc.created_at.to_rfc3339(),
         lc.updated_at.to_rfc3339(),
     );
@@ -102,7 +117,10 @@ pub async fn show(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), C
                 r.event.name().to_string(),
                 format!("{} {}", r.status.glyph(), r.status.name()),
                 r.attempt.to_string(),
-                r.started_at.map_or_else(|| "-".to_string(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string()),
+                r.started_at.map_or_else(
+                    || "-".to_string(),
+                    |t| t.format("%Y-%m-%d %H:%M:%S").to_string(),
+                ),
                 r.duration(now)
                     .map_or_else(|| "-".to_string(), |d| format!("{}s", d.num_seconds())),
                 r.actor.clone().unwrap_or_else(|| "-".to_string()),
@@ -111,7 +129,9 @@ pub async fn show(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), C
         })
         .collect();
     out.push_str(&table(
-        &["STAGE", "EVENT", "STATUS", "TRY", "STARTED", "TOOK", "BY", "REASON"],
+        &[
+            "STAGE", "EVENT", "STATUS", "TRY", "STARTED", "TOOK", "BY", "REASON",
+        ],
         &rows,
     ));
     emit(&out)

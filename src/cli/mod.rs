@@ -72,7 +72,9 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
             lifecycles,
             stack_tag,
         } => seed::seed(&ctx, lifecycles, stack_tag.as_deref()).await,
-        Command::List { stack_tag, json } => foundation::list(&ctx, stack_tag.as_deref(), json).await,
+        Command::List { stack_tag, json } => {
+            foundation::list(&ctx, stack_tag.as_deref(), json).await
+        }
         Command::Show { lifecycle_id, json } => foundation::show(&ctx, &lifecycle_id, json).await,
         Command::Info { .. } => Ok(()),
         Command::Watch { json, stack_tag } => stream::watch(&ctx, json, stack_tag.as_deref()).await,

@@ -31,7 +31,9 @@ pub async fn seed(ctx: &Context, count: u64, fixed_tag: Option<&str>) -> Result<
     let salt = uuid::Uuid::new_v4().as_u64_pair().0;
     let mut per_tag: BTreeMap<String, u64> = BTreeMap::new();
     for i in 0..count {
-        *per_tag.entry(stack_tag_for(salt.wrapping_add(i), fixed_tag)).or_default() += 1;
+        *per_tag
+            .entry(stack_tag_for(salt.wrapping_add(i), fixed_tag))
+            .or_default() += 1;
     }
     // Reserve a block of majors per stack tag, so demo versions never collide
     // with versions handed out before or after.

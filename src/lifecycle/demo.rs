@@ -55,8 +55,7 @@ pub fn stack_tag_for(index: u64, fixed: Option<&str>) -> String {
     fixed.map_or_else(
         || {
             let mut mix = Mix(index.wrapping_mul(31).wrapping_add(7));
-            STACK_TAGS[usize::try_from(mix.below(STACK_TAGS.len() as u64)).unwrap_or(0)]
-                .to_string()
+            STACK_TAGS[usize::try_from(mix.below(STACK_TAGS.len() as u64)).unwrap_or(0)].to_string()
         },
         ToString::to_string,
     )
@@ -95,7 +94,14 @@ pub fn demo_lifecycle(index: u64, stack_tag: &str, major: u64, now: DateTime<Utc
     let mut clock = created;
     for position in 0..completed {
         let event = lc.creation[position].event;
-        fill(&mut lc.creation[position], event, EventStatus::Completed, &mut clock, &mut mix, owner);
+        fill(
+            &mut lc.creation[position],
+            event,
+            EventStatus::Completed,
+            &mut clock,
+            &mut mix,
+            owner,
+        );
     }
     if completed > 0 {
         let amis = (0..regions)
@@ -106,7 +112,7 @@ pub fn demo_lifecycle(index: u64, stack_tag: &str, major: u64, now: DateTime<Utc
             })
             .collect();
         lc.creation[0].outputs.amis = amis;
-        lc.creation[0].outputs.ami_semver = lc.ami_semver.clone();
+        lc.creation[0].outputs.ami_semver.clone_from(&lc.ami_semver);
     }
     if completed < 6 {
         let status = match mix.below(10) {
@@ -117,11 +123,22 @@ pub fn demo_lifecycle(index: u64, stack_tag: &str, major: u64, now: DateTime<Utc
         };
         if status != EventStatus::NotStarted {
             let event = lc.creation[completed].event;
-            fill(&mut lc.creation[completed], event, status, &mut clock, &mut mix, owner);
+            fill(
+                &mut lc.creation[completed],
+                event,
+                status,
+                &mut clock,
+                &mut mix,
+                owner,
+            );
         }
     } else {
         // In production: a third of these have patch cycles.
-        let cycles = if mix.below(3) == 0 { 1 + mix.below(3) } else { 0 };
+        let cycles = if mix.below(3) == 0 {
+            1 + mix.below(3)
+        } else {
+            0
+        };
         let mut parent_semver = build_version(major);
         let mut parent_ami = lc.creation[0]
             .outputs
@@ -130,7 +147,11 @@ pub fn demo_lifecycle(index: u64, stack_tag: &str, major: u64, now: DateTime<Utc
             .map(|a| a.ami_id.clone())
             .unwrap_or_default();
         for n in 1..=u32::try_from(cycles).unwrap_or(0) {
-            let kind = if mix.below(2) == 0 { Bump::Minor } else { Bump::Patch };
+            let kind = if mix.below(2) == 0 {
+                Bump::Minor
+            } else {
+                Bump::Patch
+            };
             let semver = bump(&parent_semver, kind);
             let mut cycle = PatchCycle {
                 number: n,
@@ -138,17 +159,30 @@ pub fn demo_lifecycle(index: u64, stack_tag: &str, major: u64, now: DateTime<Utc
                 parent_ami_id: parent_ami.clone(),
                 parent_semver: parent_semver.to_string(),
                 semver: semver.to_string(),
-                component: Some(format!("arn:aws:imagebuilder:eu-west-1:111122223333:component/{product}-patch/{semver}/1")),
+                component: Some(format!(
+                    "arn:aws:imagebuilder:eu-west-1:111122223333:component/{product}-patch/{semver}/1"
+                )),
                 description: Some(format!("Security patch {n} for {product}")),
                 created_at: clock,
                 actor: Some(owner.to_string()),
                 events: Lifecycle::empty_patch_events(),
             };
             let last = n == u32::try_from(cycles).unwrap_or(0);
-            let done = if last { usize::try_from(mix.below(5)).unwrap_or(0) } else { 4 };
+            let done = if last {
+                usize::try_from(mix.below(5)).unwrap_or(0)
+            } else {
+                4
+            };
             for position in 0..done {
                 let event = cycle.events[position].event;
-                fill(&mut cycle.events[position], event, EventStatus::Completed, &mut clock, &mut mix, owner);
+                fill(
+                    &mut cycle.events[position],
+                    event,
+                    EventStatus::Completed,
+                    &mut clock,
+                    &mut mix,
+                    owner,
+                );
             }
             if done > 0 {
                 let ami = format!("ami-{}", mix.hex(17));
@@ -165,7 +199,14 @@ pub fn demo_lifecycle(index: u64, stack_tag: &str, major: u64, now: DateTime<Utc
             }
             if done < 4 && mix.below(3) == 0 {
                 let event = cycle.events[done].event;
-                fill(&mut cycle.events[done], event, EventStatus::Failed, &mut clock, &mut mix, owner);
+                fill(
+                    &mut cycle.events[done],
+                    event,
+                    EventStatus::Failed,
+                    &mut clock,
+                    &mut mix,
+                    owner,
+                );
             }
             lc.patches.push(cycle);
         }
@@ -184,9 +225,17 @@ fn fill(
 ) {
     let took = Duration::seconds(i64::try_from(20 + mix.below(900)).unwrap_or(60));
     record.status = status;
-    record.attempt = if status == EventStatus::Completed && mix.below(6) == 0 { 2 } else { 1 };
+    record.attempt = if status == EventStatus::Completed && mix.below(6) == 0 {
+        2
+    } else {
+        1
+    };
     record.started_at = Some(*clock);
-    record.actor = Some(if mix.below(3) == 0 { "platform-ci".to_string() } else { owner.to_string() });
+    record.actor = Some(if mix.below(3) == 0 {
+        "platform-ci".to_string()
+    } else {
+        owner.to_string()
+    });
     if !event.is_decision() {
         record.execution_arn = Some(format!(
             "arn:aws:states:eu-west-1:111122223333:execution:amiboard-demo:{}",
@@ -221,8 +270,10 @@ fn fill(
             record.reason = Some("Rejected: login page regression".to_string());
         }
         (EventKind::MarkForProduction, EventStatus::Completed) => {
-            record.outputs.backup_object =
-                Some(format!("s3://amiboard-demo-backups/ami-{}.bin", mix.hex(17)));
+            record.outputs.backup_object = Some(format!(
+                "s3://amiboard-demo-backups/ami-{}.bin",
+                mix.hex(17)
+            ));
         }
         (EventKind::SmokeTests, EventStatus::Completed) => {
             record.outputs.run_command_id = Some(format!(

@@ -70,8 +70,7 @@ fn seed_into_one_stack_tag_and_show() {
     let env = TestEnv::new();
     env.ok(&["provision"]);
     env.ok(&["seed", "--lifecycles", "5", "--stack-tag", "feature-x"]);
-    let listed: Vec<Lifecycle> =
-        serde_json::from_str(&env.ok(&["list", "--json"])).expect("json");
+    let listed: Vec<Lifecycle> = serde_json::from_str(&env.ok(&["list", "--json"])).expect("json");
     assert_eq!(listed.len(), 5);
     assert!(listed.iter().all(|l| l.stack_tag == "feature-x"));
     let id = &listed[0].lifecycle_id;
@@ -88,7 +87,10 @@ fn unknown_lifecycle_exits_3() {
     env.ok(&["provision"]);
     let (code, _, err) = env.run(&["show", "no-such-id"]);
     assert_eq!(code, 3, "{err}");
-    assert!(err.contains("no-such-id") && err.contains("not found"), "{err}");
+    assert!(
+        err.contains("no-such-id") && err.contains("not found"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -105,7 +107,11 @@ fn unknown_config_key_exits_2_naming_file_line_and_key() {
     let env = TestEnv::new();
     let path = env.dir.path().join("bad.toml");
     let mut file = std::fs::File::create(&path).expect("create");
-    writeln!(file, "region = \"us-east-1\"\n\n[tables]\nlifecycle = \"x\"").expect("write");
+    writeln!(
+        file,
+        "region = \"us-east-1\"\n\n[tables]\nlifecycle = \"x\""
+    )
+    .expect("write");
     let (code, _, err) = env.run(&["--config", path.to_str().expect("utf-8"), "list"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("bad.toml:4"), "{err}");
@@ -137,7 +143,10 @@ fn no_region_says_how_to_set_it() {
         .expect("run");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("--region") && err.contains("AWS_REGION"), "{err}");
+    assert!(
+        err.contains("--region") && err.contains("AWS_REGION"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -201,7 +210,9 @@ async fn semver_counter_never_hands_out_a_version_twice() {
     let mut tasks = Vec::new();
     for _ in 0..20 {
         let store = store.clone();
-        tasks.push(tokio::spawn(async move { store.reserve_major("main").await }));
+        tasks.push(tokio::spawn(
+            async move { store.reserve_major("main").await },
+        ));
     }
     let mut majors = BTreeSet::new();
     for task in tasks {

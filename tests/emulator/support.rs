@@ -182,7 +182,7 @@ impl TestEnv {
         let mut config = config::load_with(&Overrides::default(), None).expect("default config");
         config.region = Some("us-east-1".into());
         config.endpoint_url = Some(moto().url.clone());
-        config.prefix = self.prefix.clone();
+        config.prefix.clone_from(&self.prefix);
         config.tables = config::Tables::with_prefix(&self.prefix);
         config.topics = config::Topics::with_prefix(&self.prefix);
         config.workflow_wait_seconds = 1;
@@ -192,11 +192,10 @@ impl TestEnv {
     /// A connected context for library-level tests.
     pub async fn context(&self) -> Context {
         let config = self.config();
-        let clients = amiboard::aws::client::connect_with_static_credentials(
-            &config, "testing", "testing",
-        )
-        .await
-        .expect("connect");
+        let clients =
+            amiboard::aws::client::connect_with_static_credentials(&config, "testing", "testing")
+                .await
+                .expect("connect");
         Context::from_clients(config, clients)
     }
 
@@ -209,4 +208,3 @@ impl TestEnv {
         ctx
     }
 }
-

@@ -22,7 +22,9 @@ impl Store {
                 .put_item()
                 .table_name(&table)
                 .set_item(Some(item))
-                .condition_expression("attribute_not_exists(lookup_id) OR lifecycle_score <= :score")
+                .condition_expression(
+                    "attribute_not_exists(lookup_id) OR lifecycle_score <= :score",
+                )
                 .expression_attribute_values(
                     ":score",
                     AwsAttributeValue::N(row.lifecycle_score.to_string()),

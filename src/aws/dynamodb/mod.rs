@@ -70,7 +70,12 @@ impl Store {
         &self.tables
     }
 
-    fn fail<E, R>(&self, operation: &'static str, table: &str, err: aws_smithy_runtime_api::client::result::SdkError<E, R>) -> AwsError
+    fn fail<E, R>(
+        &self,
+        operation: &'static str,
+        table: &str,
+        err: aws_smithy_runtime_api::client::result::SdkError<E, R>,
+    ) -> AwsError
     where
         E: aws_smithy_types::error::metadata::ProvideErrorMetadata
             + std::error::Error
@@ -106,7 +111,10 @@ impl Store {
             .client
             .get_item()
             .table_name(table)
-            .key("lifecycle_id", AwsAttributeValue::S(lifecycle_id.to_string()))
+            .key(
+                "lifecycle_id",
+                AwsAttributeValue::S(lifecycle_id.to_string()),
+            )
             .consistent_read(true)
             .send()
             .await
@@ -312,7 +320,10 @@ impl Store {
     /// Writes many new lifecycles with BatchWriteItem (25 per call), retrying
     /// unprocessed items. For demo data only: it is not conditional.
     pub async fn batch_put_lifecycles(&self, lifecycles: &[Lifecycle]) -> Result<(), AwsError> {
-        let items = lifecycles.iter().map(encode).collect::<Result<Vec<_>, _>>()?;
+        let items = lifecycles
+            .iter()
+            .map(encode)
+            .collect::<Result<Vec<_>, _>>()?;
         self.batch_put(&self.tables.lifecycles.clone(), items).await
     }
 

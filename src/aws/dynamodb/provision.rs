@@ -3,8 +3,8 @@
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition as AwsAttributeDefinition, BillingMode as AwsBillingMode,
-    GlobalSecondaryIndex as AwsGsi, KeySchemaElement as AwsKeySchemaElement,
-    KeyType as AwsKeyType, Projection as AwsProjection, ProjectionType as AwsProjectionType,
+    GlobalSecondaryIndex as AwsGsi, KeySchemaElement as AwsKeySchemaElement, KeyType as AwsKeyType,
+    Projection as AwsProjection, ProjectionType as AwsProjectionType,
     ScalarAttributeType as AwsScalarType, TableStatus as AwsTableStatus,
 };
 
@@ -18,11 +18,18 @@ pub enum TableStatus {
     Existed(String),
 }
 
+/// The GSI on `stack_tag` a table has.
+#[derive(Clone, Copy)]
+enum Index<'a> {
+    None,
+    StackTag,
+    StackTagSorted(&'a str),
+}
+
 struct TableSpec<'a> {
     name: &'a str,
     key: &'a str,
-    /// GSI on `stack_tag`, with an optional sort key.
-    index: Option<Option<&'a str>>,
+    index: Index<'a>,
 }
 
 /// Creates the three tables if they are missing and waits until they are active.
@@ -32,17 +39,17 @@ pub async fn provision_tables(store: &Store) -> Result<Vec<TableStatus>, AwsErro
         TableSpec {
             name: &tables.lifecycles,
             key: "lifecycle_id",
-            index: Some(Some("updated_at")),
+            index: Index::StackTagSorted("updated_at"),
         },
         TableSpec {
             name: &tables.semver_seeds,
             key: "stack_tag",
-            index: None,
+            index: Index::None,
         },
         TableSpec {
             name: &tables.ami_lookup,
             key: "lookup_id",
-            index: Some(None),
+            index: Index::StackTag,
         },
     ];
     let mut report = Vec::new();
@@ -76,7 +83,13 @@ fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> AwsError {
 }
 
 async fn ensure_table(store: &Store, spec: &TableSpec<'_>) -> Result<TableStatus, AwsError> {
-    match store.client.describe_table().table_name(spec.name).send().await {
+    match store
+        .client
+        .describe_table()
+        .table_name(spec.name)
+        .send()
+        .await
+    {
         Ok(_) => return Ok(TableStatus::Existed(spec.name.to_string())),
         Err(e) => match store.fail("DescribeTable", spec.name, e) {
             AwsError::Missing { .. } => {}
@@ -90,7 +103,7 @@ async fn ensure_table(store: &Store, spec: &TableSpec<'_>) -> Result<TableStatus
         .billing_mode(AwsBillingMode::PayPerRequest)
         .key_schema(key(spec.key, AwsKeyType::Hash)?)
         .attribute_definitions(attr(spec.key)?);
-    if let Some(sort) = spec.index {
+    if !matches!(spec.index, Index::None) {
         if spec.key != "stack_tag" {
             request = request.attribute_definitions(attr("stack_tag")?);
         }
@@ -102,7 +115,7 @@ async fn ensure_table(store: &Store, spec: &TableSpec<'_>) -> Result<TableStatus
                     .projection_type(AwsProjectionType::All)
                     .build(),
             );
-        if let Some(sort) = sort {
+        if let Index::StackTagSorted(sort) = spec.index {
             request = request.attribute_definitions(attr(sort)?);
             index = index.key_schema(key(sort, AwsKeyType::Range)?);
         }
