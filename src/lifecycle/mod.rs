@@ -4,6 +4,7 @@
 mod event;
 pub mod lookup;
 mod model;
+pub mod notification;
 mod record;
 pub mod rules;
 mod status;
