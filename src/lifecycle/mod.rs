@@ -5,6 +5,7 @@ pub mod demo;
 mod event;
 pub mod lookup;
 mod model;
+pub mod notification;
 mod record;
 pub mod rules;
 mod status;
