@@ -17,6 +17,20 @@ use crate::app::config::Config;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(8);
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(9);
+/// A page of a large table may take longer than a single-item call (emulators
+/// sort the whole table for every page); reads that page use this limit, but
+/// only after a quick reachability probe under the strict limits above.
+pub const PAGE_TIMEOUT: Duration = Duration::from_mins(1);
+
+/// Timeouts for one page of a paginated read.
+pub fn page_timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(PAGE_TIMEOUT)
+        .operation_attempt_timeout(PAGE_TIMEOUT)
+        .operation_timeout(PAGE_TIMEOUT * 2)
+        .build()
+}
 
 /// Where the clients point, resolved.
 #[derive(Debug, Clone)]

@@ -50,16 +50,13 @@ fn documented_examples_decode_into_the_stored_types() {
 fn every_stored_attribute_is_documented() {
     let doc = data_model();
     let now = Utc::now();
-    let mut lifecycles: Vec<Lifecycle> = (0..400).map(|i| demo_lifecycle(i, "main", i + 1, now)).collect();
+    let mut lifecycles: Vec<Lifecycle> = (0..400)
+        .map(|i| demo_lifecycle(i, "main", i + 1, now))
+        .collect();
     lifecycles.retain(|l| !l.patches.is_empty());
     let lc = lifecycles.first().expect("a demo lifecycle with patches");
     let value = serde_json::to_value(lc).expect("json");
-    let mut names: Vec<String> = value
-        .as_object()
-        .expect("object")
-        .keys()
-        .cloned()
-        .collect();
+    let mut names: Vec<String> = value.as_object().expect("object").keys().cloned().collect();
     names.extend(
         value["creation_events"][0]
             .as_object()
@@ -67,7 +64,13 @@ fn every_stored_attribute_is_documented() {
             .keys()
             .cloned(),
     );
-    names.extend(value["patch_cycles"][0].as_object().expect("cycle").keys().cloned());
+    names.extend(
+        value["patch_cycles"][0]
+            .as_object()
+            .expect("cycle")
+            .keys()
+            .cloned(),
+    );
     let row = serde_json::to_value(&rows_for(lc, now)[0]).expect("row");
     names.extend(row.as_object().expect("row").keys().cloned());
     for name in names {

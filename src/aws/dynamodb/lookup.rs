@@ -57,6 +57,8 @@ impl Store {
                 .key_condition_expression("stack_tag = :tag")
                 .expression_attribute_values(":tag", AwsAttributeValue::S(stack_tag.to_string()))
                 .set_exclusive_start_key(start)
+                .customize()
+                .config_override(Self::page_config())
                 .send()
                 .await
                 .map_err(|e| self.fail("Query", &table, e))?;

@@ -129,7 +129,27 @@ impl Store {
         })
     }
 
+    /// Checks quickly, under the strict timeouts, that the endpoint answers and
+    /// the lifecycle table exists, so a dead endpoint fails within seconds
+    /// before any slow paginated read starts.
+    pub async fn probe(&self) -> Result<(), AwsError> {
+        let table = &self.tables.lifecycles;
+        self.client
+            .describe_table()
+            .table_name(table)
+            .send()
+            .await
+            .map_err(|e| self.fail("DescribeTable", table, e))?;
+        Ok(())
+    }
+
+    fn page_config() -> aws_sdk_dynamodb::config::Builder {
+        aws_sdk_dynamodb::config::Builder::default()
+            .timeout_config(crate::aws::client::page_timeouts())
+    }
+
     /// Reads one page: a Query on the stack-tag index when a tag is given, else a Scan.
+    /// Call [`Store::probe`] first: a page may wait up to a minute for a slow endpoint.
     pub async fn list_page(
         &self,
         stack_tag: Option<&str>,
@@ -147,6 +167,8 @@ impl Store {
                 .key_condition_expression("stack_tag = :tag")
                 .expression_attribute_values(":tag", AwsAttributeValue::S(tag.to_string()))
                 .set_exclusive_start_key(start_key)
+                .customize()
+                .config_override(Self::page_config())
                 .send()
                 .await
                 .map_err(|e| self.fail("Query", table, e))?;
@@ -157,6 +179,8 @@ impl Store {
                 .scan()
                 .table_name(table)
                 .set_exclusive_start_key(start_key)
+                .customize()
+                .config_override(Self::page_config())
                 .send()
                 .await
                 .map_err(|e| self.fail("Scan", table, e))?;
@@ -195,6 +219,7 @@ impl Store {
         stack_tag: Option<&str>,
         mut progress: impl FnMut(usize),
     ) -> Result<Listing, AwsError> {
+        self.probe().await?;
         let mut listing = Listing::default();
         let mut cursor = None;
         loop {
