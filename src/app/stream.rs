@@ -309,7 +309,7 @@ impl Drop for Guard {
                 {
                     Ok(runtime) => runtime.block_on(close_logged(&clients, &opened)),
                     Err(err) => {
-                        tracing::warn!(error = %err, "no runtime to remove the notification queue")
+                        tracing::warn!(error = %err, "no runtime to remove the notification queue");
                     }
                 }
             });

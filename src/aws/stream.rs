@@ -17,11 +17,11 @@ use super::sts::Identity;
 use crate::app::config::{Config, Topics};
 
 /// How long SQS keeps a message nobody read.
-pub const RETENTION: Duration = Duration::from_secs(3600);
+pub const RETENTION: Duration = Duration::from_hours(1);
 
 /// How often a running stream refreshes its queue's `heartbeat` tag, so
 /// `cleanup` on another host does not take a long-lived queue for stale.
-pub const HEARTBEAT: Duration = Duration::from_secs(300);
+pub const HEARTBEAT: Duration = Duration::from_mins(5);
 
 /// Tag keys on the queue.
 pub const TAG_ROLE: &str = "amiboard:role";

@@ -51,7 +51,7 @@ impl Rate {
         while self
             .arrivals
             .front()
-            .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(60))
+            .is_some_and(|t| now.duration_since(*t) > Duration::from_mins(1))
         {
             self.arrivals.pop_front();
         }

@@ -69,7 +69,7 @@ impl Watch {
                         return seen;
                     }
                 }
-                Err(_) => panic!("no `{text}` on watch's stderr; saw {seen:?}"),
+                Err(err) => panic!("no `{text}` on watch's stderr ({err}); saw {seen:?}"),
             }
         }
     }
