@@ -178,10 +178,15 @@ impl Supervisor {
         let mut attempt = 0;
         let mut told_missing = false;
         while !self.cancel.is_cancelled() && !self.events.is_closed() {
-            let opened = tokio::select! {
-                () = self.cancel.cancelled() => break,
-                opened = sub::open(&self.clients, &self.config, &identity, self.options.stack_tag.as_deref()) => opened,
-            };
+            // Not raced against `cancel`: dropping `open` midway could leave a
+            // queue nobody tracks. It is bounded by the client timeouts.
+            let opened = sub::open(
+                &self.clients,
+                &self.config,
+                &identity,
+                self.options.stack_tag.as_deref(),
+            )
+            .await;
             let opened = match opened {
                 Ok(opened) => Guard::new(self.clients.clone(), opened),
                 Err(err @ AwsError::Unreachable { .. }) => {
@@ -198,6 +203,10 @@ impl Supervisor {
                 Err(err) => return self.off(err.to_string(), is_denied(&err)).await,
             };
             attempt = 0;
+            if self.cancel.is_cancelled() {
+                opened.close().await;
+                break;
+            }
             let Some(current) = opened.current() else {
                 break;
             };

@@ -363,3 +363,6 @@ pub async fn heartbeat(clients: &Clients, opened: &TempSubscription) -> Result<(
     let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     sqs::tag(clients, &opened.queue.url, TAG_HEARTBEAT, &now).await
 }
+
+#[cfg(test)]
+mod tests;
