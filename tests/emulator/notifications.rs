@@ -325,3 +325,32 @@ async fn missing_topics_are_mentioned_once_and_no_topic_turns_the_stream_off() {
     handle.stop().await;
     assert!(stream_queues(&ctx).await.is_empty());
 }
+
+/// What happens when a panic unwinds out of `block_on` in `main`: the
+/// runtime is dropped with the stream running, and the stream's drop guard
+/// still removes the queue and subscriptions.
+#[test]
+fn dropping_the_runtime_with_the_stream_running_still_cleans_up() {
+    let env = TestEnv::new();
+    let check = tokio::runtime::Runtime::new().expect("runtime");
+    let ctx = check.block_on(env.context());
+    check.block_on(create_topics(&ctx));
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let running = runtime.block_on(async {
+        let ctx = env.context().await;
+        Running::start(&ctx, None).await.0
+    });
+    assert_eq!(check.block_on(stream_queues(&ctx)).len(), 1);
+    let started = Instant::now();
+    drop(runtime);
+    println!("runtime dropped in {:?}", started.elapsed());
+    drop(running);
+    assert!(
+        check.block_on(stream_queues(&ctx)).is_empty(),
+        "the queue was left"
+    );
+    assert!(
+        check.block_on(stream_subscriptions(&ctx)).is_empty(),
+        "subscriptions were left"
+    );
+}
