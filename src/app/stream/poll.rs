@@ -151,3 +151,27 @@ impl Poller {
         self.events.send(event).await.is_ok()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_counts_the_last_minute_and_reports_only_changes() {
+        let start = Instant::now();
+        let mut rate = Rate::default();
+        assert_eq!(rate.changed(start), Some(0), "the first figure is sent");
+        assert_eq!(rate.changed(start), None);
+        rate.record(3, start);
+        rate.record(2, start + Duration::from_secs(30));
+        assert_eq!(rate.changed(start + Duration::from_secs(30)), Some(5));
+        assert_eq!(rate.changed(start + Duration::from_secs(61)), Some(2));
+        assert_eq!(rate.changed(start + Duration::from_secs(91)), Some(0));
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_thirty_seconds() {
+        let pauses: Vec<u64> = (0..8).map(|a| backoff(a).as_secs()).collect();
+        assert_eq!(pauses, [1, 2, 4, 8, 16, 30, 30, 30]);
+    }
+}
