@@ -4,6 +4,7 @@
 pub mod config;
 pub mod logging;
 pub mod ops;
+pub mod stream;
 
 use crate::cli::args::DashboardArgs;
 use crate::cli::{CliError, Context};

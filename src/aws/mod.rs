@@ -4,6 +4,9 @@
 pub mod client;
 pub mod dynamodb;
 pub mod error;
+pub mod sns_subscribe;
+pub mod sqs;
+pub mod stream;
 pub mod sts;
 
 pub use client::{Clients, connect};

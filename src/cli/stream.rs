@@ -1,19 +1,224 @@
-//! `watch` and `cleanup`: the temporary notification subscription from the command line.
+//! `watch` and `cleanup`: the temporary notification subscription from the
+//! command line. `watch` consumes the same stream task as the dashboard
+//! (`app::stream`) and stops it cleanly on SIGINT, SIGTERM and SIGHUP.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::json;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use super::{CliError, Context};
+use crate::app::stream::{self, Arrival, StreamEvent, StreamOptions};
+use crate::aws::stream as sub;
+use crate::lifecycle::notification::sanitize::{MAX_SUMMARY_CHARS, one_line};
+use crate::lifecycle::notification::{LinkIndex, NotificationKind};
 
-/// Streams decoded notifications.
-#[allow(clippy::unused_async)] // Filled in by the issue that owns it.
-pub async fn watch(_ctx: &Context, _json: bool, _stack_tag: Option<&str>) -> Result<(), CliError> {
-    Err(CliError::failure(
-        "watch is not available in this build yet",
-    ))
+/// A line on stderr, made safe (AWS error text can quote message content).
+fn say(text: &str) {
+    eprintln!("amiboard: {}", one_line(text, 4 * MAX_SUMMARY_CHARS));
 }
 
-/// Removes leftover queues and subscriptions.
-#[allow(clippy::unused_async)] // Filled in by the issue that owns it.
-pub async fn cleanup(_ctx: &Context, _dry_run: bool) -> Result<(), CliError> {
-    Err(CliError::failure(
-        "cleanup is not available in this build yet",
-    ))
+/// Streams decoded notifications until a signal (exit 0) or until the
+/// stream turns off (exit 1 with the reason on one line).
+pub async fn watch(ctx: &Context, json: bool, stack_tag: Option<&str>) -> Result<(), CliError> {
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let cancel = CancellationToken::new();
+    let (tx, mut rx) = mpsc::channel(64);
+    let options = StreamOptions {
+        stack_tag: stack_tag.map(str::to_string),
+    };
+    let handle = stream::spawn(
+        ctx.clients.clone(),
+        ctx.config.clone(),
+        options,
+        tx,
+        cancel.clone(),
+    );
+    let links = ctx.store.list_all(None, |_| {});
+    tokio::pin!(links);
+    let mut links_loaded = false;
+    let mut printer = Printer {
+        json,
+        newest: HashMap::new(),
+    };
+    let mut off = None;
+    loop {
+        tokio::select! {
+            _ = terminate.recv() => cancel.cancel(),
+            _ = hangup.recv() => cancel.cancel(),
+            _ = interrupt.recv() => cancel.cancel(),
+            listing = &mut links, if !links_loaded => {
+                links_loaded = true;
+                match listing {
+                    Ok(listing) => handle.set_links(LinkIndex::from_lifecycles(&listing.lifecycles)),
+                    Err(err) => tracing::debug!(error = %err, "no lifecycles to link notifications to"),
+                }
+            }
+            event = rx.recv() => match event {
+                // The task ended: cancelled and cleaned up, or off.
+                None => break,
+                Some(StreamEvent::Connected { queue, topics }) => say(&format!(
+                    "watching {} topic(s) through queue {queue}; Ctrl-C stops",
+                    topics.len()
+                )),
+                Some(StreamEvent::Notice(text)) => say(&text),
+                Some(StreamEvent::Reconnecting { reason }) => say(&format!("reconnecting: {reason}")),
+                Some(StreamEvent::Off { reason, .. }) => off = Some(reason),
+                Some(StreamEvent::Rate { .. }) => {}
+                Some(StreamEvent::Notifications(arrivals)) => {
+                    // After cancel the stream is draining: keep reading so it can finish.
+                    if !cancel.is_cancelled() && !printer.print(&arrivals) {
+                        cancel.cancel();
+                    }
+                }
+            },
+        }
+    }
+    handle.join().await;
+    match off {
+        Some(reason) => Err(CliError::failure(format!(
+            "no live notifications: {}",
+            one_line(&reason, 4 * MAX_SUMMARY_CHARS)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Prints arrivals as lines or JSON Lines.
+struct Printer {
+    json: bool,
+    /// The newest event time printed per lifecycle, to mark late arrivals.
+    newest: HashMap<String, DateTime<Utc>>,
+}
+
+fn stamp(time: Option<DateTime<Utc>>) -> String {
+    time.map_or_else(
+        || "-".to_string(),
+        |t| t.to_rfc3339_opts(SecondsFormat::Secs, true),
+    )
+}
+
+fn kind_name(kind: &NotificationKind) -> &'static str {
+    match kind {
+        NotificationKind::Lifecycle { .. } => "lifecycle",
+        NotificationKind::ImageBuilderImage { .. } => "imagebuilder-image",
+        NotificationKind::AmiStateChange { .. } => "ami-state-change",
+        NotificationKind::RunCommand { .. } => "run-command",
+        NotificationKind::Raw => "raw",
+    }
+}
+
+impl Printer {
+    /// Prints; false when stdout is closed (`watch | head`).
+    fn print(&mut self, arrivals: &[Arrival]) -> bool {
+        let mut text = String::new();
+        for arrival in arrivals {
+            let n = &arrival.notification;
+            let lifecycle = arrival.lifecycle_id.as_deref().map(|l| one_line(l, 64));
+            // SNS does not keep order: an event older than one already shown
+            // for the same lifecycle is marked, not reordered.
+            let late = match (&lifecycle, n.event_time) {
+                (Some(id), Some(time)) => {
+                    let newest = self.newest.entry(id.clone()).or_insert(time);
+                    let late = time < *newest;
+                    *newest = (*newest).max(time);
+                    late
+                }
+                _ => false,
+            };
+            if self.json {
+                let line = json!({
+                    "received_at": stamp(Some(arrival.received_at)),
+                    "event_time": n.event_time.map(|t| stamp(Some(t))),
+                    "published_at": n.published_at.map(|t| stamp(Some(t))),
+                    "late": late,
+                    "message_id": n.message_id,
+                    "source": n.source.label(),
+                    "kind": kind_name(&n.kind),
+                    "status": n.status,
+                    "outcome": n.outcome,
+                    "lifecycle_id": lifecycle,
+                    "ami_ids": n.ami_ids,
+                    "image_arn": n.image_arn,
+                    "command_id": n.command_id,
+                    "topic_arn": n.topic_arn,
+                    "subject": n.subject,
+                    "summary": n.summary,
+                    "warnings": n.warnings,
+                    "raw": n.raw,
+                });
+                text.push_str(&line.to_string());
+            } else {
+                // Every field was sanitized by `decode`; one_line again keeps it one line.
+                text.push_str(&format!(
+                    "{}  event {}  {:<13}  {:<36}  {}{}",
+                    stamp(Some(arrival.received_at)),
+                    stamp(n.event_time),
+                    n.source.label(),
+                    lifecycle.as_deref().unwrap_or("-"),
+                    one_line(&n.summary, MAX_SUMMARY_CHARS),
+                    if late {
+                        "  (late: older than one shown)"
+                    } else {
+                        ""
+                    },
+                ));
+            }
+            text.push('\n');
+        }
+        let mut out = io::stdout().lock();
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .is_ok()
+    }
+}
+
+/// Removes leftover queues and subscriptions (or, with `dry_run`, lists them).
+pub async fn cleanup(ctx: &Context, dry_run: bool) -> Result<(), CliError> {
+    let leftovers = sub::find_leftovers(&ctx.clients, &ctx.config).await?;
+    let mut text = String::new();
+    if leftovers.is_empty() {
+        text.push_str("no leftover notification queues or subscriptions\n");
+    }
+    let mut failures = 0;
+    for leftover in &leftovers {
+        let what = match &leftover.url {
+            Some(_) => format!(
+                "queue {} and {} subscription(s)",
+                leftover.name,
+                leftover.subscriptions.len()
+            ),
+            None => format!(
+                "{} subscription(s) to deleted queue {}",
+                leftover.subscriptions.len(),
+                leftover.name
+            ),
+        };
+        let line = if dry_run {
+            format!("would remove {what}: {}", leftover.reason)
+        } else {
+            match sub::remove(&ctx.clients, leftover).await {
+                Ok(()) => format!("removed {what}: {}", leftover.reason),
+                Err(err) => {
+                    failures += 1;
+                    format!("could not remove {what}: {err}")
+                }
+            }
+        };
+        text.push_str(&one_line(&line, 4 * MAX_SUMMARY_CHARS));
+        text.push('\n');
+    }
+    super::output::emit(&text)?;
+    if failures > 0 {
+        return Err(CliError::failure(format!(
+            "{failures} leftover(s) could not be removed"
+        )));
+    }
+    Ok(())
 }
