@@ -97,11 +97,18 @@ async fn pipelines_are_listed_across_pages() {
                 )
                 .build()
         });
-    let client = mock_client!(aws_sdk_imagebuilder, RuleMode::Sequential, [&first, &second]);
+    let client = mock_client!(
+        aws_sdk_imagebuilder,
+        RuleMode::Sequential,
+        [&first, &second]
+    );
     let Answer::Found(pipelines) = adapter(client).pipelines().await.expect("answer") else {
         panic!("expected pipelines");
     };
-    let names: Vec<_> = pipelines.iter().map(|p| (p.name.as_str(), p.enabled)).collect();
+    let names: Vec<_> = pipelines
+        .iter()
+        .map(|p| (p.name.as_str(), p.enabled))
+        .collect();
     assert_eq!(names, [("web", true), ("api", false)]);
 }
 

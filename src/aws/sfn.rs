@@ -13,9 +13,15 @@ use super::error::{AwsError, Call, classify};
 /// What provisioning did to one state machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MachineStatus {
-    Created { name: String, arn: String },
+    Created {
+        name: String,
+        arn: String,
+    },
     /// It existed; its definition was updated to the one in the repository.
-    Existed { name: String, arn: String },
+    Existed {
+        name: String,
+        arn: String,
+    },
 }
 
 /// How an execution stands.
@@ -33,7 +39,10 @@ pub enum RunStatus {
 impl RunStatus {
     /// Whether the execution ended without success.
     pub fn is_broken(self) -> bool {
-        matches!(self, RunStatus::Failed | RunStatus::TimedOut | RunStatus::Aborted)
+        matches!(
+            self,
+            RunStatus::Failed | RunStatus::TimedOut | RunStatus::Aborted
+        )
     }
 
     pub fn name(self) -> &'static str {
@@ -207,7 +216,13 @@ pub async fn current_state(clients: &Clients, arn: &str) -> Result<Option<String
         .max_results(50)
         .send()
         .await
-        .map_err(|e| classify(call("GetExecutionHistory", arn), &clients.endpoint_label(), e))?;
+        .map_err(|e| {
+            classify(
+                call("GetExecutionHistory", arn),
+                &clients.endpoint_label(),
+                e,
+            )
+        })?;
     Ok(out
         .events()
         .iter()
@@ -217,11 +232,17 @@ pub async fn current_state(clients: &Clients, arn: &str) -> Result<Option<String
                 AwsHistoryEventType::MapIterationStarted | AwsHistoryEventType::MapStateStarted
             )
         })
-        .find_map(|e| e.state_entered_event_details().map(|d| d.name().to_string())))
+        .find_map(|e| {
+            e.state_entered_event_details()
+                .map(|d| d.name().to_string())
+        }))
 }
 
 /// The ARNs of every execution of a state machine (ListExecutions, to the end).
-pub async fn list_executions(clients: &Clients, machine_arn: &str) -> Result<Vec<String>, AwsError> {
+pub async fn list_executions(
+    clients: &Clients,
+    machine_arn: &str,
+) -> Result<Vec<String>, AwsError> {
     let mut arns = Vec::new();
     let mut token = None;
     loop {
@@ -232,8 +253,18 @@ pub async fn list_executions(clients: &Clients, machine_arn: &str) -> Result<Vec
             .set_next_token(token)
             .send()
             .await
-            .map_err(|e| classify(call("ListExecutions", machine_arn), &clients.endpoint_label(), e))?;
-        arns.extend(out.executions().iter().map(|e| e.execution_arn().to_string()));
+            .map_err(|e| {
+                classify(
+                    call("ListExecutions", machine_arn),
+                    &clients.endpoint_label(),
+                    e,
+                )
+            })?;
+        arns.extend(
+            out.executions()
+                .iter()
+                .map(|e| e.execution_arn().to_string()),
+        );
         token = out.next_token().map(str::to_string);
         if token.is_none() {
             break;

@@ -25,7 +25,11 @@ fn call<'a>(operation: &'static str, resource: &'a str) -> Call<'a> {
 
 /// Creates the topic `arn` names unless it exists (CreateTopic is idempotent;
 /// GetTopicAttributes first tells created from existing).
-pub async fn ensure_topic(clients: &Clients, name: &str, arn: &str) -> Result<TopicStatus, AwsError> {
+pub async fn ensure_topic(
+    clients: &Clients,
+    name: &str,
+    arn: &str,
+) -> Result<TopicStatus, AwsError> {
     let exists = clients
         .sns
         .get_topic_attributes()

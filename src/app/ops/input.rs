@@ -141,7 +141,10 @@ pub fn simulated_outputs(lc: &Lifecycle, at: EventRef, attempt: u32, s: &Setting
             ));
         }
         EventKind::SmokeTests => {
-            let h = format!("{:032x}", u128::from(hash(&seed)) << 64 | u128::from(hash(&semver)));
+            let h = format!(
+                "{:032x}",
+                u128::from(hash(&seed)) << 64 | u128::from(hash(&semver))
+            );
             outputs.run_command_id = Some(format!(
                 "{}-{}-{}-{}-{}",
                 &h[..8],

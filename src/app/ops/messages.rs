@@ -20,10 +20,20 @@ fn message(topic_arn: &str, body: &Value) -> Value {
     json!({ "topic_arn": topic_arn, "message": body.to_string() })
 }
 
-fn image_message(lc: &Lifecycle, at: EventRef, amis: &[AmiOutput], s: &Setting, status: &str, reason: Option<&str>) -> Value {
+fn image_message(
+    lc: &Lifecycle,
+    at: EventRef,
+    amis: &[AmiOutput],
+    s: &Setting,
+    status: &str,
+    reason: Option<&str>,
+) -> Value {
     let semver = lc.stage_semver(at.stage).unwrap_or("0.0.0");
     let name = &lc.product_name;
-    let base = format!("arn:aws:imagebuilder:{}:{}:image/{name}", s.region, s.account);
+    let base = format!(
+        "arn:aws:imagebuilder:{}:{}:image/{name}",
+        s.region, s.account
+    );
     let mut state = json!({ "status": status });
     if let Some(reason) = reason {
         state["reason"] = json!(reason);
@@ -105,18 +115,30 @@ pub fn service_messages(
                 &s.imagebuilder_topic,
                 &image_message(lc, at, amis, s, "AVAILABLE", None),
             ))
-            .chain(amis.iter().map(|a| message(&s.ec2_topic, &ec2_event(a, s, "available", now, ""))))
+            .chain(
+                amis.iter()
+                    .map(|a| message(&s.ec2_topic, &ec2_event(a, s, "available", now, ""))),
+            )
             .collect(),
             failed: std::iter::once(message(
                 &s.imagebuilder_topic,
                 &image_message(lc, at, &[], s, "FAILED", Some(reason)),
             ))
-            .chain(amis.iter().map(|a| message(&s.ec2_topic, &ec2_event(a, s, "failed", now, reason))))
+            .chain(
+                amis.iter()
+                    .map(|a| message(&s.ec2_topic, &ec2_event(a, s, "failed", now, reason))),
+            )
             .collect(),
         },
         EventKind::SmokeTests => ServiceMessages {
-            completed: vec![message(&s.run_command_topic, &run_command(lc, at, "Success", now))],
-            failed: vec![message(&s.run_command_topic, &run_command(lc, at, "Failed", now))],
+            completed: vec![message(
+                &s.run_command_topic,
+                &run_command(lc, at, "Success", now),
+            )],
+            failed: vec![message(
+                &s.run_command_topic,
+                &run_command(lc, at, "Failed", now),
+            )],
         },
         _ => ServiceMessages::default(),
     }

@@ -143,9 +143,6 @@ pub async fn create(ctx: &Context, actor: &str, new: NewLifecycle) -> Result<Out
 
 /// Marks events whose execution ended without recording a result as ERROR;
 /// returns the lifecycles it changed.
-pub async fn reconcile(
-    ctx: &Context,
-    lifecycle_id: Option<&str>,
-) -> Result<Vec<Outcome>, OpError> {
+pub async fn reconcile(ctx: &Context, lifecycle_id: Option<&str>) -> Result<Vec<Outcome>, OpError> {
     observe::reconcile(ctx, lifecycle_id).await
 }

@@ -73,9 +73,7 @@ async fn lost_reason(ctx: &Context, lc: &Lifecycle) -> Result<Option<String>, Op
             execution.error.as_deref().unwrap_or("no error"),
             execution.cause.as_deref().unwrap_or("no cause")
         )),
-        RunStatus::Succeeded => {
-            Some("execution SUCCEEDED without recording a result".to_string())
-        }
+        RunStatus::Succeeded => Some("execution SUCCEEDED without recording a result".to_string()),
         _ => None,
     })
 }
@@ -89,7 +87,11 @@ pub async fn reconcile(ctx: &Context, lifecycle_id: Option<&str>) -> Result<Vec<
     };
     let mut changed = Vec::new();
     for lc in lifecycles {
-        if let Err(err) = ctx.store.upsert_lookup_rows(&rows_for(&lc, Utc::now())).await {
+        if let Err(err) = ctx
+            .store
+            .upsert_lookup_rows(&rows_for(&lc, Utc::now()))
+            .await
+        {
             tracing::warn!(error = %err, "lookup rows not refreshed");
         }
         let Some(reason) = lost_reason(ctx, &lc).await? else {

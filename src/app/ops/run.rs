@@ -85,9 +85,7 @@ pub(super) async fn lost_race(ctx: &Context, lifecycle_id: &str, target: EventRe
                 .and_then(|r| r.actor.clone())
                 .or_else(|| lc.running().and_then(|(_, r)| r.actor.clone()))
                 .unwrap_or_else(|| "someone else".to_string());
-            let now = lc
-                .record(target)
-                .map_or("changed", |r| r.status.word());
+            let now = lc.record(target).map_or("changed", |r| r.status.word());
             OpError::LostRace {
                 message: format!(
                     "{who} changed {lifecycle_id} first: {target} is now {now}; nothing was started."
@@ -221,7 +219,9 @@ async fn revert(
         ctx,
         lc,
         target,
-        |r| r.attempt == attempt && r.status == EventStatus::InProgress && r.execution_arn.is_none(),
+        |r| {
+            r.attempt == attempt && r.status == EventStatus::InProgress && r.execution_arn.is_none()
+        },
         |r| {
             *r = previous.clone();
             r.reason = Some(note.clone());

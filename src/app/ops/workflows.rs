@@ -101,8 +101,17 @@ mod tests {
             let value: serde_json::Value =
                 serde_json::from_str(workflow.definition()).expect("valid JSON");
             let states = value["States"].as_object().expect("States");
-            for name in ["RecordCompleted", "RecordFailed", "AnnounceCompleted", "SimulatedError"] {
-                assert!(states.contains_key(name), "{} lacks {name}", workflow.slug());
+            for name in [
+                "RecordCompleted",
+                "RecordFailed",
+                "AnnounceCompleted",
+                "SimulatedError",
+            ] {
+                assert!(
+                    states.contains_key(name),
+                    "{} lacks {name}",
+                    workflow.slug()
+                );
             }
         }
     }
