@@ -108,7 +108,7 @@ impl ImageBuilder {
         ImageBuilder { client, endpoint }
     }
 
-    fn answer<T>(&self, result: Result<T, AwsError>) -> Result<Answer<T>, AwsError> {
+    fn answer<T>(result: Result<T, AwsError>) -> Result<Answer<T>, AwsError> {
         match result {
             Ok(found) => Ok(Answer::Found(found)),
             Err(err) if is_absent(&err) => {
@@ -159,7 +159,7 @@ impl ImageBuilder {
                         .unwrap_or_default(),
                 })
             });
-        self.answer(result)
+        Self::answer(result)
     }
 
     /// ListImagePipelines, every page.
@@ -181,7 +181,7 @@ impl ImageBuilder {
                     };
                     classify(call, &self.endpoint, e)
                 });
-            let out = match self.answer(result)? {
+            let out = match Self::answer(result)? {
                 Answer::Found(out) => out,
                 Answer::Unavailable { notice } => return Ok(Answer::Unavailable { notice }),
             };

@@ -15,17 +15,17 @@ async fn create_trigger_certify_promote_reaches_production_within_a_minute() {
     let id = create(&env, "shop", &[]);
 
     let built = completed(&ctx, &id, creation(EventKind::AmiBuild)).await;
-    let build = built.record(creation(EventKind::AmiBuild)).expect("build");
-    assert_eq!(build.attempt, 1);
+    let build_record = built.record(creation(EventKind::AmiBuild)).expect("build");
+    assert_eq!(build_record.attempt, 1);
     assert!(
-        build
+        build_record
             .execution_arn
             .as_deref()
             .is_some_and(|a| a.contains(":execution:"))
     );
-    assert_eq!(build.outputs.ami_semver.as_deref(), Some("1.0.0"));
-    assert!(build.outputs.image_arn.is_some());
-    let ami = build.outputs.amis[0].ami_id.clone();
+    assert_eq!(build_record.outputs.ami_semver.as_deref(), Some("1.0.0"));
+    assert!(build_record.outputs.image_arn.is_some());
+    let ami = build_record.outputs.amis[0].ami_id.clone();
     assert!(ami.starts_with("ami-") && ami.len() == 21, "{ami}");
     // The state machine upserted the lookup row: built, but nothing more yet.
     assert_eq!(env.ok(&["select", "--stack-tag", "shop"]).trim(), ami);
