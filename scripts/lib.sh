@@ -33,7 +33,7 @@ start_moto() {
   local port
   port="$(free_port)"
   MOTO_LOG="${MOTO_LOG:-$(mktemp -t amiboard-moto.XXXXXX.log)}"
-  "$VENV/bin/python" -m moto.server -H 127.0.0.1 -p "$port" >"$MOTO_LOG" 2>&1 &
+  "$VENV/bin/python" "$(dirname "${BASH_SOURCE[0]}")/moto_server.py" -H 127.0.0.1 -p "$port" >"$MOTO_LOG" 2>&1 &
   MOTO_PID=$!
   MOTO_URL="http://127.0.0.1:$port"
   local i

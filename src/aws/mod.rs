@@ -4,6 +4,9 @@
 pub mod client;
 pub mod dynamodb;
 pub mod error;
+pub mod imagebuilder;
+pub mod sfn;
+pub mod sns;
 pub mod sns_subscribe;
 pub mod sqs;
 pub mod stream;

@@ -24,6 +24,26 @@ pub async fn provision(ctx: &Context) -> Result<(), CliError> {
             TableStatus::Existed(name) => out.push_str(&format!("exists   table {name}\n")),
         }
     }
+    for item in crate::app::ops::provision_workflows(ctx).await? {
+        use crate::app::ops::Provisioned;
+        use crate::aws::{sfn::MachineStatus, sns::TopicStatus};
+        let line = match item {
+            Provisioned::Topic(TopicStatus::Created { name, .. }) => {
+                format!("created  topic {name}")
+            }
+            Provisioned::Topic(TopicStatus::Existed { name, .. }) => {
+                format!("exists   topic {name}")
+            }
+            Provisioned::Machine(MachineStatus::Created { name, .. }) => {
+                format!("created  state machine {name}")
+            }
+            Provisioned::Machine(MachineStatus::Existed { name, .. }) => {
+                format!("exists   state machine {name} (definition updated)")
+            }
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
     emit(&out)
 }
 

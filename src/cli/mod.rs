@@ -7,6 +7,7 @@ mod foundation;
 mod output;
 mod seed;
 mod stream;
+mod timeline;
 mod workflow;
 
 use crate::app::config::{self, Config, Overrides};

@@ -1,12 +1,255 @@
 //! Workflow commands: create, trigger, certify, promote, patch, retry,
-//! reconcile, timeline, select.
+//! reconcile, timeline, select. Mutating commands ask first on a terminal and
+//! refuse without `--yes` when standard input is not one.
 
-use super::{CliError, Command, Context};
+use std::io::{BufRead, IsTerminal, Write};
+
+use serde_json::json;
+
+use super::args::{BumpArg, CreateArgs, SelectArgs};
+use super::output::{emit, emit_json};
+use super::{CliError, Command, Context, Exit};
+use crate::app::ops::{self, NewLifecycle, OpError, Outcome};
+use crate::aws::AwsError;
+use crate::lifecycle::lookup::{MinStage, Selection, select};
+use crate::lifecycle::rules::resolve_event;
+use crate::lifecycle::{Bump, EventKind, Refusal};
+
+impl From<OpError> for CliError {
+    fn from(err: OpError) -> Self {
+        match err {
+            OpError::Refused(refusal) => refusal.into(),
+            OpError::LostRace { message } => CliError::new(Exit::Refused, message),
+            OpError::Aws(aws) => aws.into(),
+            OpError::Unavailable(message) => CliError::failure(message),
+        }
+    }
+}
+
+/// Refuses a change in read-only mode, then asks (or insists on `--yes`).
+fn confirm(ctx: &Context, yes: bool, what: &str) -> Result<(), CliError> {
+    if ctx.config.read_only {
+        return Err(Refusal::ReadOnly.into());
+    }
+    if yes {
+        return Ok(());
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(CliError::usage(format!(
+            "{what}: standard input is not a terminal, so nothing was asked and nothing changed; pass --yes"
+        )));
+    }
+    eprint!("{what}? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer)?;
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(CliError::new(Exit::Refused, "cancelled: nothing changed"))
+    }
+}
+
+fn print_outcome(outcome: &Outcome, json: bool) -> Result<(), CliError> {
+    if json {
+        let record = outcome.lifecycle.record(outcome.target);
+        return emit_json(&json!({
+            "lifecycle_id": outcome.lifecycle.lifecycle_id,
+            "event": outcome.target.event.name(),
+            "stage": ops::input::stage_word(outcome.target.stage),
+            "status": record.map(|r| r.status.name()),
+            "attempt": record.map(|r| r.attempt),
+            "execution_arn": outcome.execution_arn,
+            "message": outcome.message,
+        }));
+    }
+    emit(&format!("{}\n", outcome.message))
+}
 
 /// Runs one workflow command.
-#[allow(clippy::unused_async)] // Filled in by the issue that owns it.
-pub async fn run(_ctx: &Context, command: Command) -> Result<(), CliError> {
-    Err(CliError::failure(format!(
-        "{command:?} is not available in this build yet"
-    )))
+pub async fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Create(args) => create(ctx, args).await,
+        Command::Trigger {
+            lifecycle_id,
+            event,
+            yes,
+            json,
+        } => {
+            let target = match event {
+                Some(name) => {
+                    let (kind, phase) = EventKind::parse_with_phase(&name).ok_or_else(|| {
+                        CliError::usage(format!("unknown event {name:?}: use e.g. SMOKE_TESTS"))
+                    })?;
+                    let lc = ctx.store.get(&lifecycle_id).await?;
+                    Some(resolve_event(&lc, kind, phase))
+                }
+                None => None,
+            };
+            confirm(ctx, yes, &format!("Trigger an event of {lifecycle_id}"))?;
+            let actor = ops::actor(ctx).await;
+            print_outcome(
+                &ops::trigger(ctx, &actor, &lifecycle_id, target).await?,
+                json,
+            )
+        }
+        Command::Certify {
+            lifecycle_id,
+            reason,
+            reject,
+            yes,
+            json,
+        } => {
+            let reason = reason.unwrap_or_default();
+            if reason.trim().is_empty() {
+                return Err(Refusal::ReasonRequired.into());
+            }
+            let verb = if reject { "Reject" } else { "Certify" };
+            confirm(ctx, yes, &format!("{verb} {lifecycle_id}"))?;
+            let actor = ops::actor(ctx).await;
+            let outcome = ops::decide(ctx, &actor, &lifecycle_id, !reject, &reason).await?;
+            print_outcome(&outcome, json)
+        }
+        Command::Promote {
+            lifecycle_id,
+            yes,
+            json,
+        } => {
+            confirm(ctx, yes, &format!("Promote {lifecycle_id} to production"))?;
+            let actor = ops::actor(ctx).await;
+            print_outcome(&ops::promote(ctx, &actor, &lifecycle_id).await?, json)
+        }
+        Command::Patch {
+            lifecycle_id,
+            bump,
+            component,
+            description,
+            yes,
+            json,
+        } => {
+            let how = match bump {
+                BumpArg::Minor => Bump::Minor,
+                BumpArg::Patch => Bump::Patch,
+            };
+            confirm(ctx, yes, &format!("Start a {how} patch of {lifecycle_id}"))?;
+            let actor = ops::actor(ctx).await;
+            let outcome =
+                ops::start_patch(ctx, &actor, &lifecycle_id, how, component, description).await?;
+            print_outcome(&outcome, json)
+        }
+        Command::Retry {
+            lifecycle_id,
+            yes,
+            json,
+        } => {
+            confirm(
+                ctx,
+                yes,
+                &format!("Retry the failed event of {lifecycle_id}"),
+            )?;
+            let actor = ops::actor(ctx).await;
+            print_outcome(&ops::retry(ctx, &actor, &lifecycle_id).await?, json)
+        }
+        Command::Reconcile { lifecycle_id, json } => {
+            if ctx.config.read_only {
+                return Err(Refusal::ReadOnly.into());
+            }
+            let changed = ops::reconcile(ctx, lifecycle_id.as_deref()).await?;
+            if json {
+                let items: Vec<_> = changed
+                    .iter()
+                    .map(|o| json!({"lifecycle_id": o.lifecycle.lifecycle_id, "event": o.target.event.name(), "message": o.message}))
+                    .collect();
+                return emit_json(&items);
+            }
+            let mut out = String::new();
+            for outcome in &changed {
+                out.push_str(&format!("{}\n", outcome.message));
+            }
+            if changed.is_empty() {
+                out.push_str("Nothing to reconcile.\n");
+            }
+            emit(&out)
+        }
+        Command::Timeline {
+            lifecycle_id,
+            json,
+            markdown,
+        } => super::timeline::timeline(ctx, &lifecycle_id, json, markdown).await,
+        Command::Select(args) => select_ami(ctx, args).await,
+        other => Err(CliError::failure(format!(
+            "{other:?} is not a workflow command"
+        ))),
+    }
+}
+
+async fn create(ctx: &Context, args: CreateArgs) -> Result<(), CliError> {
+    let mut properties = Vec::new();
+    for pair in &args.properties {
+        let (key, value) = pair
+            .split_once('=')
+            .ok_or_else(|| CliError::usage(format!("--property {pair:?}: expected KEY=VALUE")))?;
+        properties.push((key.trim().to_string(), value.trim().to_string()));
+    }
+    confirm(
+        ctx,
+        args.yes,
+        &format!(
+            "Create a lifecycle of {} in {}",
+            args.product_name, args.stack_tag
+        ),
+    )?;
+    let actor = ops::actor(ctx).await;
+    let new = NewLifecycle {
+        stack_tag: args.stack_tag,
+        product_name: args.product_name,
+        product_version: args.product_version,
+        owner: args.owner,
+        commit_ref: args.commit_ref,
+        pipeline_arn: args.pipeline,
+        properties,
+    };
+    let outcome = ops::create(ctx, &actor, new).await?;
+    if args.json {
+        return emit_json(&json!({
+            "lifecycle_id": outcome.lifecycle.lifecycle_id,
+            "ami_semver": outcome.lifecycle.ami_semver,
+            "execution_arn": outcome.execution_arn,
+        }));
+    }
+    emit(&format!("{}\n", outcome.lifecycle.lifecycle_id))
+}
+
+async fn select_ami(ctx: &Context, args: SelectArgs) -> Result<(), CliError> {
+    let min_stage = match args.min_stage.as_deref() {
+        Some(text) => Some(MinStage::parse(text).ok_or_else(|| {
+            CliError::usage(format!(
+                "--min-stage {text:?}: use one of {}",
+                MinStage::NAMES.join(", ")
+            ))
+        })?),
+        None => None,
+    };
+    let query = Selection {
+        region: ctx.config.region.clone(),
+        min_stage,
+        product: args.product,
+        product_version: args.product_version,
+        semver: args.semver,
+    };
+    let rows = ctx.store.lookup_rows(&args.stack_tag).await?;
+    let Some(row) = select(&rows, &query) else {
+        return Err(AwsError::NotFound {
+            resource: format!(
+                "an AMI in stack tag {} meeting those criteria",
+                args.stack_tag
+            ),
+        }
+        .into());
+    };
+    if args.json {
+        return emit_json(row);
+    }
+    emit(&format!("{}\n", row.ami_id))
 }

@@ -6,3 +6,4 @@ mod support;
 mod docs;
 mod foundation;
 mod notifications;
+mod workflows;

@@ -57,9 +57,13 @@ pub fn moto() -> &'static Moto {
         let port = free_port();
         let parent = std::process::id();
         let script = format!(
-            "\"{py}\" -m moto.server -H 127.0.0.1 -p {port} >/dev/null 2>&1 & m=$!; \
+            "\"{py}\" \"{script}\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & m=$!; \
              while kill -0 {parent} 2>/dev/null && kill -0 $m 2>/dev/null; do sleep 0.5; done; kill $m 2>/dev/null",
-            py = python.display()
+            py = python.display(),
+            // moto.server with the Step Functions fix described in the script.
+            script = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("scripts/moto_server.py")
+                .display()
         );
         let child = Command::new("sh")
             .args(["-c", &script])

@@ -3,11 +3,21 @@
 //! write, start the Step Functions execution, record its ARN.
 //!
 //! The signatures here are the contract the dashboard's effect runner and the
-//! CLI call; the workflow issue fills in the bodies.
+//! CLI call. `docs/workflows.md` describes what the state machines do.
+
+mod change;
+pub mod input;
+mod messages;
+mod observe;
+mod run;
+pub mod workflows;
+
+pub use observe::{Progress, Provisioned, execution_progress, provision_workflows};
+pub use run::{actor, setting};
 
 use crate::aws::AwsError;
 use crate::cli::Context;
-use crate::lifecycle::{Bump, EventRef, Lifecycle, Refusal};
+use crate::lifecycle::{Bump, EventKind, EventRef, Lifecycle, Refusal, Stage};
 
 /// Why an operation did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -56,74 +66,83 @@ pub struct NewLifecycle {
     pub properties: Vec<(String, String)>,
 }
 
-fn unavailable() -> OpError {
-    OpError::Unavailable("workflows are not available in this build yet".to_string())
-}
-
 /// Triggers `target`, or the next allowed event when `None`.
-#[allow(clippy::unused_async)]
 pub async fn trigger(
-    _ctx: &Context,
-    _actor: &str,
-    _lifecycle_id: &str,
-    _target: Option<EventRef>,
+    ctx: &Context,
+    actor: &str,
+    lifecycle_id: &str,
+    target: Option<EventRef>,
 ) -> Result<Outcome, OpError> {
-    Err(unavailable())
+    run::trigger(ctx, actor, lifecycle_id, target).await
 }
 
 /// Records the QA decision: certified (`true`) or rejected, with a reason.
-#[allow(clippy::unused_async)]
 pub async fn decide(
-    _ctx: &Context,
-    _actor: &str,
-    _lifecycle_id: &str,
-    _certified: bool,
-    _reason: &str,
+    ctx: &Context,
+    actor: &str,
+    lifecycle_id: &str,
+    certified: bool,
+    reason: &str,
 ) -> Result<Outcome, OpError> {
-    Err(unavailable())
+    change::decide(ctx, actor, lifecycle_id, certified, reason).await
 }
 
 /// Starts MARK_FOR_PRODUCTION of the active stage.
-#[allow(clippy::unused_async)]
-pub async fn promote(
-    _ctx: &Context,
-    _actor: &str,
-    _lifecycle_id: &str,
-) -> Result<Outcome, OpError> {
-    Err(unavailable())
+pub async fn promote(ctx: &Context, actor: &str, lifecycle_id: &str) -> Result<Outcome, OpError> {
+    let lc = ctx.store.get(lifecycle_id).await?;
+    let stage = lc
+        .latest_patch()
+        .map_or(Stage::Creation, |c| Stage::Patch(c.number));
+    let target = EventRef {
+        stage,
+        event: EventKind::MarkForProduction,
+    };
+    run::trigger(ctx, actor, lifecycle_id, Some(target)).await
 }
 
 /// Starts a new patch cycle on the newest production AMI.
-#[allow(clippy::unused_async)]
 pub async fn start_patch(
-    _ctx: &Context,
-    _actor: &str,
-    _lifecycle_id: &str,
-    _bump: Bump,
-    _component: Option<String>,
-    _description: Option<String>,
+    ctx: &Context,
+    actor: &str,
+    lifecycle_id: &str,
+    bump: Bump,
+    component: Option<String>,
+    description: Option<String>,
 ) -> Result<Outcome, OpError> {
-    Err(unavailable())
+    change::start_patch(ctx, actor, lifecycle_id, bump, component, description).await
 }
 
 /// Re-runs the FAILED or ERROR event of the active stage.
-#[allow(clippy::unused_async)]
-pub async fn retry(_ctx: &Context, _actor: &str, _lifecycle_id: &str) -> Result<Outcome, OpError> {
-    Err(unavailable())
+pub async fn retry(ctx: &Context, actor: &str, lifecycle_id: &str) -> Result<Outcome, OpError> {
+    let lc = ctx.store.get(lifecycle_id).await?;
+    let stage = lc
+        .latest_patch()
+        .map_or(Stage::Creation, |c| Stage::Patch(c.number));
+    let failed = lc
+        .records(stage)
+        .unwrap_or(&[])
+        .iter()
+        .find(|r| r.status.is_retryable())
+        .map(|r| EventRef {
+            stage,
+            event: r.event,
+        });
+    match failed {
+        Some(target) if target.event.is_decision() => Err(Refusal::DecisionRequired.into()),
+        Some(target) => run::trigger(ctx, actor, lifecycle_id, Some(target)).await,
+        None => Err(OpError::Unavailable(format!(
+            "Nothing to retry: no event of {lifecycle_id} failed or broke."
+        ))),
+    }
 }
 
 /// Creates a lifecycle and starts its AMI_BUILD.
-#[allow(clippy::unused_async)]
-pub async fn create(_ctx: &Context, _actor: &str, _new: NewLifecycle) -> Result<Outcome, OpError> {
-    Err(unavailable())
+pub async fn create(ctx: &Context, actor: &str, new: NewLifecycle) -> Result<Outcome, OpError> {
+    change::create(ctx, actor, new).await
 }
 
 /// Marks events whose execution ended without recording a result as ERROR;
 /// returns the lifecycles it changed.
-#[allow(clippy::unused_async)]
-pub async fn reconcile(
-    _ctx: &Context,
-    _lifecycle_id: Option<&str>,
-) -> Result<Vec<Outcome>, OpError> {
-    Err(unavailable())
+pub async fn reconcile(ctx: &Context, lifecycle_id: Option<&str>) -> Result<Vec<Outcome>, OpError> {
+    observe::reconcile(ctx, lifecycle_id).await
 }

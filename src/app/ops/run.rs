@@ -1,0 +1,234 @@
+//! Triggering one way for dashboard and CLI: check the rules locally, claim
+//! the event with a conditional write, start the execution under a
+//! deterministic name, record its ARN; undo the claim if nothing started.
+
+use chrono::Utc;
+
+use super::input::{Setting, execution_input, execution_name};
+use super::workflows::Workflow;
+use super::{OpError, Outcome};
+use crate::app::config::Topics;
+use crate::aws::{AwsError, sfn, sts};
+use crate::cli::Context;
+use crate::lifecycle::rules::{check_trigger, next_allowed};
+use crate::lifecycle::{EventOutputs, EventRef, EventStatus, Lifecycle, Refusal, Stage};
+
+/// Who the caller is, as records name them (STS), or `unknown`.
+pub async fn actor(ctx: &Context) -> String {
+    match sts::who_am_i(&ctx.clients).await {
+        Ok(identity) => identity.actor(),
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot tell who the caller is");
+            "unknown".to_string()
+        }
+    }
+}
+
+/// Where the workflows run: the account (STS), region, tables and topic ARNs.
+pub async fn setting(ctx: &Context) -> Result<Setting, OpError> {
+    let identity = sts::who_am_i(&ctx.clients).await?;
+    let region = ctx.clients.target.region.clone();
+    let account = identity.account;
+    let topic = |name: &str| Topics::arn(name, &region, &account);
+    Ok(Setting {
+        prefix: ctx.config.prefix.clone(),
+        lifecycle_table: ctx.config.tables.lifecycles.clone(),
+        lookup_table: ctx.config.tables.ami_lookup.clone(),
+        lifecycle_topic: topic(&ctx.config.topics.lifecycle),
+        imagebuilder_topic: topic(&ctx.config.topics.imagebuilder),
+        ec2_topic: topic(&ctx.config.topics.ec2_events),
+        run_command_topic: topic(&ctx.config.topics.run_command),
+        wait_seconds: ctx.config.workflow_wait_seconds,
+        region,
+        account,
+    })
+}
+
+/// Refuses every change in read-only mode.
+pub(super) fn writable(ctx: &Context) -> Result<(), OpError> {
+    if ctx.config.read_only {
+        Err(Refusal::ReadOnly.into())
+    } else {
+        Ok(())
+    }
+}
+
+/// The event `trigger` without an event means, or the refusal saying why none can run.
+fn default_target(lc: &Lifecycle) -> Result<EventRef, Refusal> {
+    if let Some(next) = next_allowed(lc) {
+        return Ok(next);
+    }
+    let stage = lc
+        .latest_patch()
+        .map_or(Stage::Creation, |c| Stage::Patch(c.number));
+    let records = lc.records(stage).unwrap_or(&[]);
+    let pick = records
+        .iter()
+        .find(|r| r.status != EventStatus::Completed)
+        .or(records.last())
+        .map(|r| EventRef {
+            stage,
+            event: r.event,
+        });
+    match pick {
+        Some(target) => check_trigger(lc, target).map(|a| a.target),
+        None => Err(Refusal::UnknownPatchCycle { number: 0 }),
+    }
+}
+
+/// Turns a lost conditional write into the sentence naming who won.
+pub(super) async fn lost_race(ctx: &Context, lifecycle_id: &str, target: EventRef) -> OpError {
+    match ctx.store.get(lifecycle_id).await {
+        Ok(lc) => {
+            let who = lc
+                .record(target)
+                .and_then(|r| r.actor.clone())
+                .or_else(|| lc.running().and_then(|(_, r)| r.actor.clone()))
+                .unwrap_or_else(|| "someone else".to_string());
+            let now = lc.record(target).map_or("changed", |r| r.status.word());
+            OpError::LostRace {
+                message: format!(
+                    "{who} changed {lifecycle_id} first: {target} is now {now}; nothing was started."
+                ),
+            }
+        }
+        Err(err) => err.into(),
+    }
+}
+
+/// Triggers `target` (or the next allowed event) and starts its workflow.
+pub async fn trigger(
+    ctx: &Context,
+    actor: &str,
+    lifecycle_id: &str,
+    target: Option<EventRef>,
+) -> Result<Outcome, OpError> {
+    writable(ctx)?;
+    let mut lc = ctx.store.get(lifecycle_id).await?;
+    let target = match target {
+        Some(target) => target,
+        None => default_target(&lc)?,
+    };
+    let allowed = check_trigger(&lc, target)?;
+    let Some(workflow) = Workflow::for_event(target.event) else {
+        return Err(Refusal::DecisionRequired.into());
+    };
+    let setting = setting(ctx).await?;
+    let now = Utc::now();
+    let Some(record) = lc.record_mut(target) else {
+        return Err(Refusal::NotInSequence {
+            event: target.event,
+            phase: target.stage.phase(),
+        }
+        .into());
+    };
+    let previous = record.clone();
+    record.status = EventStatus::InProgress;
+    record.attempt = allowed.attempt;
+    record.actor = Some(actor.to_string());
+    record.started_at = Some(now);
+    record.finished_at = None;
+    record.reason = None;
+    record.execution_arn = None;
+    record.outputs = EventOutputs::default();
+    let claimed = match ctx.store.save(&lc).await {
+        Ok(saved) => saved,
+        Err(AwsError::Conflict { .. }) => return Err(lost_race(ctx, lifecycle_id, target).await),
+        Err(err) => return Err(err.into()),
+    };
+    let input = execution_input(&claimed, target, allowed.attempt, actor, &setting, now);
+    let name = execution_name(lifecycle_id, target, allowed.attempt);
+    let machine = workflow.machine_arn(&setting.prefix, &setting.region, &setting.account);
+    let started =
+        match sfn::start_execution(&ctx.clients, &machine, &name, &input.to_string()).await {
+            Ok(started) => started,
+            Err(err) => {
+                revert(ctx, claimed, target, allowed.attempt, previous, &err).await;
+                return Err(err.into());
+            }
+        };
+    let stored = record_arn(ctx, claimed, target, allowed.attempt, &started.arn).await?;
+    let verb = if allowed.retry { "Retried" } else { "Started" };
+    Ok(Outcome {
+        lifecycle: stored,
+        target,
+        execution_arn: Some(started.arn),
+        message: format!("{verb} {target} (attempt {}).", allowed.attempt),
+    })
+}
+
+/// Applies `change` to the freshly read lifecycle until a conditional save
+/// wins, while `still` holds for the record; gives up after a few rounds.
+async fn update_record(
+    ctx: &Context,
+    mut lc: Lifecycle,
+    target: EventRef,
+    still: impl Fn(&crate::lifecycle::EventRecord) -> bool,
+    change: impl Fn(&mut crate::lifecycle::EventRecord),
+) -> Result<Lifecycle, AwsError> {
+    for _ in 0..6 {
+        let Some(record) = lc.record_mut(target).filter(|r| still(r)) else {
+            return Ok(lc);
+        };
+        change(record);
+        match ctx.store.save(&lc).await {
+            Ok(saved) => return Ok(saved),
+            Err(AwsError::Conflict { .. }) => {
+                lc = ctx.store.get(&lc.lifecycle_id).await?;
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    Err(AwsError::Conflict {
+        resource: format!("lifecycle {}", lc.lifecycle_id),
+    })
+}
+
+/// Records the execution ARN on the claimed record (the execution may have
+/// written its result already: then only the ARN is added).
+async fn record_arn(
+    ctx: &Context,
+    lc: Lifecycle,
+    target: EventRef,
+    attempt: u32,
+    arn: &str,
+) -> Result<Lifecycle, OpError> {
+    let saved = update_record(
+        ctx,
+        lc,
+        target,
+        |r| r.attempt == attempt && r.execution_arn.is_none(),
+        |r| r.execution_arn = Some(arn.to_string()),
+    )
+    .await?;
+    Ok(saved)
+}
+
+/// Puts the record back as it was, with the error noted, so nothing stays
+/// IN_PROGRESS with nothing running.
+async fn revert(
+    ctx: &Context,
+    lc: Lifecycle,
+    target: EventRef,
+    attempt: u32,
+    previous: crate::lifecycle::EventRecord,
+    err: &AwsError,
+) {
+    let note = format!("the workflow could not be started: {err}");
+    let result = update_record(
+        ctx,
+        lc,
+        target,
+        |r| {
+            r.attempt == attempt && r.status == EventStatus::InProgress && r.execution_arn.is_none()
+        },
+        |r| {
+            *r = previous.clone();
+            r.reason = Some(note.clone());
+        },
+    )
+    .await;
+    if let Err(revert_err) = result {
+        tracing::error!(error = %revert_err, "could not revert a claimed event; reconcile will mark it ERROR");
+    }
+}

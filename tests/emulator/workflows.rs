@@ -1,0 +1,106 @@
+//! Workflows against moto with Step Functions execution on: the real binary
+//! drives lifecycles whose state machines really run (AMIBOARD_WORKFLOW_WAIT=1).
+
+mod failures;
+mod flow;
+mod races;
+mod refusals;
+mod versions;
+
+use std::time::{Duration, Instant};
+
+use amiboard::cli::Context;
+use amiboard::lifecycle::{EventKind, EventRef, EventStatus, Lifecycle, Stage};
+
+use crate::support::TestEnv;
+
+/// Provisions tables, topics and state machines with the real binary and
+/// returns a library context for reading.
+pub async fn ready(env: &TestEnv) -> Context {
+    let out = env.ok(&["provision"]);
+    assert_eq!(out.matches("created  state machine").count(), 6, "{out}");
+    assert_eq!(out.matches("created  topic").count(), 4, "{out}");
+    env.context().await
+}
+
+/// `amiboard create ... --yes --json`, returning the new id.
+pub fn create(env: &TestEnv, stack_tag: &str, properties: &[&str]) -> String {
+    let mut args = vec![
+        "create",
+        "--stack-tag",
+        stack_tag,
+        "--product-name",
+        "web",
+        "--product-version",
+        "3.2",
+        "--yes",
+        "--json",
+    ];
+    for p in properties {
+        args.push("--property");
+        args.push(p);
+    }
+    let out = env.ok(&args);
+    let value: serde_json::Value = serde_json::from_str(&out).expect("create --json");
+    value["lifecycle_id"]
+        .as_str()
+        .expect("lifecycle_id")
+        .to_string()
+}
+
+pub fn at(stage: Stage, event: EventKind) -> EventRef {
+    EventRef { stage, event }
+}
+
+pub fn creation(event: EventKind) -> EventRef {
+    at(Stage::Creation, event)
+}
+
+/// Polls the store until the event leaves IN_PROGRESS (or 30 s pass).
+pub async fn settle(ctx: &Context, id: &str, target: EventRef) -> Lifecycle {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let lc = ctx.store.get(id).await.expect("get");
+        let status = lc.record(target).map(|r| r.status);
+        if matches!(
+            status,
+            Some(EventStatus::Completed | EventStatus::Failed | EventStatus::Error)
+        ) {
+            return lc;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{target} still {status:?} after 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Settles and insists on COMPLETED.
+pub async fn completed(ctx: &Context, id: &str, target: EventRef) -> Lifecycle {
+    let lc = settle(ctx, id, target).await;
+    let record = lc.record(target).expect("record");
+    assert_eq!(
+        record.status,
+        EventStatus::Completed,
+        "{target}: {:?}",
+        record.reason
+    );
+    lc
+}
+
+/// Drives a created lifecycle through to production with the binary.
+pub async fn to_production(env: &TestEnv, ctx: &Context, id: &str) -> Lifecycle {
+    completed(ctx, id, creation(EventKind::AmiBuild)).await;
+    for event in [
+        EventKind::SmokeTests,
+        EventKind::VulnerabilityScans,
+        EventKind::QaCertificationRequest,
+    ] {
+        env.ok(&["trigger", id, "--yes"]);
+        completed(ctx, id, creation(event)).await;
+    }
+    env.ok(&["certify", id, "--reason", "QA signed off", "--yes"]);
+    env.ok(&["promote", id, "--yes"]);
+    completed(ctx, id, creation(EventKind::MarkForProduction)).await
+}

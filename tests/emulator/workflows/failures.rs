@@ -1,0 +1,126 @@
+//! Simulated failures: FAILED with a reason, or ERROR found by reconcile, and
+//! both retried to COMPLETED; a StartExecution failure undoes the claim.
+
+use amiboard::lifecycle::{EventKind, EventStatus};
+
+use super::{completed, create, creation, ready, settle};
+use crate::support::TestEnv;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_event_keeps_its_reason_and_retries_to_completed() {
+    let env = TestEnv::new();
+    let ctx = ready(&env).await;
+    let id = create(
+        &env,
+        "fail",
+        &[
+            "simulate_failure=SMOKE_TESTS",
+            "simulate_failure_attempts=1",
+        ],
+    );
+    completed(&ctx, &id, creation(EventKind::AmiBuild)).await;
+    env.ok(&["trigger", &id, "--yes"]);
+    let lc = settle(&ctx, &id, creation(EventKind::SmokeTests)).await;
+    let record = lc.record(creation(EventKind::SmokeTests)).expect("smoke");
+    assert_eq!(record.status, EventStatus::Failed);
+    assert!(
+        record
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("simulate_failure"))
+    );
+    let select = env.run(&[
+        "select",
+        "--stack-tag",
+        "fail",
+        "--min-stage",
+        "smoke-tested",
+    ]);
+    assert_eq!(select.0, 3, "a failed event never raises the lookup score");
+
+    env.ok(&["retry", &id, "--yes"]);
+    let lc = completed(&ctx, &id, creation(EventKind::SmokeTests)).await;
+    let record = lc.record(creation(EventKind::SmokeTests)).expect("smoke");
+    assert_eq!(record.attempt, 2);
+    assert_eq!(record.reason, None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broken_execution_is_reconciled_to_error_and_retried() {
+    let env = TestEnv::new();
+    let ctx = ready(&env).await;
+    let id = create(
+        &env,
+        "broken",
+        &[
+            "simulate_failure=AMI_BUILD:error",
+            "simulate_failure_attempts=1",
+        ],
+    );
+    // The execution fails without recording: the event stays IN_PROGRESS
+    // until reconcile looks at the execution.
+    let target = creation(EventKind::AmiBuild);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let out = env.ok(&["reconcile", &id]);
+        if out.contains("ERROR") {
+            assert!(out.contains("Simulated.Error"), "{out}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never reconciled: {out}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    let lc = ctx.store.get(&id).await.expect("get");
+    let record = lc.record(target).expect("build");
+    assert_eq!(record.status, EventStatus::Error);
+    assert!(
+        record
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("FAILED"))
+    );
+    let timeline = env.ok(&["timeline", &id]);
+    assert!(timeline.contains("ERROR"), "{timeline}");
+
+    env.ok(&["retry", &id, "--yes"]);
+    let lc = completed(&ctx, &id, target).await;
+    assert_eq!(lc.record(target).expect("build").attempt, 2);
+    assert_eq!(env.ok(&["reconcile", &id]).trim(), "Nothing to reconcile.");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_start_execution_failure_returns_the_record_to_its_previous_state() {
+    let env = TestEnv::new();
+    // Tables only: no state machines, so StartExecution fails.
+    let ctx = env.provisioned().await;
+    let (code, _, err) = env.run(&[
+        "create",
+        "--stack-tag",
+        "nosfn",
+        "--product-name",
+        "web",
+        "--product-version",
+        "1",
+        "--yes",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let listed = ctx
+        .store
+        .list_all(Some("nosfn"), |_| {})
+        .await
+        .expect("list");
+    let lc = &listed.lifecycles[0];
+    let record = lc.record(creation(EventKind::AmiBuild)).expect("build");
+    assert_eq!(record.status, EventStatus::NotStarted);
+    assert_eq!(record.attempt, 0);
+    assert!(
+        record
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("could not be started"))
+    );
+    assert!(lc.running().is_none());
+}
