@@ -208,6 +208,10 @@ pub struct CreateArgs {
 pub struct SelectArgs {
     #[arg(long, value_name = "TAG")]
     pub stack_tag: String,
+    /// The AMI region to select, from the global `--region` (which for
+    /// `select` filters AMIs and does not move the clients).
+    #[arg(skip)]
+    pub region: Option<String>,
     /// built, smoke-tested, scanned, qa-requested, qa-certified or production.
     #[arg(long, value_name = "STAGE")]
     pub min_stage: Option<String>,

@@ -45,7 +45,11 @@ pub fn overrides(cli: &Cli) -> Overrides {
     Overrides {
         config: cli.global.config.clone(),
         profile: cli.global.profile.clone(),
-        region: cli.global.region.clone(),
+        // For `select`, --region names the AMI's region, not where the tables are.
+        region: match cli.command {
+            Some(Command::Select(_)) => None,
+            _ => cli.global.region.clone(),
+        },
         endpoint_url: cli.global.endpoint_url.clone(),
         log_level: cli.global.log_level.clone(),
         read_only: cli.global.read_only,
@@ -59,9 +63,12 @@ pub fn load_config(cli: &Cli) -> Result<Config, CliError> {
 
 /// Runs one command to completion.
 pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
-    let command = cli
+    let mut command = cli
         .command
         .unwrap_or(Command::Dashboard(args::DashboardArgs::default()));
+    if let Command::Select(select) = &mut command {
+        select.region = cli.global.region;
+    }
     if let Command::Info { json } = command {
         return foundation::info(config, json).await;
     }

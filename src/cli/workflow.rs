@@ -232,7 +232,7 @@ async fn select_ami(ctx: &Context, args: SelectArgs) -> Result<(), CliError> {
         None => None,
     };
     let query = Selection {
-        region: ctx.config.region.clone(),
+        region: args.region.clone(),
         min_stage,
         product: args.product,
         product_version: args.product_version,

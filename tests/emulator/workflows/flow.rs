@@ -140,12 +140,14 @@ async fn create_trigger_certify_promote_reaches_production_within_a_minute() {
     );
     let (code, _, _) = env.run(&["select", "--stack-tag", "shop", "--product", "other"]);
     assert_eq!(code, 3);
-    // --region is the global flag: it also picks where the lookup table is.
+    // For select, --region filters the AMI's region; the tables stay where they are.
     assert_eq!(
         env.ok(&["select", "--stack-tag", "shop", "--region", "us-east-1"])
             .trim(),
         ami
     );
+    let (code, _, err) = env.run(&["select", "--stack-tag", "shop", "--region", "eu-west-3"]);
+    assert_eq!(code, 3, "no AMI in eu-west-3: {err}");
 
     let markdown = env.ok(&["timeline", &id, "--markdown"]);
     assert!(
