@@ -50,23 +50,29 @@ pub async fn seed(ctx: &Context, count: u64, fixed_tag: Option<&str>) -> Result<
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let now = Utc::now();
-    let mut chunks = Vec::new();
-    let mut start = 0;
-    while start < count {
-        let end = (start + CHUNK).min(count);
-        let mut lifecycles = Vec::with_capacity(usize::try_from(end - start).unwrap_or(0));
-        for i in start..end {
-            let index = salt.wrapping_add(i);
-            let tag = stack_tag_for(index, fixed_tag);
-            let major = next_major.entry(tag.clone()).or_insert(1);
-            lifecycles.push(demo_lifecycle(index, &tag, *major, now));
-            *major += 1;
-        }
-        chunks.push(lifecycles);
-        start = end;
+    // Each lifecycle's stack tag and version, decided up front (cheap); the
+    // lifecycles themselves are built chunk by chunk so memory stays flat.
+    let mut plan: Vec<(String, u64)> = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+    for i in 0..count {
+        let tag = stack_tag_for(salt.wrapping_add(i), fixed_tag);
+        let major = next_major.entry(tag.clone()).or_insert(1);
+        plan.push((tag, *major));
+        *major += 1;
     }
+    let plan = &plan;
+    let chunks = (0..count)
+        .step_by(usize::try_from(CHUNK).unwrap_or(500))
+        .map(move |start| {
+            let end = (start + CHUNK).min(count);
+            (start..end)
+                .map(|i| {
+                    let (tag, major) = &plan[usize::try_from(i).unwrap_or(0)];
+                    demo_lifecycle(salt.wrapping_add(i), tag, *major, now)
+                })
+                .collect::<Vec<_>>()
+        });
     let lookup_rows = std::sync::atomic::AtomicUsize::new(0);
-    futures::stream::iter(chunks.into_iter().map(Ok::<_, CliError>))
+    futures::stream::iter(chunks.map(Ok::<_, CliError>))
         .map_ok(|lifecycles| {
             let bar = bar.clone();
             let lookup_rows = &lookup_rows;
