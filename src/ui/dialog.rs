@@ -113,8 +113,12 @@ pub fn render(dialog: &Dialog, theme: &Theme, frame: &mut Frame, area: Rect) {
             ],
         ),
     };
-    let height = u16::try_from(lines.len()).unwrap_or(20) + 4;
-    let rect = super::centered(area, 76.min(area.width.saturating_sub(2)), height);
+    let width = 76.min(area.width.saturating_sub(2));
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    // +1: word wrapping can take a row more than the estimate.
+    let height = u16::try_from(rows).unwrap_or(20) + 3;
+    let rect = super::centered(area, width, height);
     frame.render_widget(Clear, rect);
     let block = Block::new()
         .borders(Borders::ALL)

@@ -69,8 +69,10 @@ pub fn footer_commands(state: &State) -> Vec<Command> {
         Screen::Help { .. } | Screen::Notices { .. } => vec![Command::Back],
     };
     commands.retain(|c| !(state.read_only && c.is_mutating()));
-    commands.extend([Command::Notices, Command::Help, Command::Quit]);
-    commands
+    let mut all = vec![Command::Help, Command::Quit];
+    all.extend(commands);
+    all.push(Command::Notices);
+    all
 }
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {

@@ -21,9 +21,11 @@ fn columns(width: u16) -> Vec<(SortColumn, u16)> {
         (SortColumn::Ami, 21),
     ];
     if width < 100 {
-        cols[0].1 = 16;
-        cols[1].1 = 9;
-        cols[3].1 = 26;
+        // 80 columns: the stack tag goes (filter with stack:), the stage stays whole.
+        cols.remove(1);
+        cols[0].1 = 17;
+        cols[1].1 = 7;
+        cols[2].1 = 32;
     }
     if width >= 130 {
         cols.push((SortColumn::Owner, 11));
@@ -113,7 +115,7 @@ fn row<'a>(row: &'a Row, cols: &[(SortColumn, u16)], theme: &Theme) -> TableRow<
             };
             Cell::from(Line::from(vec![
                 Span::styled(
-                    format!("{} {:<11}", row.status.glyph(), row.status.word()),
+                    format!("{} {:<12}", row.status.glyph(), row.status.word()),
                     theme.status(row.status),
                 ),
                 Span::raw(format!("{}{cycle}", row.stage.event.label())),

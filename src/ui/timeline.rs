@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::theme::Theme;
 use crate::app::state::State;
@@ -36,7 +36,13 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &
         .borders(Borders::TOP)
         .border_style(theme.border)
         .title(title);
-    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        area,
+    );
 }
 
 /// The timeline's lines (pure; the benchmark and tests call it too).
@@ -48,12 +54,13 @@ pub fn lines(lc: &Lifecycle, theme: &Theme, now: DateTime<Utc>) -> Vec<Line<'sta
         format!("Creation  semver {semver}"),
         theme.header,
     ));
+    let mut explained = false;
     for record in &lc.creation {
         let at = EventRef {
             stage: Stage::Creation,
             event: record.event,
         };
-        event_lines(lc, at, record, next, theme, now, &mut out);
+        event_lines(lc, at, record, next, theme, now, &mut explained, &mut out);
     }
     for cycle in &lc.patches {
         let stage = Stage::Patch(cycle.number);
@@ -72,12 +79,13 @@ pub fn lines(lc: &Lifecycle, theme: &Theme, now: DateTime<Utc>) -> Vec<Line<'sta
         if let Some(description) = &cycle.description {
             out.push(Line::styled(format!("    {description}"), theme.dim));
         }
+        let mut explained = false;
         for record in &cycle.events {
             let at = EventRef {
                 stage,
                 event: record.event,
             };
-            event_lines(lc, at, record, next, theme, now, &mut out);
+            event_lines(lc, at, record, next, theme, now, &mut explained, &mut out);
         }
     }
     out
@@ -120,6 +128,7 @@ fn event_lines(
     next: Option<EventRef>,
     theme: &Theme,
     now: DateTime<Utc>,
+    explained: &mut bool,
     out: &mut Vec<Line<'static>>,
 ) {
     let is_next = next == Some(at);
@@ -139,7 +148,7 @@ fn event_lines(
     let mut spans = vec![
         Span::styled(marker.to_string(), theme.next_event),
         Span::styled(
-            format!("{} {:<11} ", record.status.glyph(), record.status.word()),
+            format!("{} {:<12}", record.status.glyph(), record.status.word()),
             theme.status(record.status),
         ),
         Span::styled(format!("{:<26}", record.event.name()), name_style),
@@ -189,7 +198,9 @@ fn event_lines(
             theme.dim,
         ));
     }
-    if let Some(sentence) = refused {
+    // One refusal sentence per stage: the events after it wait for the same reason.
+    if let Some(sentence) = refused.filter(|_| !*explained) {
+        *explained = true;
         out.push(Line::styled(
             format!("      refused: {sentence}"),
             theme.dim,
