@@ -322,6 +322,12 @@ fn resolve(
             "{where_}: refresh_seconds must be at least 1"
         )));
     }
+    // Keys and theme are validated here so a bad binding stops every command
+    // at start-up with one line, not only the dashboard.
+    crate::app::keymap::Keymap::from_config(&file.keys)
+        .map_err(|e| ConfigError(format!("{where_}: {e}")))?;
+    crate::ui::theme::Theme::from_config(&file.theme, false)
+        .map_err(|e| ConfigError(format!("{where_}: {e}")))?;
     let read_only = overrides.read_only
         || env_bool("AMIBOARD_READ_ONLY")?.unwrap_or(false)
         || file.read_only.unwrap_or(false);

@@ -1,18 +1,105 @@
 //! Application state, actions, the pure update function, the effect runner and
 //! the event loop of the dashboard.
 
+pub mod action;
 pub mod config;
+mod dialogs;
+pub mod event_loop;
+pub mod filter;
+mod flow;
+mod input;
+pub mod keymap;
 pub mod logging;
 pub mod ops;
+pub mod rows;
+pub mod runner;
+pub mod state;
 pub mod stream;
+pub mod update;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use tokio_util::sync::CancellationToken;
 
 use crate::cli::args::DashboardArgs;
 use crate::cli::{CliError, Context};
+use action::{Action, Effect};
+use keymap::Keymap;
+use state::{Screen, State, Target};
+
+/// Builds the start-up state from the configuration and flags (no I/O).
+pub fn initial_state(ctx: &Context, args: &DashboardArgs) -> Result<(State, Vec<Effect>), String> {
+    let keymap = Keymap::from_config(&ctx.config.keys)?;
+    let target = Target {
+        account: None,
+        actor: None,
+        profile: ctx.clients.target.profile.clone(),
+        region: ctx.clients.target.region.clone(),
+        endpoint: ctx.clients.target.endpoint.clone(),
+        table: ctx.config.tables.lifecycles.clone(),
+        stack_tag: args.stack_tag.clone(),
+    };
+    let mut state = State::new(keymap, ctx.config.read_only, target, Utc::now());
+    state
+        .production_stack_tags
+        .clone_from(&ctx.config.production_stack_tags);
+    state.refresh_every = ctx.config.refresh;
+    if let Some(filter) = &args.filter {
+        state.filter = filter::Filter::parse(filter).map_err(|e| format!("--filter: {e}"))?;
+    }
+    let mut effects = vec![Effect::Identify];
+    effects.extend(update::start_load(&mut state));
+    if let Some(id) = &args.lifecycle {
+        state.screens.push(Screen::Timeline {
+            id: id.clone(),
+            scroll: 0,
+        });
+        effects.push(Effect::FetchLifecycle { id: id.clone() });
+    }
+    Ok((state, effects))
+}
 
 /// Runs the full-screen dashboard until the user quits.
-#[allow(clippy::unused_async)] // Filled in by the issue that owns it.
-pub async fn run_dashboard(_ctx: Context, _args: DashboardArgs) -> Result<(), CliError> {
-    Err(CliError::failure(
-        "the dashboard is not available in this build yet",
-    ))
+pub async fn run_dashboard(ctx: Context, args: DashboardArgs) -> Result<(), CliError> {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = crate::ui::theme::Theme::from_config(&ctx.config.theme, no_color)
+        .map_err(CliError::usage)?;
+    let (mut state, effects) = initial_state(&ctx, &args).map_err(CliError::usage)?;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Action>();
+    let runner = runner::Runner::new(Some(Arc::new(ctx)), state.read_only, tx.clone());
+    let cancel = CancellationToken::new();
+
+    let mut terminal = ratatui::try_init()?;
+    if let Ok(size) = terminal.size() {
+        update::update(
+            &mut state,
+            Action::Resized {
+                width: size.width,
+                height: size.height,
+            },
+        );
+    }
+    for effect in effects {
+        runner.run(effect);
+    }
+    event_loop::spawn_input(tx.clone(), cancel.clone());
+    event_loop::spawn_ticker(tx.clone(), cancel.clone());
+    event_loop::spawn_signals(tx, cancel.clone());
+    let result = event_loop::run_loop(
+        &mut terminal,
+        &mut state,
+        &theme,
+        &runner,
+        &mut rx,
+        &cancel,
+        |terminal, text| event_loop::write_osc52(terminal.backend_mut(), text),
+    )
+    .await;
+    cancel.cancel();
+    ratatui::restore();
+    result.map(|_| ()).map_err(CliError::from)
 }

@@ -1,1 +1,88 @@
-//! Rendering: one module per screen or region. Draws state; does no I/O.
+//! Rendering: one module per screen or region. Draws state; does no I/O and
+//! mutates nothing.
+
+mod dialog;
+mod footer;
+mod header;
+mod list;
+mod pages;
+pub mod theme;
+mod timeline;
+
+#[cfg(test)]
+mod tests;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use crate::app::state::{Screen, State};
+use theme::Theme;
+
+/// The smallest terminal the layout is designed for.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// Rows of the header, status line, footer and table chrome around the list.
+const LIST_CHROME: u16 = 2 + 1 + 1 + 1 + 1;
+
+/// How many lifecycle rows fit on a terminal `height` rows high.
+pub fn list_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(LIST_CHROME).max(1))
+}
+
+/// Draws the whole dashboard.
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
+    let area = frame.area();
+    frame.render_widget(Clear, area);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = vec![
+            Line::styled("terminal too small", theme.stale),
+            Line::from(format!(
+                "{}x{} here; amiboard needs at least {MIN_WIDTH}x{MIN_HEIGHT}",
+                area.width, area.height
+            )),
+        ];
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [head, body, status, foot] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    header::render(state, theme, frame, head);
+    match state.screen() {
+        Screen::List => list::render(state, theme, frame, body),
+        Screen::Timeline { id, scroll } => timeline::render(state, theme, frame, body, id, *scroll),
+        Screen::Detail { id, scroll } => pages::detail(state, theme, frame, body, id, *scroll),
+        Screen::Help { scroll } => pages::help(state, theme, frame, body, *scroll),
+        Screen::Notices { scroll } => pages::notices(state, theme, frame, body, *scroll),
+    }
+    footer::status_line(state, theme, frame, status);
+    footer::render(state, theme, frame, foot);
+    if let Some(d) = &state.dialog {
+        dialog::render(d, theme, frame, area);
+    }
+}
+
+/// A rectangle of `width` x `height` centred in `area`.
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// Clamps a scroll offset to content of `lines` lines in a view `height` high.
+pub(crate) fn clamp_scroll(scroll: u16, lines: usize, height: u16) -> u16 {
+    let max = u16::try_from(lines.saturating_sub(usize::from(height))).unwrap_or(u16::MAX);
+    scroll.min(max)
+}

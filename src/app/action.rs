@@ -1,0 +1,162 @@
+//! The app's vocabulary: every intent and every result is an [`Action`]; every
+//! piece of I/O update() asks for is an [`Effect`] the runner performs.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+
+use crate::aws::dynamodb::Cursor;
+use crate::lifecycle::notification::Notification;
+use crate::lifecycle::{Bump, EventRef, Lifecycle};
+
+/// One page of lifecycles as the runner hands it back.
+#[derive(Debug, Clone)]
+pub struct PageData {
+    pub lifecycles: Vec<Lifecycle>,
+    pub skipped: usize,
+    pub next: Option<Cursor>,
+}
+
+/// A change to a lifecycle: what the effect runner hands to `app::ops`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    Trigger {
+        lifecycle_id: String,
+        target: EventRef,
+    },
+    Decide {
+        lifecycle_id: String,
+        certified: bool,
+        reason: String,
+    },
+    Promote {
+        lifecycle_id: String,
+    },
+    StartPatch {
+        lifecycle_id: String,
+        bump: Bump,
+    },
+    Retry {
+        lifecycle_id: String,
+    },
+}
+
+impl Op {
+    pub fn lifecycle_id(&self) -> &str {
+        match self {
+            Op::Trigger { lifecycle_id, .. }
+            | Op::Decide { lifecycle_id, .. }
+            | Op::Promote { lifecycle_id }
+            | Op::StartPatch { lifecycle_id, .. }
+            | Op::Retry { lifecycle_id } => lifecycle_id,
+        }
+    }
+
+    /// A few words for notices: "trigger SMOKE_TESTS".
+    pub fn describe(&self) -> String {
+        match self {
+            Op::Trigger { target, .. } => format!("trigger {target}"),
+            Op::Decide {
+                certified: true, ..
+            } => "certify".to_string(),
+            Op::Decide {
+                certified: false, ..
+            } => "reject".to_string(),
+            Op::Promote { .. } => "promote to production".to_string(),
+            Op::StartPatch { bump, .. } => format!("start a {bump} patch cycle"),
+            Op::Retry { .. } => "retry".to_string(),
+        }
+    }
+}
+
+/// What an operation's result carries back.
+#[derive(Debug, Clone)]
+pub struct OpReport {
+    pub lifecycle: Option<Lifecycle>,
+    pub message: String,
+}
+
+/// Everything that can happen to the app.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// A key press from the terminal.
+    Key(KeyEvent),
+    /// The terminal was resized.
+    Resized { width: u16, height: u16 },
+    /// The clock moved on (once a second).
+    Tick { now: DateTime<Utc> },
+    /// Start a full reload of the list.
+    Refresh,
+    /// SIGINT, SIGTERM or SIGHUP: leave at once.
+    Terminate,
+    /// A page of the list arrived (or failed) for load `request`.
+    PageLoaded {
+        request: u64,
+        at: DateTime<Utc>,
+        result: Result<PageData, String>,
+    },
+    /// One lifecycle was read again (after an operation or for `--lifecycle`).
+    LifecycleFetched {
+        id: String,
+        result: Result<Lifecycle, String>,
+    },
+    /// STS told us who we are.
+    IdentityResolved {
+        result: Result<(String, String), String>,
+    },
+    /// An operation finished (or was refused at the choke point).
+    OperationFinished {
+        request: u64,
+        op: Op,
+        result: Result<OpReport, String>,
+    },
+    /// A decoded notification arrived: the hook for the live stream.
+    NotificationReceived { notification: Box<Notification> },
+}
+
+/// I/O that update() asks the runner to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Read one page of the list; the result is `PageLoaded { request }`.
+    LoadPage {
+        request: u64,
+        stack_tag: Option<String>,
+        cursor: Option<CursorKey>,
+    },
+    /// Read one lifecycle again.
+    FetchLifecycle { id: String },
+    /// Ask STS who we are.
+    Identify,
+    /// Change a lifecycle. Refused at the runner's choke point when read-only.
+    Mutate { request: u64, op: Op, actor: String },
+    /// Put text on the clipboard with OSC 52 (written by the terminal backend).
+    Copy { text: String },
+}
+
+impl Effect {
+    /// Whether this effect would change lifecycle state.
+    pub fn is_mutating(&self) -> bool {
+        match self {
+            Effect::Mutate { .. } => true,
+            Effect::LoadPage { .. }
+            | Effect::FetchLifecycle { .. }
+            | Effect::Identify
+            | Effect::Copy { .. } => false,
+        }
+    }
+}
+
+/// A page cursor held by the state. `Cursor` is opaque, so equality is by the
+/// page number it was issued for.
+#[derive(Debug, Clone)]
+pub struct CursorKey {
+    pub page: u32,
+    pub cursor: Cursor,
+}
+
+impl PartialEq for CursorKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.page == other.page
+    }
+}
+
+impl Eq for CursorKey {}

@@ -1,0 +1,154 @@
+//! Keys inside the modal dialogs: confirmation (starts on Cancel, needs `y`,
+//! or the AMI id typed for production), the reason form, the MINOR/PATCH
+//! choice, refusals and the quit-while-busy question.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::action::{Effect, Op};
+use super::flow::{confirm, submit};
+use super::state::{Dialog, State};
+use crate::lifecycle::rules::check_decision;
+use crate::lifecycle::{Bump, EventKind, EventRef, Stage};
+
+pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(dialog) = state.dialog.take() else {
+        return Vec::new();
+    };
+    let code = key.code;
+    match dialog {
+        Dialog::Refused { .. } => {
+            if !matches!(
+                code,
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | ' ')
+            ) {
+                state.dialog = Some(dialog);
+            }
+        }
+        Dialog::QuitWhileBusy => match code {
+            KeyCode::Char('y' | 'Y') => state.should_quit = true,
+            KeyCode::Char('n') | KeyCode::Esc | KeyCode::Enter => {}
+            _ => state.dialog = Some(Dialog::QuitWhileBusy),
+        },
+        Dialog::Confirm {
+            op,
+            lines,
+            confirm_focused,
+            typed_ami: Some(mut typed),
+        } => {
+            match code {
+                KeyCode::Esc => return Vec::new(),
+                KeyCode::Enter if typed.input.trim() == typed.expected => return submit(state, op),
+                KeyCode::Backspace => {
+                    typed.input.pop();
+                }
+                KeyCode::Char(c) => typed.input.push(c),
+                _ => {}
+            }
+            state.dialog = Some(Dialog::Confirm {
+                op,
+                lines,
+                confirm_focused,
+                typed_ami: Some(typed),
+            });
+        }
+        Dialog::Confirm {
+            op,
+            lines,
+            confirm_focused,
+            typed_ami: None,
+        } => match code {
+            KeyCode::Char('y' | 'Y') => return submit(state, op),
+            KeyCode::Enter if confirm_focused => return submit(state, op),
+            KeyCode::Char('n' | 'q') | KeyCode::Esc | KeyCode::Enter => {}
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right => {
+                state.dialog = Some(Dialog::Confirm {
+                    op,
+                    lines,
+                    confirm_focused: !confirm_focused,
+                    typed_ami: None,
+                });
+            }
+            _ => {
+                state.dialog = Some(Dialog::Confirm {
+                    op,
+                    lines,
+                    confirm_focused,
+                    typed_ami: None,
+                });
+            }
+        },
+        Dialog::Reason {
+            lifecycle_id,
+            certified,
+            mut input,
+            error,
+        } => {
+            let mut error = error;
+            match code {
+                KeyCode::Esc => return Vec::new(),
+                KeyCode::Enter => {
+                    let Some(lc) = state.lifecycle(&lifecycle_id).cloned() else {
+                        return Vec::new();
+                    };
+                    match check_decision(&lc, &input) {
+                        Ok(_) => {
+                            let op = Op::Decide {
+                                lifecycle_id,
+                                certified,
+                                reason: input.trim().to_string(),
+                            };
+                            let target = EventRef {
+                                stage: Stage::Creation,
+                                event: EventKind::QaCertificationResponse,
+                            };
+                            confirm(state, op, &lc, target, None);
+                            return Vec::new();
+                        }
+                        Err(refusal) => error = Some(refusal.to_string()),
+                    }
+                }
+                KeyCode::Backspace => {
+                    input.pop();
+                }
+                KeyCode::Char(c) => input.push(c),
+                _ => {}
+            }
+            state.dialog = Some(Dialog::Reason {
+                lifecycle_id,
+                certified,
+                input,
+                error,
+            });
+        }
+        Dialog::PatchChoice { lifecycle_id, bump } => {
+            let bump = match code {
+                KeyCode::Esc => return Vec::new(),
+                KeyCode::Enter => {
+                    if let Some(lc) = state.lifecycle(&lifecycle_id).cloned() {
+                        let target = EventRef {
+                            stage: Stage::Patch(
+                                u32::try_from(lc.patches.len()).unwrap_or(u32::MAX) + 1,
+                            ),
+                            event: EventKind::AmiPatch,
+                        };
+                        let op = Op::StartPatch { lifecycle_id, bump };
+                        confirm(state, op, &lc, target, None);
+                    }
+                    return Vec::new();
+                }
+                KeyCode::Char('m' | 'M') => Bump::Minor,
+                KeyCode::Char('p') => Bump::Patch,
+                KeyCode::Tab | KeyCode::Left | KeyCode::Right | KeyCode::Up | KeyCode::Down => {
+                    if bump == Bump::Minor {
+                        Bump::Patch
+                    } else {
+                        Bump::Minor
+                    }
+                }
+                _ => bump,
+            };
+            state.dialog = Some(Dialog::PatchChoice { lifecycle_id, bump });
+        }
+    }
+    Vec::new()
+}

@@ -1,0 +1,189 @@
+//! The mutating commands: check the lifecycle rules first (a refusal shows the
+//! rule's sentence and changes nothing), then open the form or confirmation
+//! dialog that leads to an [`Effect::Mutate`].
+
+use super::action::{Effect, Op};
+use super::keymap::Command;
+use super::state::{Dialog, Level, State, TypedAmi};
+use crate::lifecycle::rules::{check_decision, check_new_patch, check_trigger, next_allowed};
+use crate::lifecycle::{Bump, EventKind, EventRef, Lifecycle, Refusal, Stage};
+
+/// Starts a mutating command on the focused lifecycle.
+pub fn begin(state: &mut State, command: Command) -> Vec<Effect> {
+    if state.read_only {
+        refuse(state, command, &Refusal::ReadOnly.to_string());
+        return Vec::new();
+    }
+    let Some(lc) = state.focused().cloned() else {
+        state.notify(Level::Warn, "Select a lifecycle first.");
+        return Vec::new();
+    };
+    let id = lc.lifecycle_id.clone();
+    let result: Result<(), String> = match command {
+        Command::Trigger => trigger(state, &lc),
+        Command::Certify | Command::Reject => check_decision(&lc, "-")
+            .map(|_| {
+                state.dialog = Some(Dialog::Reason {
+                    lifecycle_id: id,
+                    certified: command == Command::Certify,
+                    input: String::new(),
+                    error: None,
+                });
+            })
+            .map_err(|r| r.to_string()),
+        Command::Promote => {
+            let target = EventRef {
+                stage: active_stage(&lc),
+                event: EventKind::MarkForProduction,
+            };
+            check_trigger(&lc, target)
+                .map(|_| {
+                    let typed = state
+                        .production_stack_tags
+                        .contains(&lc.stack_tag)
+                        .then(|| stage_ami(&lc, target.stage))
+                        .flatten();
+                    confirm(state, Op::Promote { lifecycle_id: id }, &lc, target, typed);
+                })
+                .map_err(|r| r.to_string())
+        }
+        Command::StartPatch => check_new_patch(&lc)
+            .map(|_| {
+                state.dialog = Some(Dialog::PatchChoice {
+                    lifecycle_id: id,
+                    bump: Bump::Patch,
+                });
+            })
+            .map_err(|r| r.to_string()),
+        Command::Retry => retry(state, &lc),
+        _ => Ok(()),
+    };
+    if let Err(sentence) = result {
+        refuse(state, command, &sentence);
+    }
+    Vec::new()
+}
+
+fn refuse(state: &mut State, command: Command, sentence: &str) {
+    state.notify(Level::Warn, format!("Refused: {sentence}"));
+    state.dialog = Some(Dialog::Refused {
+        title: format!("Cannot {}", command.label()),
+        sentence: sentence.to_string(),
+    });
+}
+
+/// The stage that can move: the latest patch cycle, else creation.
+pub fn active_stage(lc: &Lifecycle) -> Stage {
+    lc.latest_patch()
+        .map_or(Stage::Creation, |c| Stage::Patch(c.number))
+}
+
+fn stage_ami(lc: &Lifecycle, stage: Stage) -> Option<String> {
+    lc.stage_amis(stage).first().map(|a| a.ami_id.clone())
+}
+
+fn trigger(state: &mut State, lc: &Lifecycle) -> Result<(), String> {
+    let active = active_stage(lc);
+    let target = next_allowed(lc).unwrap_or_else(|| {
+        let records = lc.records(active).unwrap_or(&[]);
+        let event = records
+            .iter()
+            .find(|r| r.status != crate::lifecycle::EventStatus::Completed)
+            .or(records.last())
+            .map_or(EventKind::AmiBuild, |r| r.event);
+        EventRef {
+            stage: active,
+            event,
+        }
+    });
+    check_trigger(lc, target).map_err(|r| r.to_string())?;
+    let op = Op::Trigger {
+        lifecycle_id: lc.lifecycle_id.clone(),
+        target,
+    };
+    confirm(state, op, lc, target, None);
+    Ok(())
+}
+
+fn retry(state: &mut State, lc: &Lifecycle) -> Result<(), String> {
+    let active = active_stage(lc);
+    let failed = lc
+        .records(active)
+        .unwrap_or(&[])
+        .iter()
+        .find(|r| r.status.is_retryable())
+        .map(|r| EventRef {
+            stage: active,
+            event: r.event,
+        });
+    let Some(target) = failed else {
+        return Err("Nothing to retry: no event of the active stage is FAILED or ERROR.".into());
+    };
+    check_trigger(lc, target).map_err(|r| r.to_string())?;
+    let op = Op::Retry {
+        lifecycle_id: lc.lifecycle_id.clone(),
+    };
+    confirm(state, op, lc, target, None);
+    Ok(())
+}
+
+/// Opens the confirmation dialog naming lifecycle, AMI, event, account and region.
+pub fn confirm(
+    state: &mut State,
+    op: Op,
+    lc: &Lifecycle,
+    target: EventRef,
+    typed_ami: Option<String>,
+) {
+    let ami = stage_ami(lc, target.stage)
+        .or_else(|| lc.newest_ami().map(|(_, a)| a.ami_id.clone()))
+        .unwrap_or_else(|| "none yet".to_string());
+    let lines = vec![
+        ("Action".to_string(), op.describe()),
+        (
+            "Lifecycle".to_string(),
+            format!(
+                "{} {} ({})",
+                lc.product_name, lc.product_version, lc.lifecycle_id
+            ),
+        ),
+        ("Stack tag".to_string(), lc.stack_tag.clone()),
+        ("AMI".to_string(), ami),
+        ("Event".to_string(), target.to_string()),
+        (
+            "Account".to_string(),
+            state
+                .target
+                .account
+                .clone()
+                .unwrap_or_else(|| "unknown".into()),
+        ),
+        ("Region".to_string(), state.target.region.clone()),
+    ];
+    state.dialog = Some(Dialog::Confirm {
+        op,
+        lines,
+        confirm_focused: false,
+        typed_ami: typed_ami.map(|expected| TypedAmi {
+            expected,
+            input: String::new(),
+        }),
+    });
+}
+
+/// Sends a confirmed operation to the runner.
+pub fn submit(state: &mut State, op: Op) -> Vec<Effect> {
+    state.dialog = None;
+    state.in_flight += 1;
+    state.op_request += 1;
+    state.notify(Level::Info, format!("Started: {}…", op.describe()));
+    vec![Effect::Mutate {
+        request: state.op_request,
+        op,
+        actor: state
+            .target
+            .actor
+            .clone()
+            .unwrap_or_else(|| "amiboard".into()),
+    }]
+}

@@ -1,0 +1,191 @@
+//! Key presses: the filter bar and dialogs take keys first, then the live
+//! keymap turns a key into a [`Command`] for the screen on top.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+
+use super::action::Effect;
+use super::filter::Filter;
+use super::keymap::Command;
+use super::state::{Level, Screen, State};
+
+pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if key.kind == KeyEventKind::Release {
+        state.dirty = false;
+        return Vec::new();
+    }
+    if state.dialog.is_some() {
+        return super::dialogs::key(state, key);
+    }
+    if state.filter_input.is_some() {
+        filter_key(state, key);
+        return Vec::new();
+    }
+    if let Some(command) = state.keymap.command_for(&key) {
+        run_command(state, command)
+    } else {
+        state.dirty = false;
+        Vec::new()
+    }
+}
+
+fn filter_key(state: &mut State, key: KeyEvent) {
+    let Some(input) = state.filter_input.as_mut() else {
+        return;
+    };
+    match key.code {
+        KeyCode::Enter => {
+            state.filter_input = None;
+            return;
+        }
+        KeyCode::Esc => {
+            input.clear();
+            state.filter_input = None;
+        }
+        KeyCode::Backspace => {
+            input.pop();
+        }
+        KeyCode::Char(c) => input.push(c),
+        _ => return,
+    }
+    let text = state.filter_input.clone().unwrap_or_default();
+    apply_filter(state, &text);
+}
+
+/// Parses and applies a filter; a bad one keeps the previous filter and says why.
+pub fn apply_filter(state: &mut State, text: &str) {
+    match Filter::parse(text) {
+        Ok(filter) => {
+            state.filter = filter;
+            state.filter_error = None;
+            state.rebuild_view();
+        }
+        Err(message) => state.filter_error = Some(message),
+    }
+}
+
+/// Runs one command on the screen on top.
+pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
+    if command.is_mutating() {
+        return super::flow::begin(state, command);
+    }
+    let on_list = matches!(state.screen(), Screen::List);
+    match command {
+        Command::Quit => {
+            if state.in_flight > 0 {
+                state.dialog = Some(super::state::Dialog::QuitWhileBusy);
+            } else {
+                state.should_quit = true;
+            }
+        }
+        Command::Help => {
+            if !matches!(state.screen(), Screen::Help { .. }) {
+                state.screens.push(Screen::Help { scroll: 0 });
+            }
+        }
+        Command::Notices => {
+            if !matches!(state.screen(), Screen::Notices { .. }) {
+                state.screens.push(Screen::Notices { scroll: 0 });
+            }
+        }
+        Command::Back => {
+            if state.screens.len() > 1 {
+                state.screens.pop();
+            } else if !state.filter.is_empty() {
+                apply_filter(state, "");
+            }
+        }
+        Command::Up | Command::Down | Command::Top | Command::Bottom => {
+            move_by(state, command);
+        }
+        Command::PageUp | Command::PageDown => move_by(state, command),
+        Command::Open => {
+            if let Some(lc) = state.selected_lifecycle().filter(|_| on_list) {
+                let id = lc.lifecycle_id.clone();
+                state.screens.push(Screen::Timeline { id, scroll: 0 });
+            }
+        }
+        Command::Detail => {
+            if let Some(lc) = state.focused() {
+                let id = lc.lifecycle_id.clone();
+                state.screens.push(Screen::Detail { id, scroll: 0 });
+            }
+        }
+        Command::Refresh => {
+            let mut effects = super::update::start_load(state);
+            if let Screen::Timeline { id, .. } | Screen::Detail { id, .. } = state.screen() {
+                effects.push(Effect::FetchLifecycle { id: id.clone() });
+            }
+            return effects;
+        }
+        Command::Filter if on_list => {
+            state.filter_input = Some(state.filter.text.clone());
+        }
+        Command::SortNext if on_list => {
+            state.sort.column = state.sort.column.next();
+            state.rebuild_view();
+        }
+        Command::SortReverse if on_list => {
+            state.sort.descending = !state.sort.descending;
+            state.rebuild_view();
+        }
+        Command::CopyAmi | Command::CopyId => return copy(state, command),
+        _ => state.dirty = false,
+    }
+    Vec::new()
+}
+
+fn copy(state: &mut State, command: Command) -> Vec<Effect> {
+    let Some(lc) = state.focused() else {
+        state.dirty = false;
+        return Vec::new();
+    };
+    let (what, text) = if command == Command::CopyAmi {
+        if let Some((_, ami)) = lc.newest_ami() {
+            ("AMI id", ami.ami_id.clone())
+        } else {
+            state.notify(Level::Warn, "This lifecycle has no AMI yet.");
+            return Vec::new();
+        }
+    } else {
+        ("lifecycle id", lc.lifecycle_id.clone())
+    };
+    state.notify(Level::Info, format!("Copied {what} {text}"));
+    vec![Effect::Copy { text }]
+}
+
+fn move_by(state: &mut State, command: Command) {
+    let page = state.list_height.max(1);
+    if let Some(scroll) = scroll_of(state) {
+        let page = u16::try_from(page).unwrap_or(u16::MAX);
+        *scroll = match command {
+            Command::Up => scroll.saturating_sub(1),
+            Command::Down => scroll.saturating_add(1),
+            Command::Top => 0,
+            // Render clamps the scroll to the content.
+            Command::Bottom => u16::MAX,
+            Command::PageUp => scroll.saturating_sub(page),
+            _ => scroll.saturating_add(page),
+        };
+        return;
+    }
+    let last = state.view.len().saturating_sub(1);
+    state.selected = match command {
+        Command::Up => state.selected.saturating_sub(1),
+        Command::Down => (state.selected + 1).min(last),
+        Command::Top => 0,
+        Command::Bottom => last,
+        Command::PageUp => state.selected.saturating_sub(page),
+        _ => (state.selected + page).min(last),
+    };
+    state.clamp_selection();
+}
+
+fn scroll_of(state: &mut State) -> Option<&mut u16> {
+    match state.screens.last_mut()? {
+        Screen::List => None,
+        Screen::Timeline { scroll, .. }
+        | Screen::Detail { scroll, .. }
+        | Screen::Help { scroll }
+        | Screen::Notices { scroll } => Some(scroll),
+    }
+}

@@ -1,0 +1,162 @@
+//! The effect runner: one tokio task per effect, each sending its result back
+//! as an [`Action`] on the one channel. Read-only mode is enforced HERE, at one
+//! choke point, for every mutating effect whichever screen asked for it.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::action::{Action, Effect, Op, OpReport, PageData};
+use super::ops::{self, OpError};
+use crate::cli::Context;
+use crate::lifecycle::Refusal;
+
+/// Runs effects against AWS (or answers "offline" without a context, as the
+/// benchmark and tests do).
+#[derive(Clone)]
+pub struct Runner {
+    ctx: Option<Arc<Context>>,
+    read_only: bool,
+    tx: UnboundedSender<Action>,
+}
+
+/// The choke point: the action that answers a mutating effect in read-only
+/// mode, or `None` when the effect may run.
+pub fn guard(effect: &Effect, read_only: bool) -> Option<Action> {
+    match effect {
+        Effect::Mutate { request, op, .. } if read_only => {
+            tracing::warn!(?op, "refused a mutating effect in read-only mode");
+            Some(Action::OperationFinished {
+                request: *request,
+                op: op.clone(),
+                result: Err(Refusal::ReadOnly.to_string()),
+            })
+        }
+        _ => None,
+    }
+}
+
+impl Runner {
+    pub fn new(ctx: Option<Arc<Context>>, read_only: bool, tx: UnboundedSender<Action>) -> Self {
+        Runner { ctx, read_only, tx }
+    }
+
+    /// Performs one effect in the background. `Copy` is the loop's business
+    /// (it owns the terminal) and is ignored here.
+    pub fn run(&self, effect: Effect) {
+        if let Some(refusal) = guard(&effect, self.read_only) {
+            let _ = self.tx.send(refusal);
+            return;
+        }
+        if effect.is_mutating() && self.read_only {
+            // A mutating effect `guard` does not know yet: never let it through.
+            tracing::error!(?effect, "unguarded mutating effect refused");
+            return;
+        }
+        let tx = self.tx.clone();
+        let Some(ctx) = self.ctx.clone() else {
+            offline(effect, &tx);
+            return;
+        };
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let action = perform(&ctx, effect).await;
+            tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "effect done");
+            if let Some(action) = action {
+                let _ = tx.send(action);
+            }
+        });
+    }
+}
+
+fn offline(effect: Effect, tx: &UnboundedSender<Action>) {
+    let action = match effect {
+        Effect::LoadPage { request, .. } => Some(Action::PageLoaded {
+            request,
+            at: Utc::now(),
+            result: Err("offline".into()),
+        }),
+        Effect::Mutate { request, op, .. } => Some(Action::OperationFinished {
+            request,
+            op,
+            result: Err("offline".into()),
+        }),
+        _ => None,
+    };
+    if let Some(action) = action {
+        let _ = tx.send(action);
+    }
+}
+
+async fn perform(ctx: &Context, effect: Effect) -> Option<Action> {
+    match effect {
+        Effect::LoadPage {
+            request,
+            stack_tag,
+            cursor,
+        } => {
+            let result = ctx
+                .store
+                .list_page(stack_tag.as_deref(), cursor.map(|c| c.cursor))
+                .await
+                .map(|page| PageData {
+                    lifecycles: page.lifecycles,
+                    skipped: page.skipped.len(),
+                    next: page.next,
+                })
+                .map_err(|e| e.to_string());
+            Some(Action::PageLoaded {
+                request,
+                at: Utc::now(),
+                result,
+            })
+        }
+        Effect::FetchLifecycle { id } => {
+            let result = ctx.store.get(&id).await.map_err(|e| e.to_string());
+            Some(Action::LifecycleFetched { id, result })
+        }
+        Effect::Identify => {
+            let result = crate::aws::sts::who_am_i(&ctx.clients)
+                .await
+                .map(|i| (i.account.clone(), i.actor()))
+                .map_err(|e| e.to_string());
+            Some(Action::IdentityResolved { result })
+        }
+        Effect::Mutate { request, op, actor } => {
+            let result = mutate(ctx, &actor, &op)
+                .await
+                .map(|outcome| OpReport {
+                    message: outcome.message,
+                    lifecycle: Some(outcome.lifecycle),
+                })
+                .map_err(|e| e.to_string());
+            Some(Action::OperationFinished {
+                request,
+                op,
+                result,
+            })
+        }
+        Effect::Copy { .. } => None,
+    }
+}
+
+/// The only place the dashboard calls `app::ops`.
+async fn mutate(ctx: &Context, actor: &str, op: &Op) -> Result<ops::Outcome, OpError> {
+    match op {
+        Op::Trigger {
+            lifecycle_id,
+            target,
+        } => ops::trigger(ctx, actor, lifecycle_id, Some(*target)).await,
+        Op::Decide {
+            lifecycle_id,
+            certified,
+            reason,
+        } => ops::decide(ctx, actor, lifecycle_id, *certified, reason).await,
+        Op::Promote { lifecycle_id } => ops::promote(ctx, actor, lifecycle_id).await,
+        Op::StartPatch { lifecycle_id, bump } => {
+            ops::start_patch(ctx, actor, lifecycle_id, *bump, None, None).await
+        }
+        Op::Retry { lifecycle_id } => ops::retry(ctx, actor, lifecycle_id).await,
+    }
+}

@@ -1,0 +1,320 @@
+//! Everything the dashboard knows, in one struct that update() changes and
+//! render() reads: the data, its load state, the screen stack, dialogs and notices.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::action::{CursorKey, Op};
+use super::filter::Filter;
+use super::keymap::Keymap;
+use super::rows::{Row, Sort, build_view};
+use crate::lifecycle::{Bump, Lifecycle};
+
+/// Where the list's data stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Load {
+    Idle,
+    /// Pages are arriving; `pages` so far.
+    Loading {
+        pages: u32,
+    },
+    Loaded {
+        at: DateTime<Utc>,
+    },
+    /// The last load failed; data from before stays, marked stale.
+    Failed {
+        message: String,
+        retry_at: DateTime<Utc>,
+    },
+}
+
+/// A screen of the stack. The list is always at the bottom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    List,
+    Timeline { id: String, scroll: u16 },
+    Detail { id: String, scroll: u16 },
+    Help { scroll: u16 },
+    Notices { scroll: u16 },
+}
+
+/// How loud a notice is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub level: Level,
+    pub text: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A modal dialog over the current screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dialog {
+    /// Name everything, start on Cancel, need `y` (or the AMI id typed for production).
+    Confirm {
+        op: Op,
+        lines: Vec<(String, String)>,
+        confirm_focused: bool,
+        /// Production promotion: the AMI id that must be typed.
+        typed_ami: Option<TypedAmi>,
+    },
+    /// A reason for certify or reject.
+    Reason {
+        lifecycle_id: String,
+        certified: bool,
+        input: String,
+        error: Option<String>,
+    },
+    /// MINOR or PATCH for a new patch cycle.
+    PatchChoice { lifecycle_id: String, bump: Bump },
+    /// A rule refused the action: its sentence, nothing changed.
+    Refused { title: String, sentence: String },
+    /// Quit while an action is in flight?
+    QuitWhileBusy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypedAmi {
+    pub expected: String,
+    pub input: String,
+}
+
+/// Facts about where the dashboard points, for the header and dialogs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Target {
+    pub account: Option<String>,
+    pub actor: Option<String>,
+    pub profile: Option<String>,
+    pub region: String,
+    pub endpoint: Option<String>,
+    pub table: String,
+    pub stack_tag: Option<String>,
+}
+
+/// The whole app state.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub keymap: Keymap,
+    pub read_only: bool,
+    pub target: Target,
+    pub production_stack_tags: Vec<String>,
+    pub refresh_every: Duration,
+    pub now: DateTime<Utc>,
+
+    pub lifecycles: Vec<Lifecycle>,
+    pub rows: Vec<Row>,
+    pub by_id: HashMap<String, usize>,
+    /// Filtered and sorted indices into `rows`.
+    pub view: Vec<usize>,
+    pub selected: usize,
+    pub offset: usize,
+    pub list_height: usize,
+    pub sort: Sort,
+    pub filter: Filter,
+    /// The text being typed after `/`, while the filter bar is open.
+    pub filter_input: Option<String>,
+    pub filter_error: Option<String>,
+
+    pub load: Load,
+    /// The generation of the load in flight; older results are dropped.
+    pub request: u64,
+    /// Pages of a refresh collect here and replace the data when complete.
+    pub incoming: Option<Vec<Lifecycle>>,
+    pub next_cursor: Option<CursorKey>,
+    pub next_refresh: Option<DateTime<Utc>>,
+
+    pub screens: Vec<Screen>,
+    pub dialog: Option<Dialog>,
+    pub notices: Vec<Notice>,
+    pub in_flight: u32,
+    pub op_request: u64,
+    pub width: u16,
+    pub height: u16,
+    pub should_quit: bool,
+    /// Whether the last update changed anything on screen.
+    pub dirty: bool,
+    /// The "updated N s ago" text last drawn, so ticks redraw only when it changes.
+    pub age_label: String,
+}
+
+/// How long a toast stays up.
+pub const TOAST_SECONDS: i64 = 6;
+/// Wait before retrying a failed load.
+pub const RETRY_SECONDS: i64 = 10;
+
+impl State {
+    pub fn new(keymap: Keymap, read_only: bool, target: Target, now: DateTime<Utc>) -> State {
+        State {
+            keymap,
+            read_only,
+            target,
+            production_stack_tags: vec!["prod".into(), "production".into()],
+            refresh_every: Duration::from_secs(30),
+            now,
+            lifecycles: Vec::new(),
+            rows: Vec::new(),
+            by_id: HashMap::new(),
+            view: Vec::new(),
+            selected: 0,
+            offset: 0,
+            list_height: 20,
+            sort: Sort::default(),
+            filter: Filter::default(),
+            filter_input: None,
+            filter_error: None,
+            load: Load::Idle,
+            request: 0,
+            incoming: None,
+            next_cursor: None,
+            next_refresh: None,
+            screens: vec![Screen::List],
+            dialog: None,
+            notices: Vec::new(),
+            in_flight: 0,
+            op_request: 0,
+            width: 120,
+            height: 40,
+            should_quit: false,
+            dirty: true,
+            age_label: String::new(),
+        }
+    }
+
+    pub fn screen(&self) -> &Screen {
+        self.screens.last().unwrap_or(&Screen::List)
+    }
+
+    pub fn lifecycle(&self, id: &str) -> Option<&Lifecycle> {
+        self.by_id.get(id).map(|i| &self.lifecycles[*i])
+    }
+
+    /// The lifecycle the user is looking at: the open timeline/detail, else the selected row.
+    pub fn focused(&self) -> Option<&Lifecycle> {
+        match self.screen() {
+            Screen::Timeline { id, .. } | Screen::Detail { id, .. } => self.lifecycle(id),
+            _ => self.selected_lifecycle(),
+        }
+    }
+
+    pub fn selected_lifecycle(&self) -> Option<&Lifecycle> {
+        let row = self.view.get(self.selected)?;
+        self.lifecycles.get(*row)
+    }
+
+    /// Whether the data on screen may be out of date (the last load failed).
+    pub fn is_stale(&self) -> bool {
+        matches!(self.load, Load::Failed { .. }) && !self.lifecycles.is_empty()
+    }
+
+    /// The newest toast still showing.
+    pub fn toast(&self) -> Option<&Notice> {
+        self.notices
+            .last()
+            .filter(|n| (self.now - n.at).num_seconds() < TOAST_SECONDS)
+    }
+
+    pub fn notify(&mut self, level: Level, text: impl Into<String>) {
+        let text = text.into();
+        if level == Level::Error {
+            tracing::warn!(%text, "notice");
+        } else {
+            tracing::info!(%text, "notice");
+        }
+        self.notices.push(Notice {
+            level,
+            text,
+            at: self.now,
+        });
+        if self.notices.len() > 500 {
+            self.notices.remove(0);
+        }
+    }
+
+    /// Replaces all data (a completed load).
+    pub fn replace_all(&mut self, lifecycles: Vec<Lifecycle>) {
+        self.rows = lifecycles.iter().map(Row::of).collect();
+        self.by_id = lifecycles
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.lifecycle_id.clone(), i))
+            .collect();
+        self.lifecycles = lifecycles;
+        self.rebuild_view();
+    }
+
+    /// Adds or replaces lifecycles by id.
+    pub fn upsert(&mut self, lifecycles: Vec<Lifecycle>) {
+        for lc in lifecycles {
+            let row = Row::of(&lc);
+            if let Some(i) = self.by_id.get(&lc.lifecycle_id) {
+                self.rows[*i] = row;
+                self.lifecycles[*i] = lc;
+            } else {
+                self.by_id
+                    .insert(lc.lifecycle_id.clone(), self.lifecycles.len());
+                self.rows.push(row);
+                self.lifecycles.push(lc);
+            }
+        }
+        self.rebuild_view();
+    }
+
+    /// Refilters and resorts, keeping the same lifecycle selected.
+    pub fn rebuild_view(&mut self) {
+        let keep = self
+            .view
+            .get(self.selected)
+            .map(|i| self.rows[*i].id.clone());
+        self.view = build_view(&self.rows, &self.filter, self.sort);
+        self.selected = keep
+            .and_then(|id| self.view.iter().position(|i| self.rows[*i].id == id))
+            .unwrap_or(0);
+        self.clamp_selection();
+    }
+
+    /// Keeps the selection inside the view and the window around it.
+    pub fn clamp_selection(&mut self) {
+        if self.view.is_empty() {
+            self.selected = 0;
+            self.offset = 0;
+            return;
+        }
+        self.selected = self.selected.min(self.view.len() - 1);
+        let height = self.list_height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        self.offset = self.offset.min(self.view.len().saturating_sub(height));
+    }
+
+    /// "updated 20 s ago" in steps that change rarely, so idle ticks rarely redraw.
+    pub fn age_text(&self) -> String {
+        let at = match &self.load {
+            Load::Loaded { at } => Some(*at),
+            _ => None,
+        };
+        match at {
+            None => String::new(),
+            Some(at) => {
+                let secs = (self.now - at).num_seconds().max(0);
+                if secs < 10 {
+                    "updated just now".to_string()
+                } else if secs < 60 {
+                    format!("updated {} s ago", secs / 10 * 10)
+                } else {
+                    format!("updated {} min ago", secs / 60)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! Mutating flows: refusals, confirmation dialogs, production promotion, the
+//! reason form, quitting while busy, and the read-only choke point.
+
+use crossterm::event::KeyCode;
+
+use super::{chars, fresh, key, loaded, now};
+use crate::app::action::{Action, Effect, Op};
+use crate::app::runner::guard;
+use crate::app::state::Dialog;
+use crate::app::update::update;
+use crate::lifecycle::{
+    AmiOutput, Bump, EventKind, EventRef, EventStatus, Lifecycle, Refusal, Stage,
+};
+
+/// A lifecycle whose creation completed up to QA requested, on `stack`.
+fn awaiting_qa(id: &str, stack: &str) -> Lifecycle {
+    let mut lc = fresh(id, stack);
+    for record in lc.creation.iter_mut().take(4) {
+        record.status = EventStatus::Completed;
+        record.attempt = 1;
+    }
+    lc.creation[0].outputs.amis.push(AmiOutput {
+        region: "us-east-1".into(),
+        ami_id: "ami-0123456789abcdef0".into(),
+        name: None,
+    });
+    lc
+}
+
+fn certified(id: &str, stack: &str) -> Lifecycle {
+    let mut lc = awaiting_qa(id, stack);
+    lc.creation[4].status = EventStatus::Completed;
+    lc
+}
+
+#[test]
+fn refusal_shows_the_rule_sentence_and_changes_nothing() {
+    let mut state = loaded(vec![fresh("lc-1", "main")], false);
+    let before = state.lifecycles.clone();
+    let effects = key(&mut state, KeyCode::Char('c'));
+    assert!(effects.is_empty());
+    let sentence = crate::lifecycle::rules::check_decision(&before[0], "-")
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        matches!(&state.dialog, Some(Dialog::Refused { sentence: s, .. }) if *s == sentence),
+        "{:?}",
+        state.dialog
+    );
+    assert_eq!(state.lifecycles, before);
+    key(&mut state, KeyCode::Esc);
+    assert!(state.dialog.is_none());
+}
+
+#[test]
+fn confirm_starts_on_cancel_and_needs_y() {
+    let mut state = loaded(vec![fresh("lc-1", "main")], false);
+    key(&mut state, KeyCode::Char('t'));
+    let Some(Dialog::Confirm {
+        confirm_focused,
+        lines,
+        ..
+    }) = &state.dialog
+    else {
+        panic!("no confirm: {:?}", state.dialog);
+    };
+    assert!(!confirm_focused);
+    let names: Vec<&str> = lines.iter().map(|(k, _)| k.as_str()).collect();
+    for needed in ["Lifecycle", "AMI", "Event", "Account", "Region"] {
+        assert!(names.contains(&needed), "{needed} missing");
+    }
+    assert!(
+        key(&mut state, KeyCode::Enter).is_empty(),
+        "Enter on Cancel cancels"
+    );
+    assert!(state.dialog.is_none());
+    key(&mut state, KeyCode::Char('t'));
+    let effects = key(&mut state, KeyCode::Char('y'));
+    let expected = Op::Trigger {
+        lifecycle_id: "lc-1".into(),
+        target: EventRef {
+            stage: Stage::Creation,
+            event: EventKind::AmiBuild,
+        },
+    };
+    assert!(
+        matches!(effects.as_slice(), [Effect::Mutate { op, actor, .. }] if *op == expected && actor == "alice")
+    );
+    assert_eq!(state.in_flight, 1);
+}
+
+#[test]
+fn decision_needs_a_reason() {
+    let mut state = loaded(vec![awaiting_qa("lc-1", "main")], false);
+    key(&mut state, KeyCode::Char('x'));
+    assert!(matches!(
+        state.dialog,
+        Some(Dialog::Reason {
+            certified: false,
+            ..
+        })
+    ));
+    key(&mut state, KeyCode::Enter);
+    assert!(
+        matches!(&state.dialog, Some(Dialog::Reason { error: Some(e), .. }) if *e == Refusal::ReasonRequired.to_string())
+    );
+    chars(&mut state, "fails CIS check");
+    key(&mut state, KeyCode::Enter);
+    assert!(matches!(state.dialog, Some(Dialog::Confirm { .. })));
+    let effects = key(&mut state, KeyCode::Char('y'));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Mutate { op: Op::Decide { certified: false, reason, .. }, .. }] if reason == "fails CIS check"
+    ));
+}
+
+#[test]
+fn production_promotion_needs_the_ami_typed() {
+    let mut state = loaded(vec![certified("lc-1", "prod")], false);
+    key(&mut state, KeyCode::Char('p'));
+    assert!(matches!(
+        &state.dialog,
+        Some(Dialog::Confirm {
+            typed_ami: Some(_),
+            ..
+        })
+    ));
+    assert!(
+        key(&mut state, KeyCode::Char('y')).is_empty(),
+        "y is just a letter here"
+    );
+    assert!(
+        key(&mut state, KeyCode::Enter).is_empty(),
+        "wrong id refused"
+    );
+    key(&mut state, KeyCode::Backspace);
+    chars(&mut state, "ami-0123456789abcdef0");
+    let effects = key(&mut state, KeyCode::Enter);
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Mutate {
+            op: Op::Promote { .. },
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn non_production_promotion_uses_y() {
+    let mut state = loaded(vec![certified("lc-1", "main")], false);
+    key(&mut state, KeyCode::Char('p'));
+    assert!(matches!(
+        &state.dialog,
+        Some(Dialog::Confirm {
+            typed_ami: None,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn patch_choice_then_confirm() {
+    let mut lc = certified("lc-1", "main");
+    lc.creation[5].status = EventStatus::Completed;
+    let mut state = loaded(vec![lc], false);
+    key(&mut state, KeyCode::Char('P'));
+    key(&mut state, KeyCode::Char('m'));
+    key(&mut state, KeyCode::Enter);
+    let effects = key(&mut state, KeyCode::Char('y'));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Mutate {
+            op: Op::StartPatch {
+                bump: Bump::Minor,
+                ..
+            },
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn quitting_while_busy_asks_first() {
+    let mut state = loaded(vec![fresh("lc-1", "main")], false);
+    key(&mut state, KeyCode::Char('t'));
+    key(&mut state, KeyCode::Char('y'));
+    key(&mut state, KeyCode::Char('q'));
+    assert_eq!(state.dialog, Some(Dialog::QuitWhileBusy));
+    assert!(!state.should_quit);
+    key(&mut state, KeyCode::Esc);
+    assert!(!state.should_quit);
+    key(&mut state, KeyCode::Char('q'));
+    key(&mut state, KeyCode::Char('y'));
+    assert!(state.should_quit);
+}
+
+#[test]
+fn read_only_refuses_every_mutating_key_on_every_screen() {
+    for screen_keys in [&[][..], &[KeyCode::Enter][..], &[KeyCode::Char('d')][..]] {
+        for k in ['t', 'c', 'x', 'p', 'P', 'R'] {
+            let mut state = loaded(vec![certified("lc-1", "main")], true);
+            for sk in screen_keys {
+                key(&mut state, *sk);
+            }
+            assert!(key(&mut state, KeyCode::Char(k)).is_empty());
+            assert!(
+                matches!(&state.dialog, Some(Dialog::Refused { sentence, .. }) if *sentence == Refusal::ReadOnly.to_string()),
+                "{k}"
+            );
+        }
+    }
+}
+
+/// The choke point: every mutating effect is refused in read-only mode, with
+/// the read-only sentence, and nothing else is.
+#[test]
+fn read_only_choke_point_refuses_all_mutating_effects() {
+    let id = || "lc-1".to_string();
+    let ops = [
+        Op::Trigger {
+            lifecycle_id: id(),
+            target: EventRef {
+                stage: Stage::Creation,
+                event: EventKind::SmokeTests,
+            },
+        },
+        Op::Decide {
+            lifecycle_id: id(),
+            certified: true,
+            reason: "ok".into(),
+        },
+        Op::Decide {
+            lifecycle_id: id(),
+            certified: false,
+            reason: "no".into(),
+        },
+        Op::Promote { lifecycle_id: id() },
+        Op::StartPatch {
+            lifecycle_id: id(),
+            bump: Bump::Minor,
+        },
+        Op::StartPatch {
+            lifecycle_id: id(),
+            bump: Bump::Patch,
+        },
+        Op::Retry { lifecycle_id: id() },
+    ];
+    for op in ops {
+        let effect = Effect::Mutate {
+            request: 7,
+            op: op.clone(),
+            actor: "alice".into(),
+        };
+        assert!(effect.is_mutating());
+        let refused = guard(&effect, true).expect("refused");
+        assert!(
+            matches!(&refused, Action::OperationFinished { request: 7, op: o, result: Err(e) } if *o == op && *e == Refusal::ReadOnly.to_string())
+        );
+        assert!(
+            guard(&effect, false).is_none(),
+            "read-write lets {op:?} through"
+        );
+    }
+    for effect in [
+        Effect::LoadPage {
+            request: 1,
+            stack_tag: None,
+            cursor: None,
+        },
+        Effect::FetchLifecycle { id: id() },
+        Effect::Identify,
+        Effect::Copy { text: "x".into() },
+    ] {
+        assert!(!effect.is_mutating());
+        assert!(guard(&effect, true).is_none(), "{effect:?} is a read");
+    }
+}
+
+#[test]
+fn a_refused_result_is_a_notice_and_nothing_changes() {
+    let mut state = loaded(vec![fresh("lc-1", "main")], true);
+    let before = state.lifecycles.clone();
+    state.in_flight = 1;
+    let effects = update(
+        &mut state,
+        Action::OperationFinished {
+            request: 1,
+            op: Op::Promote {
+                lifecycle_id: "lc-1".into(),
+            },
+            result: Err(Refusal::ReadOnly.to_string()),
+        },
+    );
+    assert!(effects.is_empty());
+    assert_eq!(state.in_flight, 0);
+    assert_eq!(state.lifecycles, before);
+    assert!(
+        state
+            .notices
+            .last()
+            .is_some_and(|n| n.text.contains("Read-only"))
+    );
+    let _ = now();
+}

@@ -1,0 +1,83 @@
+//! Pure tests of update(): action sequences in, state and effects out. No
+//! runtime, no terminal, a fixed clock.
+
+mod flows;
+mod list;
+
+use chrono::{DateTime, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::{Action, Effect, PageData};
+use super::keymap::Keymap;
+use super::state::{State, Target};
+use super::update::{start_load, update};
+use crate::lifecycle::Lifecycle;
+use crate::lifecycle::demo::{demo_lifecycle, stack_tag_for};
+
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0)
+        .single()
+        .expect("time")
+}
+
+pub fn target() -> Target {
+    Target {
+        account: Some("123456789012".into()),
+        actor: Some("alice".into()),
+        profile: Some("default".into()),
+        region: "us-east-1".into(),
+        endpoint: Some("http://127.0.0.1:5000".into()),
+        table: "amiboard-lifecycles".into(),
+        stack_tag: None,
+    }
+}
+
+pub fn demo(n: u64) -> Vec<Lifecycle> {
+    (0..n)
+        .map(|i| demo_lifecycle(i, &stack_tag_for(i, None), i + 1, now()))
+        .collect()
+}
+
+/// A fresh lifecycle: nothing has run.
+pub fn fresh(id: &str, stack: &str) -> Lifecycle {
+    Lifecycle::new(id, stack, "web-frontend", "4.2", "alice", now())
+}
+
+/// A state with `lifecycles` loaded through the real actions.
+pub fn loaded(lifecycles: Vec<Lifecycle>, read_only: bool) -> State {
+    let mut state = State::new(Keymap::default(), read_only, target(), now());
+    update(
+        &mut state,
+        Action::Resized {
+            width: 120,
+            height: 40,
+        },
+    );
+    let _ = start_load(&mut state);
+    let request = state.request;
+    update(
+        &mut state,
+        Action::PageLoaded {
+            request,
+            at: now(),
+            result: Ok(PageData {
+                lifecycles,
+                skipped: 0,
+                next: None,
+            }),
+        },
+    );
+    state
+}
+
+pub fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+pub fn chars(state: &mut State, text: &str) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for c in text.chars() {
+        effects.extend(key(state, KeyCode::Char(c)));
+    }
+    effects
+}

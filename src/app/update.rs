@@ -1,0 +1,187 @@
+//! The pure update function: `update(&mut State, Action) -> Vec<Effect>`. No
+//! I/O, no clock, no terminal: time arrives in actions, I/O leaves as effects.
+
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+
+use super::action::{Action, CursorKey, Effect, PageData};
+use super::state::{Level, Load, RETRY_SECONDS, State};
+
+/// Applies one action; returns the I/O to perform. Sets `state.dirty` when the
+/// screen must be redrawn.
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    if let Action::Tick { now } = action {
+        return tick(state, now);
+    }
+    state.dirty = true;
+    match action {
+        Action::Key(key) => super::input::key(state, key),
+        Action::Resized { width, height } => {
+            state.width = width;
+            state.height = height;
+            state.list_height = crate::ui::list_rows(height);
+            state.clamp_selection();
+            Vec::new()
+        }
+        Action::Tick { .. } => Vec::new(),
+        Action::Refresh => start_load(state),
+        Action::Terminate => {
+            state.should_quit = true;
+            Vec::new()
+        }
+        Action::PageLoaded {
+            request,
+            at,
+            result,
+        } => page_loaded(state, request, at, result),
+        Action::LifecycleFetched { id, result } => {
+            match result {
+                Ok(lc) => state.upsert(vec![lc]),
+                Err(message) => state.notify(Level::Warn, format!("Cannot read {id}: {message}")),
+            }
+            Vec::new()
+        }
+        Action::IdentityResolved { result } => {
+            match result {
+                Ok((account, actor)) => {
+                    state.target.account = Some(account);
+                    state.target.actor = Some(actor);
+                }
+                Err(message) => state.notify(Level::Warn, format!("Who am I failed: {message}")),
+            }
+            Vec::new()
+        }
+        Action::OperationFinished { op, result, .. } => {
+            state.in_flight = state.in_flight.saturating_sub(1);
+            match result {
+                Ok(report) => {
+                    state.notify(Level::Info, report.message);
+                    if let Some(lc) = report.lifecycle {
+                        state.upsert(vec![lc]);
+                    }
+                    vec![Effect::FetchLifecycle {
+                        id: op.lifecycle_id().to_string(),
+                    }]
+                }
+                Err(message) => {
+                    state.notify(
+                        Level::Error,
+                        format!("Could not {}: {message}", op.describe()),
+                    );
+                    Vec::new()
+                }
+            }
+        }
+        Action::NotificationReceived { notification } => {
+            state.notify(Level::Info, notification.summary.clone());
+            notification
+                .lifecycle_id
+                .map(|id| vec![Effect::FetchLifecycle { id }])
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// The clock: expire toasts, run the periodic refresh and the retry after a
+/// failure. Redraws only when something visible changed.
+fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    let toast_before = state.toast().is_some();
+    state.now = now;
+    let age = state.age_text();
+    if age != state.age_label || toast_before != state.toast().is_some() {
+        state.age_label = age;
+        state.dirty = true;
+    }
+    let due = match &state.load {
+        Load::Failed { retry_at, .. } => now >= *retry_at,
+        Load::Loaded { .. } => state.next_refresh.is_some_and(|t| now >= t),
+        Load::Idle | Load::Loading { .. } => false,
+    };
+    if due {
+        state.dirty = true;
+        return start_load(state);
+    }
+    Vec::new()
+}
+
+/// Starts a reload from the first page. A load in flight is not restarted:
+/// repeated refreshes coalesce into it.
+pub fn start_load(state: &mut State) -> Vec<Effect> {
+    if matches!(state.load, Load::Loading { .. }) {
+        return Vec::new();
+    }
+    state.request += 1;
+    state.load = Load::Loading { pages: 0 };
+    state.incoming = (!state.lifecycles.is_empty()).then(Vec::new);
+    state.next_cursor = None;
+    vec![Effect::LoadPage {
+        request: state.request,
+        stack_tag: state.target.stack_tag.clone(),
+        cursor: None,
+    }]
+}
+
+fn page_loaded(
+    state: &mut State,
+    request: u64,
+    at: DateTime<Utc>,
+    result: Result<PageData, String>,
+) -> Vec<Effect> {
+    if request != state.request {
+        // A stale result of a load that was replaced: drop it.
+        state.dirty = false;
+        return Vec::new();
+    }
+    let pages = match state.load {
+        Load::Loading { pages } => pages + 1,
+        _ => 1,
+    };
+    match result {
+        Err(message) => {
+            state.incoming = None;
+            state.notify(
+                Level::Error,
+                format!("Refresh failed: {message} (retrying in {RETRY_SECONDS} s)"),
+            );
+            state.load = Load::Failed {
+                message,
+                retry_at: at + ChronoDuration::seconds(RETRY_SECONDS),
+            };
+            Vec::new()
+        }
+        Ok(page) => {
+            if page.skipped > 0 {
+                state.notify(
+                    Level::Warn,
+                    format!("Skipped {} malformed lifecycle item(s)", page.skipped),
+                );
+            }
+            match &mut state.incoming {
+                Some(incoming) => incoming.extend(page.lifecycles),
+                None => state.upsert(page.lifecycles),
+            }
+            if let Some(cursor) = page.next {
+                state.load = Load::Loading { pages };
+                let key = CursorKey {
+                    page: pages,
+                    cursor,
+                };
+                state.next_cursor = Some(key.clone());
+                return vec![Effect::LoadPage {
+                    request,
+                    stack_tag: state.target.stack_tag.clone(),
+                    cursor: Some(key),
+                }];
+            }
+            if let Some(all) = state.incoming.take() {
+                state.replace_all(all);
+            }
+            state.next_cursor = None;
+            state.load = Load::Loaded { at };
+            state.age_label = state.age_text();
+            state.next_refresh = ChronoDuration::from_std(state.refresh_every)
+                .ok()
+                .map(|d| at + d);
+            Vec::new()
+        }
+    }
+}

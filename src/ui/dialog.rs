@@ -1,0 +1,134 @@
+//! Modal dialogs: confirmation (naming lifecycle, AMI, event, account and
+//! region, focused on Cancel), the reason form, the MINOR/PATCH choice,
+//! refusals and the quit-while-busy question.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::theme::Theme;
+use crate::app::state::Dialog;
+use crate::lifecycle::Bump;
+
+fn button(label: &str, focused: bool, theme: &Theme) -> Span<'static> {
+    if focused {
+        Span::styled(format!("[ {label} ]"), theme.button_focused)
+    } else {
+        Span::raw(format!("  {label}  "))
+    }
+}
+
+pub fn render(dialog: &Dialog, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let (title, lines) = match dialog {
+        Dialog::Confirm {
+            lines,
+            confirm_focused,
+            typed_ami,
+            ..
+        } => {
+            let mut out: Vec<Line> = lines
+                .iter()
+                .map(|(k, v)| {
+                    Line::from(vec![
+                        Span::styled(format!("{k:<10} "), theme.dim),
+                        Span::raw(v.clone()),
+                    ])
+                })
+                .collect();
+            out.push(Line::from(""));
+            if let Some(typed) = typed_ami {
+                out.push(Line::styled(
+                    "PRODUCTION stack tag: type the AMI id to confirm, Enter to go, Esc to cancel."
+                        .to_string(),
+                    theme.stale,
+                ));
+                out.push(Line::from(vec![
+                    Span::styled("> ", theme.key),
+                    Span::raw(format!("{}█", typed.input)),
+                ]));
+            } else {
+                out.push(Line::from(vec![
+                    button("Cancel", !confirm_focused, theme),
+                    Span::raw("   "),
+                    button("Confirm (y)", *confirm_focused, theme),
+                ]));
+                out.push(Line::styled(
+                    "y confirms · Esc or n cancels · Tab moves".to_string(),
+                    theme.dim,
+                ));
+            }
+            ("Confirm", out)
+        }
+        Dialog::Reason {
+            certified,
+            input,
+            error,
+            ..
+        } => {
+            let verb = if *certified { "Certify" } else { "Reject" };
+            let mut out = vec![
+                Line::from(format!("{verb} this AMI. A reason is required.")),
+                Line::from(vec![
+                    Span::styled("Reason> ", theme.key),
+                    Span::raw(format!("{input}█")),
+                ]),
+            ];
+            if let Some(error) = error {
+                out.push(Line::styled(format!("✘ {error}"), theme.notice_error));
+            }
+            out.push(Line::styled(
+                "Enter continue · Esc cancel".to_string(),
+                theme.dim,
+            ));
+            (verb, out)
+        }
+        Dialog::PatchChoice { bump, .. } => (
+            "Start a patch cycle",
+            vec![
+                Line::from("Which version component does the patch bump?"),
+                Line::from(vec![
+                    button("MINOR (m)", *bump == Bump::Minor, theme),
+                    Span::raw("   "),
+                    button("PATCH (p)", *bump == Bump::Patch, theme),
+                ]),
+                Line::styled("Enter continue · Esc cancel".to_string(), theme.dim),
+            ],
+        ),
+        Dialog::Refused { title, sentence } => (
+            title.as_str(),
+            vec![
+                Line::styled(format!("✘ {sentence}"), theme.notice_error),
+                Line::from("Nothing was changed."),
+                Line::styled("Esc or Enter closes".to_string(), theme.dim),
+            ],
+        ),
+        Dialog::QuitWhileBusy => (
+            "Quit?",
+            vec![
+                Line::from(
+                    "An action is still running. Quit anyway? Its result will not be shown.",
+                ),
+                Line::styled("y quits · n or Esc stays".to_string(), theme.dim),
+            ],
+        ),
+    };
+    let width = 76.min(area.width.saturating_sub(2));
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    // +1: word wrapping can take a row more than the estimate.
+    let height = u16::try_from(rows).unwrap_or(20) + 3;
+    let rect = super::centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(format!(" {title} "), theme.title))
+        .style(theme.dialog);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}

@@ -1,0 +1,96 @@
+//! The status line (filter bar, toast or active filter) and the footer of keys
+//! that apply on this screen, generated from the live keymap.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme::Theme;
+use crate::app::keymap::Command;
+use crate::app::state::{Level, Screen, State};
+
+pub fn status_line(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let line = if let Some(input) = &state.filter_input {
+        let mut spans = vec![Span::styled("/", theme.key), Span::raw(format!("{input}█"))];
+        if let Some(error) = &state.filter_error {
+            spans.push(Span::styled(format!("  ✘ {error}"), theme.notice_error));
+        } else {
+            spans.push(Span::styled(
+                "  Enter keep · Esc clear · status: event: stack: product: owner:",
+                theme.dim,
+            ));
+        }
+        Line::from(spans)
+    } else if let Some(notice) = state.toast() {
+        let (glyph, style) = match notice.level {
+            Level::Info => ("ℹ", theme.notice_info),
+            Level::Warn => ("⚠", theme.notice_warn),
+            Level::Error => ("✘", theme.notice_error),
+        };
+        Line::styled(format!("{glyph} {}", notice.text), style)
+    } else if !state.filter.is_empty() {
+        Line::from(vec![
+            Span::styled("filter ", theme.dim),
+            Span::raw(state.filter.text.clone()),
+            Span::styled("  (Esc clears)", theme.dim),
+        ])
+    } else {
+        Line::from("")
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The commands worth a footer slot on the screen on top.
+pub fn footer_commands(state: &State) -> Vec<Command> {
+    let mut commands = match state.screen() {
+        Screen::List => vec![
+            Command::Open,
+            Command::Filter,
+            Command::SortNext,
+            Command::Detail,
+            Command::Trigger,
+            Command::Certify,
+            Command::Promote,
+            Command::Refresh,
+        ],
+        Screen::Timeline { .. } => vec![
+            Command::Trigger,
+            Command::Certify,
+            Command::Reject,
+            Command::Promote,
+            Command::StartPatch,
+            Command::Retry,
+            Command::Detail,
+            Command::CopyAmi,
+            Command::Back,
+        ],
+        Screen::Detail { .. } => vec![Command::CopyAmi, Command::CopyId, Command::Back],
+        Screen::Help { .. } | Screen::Notices { .. } => vec![Command::Back],
+    };
+    commands.retain(|c| !(state.read_only && c.is_mutating()));
+    let mut all = vec![Command::Help, Command::Quit];
+    all.extend(commands);
+    all.push(Command::Notices);
+    all
+}
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    for command in footer_commands(state) {
+        let key = state.keymap.first_key(command);
+        if key.is_empty() {
+            continue;
+        }
+        let label = command.label();
+        let width = key.chars().count() + label.len() + 3;
+        if used + width > usize::from(area.width) {
+            break;
+        }
+        used += width;
+        spans.push(Span::styled(key, theme.key));
+        spans.push(Span::raw(format!(" {label}  ")));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,62 @@
+//! The header: account, profile, region, endpoint (when not AWS's own),
+//! table, the READ-WRITE / READ-ONLY badge, stream state and data age.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme::Theme;
+use crate::app::state::{Load, State};
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let t = &state.target;
+    let mut first = vec![
+        Span::styled(" amiboard ", theme.title),
+        Span::raw(format!(
+            " account {}  profile {}  region {}",
+            t.account.as_deref().unwrap_or("…"),
+            t.profile.as_deref().unwrap_or("default"),
+            t.region
+        )),
+    ];
+    if let Some(endpoint) = &t.endpoint {
+        first.push(Span::raw(format!("  endpoint {endpoint}")));
+    }
+    first.push(Span::raw(format!("  table {}", t.table)));
+    if let Some(tag) = &t.stack_tag {
+        first.push(Span::raw(format!("  stack {tag}")));
+    }
+    let badge = if state.read_only {
+        Span::styled(" READ-ONLY ", theme.badge_read_only)
+    } else {
+        Span::styled(" READ-WRITE ", theme.badge_read_write)
+    };
+    let load = match &state.load {
+        Load::Idle => Span::raw("idle"),
+        Load::Loading { pages } => Span::raw(format!(
+            "loading… {} lifecycles, page {}",
+            state.lifecycles.len(),
+            pages + 1
+        )),
+        Load::Loaded { .. } => Span::raw(state.age_text()),
+        Load::Failed { message, .. } if state.lifecycles.is_empty() => Span::styled(
+            format!("✘ load failed: {message} (retrying)"),
+            theme.status_failed,
+        ),
+        Load::Failed { .. } => Span::styled(
+            "⚠ STALE: refresh failed, showing older data (retrying)".to_string(),
+            theme.stale,
+        ),
+    };
+    let mut second = vec![badge, Span::raw("  stream: off  ")];
+    if state.in_flight > 0 {
+        second.push(Span::styled(
+            format!("◐ {} action(s) running  ", state.in_flight),
+            theme.status_running,
+        ));
+    }
+    second.push(load);
+    let lines = vec![Line::from(first).style(theme.header), Line::from(second)];
+    frame.render_widget(Paragraph::new(lines).style(theme.base), area);
+}

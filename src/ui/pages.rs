@@ -1,0 +1,125 @@
+//! The full-page screens: the record as pretty JSON, the help generated from
+//! the live keymap, and the history of notices.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::theme::Theme;
+use crate::app::keymap::{Command, Scope};
+use crate::app::state::{Level, State};
+
+fn page(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    title: String,
+    lines: Vec<Line>,
+    scroll: u16,
+) {
+    let scroll = super::clamp_scroll(scroll, lines.len(), area.height.saturating_sub(1));
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .border_style(theme.border)
+        .title(Span::styled(title, theme.title));
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
+}
+
+pub fn detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &str, scroll: u16) {
+    let text = state.lifecycle(id).map_or_else(
+        || format!("Loading lifecycle {id}…"),
+        |lc| serde_json::to_string_pretty(lc).unwrap_or_else(|e| format!("cannot show: {e}")),
+    );
+    let lines = text.lines().map(|l| Line::from(l.to_string())).collect();
+    page(frame, area, theme, format!(" Record {id} "), lines, scroll);
+}
+
+/// Help lines from the live keymap; mutating keys are left out when read-only.
+pub fn help_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for (scope, heading) in [
+        (Scope::Everywhere, "Everywhere"),
+        (Scope::List, "Lifecycle list"),
+        (
+            Scope::Lifecycle,
+            "A lifecycle (list row, timeline or record)",
+        ),
+    ] {
+        lines.push(Line::styled(heading.to_string(), theme.header));
+        for command in Command::ALL {
+            if command.scope() != scope || (state.read_only && command.is_mutating()) {
+                continue;
+            }
+            let keys: Vec<String> = state
+                .keymap
+                .keys(command)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            if keys.is_empty() {
+                continue;
+            }
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<18}", keys.join(" ")), theme.key),
+                Span::raw(command.label().to_string()),
+            ]));
+        }
+        lines.push(Line::from(""));
+    }
+    if state.read_only {
+        lines.push(Line::styled(
+            "Read-only mode: keys that change lifecycles are off.".to_string(),
+            theme.stale,
+        ));
+    }
+    lines.push(Line::styled(
+        "Filter terms: text (fuzzy) and status: event: stack: product: owner: ami: semver: id:"
+            .to_string(),
+        theme.dim,
+    ));
+    lines
+}
+
+pub fn help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: u16) {
+    let lines = help_lines(state, theme);
+    page(
+        frame,
+        area,
+        theme,
+        " Help (Esc back) ".to_string(),
+        lines,
+        scroll,
+    );
+}
+
+pub fn notices(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: u16) {
+    let mut lines: Vec<Line> = state
+        .notices
+        .iter()
+        .rev()
+        .map(|n| {
+            let (word, style) = match n.level {
+                Level::Info => ("info ", theme.notice_info),
+                Level::Warn => ("warn ", theme.notice_warn),
+                Level::Error => ("error", theme.notice_error),
+            };
+            Line::from(vec![
+                Span::raw(format!("{} ", n.at.format("%H:%M:%S"))),
+                Span::styled(word.to_string(), style),
+                Span::raw(format!(" {}", n.text)),
+            ])
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(Line::styled("No notices yet.".to_string(), theme.dim));
+    }
+    page(
+        frame,
+        area,
+        theme,
+        " Notices, newest first ".to_string(),
+        lines,
+        scroll,
+    );
+}

@@ -1,0 +1,203 @@
+//! Screen snapshots: TestBackend + insta, one per screen state. The clock is
+//! fixed (2026-11-23 12:00 UTC), so times in snapshots never drift.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::render;
+use super::theme::Theme;
+use crate::app::action::{Action, PageData};
+use crate::app::keymap::Keymap;
+use crate::app::state::State;
+use crate::app::update::{start_load, update};
+use crate::lifecycle::Lifecycle;
+use crate::lifecycle::demo::{demo_lifecycle, stack_tag_for};
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 23, 12, 0, 0)
+        .single()
+        .expect("time")
+}
+
+fn state(read_only: bool, width: u16, height: u16) -> State {
+    let target = crate::app::state::Target {
+        account: Some("123456789012".into()),
+        actor: Some("alice".into()),
+        profile: Some("default".into()),
+        region: "us-east-1".into(),
+        endpoint: Some("http://127.0.0.1:5000".into()),
+        table: "amiboard-lifecycles".into(),
+        stack_tag: None,
+    };
+    let mut state = State::new(Keymap::default(), read_only, target, now());
+    update(&mut state, Action::Resized { width, height });
+    state
+}
+
+fn demo(n: u64) -> Vec<Lifecycle> {
+    (0..n)
+        .map(|i| demo_lifecycle(i, &stack_tag_for(i, None), i + 1, now()))
+        .collect()
+}
+
+fn load(state: &mut State, lifecycles: Vec<Lifecycle>) {
+    let _ = start_load(state);
+    let request = state.request;
+    update(
+        state,
+        Action::PageLoaded {
+            request,
+            at: now(),
+            result: Ok(PageData {
+                lifecycles,
+                skipped: 0,
+                next: None,
+            }),
+        },
+    );
+}
+
+fn press(state: &mut State, code: KeyCode) {
+    update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn draw(state: &State) -> String {
+    let backend = TestBackend::new(state.width, state.height);
+    let mut terminal = Terminal::new(backend).expect("terminal");
+    terminal
+        .draw(|f| render(state, &Theme::dark(), f))
+        .expect("draw");
+    let buffer = terminal.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut line = String::new();
+        for x in 0..buffer.area.width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn empty() {
+    let mut s = state(false, 120, 30);
+    load(&mut s, Vec::new());
+    insta::assert_snapshot!(draw(&s));
+}
+
+#[test]
+fn loading() {
+    let mut s = state(false, 120, 30);
+    let _ = start_load(&mut s);
+    insta::assert_snapshot!(draw(&s));
+}
+
+#[test]
+fn loaded() {
+    let mut s = state(false, 160, 30);
+    load(&mut s, demo(40));
+    insta::assert_snapshot!(draw(&s));
+}
+
+#[test]
+fn stale() {
+    let mut s = state(false, 120, 30);
+    load(&mut s, demo(40));
+    update(&mut s, Action::Refresh);
+    let request = s.request;
+    update(
+        &mut s,
+        Action::PageLoaded {
+            request,
+            at: now(),
+            result: Err("dispatch failure: connection refused".into()),
+        },
+    );
+    insta::assert_snapshot!(draw(&s));
+}
+
+#[test]
+fn narrow() {
+    let mut s = state(false, 80, 24);
+    load(&mut s, demo(40));
+    insta::assert_snapshot!(draw(&s));
+}
+
+#[test]
+fn too_small() {
+    let mut s = state(false, 60, 20);
+    load(&mut s, demo(5));
+    insta::assert_snapshot!(draw(&s));
+}
+
+#[test]
+fn read_only() {
+    let mut s = state(true, 120, 30);
+    load(&mut s, demo(40));
+    insta::assert_snapshot!(draw(&s));
+}
+
+#[test]
+fn help() {
+    let mut s = state(false, 100, 40);
+    load(&mut s, demo(3));
+    press(&mut s, KeyCode::Char('?'));
+    insta::assert_snapshot!(draw(&s));
+}
+
+#[test]
+fn help_read_only() {
+    let mut s = state(true, 100, 40);
+    load(&mut s, demo(3));
+    press(&mut s, KeyCode::Char('?'));
+    let text = draw(&s);
+    assert!(!text.contains("trigger next"), "{text}");
+    assert!(text.contains("Read-only mode"));
+}
+
+#[test]
+fn timeline() {
+    let mut s = state(false, 120, 40);
+    let lifecycles = demo(200);
+    let patched = lifecycles
+        .iter()
+        .position(|l| !l.patches.is_empty())
+        .expect("a demo lifecycle with a patch cycle");
+    let id = lifecycles[patched].lifecycle_id.clone();
+    load(&mut s, lifecycles);
+    s.screens
+        .push(crate::app::state::Screen::Timeline { id, scroll: 0 });
+    insta::assert_snapshot!(draw(&s));
+}
+
+#[test]
+fn confirmation_dialog() {
+    let mut s = state(false, 120, 30);
+    let lc = Lifecycle::new("lc-0001", "main", "web-frontend", "4.2", "alice", now());
+    load(&mut s, vec![lc]);
+    press(&mut s, KeyCode::Char('t'));
+    insta::assert_snapshot!(draw(&s));
+}
+
+#[test]
+fn refusal() {
+    let mut s = state(false, 120, 30);
+    let lc = Lifecycle::new("lc-0001", "main", "web-frontend", "4.2", "alice", now());
+    load(&mut s, vec![lc]);
+    press(&mut s, KeyCode::Char('c'));
+    insta::assert_snapshot!(draw(&s));
+}
+
+#[test]
+fn filter_bar() {
+    let mut s = state(false, 120, 30);
+    load(&mut s, demo(60));
+    press(&mut s, KeyCode::Char('/'));
+    for c in "status:failed".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!(draw(&s));
+}

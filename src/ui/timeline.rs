@@ -1,0 +1,209 @@
+//! The timeline of one lifecycle: the creation events, then each patch cycle,
+//! with status glyph and word, times, who, attempt, reason and key outputs.
+//! The next allowed event is highlighted; refused ones are dimmed with the reason.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::theme::Theme;
+use crate::app::state::State;
+use crate::lifecycle::rules::{check_decision, check_trigger, next_allowed};
+use crate::lifecycle::{EventRecord, EventRef, EventStatus, Lifecycle, Stage};
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &str, scroll: u16) {
+    let Some(lc) = state.lifecycle(id) else {
+        let text = format!("  Loading lifecycle {id}…");
+        frame.render_widget(
+            Paragraph::new(text).block(Block::new().borders(Borders::TOP)),
+            area,
+        );
+        return;
+    };
+    let lines = lines(lc, theme, state.now);
+    let title = Line::from(vec![
+        Span::styled(" Timeline ", theme.title),
+        Span::raw(format!(
+            " {} {}  stack {}  owner {}  {} ",
+            lc.product_name, lc.product_version, lc.stack_tag, lc.owner, lc.lifecycle_id
+        )),
+    ]);
+    let height = area.height.saturating_sub(1);
+    let scroll = super::clamp_scroll(scroll, lines.len(), height);
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .border_style(theme.border)
+        .title(title);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        area,
+    );
+}
+
+/// The timeline's lines (pure; the benchmark and tests call it too).
+pub fn lines(lc: &Lifecycle, theme: &Theme, now: DateTime<Utc>) -> Vec<Line<'static>> {
+    let next = next_allowed(lc);
+    let mut out = Vec::new();
+    let semver = lc.ami_semver.as_deref().unwrap_or("-");
+    out.push(Line::styled(
+        format!("Creation  semver {semver}"),
+        theme.header,
+    ));
+    let mut explained = false;
+    for record in &lc.creation {
+        let at = EventRef {
+            stage: Stage::Creation,
+            event: record.event,
+        };
+        event_lines(lc, at, record, next, theme, now, &mut explained, &mut out);
+    }
+    for cycle in &lc.patches {
+        let stage = Stage::Patch(cycle.number);
+        out.push(Line::from(""));
+        let mut heading = format!(
+            "Patch cycle {} ({})  semver {} ← {} {}",
+            cycle.number, cycle.bump, cycle.semver, cycle.parent_semver, cycle.parent_ami_id
+        );
+        let chain = lc.parent_chain(stage);
+        if chain.len() > 1 {
+            for (ami, semver) in chain.iter().skip(1) {
+                heading.push_str(&format!(" ← {semver} {ami}"));
+            }
+        }
+        out.push(Line::styled(heading, theme.header));
+        if let Some(description) = &cycle.description {
+            out.push(Line::styled(format!("    {description}"), theme.dim));
+        }
+        let mut explained = false;
+        for record in &cycle.events {
+            let at = EventRef {
+                stage,
+                event: record.event,
+            };
+            event_lines(lc, at, record, next, theme, now, &mut explained, &mut out);
+        }
+    }
+    out
+}
+
+fn time(t: Option<DateTime<Utc>>) -> String {
+    t.map_or_else(
+        || "-".to_string(),
+        |t| t.format("%m-%d %H:%M:%S").to_string(),
+    )
+}
+
+fn duration(record: &EventRecord, now: DateTime<Utc>) -> String {
+    record.duration(now).map_or_else(String::new, |d| {
+        let s = d.num_seconds();
+        if s >= 3600 {
+            format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+        } else if s >= 60 {
+            format!("{}m{:02}s", s / 60, s % 60)
+        } else {
+            format!("{s}s")
+        }
+    })
+}
+
+fn refusal(lc: &Lifecycle, at: EventRef) -> Option<String> {
+    let result = if at.event.is_decision() {
+        check_decision(lc, "-").map(|_| ())
+    } else {
+        check_trigger(lc, at).map(|_| ())
+    };
+    result.err().map(|r| r.to_string())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn event_lines(
+    lc: &Lifecycle,
+    at: EventRef,
+    record: &EventRecord,
+    next: Option<EventRef>,
+    theme: &Theme,
+    now: DateTime<Utc>,
+    explained: &mut bool,
+    out: &mut Vec<Line<'static>>,
+) {
+    let is_next = next == Some(at);
+    let refused = if is_next || record.status == EventStatus::Completed {
+        None
+    } else {
+        refusal(lc, at)
+    };
+    let marker = if is_next { "▶ " } else { "  " };
+    let name_style = if is_next {
+        theme.next_event
+    } else if refused.is_some() && record.status == EventStatus::NotStarted {
+        theme.dim
+    } else {
+        theme.base
+    };
+    let mut spans = vec![
+        Span::styled(marker.to_string(), theme.next_event),
+        Span::styled(
+            format!("{} {:<12}", record.status.glyph(), record.status.word()),
+            theme.status(record.status),
+        ),
+        Span::styled(format!("{:<26}", record.event.name()), name_style),
+    ];
+    if record.status != EventStatus::NotStarted {
+        spans.push(Span::raw(format!(
+            " {} → {} {:>7}  by {}  try {}",
+            time(record.started_at),
+            time(record.finished_at),
+            duration(record, now),
+            record.actor.as_deref().unwrap_or("-"),
+            record.attempt
+        )));
+    }
+    if is_next {
+        spans.push(Span::styled("  next allowed", theme.next_event));
+    }
+    out.push(Line::from(spans));
+    if let Some(reason) = &record.reason {
+        let style = if record.status.is_retryable() {
+            theme.status(record.status)
+        } else {
+            theme.base
+        };
+        out.push(Line::styled(format!("      reason: {reason}"), style));
+    }
+    let o = &record.outputs;
+    let mut outputs = Vec::new();
+    for ami in &o.amis {
+        outputs.push(format!("{} {}", ami.region, ami.ami_id));
+    }
+    if let Some(v) = o.vulnerabilities {
+        outputs.push(format!(
+            "vulns critical {} high {} medium {} low {}",
+            v.critical, v.high, v.medium, v.low
+        ));
+    }
+    if let Some(e) = &o.export_location {
+        outputs.push(format!("export {e}"));
+    }
+    if let Some(b) = &o.backup_object {
+        outputs.push(format!("backup {b}"));
+    }
+    if !outputs.is_empty() {
+        out.push(Line::styled(
+            format!("      {}", outputs.join("  ")),
+            theme.dim,
+        ));
+    }
+    // One refusal sentence per stage: the events after it wait for the same reason.
+    if let Some(sentence) = refused.filter(|_| !*explained) {
+        *explained = true;
+        out.push(Line::styled(
+            format!("      refused: {sentence}"),
+            theme.dim,
+        ));
+    }
+}

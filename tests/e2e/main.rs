@@ -1,0 +1,140 @@
+//! The real binary in tmux against moto with seeded data: rows appear, a
+//! timeline opens, help shows, a mutating key is refused read-only, `q` quits
+//! and the shell is usable again.
+
+#[path = "../emulator/support.rs"]
+mod support;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use support::TestEnv;
+
+/// A tmux server on its own socket, killed when dropped.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "e2e"])
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{needle}` did not appear; the screen was:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+#[test]
+fn dashboard_in_tmux_read_only() {
+    let env = TestEnv::new();
+    env.ok(&["provision"]);
+    env.ok(&["seed", "--lifecycles", "30"]);
+
+    let mut script =
+        String::from("unset AWS_PROFILE AWS_DEFAULT_PROFILE AMIBOARD_CONFIG AMIBOARD_READ_ONLY\n");
+    let mut vars = env.vars();
+    vars.push((
+        "AWS_CONFIG_FILE".into(),
+        env.dir.path().join("aws-config").display().to_string(),
+    ));
+    vars.push((
+        "AWS_SHARED_CREDENTIALS_FILE".into(),
+        env.dir.path().join("aws-credentials").display().to_string(),
+    ));
+    vars.push(("TERM".into(), "xterm-256color".into()));
+    for (k, v) in vars {
+        script.push_str(&format!("export {k}='{v}'\n"));
+    }
+    let script_path = env.dir.path().join("env.sh");
+    std::fs::write(&script_path, script).expect("write env script");
+
+    let tmux = Tmux {
+        socket: format!("amiboard-e2e-{}", env.prefix.trim_end_matches('-')),
+    };
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "sh",
+    ]);
+    tmux.keys(&[&format!(". {}", script_path.display()), "Enter"]);
+    tmux.keys(&[
+        &format!("{} --read-only", env!("CARGO_BIN_EXE_amiboard")),
+        "Enter",
+    ]);
+
+    let screen = tmux.wait_for("30 of 30");
+    assert!(screen.contains("READ-ONLY"), "{screen}");
+    assert!(screen.contains("PRODUCT"), "{screen}");
+
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Timeline");
+    tmux.wait_for("Creation");
+
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("30 of 30");
+    tmux.keys(&["?"]);
+    let help = tmux.wait_for("Help (Esc back)");
+    assert!(
+        !help.contains("trigger next"),
+        "read-only help offers a mutating key:\n{help}"
+    );
+
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["t"]);
+    tmux.wait_for("Read-only mode: nothing can be changed.");
+    tmux.wait_for("Nothing was changed.");
+    tmux.keys(&["Escape"]);
+
+    tmux.keys(&["q"]);
+    // The alternate screen is gone once the terminal is restored.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tmux.screen().contains("READ-ONLY") {
+        assert!(Instant::now() < deadline, "q did not quit");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    tmux.keys(&["echo done-$((1+1))", "Enter"]);
+    tmux.wait_for("done-2");
+}
