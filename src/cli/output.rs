@@ -14,11 +14,19 @@ pub fn emit(text: &str) -> Result<(), CliError> {
     }
 }
 
-/// Pretty JSON of any serialisable value, with a trailing newline.
+/// Pretty JSON of any serialisable value, with a trailing newline, streamed
+/// to stdout (a 100000-lifecycle list is never built as one string).
 pub fn emit_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
-    let mut text = serde_json::to_string_pretty(value)?;
-    text.push('\n');
-    emit(&text)
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut out, value)
+        .map_err(io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    match written {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Aligns rows of cells into columns, the header first.
