@@ -118,13 +118,15 @@ pub async fn run_dashboard(ctx: Context, args: DashboardArgs) -> Result<(), CliE
         |terminal, text| event_loop::write_osc52(terminal.backend_mut(), text),
     )
     .await;
+    // Stop reading the terminal first, so keys typed while the stream cleans
+    // up go to the shell, not to us.
+    cancel.cancel();
     ratatui::restore();
     // Remove the temporary queue and subscriptions before leaving, whatever
     // ended the loop (q, SIGTERM, SIGHUP, SIGINT).
     if let Some(handle) = stream {
         handle.stop().await;
     }
-    cancel.cancel();
     result.map(|_| ()).map_err(CliError::from)
 }
 

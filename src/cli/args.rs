@@ -6,10 +6,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// A terminal dashboard and command line for the lifecycle of Amazon Machine Images.
 #[derive(Debug, Parser)]
-#[command(name = "amiboard", version, about, long_about = None)]
+#[command(name = "amiboard", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// Plain `amiboard` takes the dashboard's flags (`--lifecycle ID`, …).
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
