@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// A terminal dashboard and command line for the lifecycle of Amazon Machine Images.
 #[derive(Debug, Parser)]
-#[command(name = "amiboard", version, about, long_about = None, args_conflicts_with_subcommands = true)]
+#[command(name = "amiboard", version, about, long_about = None)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
