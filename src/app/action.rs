@@ -4,8 +4,11 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
+use super::ops::Progress;
+use super::stream::StreamEvent;
 use crate::aws::dynamodb::Cursor;
-use crate::lifecycle::notification::Notification;
+use crate::aws::imagebuilder::{Answer, Pipeline};
+use crate::lifecycle::notification::LinkIndex;
 use crate::lifecycle::{Bump, EventRef, Lifecycle};
 
 /// One page of lifecycles as the runner hands it back.
@@ -38,6 +41,22 @@ pub enum Op {
     Retry {
         lifecycle_id: String,
     },
+    /// Mark the lifecycle's lost execution ERROR (`ops::reconcile`).
+    Reconcile {
+        lifecycle_id: String,
+    },
+    /// Create a lifecycle and start its AMI_BUILD (`ops::create`).
+    Create(NewLifecycleForm),
+}
+
+/// What the new-lifecycle form collected.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewLifecycleForm {
+    pub stack_tag: String,
+    pub product_name: String,
+    pub product_version: String,
+    pub commit_ref: Option<String>,
+    pub pipeline_arn: Option<String>,
 }
 
 impl Op {
@@ -47,7 +66,9 @@ impl Op {
             | Op::Decide { lifecycle_id, .. }
             | Op::Promote { lifecycle_id }
             | Op::StartPatch { lifecycle_id, .. }
-            | Op::Retry { lifecycle_id } => lifecycle_id,
+            | Op::Retry { lifecycle_id }
+            | Op::Reconcile { lifecycle_id } => lifecycle_id,
+            Op::Create(_) => "",
         }
     }
 
@@ -64,6 +85,11 @@ impl Op {
             Op::Promote { .. } => "promote to production".to_string(),
             Op::StartPatch { bump, .. } => format!("start a {bump} patch cycle"),
             Op::Retry { .. } => "retry".to_string(),
+            Op::Reconcile { .. } => "reconcile".to_string(),
+            Op::Create(form) => format!(
+                "create {} {} in {}",
+                form.product_name, form.product_version, form.stack_tag
+            ),
         }
     }
 }
@@ -109,8 +135,18 @@ pub enum Action {
         op: Op,
         result: Result<OpReport, String>,
     },
-    /// A decoded notification arrived: the hook for the live stream.
-    NotificationReceived { notification: Box<Notification> },
+    /// The live notification stream reported something.
+    Stream { event: StreamEvent },
+    /// The open timeline's running execution was polled.
+    ProgressFetched {
+        lifecycle_id: String,
+        execution_arn: String,
+        result: Result<Progress, String>,
+    },
+    /// Image Builder listed the account's pipelines (or is not here).
+    PipelinesListed {
+        result: Result<Answer<Vec<Pipeline>>, String>,
+    },
 }
 
 /// I/O that update() asks the runner to do.
@@ -130,6 +166,15 @@ pub enum Effect {
     Mutate { request: u64, op: Op, actor: String },
     /// Put text on the clipboard with OSC 52 (written by the terminal backend).
     Copy { text: String },
+    /// Read an execution's state and elapsed time.
+    FetchProgress {
+        lifecycle_id: String,
+        execution_arn: String,
+    },
+    /// Give the stream a fresh index to tie notifications to lifecycles.
+    SetLinks { index: Box<LinkIndex> },
+    /// Ask Image Builder for its pipelines (the new-lifecycle form).
+    ListPipelines,
 }
 
 impl Effect {
@@ -140,7 +185,10 @@ impl Effect {
             Effect::LoadPage { .. }
             | Effect::FetchLifecycle { .. }
             | Effect::Identify
-            | Effect::Copy { .. } => false,
+            | Effect::Copy { .. }
+            | Effect::FetchProgress { .. }
+            | Effect::SetLinks { .. }
+            | Effect::ListPipelines => false,
         }
     }
 }

@@ -16,6 +16,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     };
     let code = key.code;
     match dialog {
+        Dialog::Create(form) => return super::create::key(state, form, key),
         Dialog::Refused { .. } => {
             if !matches!(
                 code,

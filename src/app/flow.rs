@@ -14,6 +14,9 @@ pub fn begin(state: &mut State, command: Command) -> Vec<Effect> {
         refuse(state, command, &Refusal::ReadOnly.to_string());
         return Vec::new();
     }
+    if command == Command::NewLifecycle {
+        return super::create::open(state);
+    }
     let Some(lc) = state.focused().cloned() else {
         state.notify(Level::Warn, "Select a lifecycle first.");
         return Vec::new();
@@ -56,6 +59,13 @@ pub fn begin(state: &mut State, command: Command) -> Vec<Effect> {
             })
             .map_err(|r| r.to_string()),
         Command::Retry => retry(state, &lc),
+        Command::Reconcile => {
+            let running = lc.running().is_some();
+            if running {
+                return super::progress::reconcile_effect(state, &id);
+            }
+            Err("Nothing to reconcile: no event of this lifecycle is IN_PROGRESS.".into())
+        }
         _ => Ok(()),
     };
     if let Err(sentence) = result {

@@ -20,6 +20,10 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         filter_key(state, key);
         return Vec::new();
     }
+    if state.feed.filter_input.is_some() {
+        super::feed_keys::filter_key(state, key);
+        return Vec::new();
+    }
     if let Some(command) = state.keymap.command_for(&key) {
         run_command(state, command)
     } else {
@@ -69,6 +73,9 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
         return super::flow::begin(state, command);
     }
     let on_list = matches!(state.screen(), Screen::List);
+    if let Some(effects) = super::feed_keys::command(state, command) {
+        return effects;
+    }
     match command {
         Command::Quit => {
             if state.in_flight > 0 {
@@ -153,19 +160,21 @@ fn copy(state: &mut State, command: Command) -> Vec<Effect> {
     vec![Effect::Copy { text }]
 }
 
-fn move_by(state: &mut State, command: Command) {
+pub fn move_by(state: &mut State, command: Command) {
     let page = state.list_height.max(1);
+    // The same limit render applies, so `G` then `k` moves at once.
+    let max = crate::ui::max_scroll(state);
     if let Some(scroll) = scroll_of(state) {
         let page = u16::try_from(page).unwrap_or(u16::MAX);
         *scroll = match command {
             Command::Up => scroll.saturating_sub(1),
             Command::Down => scroll.saturating_add(1),
             Command::Top => 0,
-            // Render clamps the scroll to the content.
-            Command::Bottom => u16::MAX,
+            Command::Bottom => max,
             Command::PageUp => scroll.saturating_sub(page),
             _ => scroll.saturating_add(page),
-        };
+        }
+        .min(max);
         return;
     }
     let last = state.view.len().saturating_sub(1);
@@ -182,10 +191,11 @@ fn move_by(state: &mut State, command: Command) {
 
 fn scroll_of(state: &mut State) -> Option<&mut u16> {
     match state.screens.last_mut()? {
-        Screen::List => None,
+        Screen::List | Screen::Feed => None,
         Screen::Timeline { scroll, .. }
         | Screen::Detail { scroll, .. }
         | Screen::Help { scroll }
-        | Screen::Notices { scroll } => Some(scroll),
+        | Screen::Notices { scroll }
+        | Screen::Raw { scroll, .. } => Some(scroll),
     }
 }

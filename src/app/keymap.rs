@@ -34,6 +34,12 @@ pub enum Command {
     Promote,
     StartPatch,
     Retry,
+    Reconcile,
+    NewLifecycle,
+    NotificationsPane,
+    NotificationsFull,
+    Pause,
+    Autoscroll,
 }
 
 /// Where a command applies, for the footer and help.
@@ -43,10 +49,12 @@ pub enum Scope {
     List,
     Lifecycle,
     Detail,
+    /// The notifications pane and its full screen.
+    Notifications,
 }
 
 impl Command {
-    pub const ALL: [Command; 24] = [
+    pub const ALL: [Command; 30] = [
         Command::Quit,
         Command::Help,
         Command::Up,
@@ -71,6 +79,12 @@ impl Command {
         Command::Promote,
         Command::StartPatch,
         Command::Retry,
+        Command::Reconcile,
+        Command::NewLifecycle,
+        Command::NotificationsPane,
+        Command::NotificationsFull,
+        Command::Pause,
+        Command::Autoscroll,
     ];
 
     /// The name used in the config file's `[keys]` table.
@@ -100,6 +114,12 @@ impl Command {
             Command::Promote => "promote",
             Command::StartPatch => "start_patch",
             Command::Retry => "retry",
+            Command::Reconcile => "reconcile",
+            Command::NewLifecycle => "new_lifecycle",
+            Command::NotificationsPane => "notifications_pane",
+            Command::NotificationsFull => "notifications_full",
+            Command::Pause => "pause",
+            Command::Autoscroll => "autoscroll",
         }
     }
 
@@ -130,6 +150,12 @@ impl Command {
             Command::Promote => "promote",
             Command::StartPatch => "start patch",
             Command::Retry => "retry",
+            Command::Reconcile => "reconcile",
+            Command::NewLifecycle => "new",
+            Command::NotificationsPane => "feed pane",
+            Command::NotificationsFull => "feed",
+            Command::Pause => "pause feed",
+            Command::Autoscroll => "autoscroll",
         }
     }
 
@@ -143,6 +169,8 @@ impl Command {
                 | Command::Promote
                 | Command::StartPatch
                 | Command::Retry
+                | Command::Reconcile
+                | Command::NewLifecycle
         )
     }
 
@@ -151,6 +179,8 @@ impl Command {
             Command::Open | Command::Filter | Command::SortNext | Command::SortReverse => {
                 Scope::List
             }
+            Command::NewLifecycle => Scope::List,
+            Command::Pause | Command::Autoscroll => Scope::Notifications,
             Command::CopyAmi | Command::CopyId | Command::Detail => Scope::Lifecycle,
             c if c.is_mutating() => Scope::Lifecycle,
             _ => Scope::Everywhere,
@@ -183,6 +213,12 @@ impl Command {
             Command::Promote => &["p"],
             Command::StartPatch => &["P"],
             Command::Retry => &["R"],
+            Command::Reconcile => &["e"],
+            Command::NewLifecycle => &["+"],
+            Command::NotificationsPane => &["n"],
+            Command::NotificationsFull => &["F"],
+            Command::Pause => &["Space"],
+            Command::Autoscroll => &["a"],
         }
     }
 

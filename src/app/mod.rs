@@ -3,14 +3,19 @@
 
 pub mod action;
 pub mod config;
+pub mod create;
 mod dialogs;
 pub mod event_loop;
+pub mod feed;
+mod feed_keys;
 pub mod filter;
 mod flow;
 mod input;
 pub mod keymap;
+mod live;
 pub mod logging;
 pub mod ops;
+pub mod progress;
 pub mod rows;
 pub mod runner;
 pub mod state;
@@ -48,6 +53,10 @@ pub fn initial_state(ctx: &Context, args: &DashboardArgs) -> Result<(State, Vec<
         .production_stack_tags
         .clone_from(&ctx.config.production_stack_tags);
     state.refresh_every = ctx.config.refresh;
+    state.workflow_poll = ctx.config.workflow_poll;
+    if ctx.config.notifications_enabled {
+        state.feed.status = feed::StreamStatus::Starting;
+    }
     if let Some(filter) = &args.filter {
         state.filter = filter::Filter::parse(filter).map_err(|e| format!("--filter: {e}"))?;
     }
@@ -70,8 +79,18 @@ pub async fn run_dashboard(ctx: Context, args: DashboardArgs) -> Result<(), CliE
         .map_err(CliError::usage)?;
     let (mut state, effects) = initial_state(&ctx, &args).map_err(CliError::usage)?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Action>();
-    let runner = runner::Runner::new(Some(Arc::new(ctx)), state.read_only, tx.clone());
     let cancel = CancellationToken::new();
+    let stream = ctx.config.notifications_enabled.then(|| {
+        let options = stream::StreamOptions {
+            stack_tag: args.stack_tag.clone(),
+        };
+        spawn_stream(&ctx, options, tx.clone(), &cancel)
+    });
+    let mut runner = runner::Runner::new(None, state.read_only, tx.clone());
+    if let Some(handle) = &stream {
+        runner = runner.with_links(handle.link_setter());
+    }
+    let runner = runner.with_context(Arc::new(ctx));
 
     let mut terminal = ratatui::try_init()?;
     if let Ok(size) = terminal.size() {
@@ -99,7 +118,39 @@ pub async fn run_dashboard(ctx: Context, args: DashboardArgs) -> Result<(), CliE
         |terminal, text| event_loop::write_osc52(terminal.backend_mut(), text),
     )
     .await;
+    // Stop reading the terminal first, so keys typed while the stream cleans
+    // up go to the shell, not to us.
     cancel.cancel();
     ratatui::restore();
+    // Remove the temporary queue and subscriptions before leaving, whatever
+    // ended the loop (q, SIGTERM, SIGHUP, SIGINT).
+    if let Some(handle) = stream {
+        handle.stop().await;
+    }
     result.map(|_| ()).map_err(CliError::from)
+}
+
+/// Starts the live stream and forwards its events as actions on the one channel.
+fn spawn_stream(
+    ctx: &Context,
+    options: stream::StreamOptions,
+    tx: tokio::sync::mpsc::UnboundedSender<Action>,
+    cancel: &CancellationToken,
+) -> stream::StreamHandle {
+    let (events_tx, mut events_rx) = tokio::sync::mpsc::channel(64);
+    let handle = stream::spawn(
+        ctx.clients.clone(),
+        ctx.config.clone(),
+        options,
+        events_tx,
+        cancel.child_token(),
+    );
+    tokio::spawn(async move {
+        while let Some(event) = events_rx.recv().await {
+            if tx.send(Action::Stream { event }).is_err() {
+                break;
+            }
+        }
+    });
+    handle
 }

@@ -9,6 +9,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, Effect, Op, OpReport, PageData};
 use super::ops::{self, OpError};
+use super::stream::LinkSetter;
 use crate::cli::Context;
 use crate::lifecycle::Refusal;
 
@@ -19,6 +20,8 @@ pub struct Runner {
     ctx: Option<Arc<Context>>,
     read_only: bool,
     tx: UnboundedSender<Action>,
+    /// Where fresh link indexes go while the live stream runs.
+    links: Option<LinkSetter>,
 }
 
 /// The choke point: the action that answers a mutating effect in read-only
@@ -39,7 +42,26 @@ pub fn guard(effect: &Effect, read_only: bool) -> Option<Action> {
 
 impl Runner {
     pub fn new(ctx: Option<Arc<Context>>, read_only: bool, tx: UnboundedSender<Action>) -> Self {
-        Runner { ctx, read_only, tx }
+        Runner {
+            ctx,
+            read_only,
+            tx,
+            links: None,
+        }
+    }
+
+    /// Runs effects against this context (AWS).
+    #[must_use]
+    pub fn with_context(mut self, ctx: Arc<Context>) -> Self {
+        self.ctx = Some(ctx);
+        self
+    }
+
+    /// Sends `Effect::SetLinks` to the live stream.
+    #[must_use]
+    pub fn with_links(mut self, links: LinkSetter) -> Self {
+        self.links = Some(links);
+        self
     }
 
     /// Performs one effect in the background. `Copy` is the loop's business
@@ -52,6 +74,12 @@ impl Runner {
         if effect.is_mutating() && self.read_only {
             // A mutating effect `guard` does not know yet: never let it through.
             tracing::error!(?effect, "unguarded mutating effect refused");
+            return;
+        }
+        if let Effect::SetLinks { index } = effect {
+            if let Some(links) = &self.links {
+                links.set(*index);
+            }
             return;
         }
         let tx = self.tx.clone();
@@ -124,26 +152,47 @@ async fn perform(ctx: &Context, effect: Effect) -> Option<Action> {
             Some(Action::IdentityResolved { result })
         }
         Effect::Mutate { request, op, actor } => {
-            let result = mutate(ctx, &actor, &op)
-                .await
-                .map(|outcome| OpReport {
-                    message: outcome.message,
-                    lifecycle: Some(outcome.lifecycle),
-                })
-                .map_err(|e| e.to_string());
+            let result = mutate(ctx, &actor, &op).await.map_err(|e| e.to_string());
             Some(Action::OperationFinished {
                 request,
                 op,
                 result,
             })
         }
-        Effect::Copy { .. } => None,
+        Effect::FetchProgress {
+            lifecycle_id,
+            execution_arn,
+        } => {
+            let result = ops::execution_progress(ctx, &execution_arn)
+                .await
+                .map_err(|e| e.to_string());
+            Some(Action::ProgressFetched {
+                lifecycle_id,
+                execution_arn,
+                result,
+            })
+        }
+        Effect::ListPipelines => {
+            let result = crate::aws::imagebuilder::ImageBuilder::new(&ctx.clients)
+                .pipelines()
+                .await
+                .map_err(|e| e.to_string());
+            Some(Action::PipelinesListed { result })
+        }
+        Effect::Copy { .. } | Effect::SetLinks { .. } => None,
+    }
+}
+
+fn report(outcome: ops::Outcome) -> OpReport {
+    OpReport {
+        message: outcome.message,
+        lifecycle: Some(outcome.lifecycle),
     }
 }
 
 /// The only place the dashboard calls `app::ops`.
-async fn mutate(ctx: &Context, actor: &str, op: &Op) -> Result<ops::Outcome, OpError> {
-    match op {
+async fn mutate(ctx: &Context, actor: &str, op: &Op) -> Result<OpReport, OpError> {
+    let outcome = match op {
         Op::Trigger {
             lifecycle_id,
             target,
@@ -158,5 +207,28 @@ async fn mutate(ctx: &Context, actor: &str, op: &Op) -> Result<ops::Outcome, OpE
             ops::start_patch(ctx, actor, lifecycle_id, *bump, None, None).await
         }
         Op::Retry { lifecycle_id } => ops::retry(ctx, actor, lifecycle_id).await,
-    }
+        Op::Reconcile { lifecycle_id } => {
+            let mut changed = ops::reconcile(ctx, Some(lifecycle_id)).await?;
+            if changed.is_empty() {
+                return Ok(OpReport {
+                    lifecycle: None,
+                    message: format!("Nothing to reconcile: {lifecycle_id} has no lost execution."),
+                });
+            }
+            Ok(changed.remove(0))
+        }
+        Op::Create(form) => {
+            let new = ops::NewLifecycle {
+                stack_tag: form.stack_tag.clone(),
+                product_name: form.product_name.clone(),
+                product_version: form.product_version.clone(),
+                owner: None,
+                commit_ref: form.commit_ref.clone(),
+                pipeline_arn: form.pipeline_arn.clone(),
+                properties: Vec::new(),
+            };
+            ops::create(ctx, actor, new).await
+        }
+    };
+    outcome.map(report)
 }

@@ -7,8 +7,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::action::{CursorKey, Op};
+use super::create::CreateForm;
+use super::feed::Feed;
 use super::filter::Filter;
 use super::keymap::Keymap;
+use super::progress::Watch;
 use super::rows::{Row, Sort, build_view};
 use crate::lifecycle::{Bump, Lifecycle};
 
@@ -34,10 +37,27 @@ pub enum Load {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
     List,
-    Timeline { id: String, scroll: u16 },
-    Detail { id: String, scroll: u16 },
-    Help { scroll: u16 },
-    Notices { scroll: u16 },
+    Timeline {
+        id: String,
+        scroll: u16,
+    },
+    Detail {
+        id: String,
+        scroll: u16,
+    },
+    Help {
+        scroll: u16,
+    },
+    Notices {
+        scroll: u16,
+    },
+    /// The notifications feed, full screen.
+    Feed,
+    /// The raw JSON of one notification.
+    Raw {
+        message_id: String,
+        scroll: u16,
+    },
 }
 
 /// How loud a notice is.
@@ -79,6 +99,8 @@ pub enum Dialog {
     Refused { title: String, sentence: String },
     /// Quit while an action is in flight?
     QuitWhileBusy,
+    /// The new-lifecycle form.
+    Create(CreateForm),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +122,8 @@ pub struct Target {
 }
 
 /// The whole app state.
+// Independent switches, not a state machine in disguise.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone)]
 pub struct State {
     pub keymap: Keymap,
@@ -107,6 +131,8 @@ pub struct State {
     pub target: Target,
     pub production_stack_tags: Vec<String>,
     pub refresh_every: Duration,
+    /// How often the open timeline's running execution is polled.
+    pub workflow_poll: Duration,
     pub now: DateTime<Utc>,
 
     pub lifecycles: Vec<Lifecycle>,
@@ -143,6 +169,12 @@ pub struct State {
     pub dirty: bool,
     /// The "updated N s ago" text last drawn, so ticks redraw only when it changes.
     pub age_label: String,
+    /// Live notifications: stream state and the pane.
+    pub feed: Feed,
+    /// Progress of the open timeline's running execution.
+    pub watch: Option<Watch>,
+    /// "Image Builder is not available" was already said once.
+    pub told_no_imagebuilder: bool,
 }
 
 /// How long a toast stays up.
@@ -158,6 +190,7 @@ impl State {
             target,
             production_stack_tags: vec!["prod".into(), "production".into()],
             refresh_every: Duration::from_secs(30),
+            workflow_poll: Duration::from_secs(2),
             now,
             lifecycles: Vec::new(),
             rows: Vec::new(),
@@ -185,6 +218,9 @@ impl State {
             should_quit: false,
             dirty: true,
             age_label: String::new(),
+            feed: Feed::default(),
+            watch: None,
+            told_no_imagebuilder: false,
         }
     }
 

@@ -68,6 +68,17 @@ pub struct StreamOptions {
     pub stack_tag: Option<String>,
 }
 
+/// A cloneable way to call [`StreamHandle::set_links`] from elsewhere (the
+/// dashboard's effect runner) while the handle stays with its owner.
+#[derive(Debug, Clone)]
+pub struct LinkSetter(watch::Sender<LinkIndex>);
+
+impl LinkSetter {
+    pub fn set(&self, index: LinkIndex) {
+        self.0.send_replace(index);
+    }
+}
+
 /// The running stream.
 #[derive(Debug)]
 pub struct StreamHandle {
@@ -80,6 +91,11 @@ impl StreamHandle {
     /// Replaces the index used to tie notifications to lifecycles.
     pub fn set_links(&self, index: LinkIndex) {
         self.links.send_replace(index);
+    }
+
+    /// A setter for the link index that outlives borrows of the handle.
+    pub fn link_setter(&self) -> LinkSetter {
+        LinkSetter(self.links.clone())
     }
 
     /// The token that stops the stream.

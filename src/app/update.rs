@@ -18,7 +18,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Resized { width, height } => {
             state.width = width;
             state.height = height;
-            state.list_height = crate::ui::list_rows(height);
+            state.list_height = crate::ui::list_rows_for(height, state.feed.pane_open);
             state.clamp_selection();
             Vec::new()
         }
@@ -33,13 +33,18 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             at,
             result,
         } => page_loaded(state, request, at, result),
-        Action::LifecycleFetched { id, result } => {
-            match result {
-                Ok(lc) => state.upsert(vec![lc]),
-                Err(message) => state.notify(Level::Warn, format!("Cannot read {id}: {message}")),
+        Action::LifecycleFetched { id, result } => match result {
+            Ok(lc) => {
+                state.upsert(vec![lc]);
+                let mut effects = super::live::links(state);
+                effects.extend(super::progress::poll_due(state));
+                effects
             }
-            Vec::new()
-        }
+            Err(message) => {
+                state.notify(Level::Warn, format!("Cannot read {id}: {message}"));
+                Vec::new()
+            }
+        },
         Action::IdentityResolved { result } => {
             match result {
                 Ok((account, actor)) => {
@@ -55,12 +60,15 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             match result {
                 Ok(report) => {
                     state.notify(Level::Info, report.message);
+                    let mut id = op.lifecycle_id().to_string();
                     if let Some(lc) = report.lifecycle {
+                        id.clone_from(&lc.lifecycle_id);
                         state.upsert(vec![lc]);
                     }
-                    vec![Effect::FetchLifecycle {
-                        id: op.lifecycle_id().to_string(),
-                    }]
+                    if id.is_empty() {
+                        return Vec::new();
+                    }
+                    vec![Effect::FetchLifecycle { id }]
                 }
                 Err(message) => {
                     state.notify(
@@ -71,12 +79,15 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 }
             }
         }
-        Action::NotificationReceived { notification } => {
-            state.notify(Level::Info, notification.summary.clone());
-            notification
-                .lifecycle_id
-                .map(|id| vec![Effect::FetchLifecycle { id }])
-                .unwrap_or_default()
+        Action::Stream { event } => super::live::on_stream(state, event),
+        Action::ProgressFetched {
+            lifecycle_id,
+            execution_arn,
+            result,
+        } => super::progress::progress_fetched(state, &lifecycle_id, &execution_arn, result),
+        Action::PipelinesListed { result } => {
+            super::create::pipelines_listed(state, result);
+            Vec::new()
         }
     }
 }
@@ -96,11 +107,21 @@ fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         Load::Loaded { .. } => state.next_refresh.is_some_and(|t| now >= t),
         Load::Idle | Load::Loading { .. } => false,
     };
+    let running = state
+        .watch
+        .as_ref()
+        .and_then(|w| w.progress.as_ref())
+        .is_some();
+    let mut effects = super::progress::poll_due(state);
+    if running {
+        // The elapsed time moves on.
+        state.dirty = true;
+    }
     if due {
         state.dirty = true;
-        return start_load(state);
+        effects.extend(start_load(state));
     }
-    Vec::new()
+    effects
 }
 
 /// Starts a reload from the first page. A load in flight is not restarted:
@@ -181,7 +202,7 @@ fn page_loaded(
             state.next_refresh = ChronoDuration::from_std(state.refresh_every)
                 .ok()
                 .map(|d| at + d);
-            Vec::new()
+            super::live::links(state)
         }
     }
 }

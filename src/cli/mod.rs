@@ -63,9 +63,7 @@ pub fn load_config(cli: &Cli) -> Result<Config, CliError> {
 
 /// Runs one command to completion.
 pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
-    let mut command = cli
-        .command
-        .unwrap_or(Command::Dashboard(args::DashboardArgs::default()));
+    let mut command = cli.command.unwrap_or(Command::Dashboard(cli.dashboard));
     if let Command::Select(select) = &mut command {
         select.region = cli.global.region;
     }

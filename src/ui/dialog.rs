@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
+use crate::app::create::{CreateForm, FIELDS, Pipelines};
 use crate::app::state::Dialog;
 use crate::lifecycle::Bump;
 
@@ -103,6 +104,7 @@ pub fn render(dialog: &Dialog, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Line::styled("Esc or Enter closes".to_string(), theme.dim),
             ],
         ),
+        Dialog::Create(form) => ("New lifecycle", create_lines(form, theme)),
         Dialog::QuitWhileBusy => (
             "Quit?",
             vec![
@@ -131,4 +133,43 @@ pub fn render(dialog: &Dialog, theme: &Theme, frame: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: false }),
         rect,
     );
+}
+
+/// The new-lifecycle form: one line per field, the focused one with a cursor.
+fn create_lines(form: &CreateForm, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for (i, (label, value)) in FIELDS.iter().zip(form.values.iter()).enumerate() {
+        let focused = form.focus == i;
+        let marker = if focused { "▶ " } else { "  " };
+        let cursor = if focused { "█" } else { "" };
+        out.push(Line::from(vec![
+            Span::styled(format!("{marker}{label:<22}"), theme.key),
+            Span::raw(format!("{value}{cursor}")),
+        ]));
+    }
+    let choice = match &form.pipelines {
+        Pipelines::Loading => "looking for Image Builder pipelines…".to_string(),
+        Pipelines::None { why } => format!("none ({why})"),
+        Pipelines::Found(list) => {
+            format!("◀ {} ▶  ({} available)", form.pipeline_label(), list.len())
+        }
+    };
+    let marker = if form.focus == FIELDS.len() {
+        "▶ "
+    } else {
+        "  "
+    };
+    out.push(Line::from(vec![
+        Span::styled(format!("{marker}{:<22}", "Pipeline"), theme.key),
+        Span::raw(choice),
+    ]));
+    if let Some(error) = &form.error {
+        out.push(Line::styled(format!("✘ {error}"), theme.notice_error));
+    }
+    out.push(Line::styled(
+        "Enter creates and starts AMI_BUILD · Tab next field · ←/→ pipeline · Esc cancel"
+            .to_string(),
+        theme.dim,
+    ));
+    out
 }

@@ -11,7 +11,13 @@ use crate::app::keymap::Command;
 use crate::app::state::{Level, Screen, State};
 
 pub fn status_line(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let line = if let Some(input) = &state.filter_input {
+    let line = if let Some(input) = &state.feed.filter_input {
+        Line::from(vec![
+            Span::styled("feed /", theme.key),
+            Span::raw(format!("{input}█")),
+            Span::styled("  Enter keep · Esc clear · plain text", theme.dim),
+        ])
+    } else if let Some(input) = &state.filter_input {
         let mut spans = vec![Span::styled("/", theme.key), Span::raw(format!("{input}█"))];
         if let Some(error) = &state.filter_error {
             spans.push(Span::styled(format!("  ✘ {error}"), theme.notice_error));
@@ -52,6 +58,8 @@ pub fn footer_commands(state: &State) -> Vec<Command> {
             Command::Trigger,
             Command::Certify,
             Command::Promote,
+            Command::NewLifecycle,
+            Command::NotificationsPane,
             Command::Refresh,
         ],
         Screen::Timeline { .. } => vec![
@@ -61,16 +69,26 @@ pub fn footer_commands(state: &State) -> Vec<Command> {
             Command::Promote,
             Command::StartPatch,
             Command::Retry,
+            Command::Reconcile,
+            Command::NotificationsPane,
             Command::Detail,
             Command::CopyAmi,
             Command::Back,
         ],
         Screen::Detail { .. } => vec![Command::CopyAmi, Command::CopyId, Command::Back],
-        Screen::Help { .. } | Screen::Notices { .. } => vec![Command::Back],
+        Screen::Feed => vec![
+            Command::Pause,
+            Command::Autoscroll,
+            Command::Filter,
+            Command::Open,
+            Command::Back,
+        ],
+        Screen::Help { .. } | Screen::Notices { .. } | Screen::Raw { .. } => vec![Command::Back],
     };
     commands.retain(|c| !(state.read_only && c.is_mutating()));
     let mut all = vec![Command::Help, Command::Quit];
     all.extend(commands);
+    all.push(Command::NotificationsFull);
     all.push(Command::Notices);
     all
 }
@@ -83,7 +101,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         if key.is_empty() {
             continue;
         }
-        let label = command.label();
+        let label = match (state.screen(), command) {
+            (Screen::Feed, Command::Open) => "raw JSON",
+            (Screen::Feed, Command::NotificationsFull) => "close",
+            _ => command.label(),
+        };
         let width = key.chars().count() + label.len() + 3;
         if used + width > usize::from(area.width) {
             break;

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
+use crate::app::feed::StreamStatus;
 use crate::app::state::{Load, State};
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -49,7 +50,17 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.stale,
         ),
     };
-    let mut second = vec![badge, Span::raw("  stream: off  ")];
+    let stream_style = match state.feed.status {
+        StreamStatus::Connected { .. } => theme.status_completed,
+        StreamStatus::Reconnecting { .. } => theme.stale,
+        StreamStatus::Starting | StreamStatus::Off { .. } => theme.dim,
+    };
+    let mut second = vec![
+        badge,
+        Span::raw("  "),
+        Span::styled(super::feed::stream_label(&state.feed), stream_style),
+        Span::raw("  "),
+    ];
     if state.in_flight > 0 {
         second.push(Span::styled(
             format!("◐ {} action(s) running  ", state.in_flight),

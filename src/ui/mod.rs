@@ -2,6 +2,7 @@
 //! mutates nothing.
 
 mod dialog;
+mod feed;
 mod footer;
 mod header;
 mod list;
@@ -29,7 +30,46 @@ const LIST_CHROME: u16 = 2 + 1 + 1 + 1 + 1;
 
 /// How many lifecycle rows fit on a terminal `height` rows high.
 pub fn list_rows(height: u16) -> usize {
-    usize::from(height.saturating_sub(LIST_CHROME).max(1))
+    list_rows_for(height, false)
+}
+
+/// How many lifecycle rows fit, with or without the notifications pane.
+pub fn list_rows_for(height: u16, pane_open: bool) -> usize {
+    let pane = if pane_open { feed::PANE_HEIGHT } else { 0 };
+    usize::from(height.saturating_sub(LIST_CHROME + pane).max(1))
+}
+
+/// Whether the split notifications pane shows under the screen on top.
+fn shows_pane(state: &State) -> bool {
+    state.feed.pane_open && !matches!(state.screen(), Screen::Feed | Screen::Raw { .. })
+}
+
+/// Rows of the page area under its top border, for the screen on top.
+fn page_height(state: &State) -> u16 {
+    let pane = if shows_pane(state) {
+        feed::PANE_HEIGHT
+    } else {
+        0
+    };
+    // Header 2, status 1, footer 1, the page's top border 1.
+    state.height.saturating_sub(5 + pane)
+}
+
+/// The largest scroll offset the screen on top can show: the same limit
+/// render applies, so update() never stores a scroll past the end.
+pub fn max_scroll(state: &State) -> u16 {
+    let theme = Theme::dark();
+    let lines = match state.screen() {
+        Screen::List | Screen::Feed => 0,
+        Screen::Timeline { id, .. } => state.lifecycle(id).map_or(0, |lc| {
+            timeline::lines_with(lc, &theme, state.now, state.watch.as_ref()).len()
+        }),
+        Screen::Detail { id, .. } => pages::detail_text(state, id).lines().count(),
+        Screen::Help { .. } => pages::help_lines(state, &theme).len(),
+        Screen::Notices { .. } => state.notices.len().max(1),
+        Screen::Raw { message_id, .. } => feed::raw_lines(state, message_id).len(),
+    };
+    clamp_scroll(u16::MAX, lines, page_height(state))
 }
 
 /// Draws the whole dashboard.
@@ -55,12 +95,25 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
     ])
     .areas(area);
     header::render(state, theme, frame, head);
+    let body = if shows_pane(state) {
+        let [top, pane] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(feed::PANE_HEIGHT)])
+                .areas(body);
+        feed::pane(state, theme, frame, pane);
+        top
+    } else {
+        body
+    };
     match state.screen() {
         Screen::List => list::render(state, theme, frame, body),
         Screen::Timeline { id, scroll } => timeline::render(state, theme, frame, body, id, *scroll),
         Screen::Detail { id, scroll } => pages::detail(state, theme, frame, body, id, *scroll),
         Screen::Help { scroll } => pages::help(state, theme, frame, body, *scroll),
         Screen::Notices { scroll } => pages::notices(state, theme, frame, body, *scroll),
+        Screen::Feed => feed::full(state, theme, frame, body),
+        Screen::Raw { message_id, scroll } => {
+            feed::raw(state, theme, frame, body, message_id, *scroll);
+        }
     }
     footer::status_line(state, theme, frame, status);
     footer::render(state, theme, frame, foot);

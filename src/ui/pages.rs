@@ -26,11 +26,16 @@ fn page(
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
 }
 
-pub fn detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &str, scroll: u16) {
-    let text = state.lifecycle(id).map_or_else(
+/// The record as pretty JSON (or a loading line).
+pub fn detail_text(state: &State, id: &str) -> String {
+    state.lifecycle(id).map_or_else(
         || format!("Loading lifecycle {id}…"),
         |lc| serde_json::to_string_pretty(lc).unwrap_or_else(|e| format!("cannot show: {e}")),
-    );
+    )
+}
+
+pub fn detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &str, scroll: u16) {
+    let text = detail_text(state, id);
     let lines = text.lines().map(|l| Line::from(l.to_string())).collect();
     page(frame, area, theme, format!(" Record {id} "), lines, scroll);
 }
@@ -44,6 +49,10 @@ pub fn help_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         (
             Scope::Lifecycle,
             "A lifecycle (list row, timeline or record)",
+        ),
+        (
+            Scope::Notifications,
+            "Notifications (n pane, F full screen: / filter, Enter raw JSON)",
         ),
     ] {
         lines.push(Line::styled(heading.to_string(), theme.header));

@@ -201,3 +201,122 @@ fn filter_bar() {
     }
     insta::assert_snapshot!(draw(&s));
 }
+
+/// A lifecycle notification as SNS would deliver it, with a hostile summary
+/// part (escape sequences) to show they are neutralised.
+fn arrival(id: &str, message_id: &str, event: &str, status: &str) -> crate::app::stream::Arrival {
+    let message = serde_json::json!({
+        "source": "amiboard", "kind": "lifecycle-event", "lifecycle_id": id,
+        "stack_tag": "main", "event": event, "stage": "creation", "status": status,
+        "attempt": 1, "time": "2026-11-23T11:59:30Z", "reason": "\u{1b}[31mred\u{1b}[0m",
+    });
+    let envelope = serde_json::json!({
+        "Type": "Notification", "MessageId": message_id,
+        "TopicArn": "arn:aws:sns:us-east-1:123456789012:amiboard-lifecycle",
+        "Message": message.to_string(), "Timestamp": "2026-11-23T11:59:30Z",
+    });
+    crate::app::stream::Arrival {
+        notification: crate::lifecycle::notification::decode(&envelope.to_string()),
+        lifecycle_id: Some(id.to_string()),
+        received_at: now(),
+    }
+}
+
+fn with_feed(s: &mut State) {
+    use crate::app::stream::StreamEvent;
+    let lifecycles = demo(3);
+    let ids: Vec<String> = lifecycles.iter().map(|l| l.lifecycle_id.clone()).collect();
+    load(s, lifecycles);
+    for event in [
+        StreamEvent::Connected {
+            queue: "amiboard-watch-1".into(),
+            topics: vec!["lifecycle".into()],
+        },
+        StreamEvent::Rate { per_minute: 3 },
+        StreamEvent::Notifications(vec![
+            arrival(&ids[0], "m1", "AMI_BUILD", "IN_PROGRESS"),
+            arrival(&ids[1], "m2", "SMOKE_TESTS", "FAILED"),
+            arrival(&ids[2], "m3", "VULNERABILITY_SCANS", "COMPLETED"),
+        ]),
+    ] {
+        update(s, Action::Stream { event });
+    }
+    // Toasts would hide the status line differences; let them expire.
+    update(
+        s,
+        Action::Tick {
+            now: now() + chrono::Duration::seconds(7),
+        },
+    );
+}
+
+#[test]
+fn notifications_pane() {
+    let mut s = state(false, 120, 30);
+    with_feed(&mut s);
+    press(&mut s, KeyCode::Char('n'));
+    insta::assert_snapshot!(draw(&s));
+}
+
+#[test]
+fn notifications_full_screen_paused_filtered() {
+    let mut s = state(false, 120, 30);
+    with_feed(&mut s);
+    press(&mut s, KeyCode::Char('F'));
+    press(&mut s, KeyCode::Char(' '));
+    press(&mut s, KeyCode::Char('/'));
+    for c in "fail".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    press(&mut s, KeyCode::Enter);
+    insta::assert_snapshot!(draw(&s));
+}
+
+#[test]
+fn notification_raw_json() {
+    let mut s = state(false, 100, 30);
+    with_feed(&mut s);
+    press(&mut s, KeyCode::Char('F'));
+    press(&mut s, KeyCode::Enter);
+    let text = draw(&s);
+    assert!(!text.contains('\u{1b}'), "an escape reached the screen");
+    insta::assert_snapshot!(text);
+}
+
+/// The header's second line in each stream state.
+#[test]
+fn header_stream_states() {
+    use crate::app::feed::StreamStatus;
+    let mut out = String::new();
+    for (status, rate) in [
+        (StreamStatus::Starting, 0),
+        (
+            StreamStatus::Connected {
+                queue: "q".into(),
+                topics: 4,
+            },
+            42,
+        ),
+        (
+            StreamStatus::Reconnecting {
+                reason: "connection refused".into(),
+            },
+            0,
+        ),
+        (
+            StreamStatus::Off {
+                reason: "access denied".into(),
+            },
+            0,
+        ),
+    ] {
+        let mut s = state(false, 100, 24);
+        load(&mut s, demo(1));
+        s.feed.status = status;
+        s.feed.per_minute = rate;
+        let screen = draw(&s);
+        out.push_str(screen.lines().nth(1).unwrap_or_default());
+        out.push('\n');
+    }
+    insta::assert_snapshot!(out);
+}

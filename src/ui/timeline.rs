@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::theme::Theme;
+use crate::app::progress::Watch;
 use crate::app::state::State;
 use crate::lifecycle::rules::{check_decision, check_trigger, next_allowed};
 use crate::lifecycle::{EventRecord, EventRef, EventStatus, Lifecycle, Stage};
@@ -22,7 +23,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &
         );
         return;
     };
-    let lines = lines(lc, theme, state.now);
+    let lines = lines_with(lc, theme, state.now, state.watch.as_ref());
     let title = Line::from(vec![
         Span::styled(" Timeline ", theme.title),
         Span::raw(format!(
@@ -45,8 +46,14 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &
     );
 }
 
-/// The timeline's lines (pure; the benchmark and tests call it too).
-pub fn lines(lc: &Lifecycle, theme: &Theme, now: DateTime<Utc>) -> Vec<Line<'static>> {
+/// The timeline's lines, with the running event's execution progress (pure).
+pub fn lines_with(
+    lc: &Lifecycle,
+    theme: &Theme,
+    now: DateTime<Utc>,
+    watch: Option<&Watch>,
+) -> Vec<Line<'static>> {
+    let watch = watch.filter(|w| w.lifecycle_id == lc.lifecycle_id);
     let next = next_allowed(lc);
     let mut out = Vec::new();
     let semver = lc.ami_semver.as_deref().unwrap_or("-");
@@ -61,6 +68,7 @@ pub fn lines(lc: &Lifecycle, theme: &Theme, now: DateTime<Utc>) -> Vec<Line<'sta
             event: record.event,
         };
         event_lines(lc, at, record, next, theme, now, &mut explained, &mut out);
+        progress_lines(at, record, watch, theme, now, &mut out);
     }
     for cycle in &lc.patches {
         let stage = Stage::Patch(cycle.number);
@@ -86,9 +94,61 @@ pub fn lines(lc: &Lifecycle, theme: &Theme, now: DateTime<Utc>) -> Vec<Line<'sta
                 event: record.event,
             };
             event_lines(lc, at, record, next, theme, now, &mut explained, &mut out);
+            progress_lines(at, record, watch, theme, now, &mut out);
         }
     }
     out
+}
+
+/// Under the running event: its execution's state and elapsed time, or, when
+/// the execution ended without a result, ERROR with its error and cause.
+fn progress_lines(
+    at: EventRef,
+    record: &EventRecord,
+    watch: Option<&Watch>,
+    theme: &Theme,
+    now: DateTime<Utc>,
+    out: &mut Vec<Line<'static>>,
+) {
+    let Some(w) = watch.filter(|w| w.event == at && record.status == EventStatus::InProgress)
+    else {
+        return;
+    };
+    if let Some(lost) = &w.lost {
+        out.push(Line::styled(
+            format!(
+                "      {} {}: {lost}",
+                EventStatus::Error.glyph(),
+                EventStatus::Error.word()
+            ),
+            theme.status(EventStatus::Error),
+        ));
+        return;
+    }
+    let Some(p) = &w.progress else {
+        out.push(Line::styled(
+            "      execution: reading…".to_string(),
+            theme.dim,
+        ));
+        return;
+    };
+    // A running execution's elapsed time moves with the clock between polls.
+    let elapsed = match (p.status, p.started_at) {
+        (crate::aws::sfn::RunStatus::Running, Some(start)) => Some(now - start),
+        _ => p.elapsed,
+    };
+    let elapsed = elapsed.map_or_else(String::new, |d| {
+        let s = d.num_seconds().max(0);
+        format!("  elapsed {}m{:02}s", s / 60, s % 60)
+    });
+    out.push(Line::styled(
+        format!(
+            "      execution {}  state {}{elapsed}",
+            p.status.name(),
+            p.state.as_deref().unwrap_or("-")
+        ),
+        theme.status_running,
+    ));
 }
 
 fn time(t: Option<DateTime<Utc>>) -> String {

@@ -1,9 +1,12 @@
 //! The real binary in tmux against moto with seeded data: rows appear, a
 //! timeline opens, help shows, a mutating key is refused read-only, `q` quits
-//! and the shell is usable again.
+//! and the shell is usable again. `live` drives a lifecycle read-write with
+//! the notification stream on.
 
 #[path = "../emulator/support.rs"]
 mod support;
+
+mod live;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -11,12 +14,12 @@ use std::time::{Duration, Instant};
 use support::TestEnv;
 
 /// A tmux server on its own socket, killed when dropped.
-struct Tmux {
-    socket: String,
+pub struct Tmux {
+    pub socket: String,
 }
 
 impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
+    pub fn run(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .arg("-L")
             .arg(&self.socket)
@@ -26,28 +29,33 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn keys(&self, keys: &[&str]) {
+    pub fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "e2e"];
         args.extend_from_slice(keys);
         self.run(&args);
     }
 
-    fn screen(&self) -> String {
+    pub fn screen(&self) -> String {
         self.run(&["capture-pane", "-p", "-t", "e2e"])
     }
 
-    fn wait_for(&self, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
+    pub fn wait_for(&self, needle: &str) -> String {
+        self.wait_until(needle, Duration::from_secs(30), |s| s.contains(needle))
+    }
+
+    /// Polls the screen every 50 ms until `ok` holds; panics after `limit`.
+    pub fn wait_until(&self, what: &str, limit: Duration, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + limit;
         loop {
             let screen = self.screen();
-            if screen.contains(needle) {
+            if ok(&screen) {
                 return screen;
             }
             assert!(
                 Instant::now() < deadline,
-                "`{needle}` did not appear; the screen was:\n{screen}"
+                "`{what}` did not appear; the screen was:\n{screen}"
             );
-            std::thread::sleep(Duration::from_millis(150));
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
 }
@@ -60,12 +68,8 @@ impl Drop for Tmux {
     }
 }
 
-#[test]
-fn dashboard_in_tmux_read_only() {
-    let env = TestEnv::new();
-    env.ok(&["provision"]);
-    env.ok(&["seed", "--lifecycles", "30"]);
-
+/// Writes a shell script that exports the test's environment; returns its path.
+pub fn env_script(env: &TestEnv) -> std::path::PathBuf {
     let mut script =
         String::from("unset AWS_PROFILE AWS_DEFAULT_PROFILE AMIBOARD_CONFIG AMIBOARD_READ_ONLY\n");
     let mut vars = env.vars();
@@ -83,6 +87,15 @@ fn dashboard_in_tmux_read_only() {
     }
     let script_path = env.dir.path().join("env.sh");
     std::fs::write(&script_path, script).expect("write env script");
+    script_path
+}
+
+#[test]
+fn dashboard_in_tmux_read_only() {
+    let env = TestEnv::new();
+    env.ok(&["provision"]);
+    env.ok(&["seed", "--lifecycles", "30"]);
+    let script_path = env_script(&env);
 
     let tmux = Tmux {
         socket: format!("amiboard-e2e-{}", env.prefix.trim_end_matches('-')),

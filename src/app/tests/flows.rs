@@ -244,6 +244,14 @@ fn read_only_choke_point_refuses_all_mutating_effects() {
             bump: Bump::Patch,
         },
         Op::Retry { lifecycle_id: id() },
+        Op::Reconcile { lifecycle_id: id() },
+        Op::Create(crate::app::action::NewLifecycleForm {
+            stack_tag: "main".into(),
+            product_name: "web".into(),
+            product_version: "1.0".into(),
+            commit_ref: Some("abc123".into()),
+            pipeline_arn: None,
+        }),
     ];
     for op in ops {
         let effect = Effect::Mutate {
@@ -270,6 +278,14 @@ fn read_only_choke_point_refuses_all_mutating_effects() {
         Effect::FetchLifecycle { id: id() },
         Effect::Identify,
         Effect::Copy { text: "x".into() },
+        Effect::FetchProgress {
+            lifecycle_id: id(),
+            execution_arn: "arn:exec".into(),
+        },
+        Effect::SetLinks {
+            index: Box::default(),
+        },
+        Effect::ListPipelines,
     ] {
         assert!(!effect.is_mutating());
         assert!(guard(&effect, true).is_none(), "{effect:?} is a read");

@@ -3,6 +3,7 @@
 
 mod flows;
 mod list;
+mod live;
 
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

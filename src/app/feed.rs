@@ -1,0 +1,162 @@
+//! The live notification feed as the dashboard holds it: the stream's state
+//! for the header, the messages for the pane (bounded), and the pane's own
+//! controls (pause/freeze, autoscroll, filter, selection).
+
+use std::collections::VecDeque;
+
+use super::stream::Arrival;
+
+/// How many notifications the pane keeps.
+pub const FEED_CAPACITY: usize = 1000;
+
+/// Where the live stream stands, for the header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamStatus {
+    /// Subscribing (the stream was spawned, nothing heard yet).
+    Starting,
+    Connected {
+        queue: String,
+        topics: usize,
+    },
+    Reconnecting {
+        reason: String,
+    },
+    /// No live notifications; periodic refresh only.
+    Off {
+        reason: String,
+    },
+}
+
+impl StreamStatus {
+    /// Whether the stream may still deliver (so links are worth sending).
+    pub fn is_live(&self) -> bool {
+        !matches!(self, StreamStatus::Off { .. })
+    }
+}
+
+/// The feed of notifications and the pane's controls.
+// Independent switches, not a state machine in disguise.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Debug, Clone)]
+pub struct Feed {
+    pub status: StreamStatus,
+    pub per_minute: usize,
+    /// Shown messages, oldest first.
+    pub items: VecDeque<Arrival>,
+    /// While paused, arrivals wait here and the pane stays frozen.
+    pub held: Vec<Arrival>,
+    pub paused: bool,
+    /// The selection follows the newest message.
+    pub autoscroll: bool,
+    /// Index into the filtered view.
+    pub selected: usize,
+    /// Case-insensitive text every shown line must contain.
+    pub filter: String,
+    /// The text being typed after `/`, while the feed's filter bar is open.
+    pub filter_input: Option<String>,
+    /// The split pane under the list or timeline is open.
+    pub pane_open: bool,
+    /// "Access denied" was already said once.
+    pub told_denied: bool,
+}
+
+impl Default for Feed {
+    fn default() -> Self {
+        Feed {
+            status: StreamStatus::Off {
+                reason: "not started".into(),
+            },
+            per_minute: 0,
+            items: VecDeque::new(),
+            held: Vec::new(),
+            paused: false,
+            autoscroll: true,
+            selected: 0,
+            filter: String::new(),
+            filter_input: None,
+            pane_open: false,
+            told_denied: false,
+        }
+    }
+}
+
+impl Feed {
+    /// Adds arrivals: shown at once, or held while paused.
+    pub fn push(&mut self, arrivals: Vec<Arrival>) {
+        if self.paused {
+            self.held.extend(arrivals);
+            let over = self.held.len().saturating_sub(FEED_CAPACITY);
+            self.held.drain(..over);
+            return;
+        }
+        self.items.extend(arrivals);
+        let over = self.items.len().saturating_sub(FEED_CAPACITY);
+        self.items.drain(..over);
+        if self.autoscroll {
+            self.selected = self.view().len().saturating_sub(1);
+        } else {
+            self.clamp();
+        }
+    }
+
+    /// Pauses (freezes the pane) or resumes, showing what arrived meanwhile.
+    pub fn toggle_pause(&mut self) {
+        self.paused = !self.paused;
+        if !self.paused {
+            let held = std::mem::take(&mut self.held);
+            self.push(held);
+        }
+    }
+
+    /// Whether an arrival passes the filter.
+    pub fn matches(&self, arrival: &Arrival) -> bool {
+        let needle = self.filter.trim().to_lowercase();
+        if needle.is_empty() {
+            return true;
+        }
+        line_text(arrival).to_lowercase().contains(&needle)
+    }
+
+    /// Indices into `items` that pass the filter, oldest first.
+    pub fn view(&self) -> Vec<usize> {
+        self.items
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| self.matches(a))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The selected arrival of the filtered view.
+    pub fn selected_item(&self) -> Option<&Arrival> {
+        let view = self.view();
+        view.get(self.selected).and_then(|i| self.items.get(*i))
+    }
+
+    pub fn clamp(&mut self) {
+        let len = self.view().len();
+        self.selected = self.selected.min(len.saturating_sub(1));
+    }
+
+    /// Applies a new filter text and keeps the selection in range.
+    pub fn set_filter(&mut self, text: &str) {
+        text.clone_into(&mut self.filter);
+        if self.autoscroll {
+            self.selected = self.view().len().saturating_sub(1);
+        } else {
+            self.clamp();
+        }
+    }
+}
+
+/// The searchable text of one feed line: source, lifecycle, status, summary.
+pub fn line_text(arrival: &Arrival) -> String {
+    let n = &arrival.notification;
+    format!(
+        "{} {} {} {}",
+        n.source.label(),
+        arrival.lifecycle_id.as_deref().unwrap_or("-"),
+        n.status.as_deref().unwrap_or(""),
+        n.summary
+    )
+}

@@ -1,0 +1,161 @@
+//! What the live stream's events do to the state: the header's stream state
+//! and rate, the feed, and a lifecycle notification applied to its row and
+//! open timeline at once (only when its event time is newer than what the
+//! record holds), followed by a re-read of the record.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+
+use super::action::Effect;
+use super::feed::StreamStatus;
+use super::state::{Level, State};
+use super::stream::{Arrival, StreamEvent};
+use crate::lifecycle::notification::{LinkIndex, NotificationKind};
+use crate::lifecycle::{EventRef, EventStatus, Stage};
+
+pub fn on_stream(state: &mut State, event: StreamEvent) -> Vec<Effect> {
+    match event {
+        StreamEvent::Connected { queue, topics } => {
+            let was_live = matches!(state.feed.status, StreamStatus::Connected { .. });
+            state.feed.status = StreamStatus::Connected {
+                queue,
+                topics: topics.len(),
+            };
+            if !was_live {
+                state.notify(
+                    Level::Info,
+                    format!("Live notifications on ({} topic(s))", topics.len()),
+                );
+            }
+            links(state)
+        }
+        StreamEvent::Notice(text) => {
+            state.notify(Level::Warn, text);
+            Vec::new()
+        }
+        StreamEvent::Reconnecting { reason } => {
+            state.feed.status = StreamStatus::Reconnecting { reason };
+            Vec::new()
+        }
+        StreamEvent::Off { reason, denied } => {
+            if denied && !state.feed.told_denied {
+                state.feed.told_denied = true;
+                state.notify(
+                    Level::Warn,
+                    format!("Live notifications are off (access denied: {reason}); refreshing every {} s instead", state.refresh_every.as_secs()),
+                );
+            } else if !denied {
+                state.notify(Level::Info, format!("Live notifications off: {reason}"));
+            }
+            state.feed.status = StreamStatus::Off { reason };
+            state.feed.per_minute = 0;
+            Vec::new()
+        }
+        StreamEvent::Rate { per_minute } => {
+            if state.feed.per_minute == per_minute {
+                state.dirty = false;
+            }
+            state.feed.per_minute = per_minute;
+            Vec::new()
+        }
+        StreamEvent::Notifications(arrivals) => notifications(state, arrivals),
+    }
+}
+
+/// Shows arrivals in the feed, applies lifecycle news to loaded records, and
+/// re-reads each lifecycle they concern.
+pub fn notifications(state: &mut State, arrivals: Vec<Arrival>) -> Vec<Effect> {
+    let mut ids = BTreeSet::new();
+    for arrival in &arrivals {
+        if let Some(id) = &arrival.lifecycle_id {
+            apply(state, id, arrival);
+            if state.by_id.contains_key(id) || opened(state, id) {
+                ids.insert(id.clone());
+            }
+        }
+    }
+    state.feed.push(arrivals);
+    ids.into_iter()
+        .map(|id| Effect::FetchLifecycle { id })
+        .collect()
+}
+
+fn opened(state: &State, id: &str) -> bool {
+    state.screens.iter().any(|s| {
+        matches!(s, super::state::Screen::Timeline { id: open, .. } | super::state::Screen::Detail { id: open, .. } if open == id)
+    })
+}
+
+/// When a record last changed, as far as it says.
+fn record_time(
+    started: Option<DateTime<Utc>>,
+    finished: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    finished.or(started)
+}
+
+/// Sets the event's status from an amiboard lifecycle notification when its
+/// event time is newer than the record's last change. Returns whether it did.
+pub fn apply(state: &mut State, id: &str, arrival: &Arrival) -> bool {
+    let n = &arrival.notification;
+    let NotificationKind::Lifecycle {
+        event: Some(event),
+        status: Some(status),
+        stage,
+        attempt,
+        reason,
+        execution_arn,
+        ..
+    } = &n.kind
+    else {
+        return false;
+    };
+    let Some(time) = n.event_time else {
+        return false;
+    };
+    let Some(mut lc) = state.lifecycle(id).cloned() else {
+        return false;
+    };
+    let at = EventRef {
+        stage: stage.unwrap_or(Stage::Creation),
+        event: *event,
+    };
+    let Some(record) = lc.record_mut(at) else {
+        return false;
+    };
+    if record_time(record.started_at, record.finished_at).is_some_and(|t| t >= time) {
+        return false;
+    }
+    record.status = *status;
+    if let Some(attempt) = attempt {
+        record.attempt = *attempt;
+    }
+    match status {
+        EventStatus::InProgress => {
+            record.started_at = Some(time);
+            record.finished_at = None;
+            if execution_arn.is_some() {
+                record.execution_arn.clone_from(execution_arn);
+            }
+        }
+        EventStatus::NotStarted => {}
+        _ => record.finished_at = Some(time),
+    }
+    if reason.is_some() {
+        record.reason.clone_from(reason);
+    }
+    lc.updated_at = lc.updated_at.max(time);
+    state.upsert(vec![lc]);
+    true
+}
+
+/// A fresh link index for the stream, while it may still deliver.
+pub fn links(state: &State) -> Vec<Effect> {
+    if !state.feed.status.is_live() {
+        return Vec::new();
+    }
+    vec![Effect::SetLinks {
+        index: Box::new(LinkIndex::from_lifecycles(&state.lifecycles)),
+    }]
+}
