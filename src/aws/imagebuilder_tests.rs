@@ -18,6 +18,7 @@ const ARN: &str = "arn:aws:imagebuilder:eu-west-1:123456789012:image/web/1.0.0/1
 fn image(status: ImageStatus, reason: Option<&str>) -> GetImageOutput {
     let recipe = ImageRecipe::builder()
         .name("web-recipe")
+        .version("1.0.0")
         .components(
             ComponentConfiguration::builder()
                 .component_arn("arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/1.0.0")
@@ -69,6 +70,12 @@ async fn every_status_maps_and_failure_keeps_its_reason() {
         assert_eq!(found.state, expected);
         assert_eq!(found.reason.as_deref(), reason);
         assert_eq!(found.recipe.as_deref(), Some("web-recipe"));
+        assert_eq!(found.recipe_version.as_deref(), Some("1.0.0"));
+        assert_eq!(found.state.name(), sdk.as_str());
+        assert_eq!(
+            found.state.is_in_progress(),
+            !matches!(expected, ImageState::Available | ImageState::Failed)
+        );
         assert_eq!(found.components.len(), 1);
         assert!(found.components[0].contains("update-linux"));
     }
