@@ -136,3 +136,38 @@ async fn a_404_becomes_the_not_available_notice() {
         }
     );
 }
+
+#[tokio::test]
+async fn get_image_at_an_endpoint_without_image_builder_is_the_notice() {
+    let rule = mock!(Client::get_image).then_http_response(|| {
+        aws_smithy_runtime_api::http::Response::new(
+            StatusCode::try_from(404).expect("status"),
+            SdkBody::from("<html>404 Not Found</html>"),
+        )
+    });
+    let client = mock_client!(aws_sdk_imagebuilder, RuleMode::Sequential, [&rule]);
+    let answer = adapter(client).image(ARN).await.expect("no error");
+    assert_eq!(
+        answer,
+        Answer::Unavailable {
+            notice: NOT_AVAILABLE.to_string()
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_missing_image_is_an_error_not_the_notice() {
+    let rule = mock!(Client::get_image).then_http_response(|| {
+        let mut response = aws_smithy_runtime_api::http::Response::new(
+            StatusCode::try_from(404).expect("status"),
+            SdkBody::from(r#"{"message":"image not found"}"#),
+        );
+        response
+            .headers_mut()
+            .insert("x-amzn-errortype", "ResourceNotFoundException");
+        response
+    });
+    let client = mock_client!(aws_sdk_imagebuilder, RuleMode::Sequential, [&rule]);
+    let result = adapter(client).image(ARN).await;
+    assert!(result.is_err(), "{result:?}");
+}
