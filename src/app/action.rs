@@ -7,7 +7,7 @@ use crossterm::event::KeyEvent;
 use super::ops::Progress;
 use super::stream::StreamEvent;
 use crate::aws::dynamodb::Cursor;
-use crate::aws::imagebuilder::{Answer, Pipeline};
+use crate::aws::imagebuilder::{Answer, BuildImage, Pipeline};
 use crate::lifecycle::notification::LinkIndex;
 use crate::lifecycle::{Bump, EventRef, Lifecycle};
 
@@ -147,6 +147,11 @@ pub enum Action {
     PipelinesListed {
         result: Result<Answer<Vec<Pipeline>>, String>,
     },
+    /// Image Builder answered for one build image (or is not here).
+    BuildImageFetched {
+        image_arn: String,
+        result: Result<Answer<BuildImage>, String>,
+    },
 }
 
 /// I/O that update() asks the runner to do.
@@ -175,6 +180,11 @@ pub enum Effect {
     SetLinks { index: Box<LinkIndex> },
     /// Ask Image Builder for its pipelines (the new-lifecycle form).
     ListPipelines,
+    /// Read one build image's status, recipe and components (a read).
+    FetchBuildImage {
+        lifecycle_id: String,
+        image_arn: String,
+    },
 }
 
 impl Effect {
@@ -188,7 +198,8 @@ impl Effect {
             | Effect::Copy { .. }
             | Effect::FetchProgress { .. }
             | Effect::SetLinks { .. }
-            | Effect::ListPipelines => false,
+            | Effect::ListPipelines
+            | Effect::FetchBuildImage { .. } => false,
         }
     }
 }

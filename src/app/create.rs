@@ -5,7 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::action::{Effect, NewLifecycleForm, Op};
-use super::state::{Dialog, Level, State};
+use super::state::{Dialog, State};
 use crate::aws::imagebuilder::{Answer, Pipeline};
 
 /// The text fields, in order.
@@ -155,10 +155,7 @@ pub fn pipelines_listed(state: &mut State, result: Result<Answer<Vec<Pipeline>>,
             why: "no pipelines in this account".into(),
         },
         Ok(Answer::Unavailable { notice }) => {
-            if !state.told_no_imagebuilder {
-                state.told_no_imagebuilder = true;
-                state.notify(Level::Info, notice.clone());
-            }
+            super::images::mark_missing(state, notice.clone());
             Pipelines::None { why: notice }
         }
         Err(message) => Pipelines::None {

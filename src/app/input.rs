@@ -109,6 +109,7 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
             if let Some(lc) = state.selected_lifecycle().filter(|_| on_list) {
                 let id = lc.lifecycle_id.clone();
                 state.screens.push(Screen::Timeline { id, scroll: 0 });
+                return super::images::fetch_wanted(state, false);
             }
         }
         Command::Detail => {

@@ -10,6 +10,7 @@ pub mod feed;
 mod feed_keys;
 pub mod filter;
 mod flow;
+pub mod images;
 mod input;
 pub mod keymap;
 mod live;

@@ -179,6 +179,17 @@ async fn perform(ctx: &Context, effect: Effect) -> Option<Action> {
                 .map_err(|e| e.to_string());
             Some(Action::PipelinesListed { result })
         }
+        Effect::FetchBuildImage {
+            lifecycle_id,
+            image_arn,
+        } => {
+            tracing::debug!(%lifecycle_id, %image_arn, "reading build image");
+            let result = crate::aws::imagebuilder::ImageBuilder::new(&ctx.clients)
+                .image(&image_arn)
+                .await
+                .map_err(|e| e.to_string());
+            Some(Action::BuildImageFetched { image_arn, result })
+        }
         Effect::Copy { .. } | Effect::SetLinks { .. } => None,
     }
 }

@@ -10,6 +10,7 @@ use super::action::{CursorKey, Op};
 use super::create::CreateForm;
 use super::feed::Feed;
 use super::filter::Filter;
+use super::images::Images;
 use super::keymap::Keymap;
 use super::progress::Watch;
 use super::rows::{Row, Sort, build_view};
@@ -173,8 +174,11 @@ pub struct State {
     pub feed: Feed,
     /// Progress of the open timeline's running execution.
     pub watch: Option<Watch>,
-    /// "Image Builder is not available" was already said once.
-    pub told_no_imagebuilder: bool,
+    /// Image Builder answered that it is not at this endpoint: said once, and
+    /// build images are not asked for again.
+    pub imagebuilder_missing: bool,
+    /// The open timeline's build images, by image ARN.
+    pub images: Images,
 }
 
 /// How long a toast stays up.
@@ -220,7 +224,8 @@ impl State {
             age_label: String::new(),
             feed: Feed::default(),
             watch: None,
-            told_no_imagebuilder: false,
+            imagebuilder_missing: false,
+            images: Images::new(),
         }
     }
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 
 use super::action::{Action, CursorKey, Effect, PageData};
-use super::state::{Level, Load, RETRY_SECONDS, State};
+use super::state::{Level, Load, RETRY_SECONDS, Screen, State};
 
 /// Applies one action; returns the I/O to perform. Sets `state.dirty` when the
 /// screen must be redrawn.
@@ -38,6 +38,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 state.upsert(vec![lc]);
                 let mut effects = super::live::links(state);
                 effects.extend(super::progress::poll_due(state));
+                // The open timeline was read again: so are its images still on their way.
+                let reread =
+                    matches!(state.screen(), Screen::Timeline { id: open, .. } if *open == id);
+                effects.extend(super::images::fetch_wanted(state, reread));
                 effects
             }
             Err(message) => {
@@ -89,6 +93,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             super::create::pipelines_listed(state, result);
             Vec::new()
         }
+        Action::BuildImageFetched { image_arn, result } => {
+            super::images::fetched(state, image_arn, result);
+            Vec::new()
+        }
     }
 }
 
@@ -113,6 +121,12 @@ fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         .and_then(|w| w.progress.as_ref())
         .is_some();
     let mut effects = super::progress::poll_due(state);
+    let images = super::images::fetch_wanted(state, false);
+    if !images.is_empty() {
+        // "image: reading…" appears.
+        state.dirty = true;
+        effects.extend(images);
+    }
     if running {
         // The elapsed time moves on.
         state.dirty = true;
@@ -202,7 +216,9 @@ fn page_loaded(
             state.next_refresh = ChronoDuration::from_std(state.refresh_every)
                 .ok()
                 .map(|d| at + d);
-            super::live::links(state)
+            let mut effects = super::live::links(state);
+            effects.extend(super::images::fetch_wanted(state, false));
+            effects
         }
     }
 }

@@ -37,6 +37,40 @@ pub enum ImageState {
     Unknown,
 }
 
+impl ImageState {
+    /// The API's word for it: `AVAILABLE`, `FAILED`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            ImageState::Pending => "PENDING",
+            ImageState::Creating => "CREATING",
+            ImageState::Building => "BUILDING",
+            ImageState::Testing => "TESTING",
+            ImageState::Distributing => "DISTRIBUTING",
+            ImageState::Integrating => "INTEGRATING",
+            ImageState::Available => "AVAILABLE",
+            ImageState::Failed => "FAILED",
+            ImageState::Cancelled => "CANCELLED",
+            ImageState::Deprecated => "DEPRECATED",
+            ImageState::Disabled => "DISABLED",
+            ImageState::Deleted => "DELETED",
+            ImageState::Unknown => "UNKNOWN",
+        }
+    }
+
+    /// Whether the image is still on its way to AVAILABLE or FAILED.
+    pub fn is_in_progress(self) -> bool {
+        matches!(
+            self,
+            ImageState::Pending
+                | ImageState::Creating
+                | ImageState::Building
+                | ImageState::Testing
+                | ImageState::Distributing
+                | ImageState::Integrating
+        )
+    }
+}
+
 /// One build image: its state (with reason when it failed), recipe and components.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildImage {
@@ -46,6 +80,8 @@ pub struct BuildImage {
     pub state: ImageState,
     pub reason: Option<String>,
     pub recipe: Option<String>,
+    pub recipe_version: Option<String>,
+    /// Component ARNs, in the recipe's order.
     pub components: Vec<String>,
 }
 
@@ -149,6 +185,7 @@ impl ImageBuilder {
                     state: state(image.state().and_then(|s| s.status())),
                     reason: image.state().and_then(|s| s.reason()).map(str::to_string),
                     recipe: recipe.and_then(|r| r.name()).map(str::to_string),
+                    recipe_version: recipe.and_then(|r| r.version()).map(str::to_string),
                     components: recipe
                         .map(|r| {
                             r.components()

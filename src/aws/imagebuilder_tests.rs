@@ -18,6 +18,7 @@ const ARN: &str = "arn:aws:imagebuilder:eu-west-1:123456789012:image/web/1.0.0/1
 fn image(status: ImageStatus, reason: Option<&str>) -> GetImageOutput {
     let recipe = ImageRecipe::builder()
         .name("web-recipe")
+        .version("1.0.0")
         .components(
             ComponentConfiguration::builder()
                 .component_arn("arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/1.0.0")
@@ -69,6 +70,12 @@ async fn every_status_maps_and_failure_keeps_its_reason() {
         assert_eq!(found.state, expected);
         assert_eq!(found.reason.as_deref(), reason);
         assert_eq!(found.recipe.as_deref(), Some("web-recipe"));
+        assert_eq!(found.recipe_version.as_deref(), Some("1.0.0"));
+        assert_eq!(found.state.name(), sdk.as_str());
+        assert_eq!(
+            found.state.is_in_progress(),
+            !matches!(expected, ImageState::Available | ImageState::Failed)
+        );
         assert_eq!(found.components.len(), 1);
         assert!(found.components[0].contains("update-linux"));
     }
@@ -128,4 +135,39 @@ async fn a_404_becomes_the_not_available_notice() {
             notice: NOT_AVAILABLE.to_string()
         }
     );
+}
+
+#[tokio::test]
+async fn get_image_at_an_endpoint_without_image_builder_is_the_notice() {
+    let rule = mock!(Client::get_image).then_http_response(|| {
+        aws_smithy_runtime_api::http::Response::new(
+            StatusCode::try_from(404).expect("status"),
+            SdkBody::from("<html>404 Not Found</html>"),
+        )
+    });
+    let client = mock_client!(aws_sdk_imagebuilder, RuleMode::Sequential, [&rule]);
+    let answer = adapter(client).image(ARN).await.expect("no error");
+    assert_eq!(
+        answer,
+        Answer::Unavailable {
+            notice: NOT_AVAILABLE.to_string()
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_missing_image_is_an_error_not_the_notice() {
+    let rule = mock!(Client::get_image).then_http_response(|| {
+        let mut response = aws_smithy_runtime_api::http::Response::new(
+            StatusCode::try_from(404).expect("status"),
+            SdkBody::from(r#"{"message":"image not found"}"#),
+        );
+        response
+            .headers_mut()
+            .insert("x-amzn-errortype", "ResourceNotFoundException");
+        response
+    });
+    let client = mock_client!(aws_sdk_imagebuilder, RuleMode::Sequential, [&rule]);
+    let result = adapter(client).image(ARN).await;
+    assert!(result.is_err(), "{result:?}");
 }

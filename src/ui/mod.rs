@@ -5,6 +5,7 @@ mod dialog;
 mod feed;
 mod footer;
 mod header;
+mod image;
 mod list;
 mod pages;
 pub mod theme;
@@ -62,7 +63,15 @@ pub fn max_scroll(state: &State) -> u16 {
     let lines = match state.screen() {
         Screen::List | Screen::Feed => 0,
         Screen::Timeline { id, .. } => state.lifecycle(id).map_or(0, |lc| {
-            timeline::lines_with(lc, &theme, state.now, state.watch.as_ref()).len()
+            timeline::lines_with(
+                lc,
+                &theme,
+                state.now,
+                state.watch.as_ref(),
+                &state.images,
+                state.width,
+            )
+            .len()
         }),
         Screen::Detail { id, .. } => pages::detail_text(state, id).lines().count(),
         Screen::Help { .. } => pages::help_lines(state, &theme).len(),

@@ -7,10 +7,11 @@ use ratatui::backend::TestBackend;
 
 use super::render;
 use super::theme::Theme;
-use crate::app::action::{Action, PageData};
+use crate::app::action::{Action, Effect, PageData};
 use crate::app::keymap::Keymap;
 use crate::app::state::State;
 use crate::app::update::{start_load, update};
+use crate::aws::imagebuilder::{Answer, BuildImage, ImageState};
 use crate::lifecycle::Lifecycle;
 use crate::lifecycle::demo::{demo_lifecycle, stack_tag_for};
 
@@ -319,4 +320,73 @@ fn header_stream_states() {
         out.push('\n');
     }
     insta::assert_snapshot!(out);
+}
+
+fn build_image(arn: &str, state: ImageState, reason: Option<&str>) -> BuildImage {
+    let component = |c: &str| format!("arn:aws:imagebuilder:us-east-1:aws:component/{c}/1.0.0/1");
+    BuildImage {
+        arn: arn.to_string(),
+        name: Some("payments-api".into()),
+        version: Some("1.0.0/1".into()),
+        state,
+        reason: reason.map(str::to_string),
+        recipe: Some("web-recipe".into()),
+        recipe_version: Some("1.0.0".into()),
+        components: ["update-linux", "aws-cli-version-2-linux", "web-app"]
+            .map(component)
+            .into(),
+    }
+}
+
+#[test]
+fn timeline_with_build_images() {
+    const BUILD: &str = "arn:aws:imagebuilder:us-east-1:123456789012:image/payments/56.0.0/1";
+    const PATCH: &str = "arn:aws:imagebuilder:us-east-1:123456789012:image/payments/56.0.1/1";
+    let mut s = state(false, 120, 40);
+    let mut lifecycles = demo(200);
+    let patched = lifecycles
+        .iter()
+        .position(|l| !l.patches.is_empty())
+        .expect("a demo lifecycle with a patch cycle");
+    let lc = &mut lifecycles[patched];
+    lc.creation[0].outputs.image_arn = Some(BUILD.into());
+    let patch = &mut lc.patches[0].events[0];
+    patch.status = crate::lifecycle::EventStatus::Failed;
+    patch.reason = Some("Image Builder image FAILED".into());
+    patch.outputs.image_arn = Some(PATCH.into());
+    let id = lc.lifecycle_id.clone();
+    load(&mut s, lifecycles);
+    s.screens
+        .push(crate::app::state::Screen::Timeline { id, scroll: 0 });
+    let now = s.now;
+    let effects = update(&mut s, Action::Tick { now });
+    let asked: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::FetchBuildImage { image_arn, .. } => Some(image_arn.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asked, [BUILD, PATCH]);
+    let reason = "Step 'update-linux' failed: yum exited with code 1";
+    for (arn, state, reason) in [
+        (BUILD, ImageState::Available, None),
+        (PATCH, ImageState::Failed, Some(reason)),
+    ] {
+        let result = Ok(Answer::Found(build_image(arn, state, reason)));
+        let image_arn = arn.to_string();
+        update(&mut s, Action::BuildImageFetched { image_arn, result });
+    }
+    insta::assert_snapshot!(draw(&s));
+    // Narrow: the count stays, the component names go.
+    update(
+        &mut s,
+        Action::Resized {
+            width: 80,
+            height: 40,
+        },
+    );
+    let narrow = draw(&s);
+    assert!(narrow.contains("image AVAILABLE · recipe web-recipe 1.0.0 · 3 components\n"));
+    assert!(narrow.contains(&format!("image reason: {reason}")));
 }

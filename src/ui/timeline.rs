@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::theme::Theme;
+use crate::app::images::Images;
 use crate::app::progress::Watch;
 use crate::app::state::State;
 use crate::lifecycle::rules::{check_decision, check_trigger, next_allowed};
@@ -23,7 +24,14 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &
         );
         return;
     };
-    let lines = lines_with(lc, theme, state.now, state.watch.as_ref());
+    let lines = lines_with(
+        lc,
+        theme,
+        state.now,
+        state.watch.as_ref(),
+        &state.images,
+        area.width,
+    );
     let title = Line::from(vec![
         Span::styled(" Timeline ", theme.title),
         Span::raw(format!(
@@ -46,12 +54,15 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &
     );
 }
 
-/// The timeline's lines, with the running event's execution progress (pure).
+/// The timeline's lines, with the running event's execution progress and the
+/// build images Image Builder described (pure).
 pub fn lines_with(
     lc: &Lifecycle,
     theme: &Theme,
     now: DateTime<Utc>,
     watch: Option<&Watch>,
+    images: &Images,
+    width: u16,
 ) -> Vec<Line<'static>> {
     let watch = watch.filter(|w| w.lifecycle_id == lc.lifecycle_id);
     let next = next_allowed(lc);
@@ -69,6 +80,7 @@ pub fn lines_with(
         };
         event_lines(lc, at, record, next, theme, now, &mut explained, &mut out);
         progress_lines(at, record, watch, theme, now, &mut out);
+        super::image::lines(record, images, theme, width, &mut out);
     }
     for cycle in &lc.patches {
         let stage = Stage::Patch(cycle.number);
@@ -95,6 +107,7 @@ pub fn lines_with(
             };
             event_lines(lc, at, record, next, theme, now, &mut explained, &mut out);
             progress_lines(at, record, watch, theme, now, &mut out);
+            super::image::lines(record, images, theme, width, &mut out);
         }
     }
     out
