@@ -11,6 +11,8 @@
 //! stream.stop().await; // cancel + wait for the cleanup
 //! ```
 
+#[cfg(test)]
+mod denied_tests;
 mod poll;
 
 use std::time::Duration;

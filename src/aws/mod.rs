@@ -5,6 +5,8 @@ pub mod client;
 pub mod dynamodb;
 pub mod error;
 pub mod imagebuilder;
+#[cfg(test)]
+pub(crate) mod mocked;
 pub mod sfn;
 pub mod sns;
 pub mod sns_subscribe;

@@ -365,4 +365,6 @@ pub async fn heartbeat(clients: &Clients, opened: &TempSubscription) -> Result<(
 }
 
 #[cfg(test)]
+mod denied_tests;
+#[cfg(test)]
 mod tests;

@@ -1,7 +1,8 @@
 //! Read-write with the live stream, against moto with the state machines
 //! running: a lifecycle created from the CLI is followed in the dashboard's
 //! timeline and notifications pane, the next event is triggered from the
-//! keyboard, and neither `q` nor SIGTERM leaves a notification queue behind.
+//! keyboard, and neither `q` nor SIGTERM, SIGHUP or SIGINT leaves a notification
+//! queue behind.
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -81,15 +82,21 @@ fn start(env: &TestEnv, name: &str, args: &str) -> Tmux {
         "sh",
     ]);
     tmux.keys(&[&format!(". {}", script.display()), "Enter"]);
+    launch(&tmux, args);
+    tmux
+}
+
+/// Runs the dashboard from the session's shell.
+fn launch(tmux: &Tmux, args: &str) {
     tmux.keys(&[
         &format!("{} {args}", env!("CARGO_BIN_EXE_amiboard")),
         "Enter",
     ]);
-    tmux
 }
 
-/// Waits until the dashboard is gone and the shell answers again.
-fn wait_exit(tmux: &Tmux) {
+/// Waits until the dashboard is gone and the shell answers again; `label`
+/// makes the shell's answer unique within the session.
+fn wait_exit(tmux: &Tmux, label: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     // Gone means the shell is in the foreground again (amiboard has finished
     // removing its queue by then).
@@ -110,8 +117,8 @@ fn wait_exit(tmux: &Tmux) {
         !tmux.screen().contains("READ-WRITE"),
         "the terminal was not restored"
     );
-    tmux.keys(&["echo gone-$((2+2))", "Enter"]);
-    tmux.wait_for("gone-4");
+    tmux.keys(&[&format!("echo gone-{label}-$((2+2))"), "Enter"]);
+    tmux.wait_for(&format!("gone-{label}-4"));
 }
 
 fn no_queue_left(env: &TestEnv) {
@@ -175,35 +182,46 @@ fn read_write_dashboard_follows_a_build_and_leaves_no_queue() {
     });
 
     tmux.keys(&["q"]);
-    wait_exit(&tmux);
+    wait_exit(&tmux, "q");
     no_queue_left(&env);
 }
 
+/// SIGTERM, SIGHUP and SIGINT take the same path: each, sent to a connected
+/// dashboard, removes its queue and subscriptions and restores the terminal.
+/// One session and one provisioned stack serve all three, one after another.
 #[test]
-fn sigterm_stops_the_stream_and_leaves_no_queue() {
+fn signals_stop_the_stream_and_leave_no_queue() {
     let env = TestEnv::new();
     env.ok(&["provision"]);
-    let tmux = start(&env, "term", "");
-    tmux.wait_for("● connected");
-    let (queues, _) = leftovers(&env);
-    assert_eq!(
-        queues.len(),
-        1,
-        "the dashboard's own queue exists while it runs"
-    );
+    let tmux = start(&env, "signals", "");
+    for (i, signal) in ["TERM", "HUP", "INT"].into_iter().enumerate() {
+        if i > 0 {
+            launch(&tmux, "");
+        }
+        tmux.wait_for("● connected");
+        let (queues, _) = leftovers(&env);
+        assert_eq!(
+            queues.len(),
+            1,
+            "SIG{signal}: the dashboard's own queue exists while it runs"
+        );
 
-    let shell = tmux.run(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"]);
-    let out = std::process::Command::new("ps")
-        .args(["-o", "pid=", "--ppid", shell.trim()])
-        .output()
-        .expect("ps");
-    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    assert!(!pid.is_empty(), "no amiboard under the tmux shell");
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
-    wait_exit(&tmux);
-    no_queue_left(&env);
+        let shell = tmux.run(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"]);
+        let out = std::process::Command::new("ps")
+            .args(["-o", "pid=", "--ppid", shell.trim()])
+            .output()
+            .expect("ps");
+        let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(
+            !pid.is_empty(),
+            "SIG{signal}: no amiboard under the tmux shell"
+        );
+        let killed = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .expect("kill");
+        assert!(killed.success(), "SIG{signal}: kill failed");
+        wait_exit(&tmux, signal);
+        no_queue_left(&env);
+    }
 }
