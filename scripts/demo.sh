@@ -17,4 +17,10 @@ start_moto
 export AMIBOARD_CONFIG="${AMIBOARD_CONFIG:-$ROOT/scripts/demo-config.toml}"
 "$BIN" provision
 "$BIN" seed --lifecycles "$LIFECYCLES"
+# Two live lifecycles whose builds run while the dashboard opens; the second
+# fails its smoke tests on the first attempt, to show a failure and a retry.
+"$BIN" create --stack-tag demo --product-name web-frontend --product-version 4.3 \
+  --commit-ref "$(git rev-parse HEAD 2>/dev/null || echo 0000000)" --yes >/dev/null
+"$BIN" create --stack-tag demo --product-name payments-api --product-version 2.8 \
+  --property simulate_failure=SMOKE_TESTS --property simulate_failure_attempts=1 --yes >/dev/null
 "$BIN" "$@"
