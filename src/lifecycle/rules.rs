@@ -87,8 +87,8 @@ impl fmt::Display for Refusal {
                 status,
             } => write!(
                 f,
-                "Cannot run {target}: {previous} is {}. Events run in order: {}.",
-                status.word(),
+                "Cannot run {target}: {previous} {}. Events run in order: {}.",
+                status.phrase(),
                 join(target.stage.phase().sequence())
             ),
             Refusal::AlreadyCompleted { target } => write!(

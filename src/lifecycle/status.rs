@@ -55,6 +55,18 @@ impl EventStatus {
         }
     }
 
+    /// How a sentence says an event is in this status: "SMOKE_TESTS failed",
+    /// "... has not started".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            EventStatus::NotStarted => "has not started",
+            EventStatus::InProgress => "is still running",
+            EventStatus::Completed => "has completed",
+            EventStatus::Failed => "failed",
+            EventStatus::Error => "ended in error",
+        }
+    }
+
     /// A one-character glyph that differs for every status.
     pub fn glyph(self) -> &'static str {
         match self {

@@ -40,7 +40,7 @@ fn every_refusal() -> Vec<(Refusal, &'static str, Vec<&'static str>)> {
             },
             "previous_not_completed",
             vec![
-                "Cannot run VULNERABILITY_SCANS: SMOKE_TESTS is failed.",
+                "Cannot run VULNERABILITY_SCANS: SMOKE_TESTS failed.",
                 "AMI_BUILD → SMOKE_TESTS",
             ],
         ),
@@ -52,7 +52,7 @@ fn every_refusal() -> Vec<(Refusal, &'static str, Vec<&'static str>)> {
             },
             "previous_not_completed",
             vec![
-                "Cannot run MARK_FOR_PRODUCTION (patch 2): VULNERABILITY_SCANS is not started.",
+                "Cannot run MARK_FOR_PRODUCTION (patch 2): VULNERABILITY_SCANS has not started.",
                 "AMI_PATCH → SMOKE_TESTS",
             ],
         ),
