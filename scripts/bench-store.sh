@@ -16,15 +16,18 @@ start_moto
 export AMIBOARD_PREFIX="bench-" XDG_STATE_HOME="$(mktemp -d)"
 "$BIN" provision >/dev/null
 
+OUT="$(mktemp)"; ERR="$(mktemp)"
 measure() { # label, command...
   local label="$1"; shift
-  local out
-  out="$( { /usr/bin/time -f '%e %M' "$@" >/tmp/amiboard-bench.out; } 2>&1 | tail -n 1)"
+  if ! /usr/bin/time -o "$ERR.time" -f '%e %M' "$@" >"$OUT" 2>"$ERR"; then
+    log "$label failed: $(tail -n 1 "$ERR")"; exit 1
+  fi
+  local out; out="$(tail -n 1 "$ERR.time")"
   printf '%-28s %8.1f s  %6d MiB peak\n' "$label" "${out% *}" "$(( ${out#* } / 1024 ))"
 }
 measure "seed $N" "$BIN" seed --lifecycles "$N"
 measure "list --json (all)" "$BIN" list --json
-printf '%-28s %8s\n' "  lifecycles listed" "$(grep -c '"lifecycle_id"' /tmp/amiboard-bench.out)"
+printf '%-28s %8s\n' "  lifecycles listed" "$(grep -c '"lifecycle_id"' $OUT)"
 measure "list --stack-tag main --json" "$BIN" list --stack-tag main --json
-printf '%-28s %8s\n' "  lifecycles listed" "$(grep -c '"lifecycle_id"' /tmp/amiboard-bench.out)"
-rm -f /tmp/amiboard-bench.out
+printf '%-28s %8s\n' "  lifecycles listed" "$(grep -c '"lifecycle_id"' $OUT)"
+rm -f "$OUT" "$ERR" "$ERR.time"
