@@ -35,6 +35,8 @@ pub enum Refusal {
     ReasonRequired,
     /// A patch cycle needs a production AMI.
     NotInProduction,
+    /// A retry was asked for, but no event of the active stage failed or broke.
+    NothingToRetry,
     /// The dashboard or command runs read-only.
     ReadOnly,
 }
@@ -53,6 +55,7 @@ impl Refusal {
             Refusal::NotADecision { .. } => "not_a_decision",
             Refusal::ReasonRequired => "reason_required",
             Refusal::NotInProduction => "not_in_production",
+            Refusal::NothingToRetry => "nothing_to_retry",
             Refusal::ReadOnly => "read_only",
         }
     }
@@ -114,6 +117,10 @@ impl fmt::Display for Refusal {
             Refusal::NotInProduction => write!(
                 f,
                 "A patch cycle needs a production AMI: MARK_FOR_PRODUCTION has not completed."
+            ),
+            Refusal::NothingToRetry => write!(
+                f,
+                "Nothing to retry: no event of the active stage failed or ended in error."
             ),
             Refusal::ReadOnly => write!(f, "Read-only mode: nothing can be changed."),
         }

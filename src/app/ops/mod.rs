@@ -130,9 +130,7 @@ pub async fn retry(ctx: &Context, actor: &str, lifecycle_id: &str) -> Result<Out
     match failed {
         Some(target) if target.event.is_decision() => Err(Refusal::DecisionRequired.into()),
         Some(target) => run::trigger(ctx, actor, lifecycle_id, Some(target)).await,
-        None => Err(OpError::Unavailable(format!(
-            "Nothing to retry: no event of {lifecycle_id} failed or broke."
-        ))),
+        None => Err(Refusal::NothingToRetry.into()),
     }
 }
 

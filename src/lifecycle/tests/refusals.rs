@@ -117,6 +117,11 @@ fn every_refusal() -> Vec<(Refusal, &'static str, Vec<&'static str>)> {
             vec!["patch cycle needs a production AMI", "MARK_FOR_PRODUCTION"],
         ),
         (Refusal::ReadOnly, "read_only", vec!["Read-only"]),
+        (
+            Refusal::NothingToRetry,
+            "nothing_to_retry",
+            vec!["Nothing to retry", "failed"],
+        ),
     ]
 }
 
@@ -154,7 +159,7 @@ fn refusal_sentences_read_well() {
 fn codes_are_distinct_snake_case() {
     let codes: HashSet<_> = every_refusal().iter().map(|(r, _, _)| r.code()).collect();
     // Three sample pairs share their variant; every variant has its own code.
-    assert_eq!(codes.len(), 11);
+    assert_eq!(codes.len(), 12);
     for code in codes {
         assert!(
             code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
