@@ -75,6 +75,14 @@ async fn every_bad_request_is_refused_and_writes_nothing() {
         &env,
         &ctx,
         &id,
+        &["retry", &id, "--yes"],
+        "Nothing to retry",
+    )
+    .await;
+    refused(
+        &env,
+        &ctx,
+        &id,
         &["--read-only", "trigger", &id, "--yes"],
         "Read-only",
     )
