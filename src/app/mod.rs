@@ -75,6 +75,12 @@ pub fn initial_state(ctx: &Context, args: &DashboardArgs) -> Result<(State, Vec<
 
 /// Runs the full-screen dashboard until the user quits.
 pub async fn run_dashboard(ctx: Context, args: DashboardArgs) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(CliError::usage(
+            "the dashboard needs a terminal; for scripts use `amiboard list`, `show`, `timeline` or `watch`",
+        ));
+    }
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = crate::ui::theme::Theme::from_config(&ctx.config.theme, no_color)
         .map_err(CliError::usage)?;

@@ -103,12 +103,19 @@ where
             detail: "timed out".to_string(),
         },
         SdkError::DispatchFailure(failure) => {
-            if failure.is_user() {
+            let chain = source_chain(&err);
+            if chain.contains("no credentials found") {
+                AwsError::Credentials {
+                    service: call.service,
+                    operation: call.operation,
+                    detail: "no credentials found in the environment, profile, SSO, web identity, container or instance metadata".to_string(),
+                }
+            } else if failure.is_user() || chain.contains("credential") {
                 // The credential provider fails here (no credentials, SSO expired).
                 AwsError::Credentials {
                     service: call.service,
                     operation: call.operation,
-                    detail: source_chain(&err),
+                    detail: chain,
                 }
             } else {
                 AwsError::Unreachable {
@@ -117,7 +124,7 @@ where
                     detail: if failure.is_timeout() {
                         "timed out".to_string()
                     } else {
-                        source_chain(&err)
+                        chain
                     },
                 }
             }

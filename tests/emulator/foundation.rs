@@ -249,3 +249,31 @@ async fn malformed_items_are_skipped_with_their_key() {
     assert!(out.contains("lc-good"));
     assert!(err.contains("lc-broken"), "{err}");
 }
+
+#[test]
+fn missing_credentials_say_so_in_one_line() {
+    let env = TestEnv::new();
+    let out = env
+        .cmd()
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .args(["list"])
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("credentials are missing, invalid or expired"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn the_dashboard_without_a_terminal_says_so() {
+    let env = TestEnv::new();
+    let (code, _, err) = env.run(&[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("needs a terminal"), "{err}");
+}
