@@ -224,8 +224,8 @@ fn env_bool(name: &str) -> Result<Option<bool>, ConfigError> {
 
 const LOG_LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
 
-/// Loads the layered configuration. `getenv` is the process environment in
-/// real use; tests pass their own through [`load_with`].
+/// Loads the layered configuration from the default file path (tests name
+/// their own through [`load_with`]).
 pub fn load(overrides: &Overrides) -> Result<Config, ConfigError> {
     load_with(overrides, default_config_path())
 }

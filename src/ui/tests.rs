@@ -15,23 +15,10 @@ use crate::aws::imagebuilder::{Answer, BuildImage, ImageState};
 use crate::lifecycle::Lifecycle;
 use crate::lifecycle::demo::{demo_lifecycle, stack_tag_for};
 
-fn now() -> chrono::DateTime<chrono::Utc> {
-    chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 23, 12, 0, 0)
-        .single()
-        .expect("time")
-}
+use crate::app::tests::{now, target};
 
 fn state(read_only: bool, width: u16, height: u16) -> State {
-    let target = crate::app::state::Target {
-        account: Some("123456789012".into()),
-        actor: Some("alice".into()),
-        profile: Some("default".into()),
-        region: "us-east-1".into(),
-        endpoint: Some("http://127.0.0.1:5000".into()),
-        table: "amiboard-lifecycles".into(),
-        stack_tag: None,
-    };
-    let mut state = State::new(Keymap::default(), read_only, target, now());
+    let mut state = State::new(Keymap::default(), read_only, target(), now());
     update(&mut state, Action::Resized { width, height });
     state
 }

@@ -297,10 +297,7 @@ impl Store {
             .key("stack_tag", AwsAttributeValue::S(stack_tag.to_string()))
             .update_expression("ADD last_major :one SET updated_at = :now")
             .expression_attribute_values(":one", AwsAttributeValue::N("1".to_string()))
-            .expression_attribute_values(
-                ":now",
-                AwsAttributeValue::S(Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            )
+            .expression_attribute_values(":now", now_attribute())
             .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
             .send()
             .await
@@ -327,10 +324,7 @@ impl Store {
             .update_expression("SET last_major = :m, updated_at = :now")
             .condition_expression("attribute_not_exists(last_major) OR last_major < :m")
             .expression_attribute_values(":m", AwsAttributeValue::N(major.to_string()))
-            .expression_attribute_values(
-                ":now",
-                AwsAttributeValue::S(Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            )
+            .expression_attribute_values(":now", now_attribute())
             .send()
             .await;
         match result {
@@ -399,6 +393,11 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// The current time as a stored RFC 3339 string attribute.
+fn now_attribute() -> AwsAttributeValue {
+    AwsAttributeValue::S(Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
 /// Turns a lifecycle into a DynamoDB item.
