@@ -16,7 +16,7 @@ use ratatui::backend::TestBackend;
 
 use amiboard::app::action::{Action, PageData};
 use amiboard::app::keymap::Keymap;
-use amiboard::app::state::{State, Target};
+use amiboard::app::state::{Connection, State};
 use amiboard::app::update::{start_load, update};
 use amiboard::lifecycle::Lifecycle;
 use amiboard::lifecycle::demo::{demo_lifecycle, stack_tag_for};
@@ -33,10 +33,10 @@ fn demo(from: u64, n: u64) -> Vec<Lifecycle> {
 }
 
 fn fresh_state() -> State {
-    let target = Target {
+    let target = Connection {
         region: "us-east-1".into(),
         table: "amiboard-lifecycles".into(),
-        ..Target::default()
+        ..Connection::default()
     };
     let mut state = State::new(Keymap::default(), false, target, Utc::now());
     update(
@@ -172,7 +172,9 @@ fn idle_cpu(seconds: u64) -> String {
         let counts = amiboard::app::event_loop::run_loop(
             &mut terminal,
             &mut state,
-            &theme,
+            &amiboard::ui::Renderer {
+                theme: theme.clone(),
+            },
             &runner,
             &mut rx,
             &cancel,

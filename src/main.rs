@@ -16,7 +16,7 @@ fn main() -> ExitCode {
             return ExitCode::from(Exit::Usage as u8);
         }
     };
-    let _guard = amiboard::app::logging::init(&config.log_level);
+    let _guard = amiboard::cli::logging::init(&config.log_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

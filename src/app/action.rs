@@ -4,12 +4,12 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
-use super::ops::Progress;
-use super::stream::StreamEvent;
-use crate::aws::dynamodb::Cursor;
-use crate::aws::imagebuilder::{Answer, BuildImage, Pipeline};
+use crate::lifecycle::execution::Progress;
+use crate::lifecycle::image::{BuildImage, Pipeline, ServiceAnswer};
 use crate::lifecycle::notification::LinkIndex;
 use crate::lifecycle::{Bump, EventRef, Lifecycle};
+use crate::ops::listener::StreamEvent;
+use crate::ops::{Caller, Cursor, OpError};
 
 /// One page of lifecycles as the runner hands it back.
 #[derive(Debug, Clone)]
@@ -60,15 +60,16 @@ pub struct NewLifecycleForm {
 }
 
 impl Op {
-    pub fn lifecycle_id(&self) -> &str {
+    /// The lifecycle it acts on; `None` for a lifecycle yet to be created.
+    pub fn lifecycle_id(&self) -> Option<&str> {
         match self {
             Op::Trigger { lifecycle_id, .. }
             | Op::Decide { lifecycle_id, .. }
             | Op::Promote { lifecycle_id }
             | Op::StartPatch { lifecycle_id, .. }
             | Op::Retry { lifecycle_id }
-            | Op::Reconcile { lifecycle_id } => lifecycle_id,
-            Op::Create(_) => "",
+            | Op::Reconcile { lifecycle_id } => Some(lifecycle_id),
+            Op::Create(_) => None,
         }
     }
 
@@ -118,22 +119,20 @@ pub enum Action {
     PageLoaded {
         request: u64,
         at: DateTime<Utc>,
-        result: Result<PageData, String>,
+        result: Result<PageData, OpError>,
     },
     /// One lifecycle was read again (after an operation or for `--lifecycle`).
     LifecycleFetched {
         id: String,
-        result: Result<Lifecycle, String>,
+        result: Result<Lifecycle, OpError>,
     },
     /// STS told us who we are.
-    IdentityResolved {
-        result: Result<(String, String), String>,
-    },
+    IdentityResolved { result: Result<Caller, OpError> },
     /// An operation finished (or was refused at the choke point).
     OperationFinished {
         request: u64,
         op: Op,
-        result: Result<OpReport, String>,
+        result: Result<OpReport, OpError>,
     },
     /// The live notification stream reported something.
     Stream { event: StreamEvent },
@@ -141,16 +140,16 @@ pub enum Action {
     ProgressFetched {
         lifecycle_id: String,
         execution_arn: String,
-        result: Result<Progress, String>,
+        result: Result<Progress, OpError>,
     },
     /// Image Builder listed the account's pipelines (or is not here).
     PipelinesListed {
-        result: Result<Answer<Vec<Pipeline>>, String>,
+        result: Result<ServiceAnswer<Vec<Pipeline>>, OpError>,
     },
     /// Image Builder answered for one build image (or is not here).
     BuildImageFetched {
         image_arn: String,
-        result: Result<Answer<BuildImage>, String>,
+        result: Result<ServiceAnswer<BuildImage>, OpError>,
     },
 }
 

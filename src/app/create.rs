@@ -6,7 +6,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::action::{Effect, NewLifecycleForm, Op};
 use super::state::{Dialog, State};
-use crate::aws::imagebuilder::{Answer, Pipeline};
+use crate::lifecycle::image::{Pipeline, ServiceAnswer};
+use crate::ops::OpError;
 
 /// The text fields, in order.
 pub const FIELDS: [&str; 4] = [
@@ -106,7 +107,7 @@ impl CreateForm {
 
 /// Opens the form and asks for the pipelines.
 pub fn open(state: &mut State) -> Vec<Effect> {
-    let form = CreateForm::new(state.target.stack_tag.as_deref());
+    let form = CreateForm::new(state.connection.stack_tag.as_deref());
     state.dialog = Some(Dialog::Create(form));
     vec![Effect::ListPipelines]
 }
@@ -148,13 +149,13 @@ pub fn key(state: &mut State, mut form: CreateForm, key: KeyEvent) -> Vec<Effect
 }
 
 /// Image Builder answered: offer its pipelines, or say once that it is missing.
-pub fn pipelines_listed(state: &mut State, result: Result<Answer<Vec<Pipeline>>, String>) {
+pub fn pipelines_listed(state: &mut State, result: Result<ServiceAnswer<Vec<Pipeline>>, OpError>) {
     let pipelines = match result {
-        Ok(Answer::Found(list)) if !list.is_empty() => Pipelines::Found(list),
-        Ok(Answer::Found(_)) => Pipelines::None {
+        Ok(ServiceAnswer::Found(list)) if !list.is_empty() => Pipelines::Found(list),
+        Ok(ServiceAnswer::Found(_)) => Pipelines::None {
             why: "no pipelines in this account".into(),
         },
-        Ok(Answer::Unavailable { notice }) => {
+        Ok(ServiceAnswer::Unavailable { notice }) => {
             super::images::mark_missing(state, notice.clone());
             Pipelines::None { why: notice }
         }

@@ -6,15 +6,23 @@ use std::time::Duration;
 
 use chrono::Utc;
 use futures::StreamExt;
-use ratatui::Terminal;
 use ratatui::backend::Backend;
+use ratatui::{Frame, Terminal};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio_util::sync::CancellationToken;
 
 use super::action::{Action, Effect};
 use super::runner::Runner;
 use super::state::State;
-use crate::ui::{self, theme::Theme};
+
+/// What the loop draws with: the renderer (`ui::Renderer`), passed in so
+/// that nothing in `app` calls into `ui`.
+pub trait View {
+    /// Draws the whole dashboard from the state.
+    fn draw(&self, state: &State, frame: &mut Frame);
+    /// The largest scroll offset the screen on top can show.
+    fn max_scroll(&self, state: &State) -> u16;
+}
 
 /// How many frames the loop drew (the benchmark reads it).
 #[derive(Debug, Default, Clone, Copy)]
@@ -28,14 +36,14 @@ pub struct LoopStats {
 pub async fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     state: &mut State,
-    theme: &Theme,
+    view: &impl View,
     runner: &Runner,
     rx: &mut UnboundedReceiver<Action>,
     cancel: &CancellationToken,
     mut copy: impl FnMut(&mut Terminal<B>, &str),
 ) -> Result<LoopStats, B::Error> {
     let mut counts = LoopStats::default();
-    terminal.draw(|f| ui::render(state, theme, f))?;
+    terminal.draw(|f| view.draw(state, f))?;
     counts.frames += 1;
     state.dirty = false;
     loop {
@@ -54,6 +62,9 @@ pub async fn run_loop<B: Backend>(
         let mut dirty = false;
         for action in pending {
             counts.actions += 1;
+            if matches!(action, Action::Key(_)) {
+                state.scroll_limit = view.max_scroll(state);
+            }
             for effect in super::update::update(state, action) {
                 match effect {
                     Effect::Copy { text } => copy(terminal, &text),
@@ -67,7 +78,7 @@ pub async fn run_loop<B: Backend>(
             break;
         }
         if dirty {
-            terminal.draw(|f| ui::render(state, theme, f))?;
+            terminal.draw(|f| view.draw(state, f))?;
             counts.frames += 1;
         }
     }

@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use super::stream::Arrival;
+use crate::ops::listener::Arrival;
 
 /// How many notifications the pane keeps.
 pub const FEED_CAPACITY: usize = 1000;

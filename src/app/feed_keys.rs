@@ -15,7 +15,7 @@ pub fn command(state: &mut State, command: Command) -> Option<Vec<Effect>> {
     match command {
         Command::NotificationsPane => {
             state.feed.pane_open = !state.feed.pane_open;
-            state.list_height = crate::ui::list_rows_for(state.height, state.feed.pane_open);
+            state.list_height = super::layout::list_rows_for(state.height, state.feed.pane_open);
             state.clamp_selection();
         }
         Command::NotificationsFull => {

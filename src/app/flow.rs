@@ -163,12 +163,12 @@ pub fn confirm(
         (
             "Account".to_string(),
             state
-                .target
+                .connection
                 .account
                 .clone()
                 .unwrap_or_else(|| "unknown".into()),
         ),
-        ("Region".to_string(), state.target.region.clone()),
+        ("Region".to_string(), state.connection.region.clone()),
     ];
     state.dialog = Some(Dialog::Confirm {
         op,
@@ -191,7 +191,7 @@ pub fn submit(state: &mut State, op: Op) -> Vec<Effect> {
         request: state.op_request,
         op,
         actor: state
-            .target
+            .connection
             .actor
             .clone()
             .unwrap_or_else(|| "amiboard".into()),

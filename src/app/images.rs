@@ -6,8 +6,9 @@ use std::collections::HashMap;
 
 use super::action::Effect;
 use super::state::{Level, Screen, State};
-use crate::aws::imagebuilder::{Answer, BuildImage};
+use crate::lifecycle::image::{BuildImage, ServiceAnswer};
 use crate::lifecycle::{EventKind, Lifecycle};
+use crate::ops::OpError;
 
 /// What the dashboard knows about one build image.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,16 +71,20 @@ pub fn fetch_wanted(state: &mut State, reread: bool) -> Vec<Effect> {
 }
 
 /// Image Builder answered for one image.
-pub fn fetched(state: &mut State, image_arn: String, result: Result<Answer<BuildImage>, String>) {
+pub fn fetched(
+    state: &mut State,
+    image_arn: String,
+    result: Result<ServiceAnswer<BuildImage>, OpError>,
+) {
     let view = match result {
-        Ok(Answer::Found(image)) => ImageView::Loaded(image),
-        Ok(Answer::Unavailable { notice }) => {
+        Ok(ServiceAnswer::Found(image)) => ImageView::Loaded(image),
+        Ok(ServiceAnswer::Unavailable { notice }) => {
             mark_missing(state, notice);
             ImageView::Unavailable
         }
-        Err(message) => {
-            tracing::warn!(%image_arn, %message, "build image not read");
-            ImageView::Failed(message)
+        Err(err) => {
+            tracing::warn!(%image_arn, error = %err, "build image not read");
+            ImageView::Failed(err.to_string())
         }
     };
     state.images.insert(image_arn, view);

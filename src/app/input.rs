@@ -163,8 +163,9 @@ fn copy(state: &mut State, command: Command) -> Vec<Effect> {
 
 pub fn move_by(state: &mut State, command: Command) {
     let page = state.list_height.max(1);
-    // The same limit render applies, so `G` then `k` moves at once.
-    let max = crate::ui::max_scroll(state);
+    // The same limit render applies (the loop measures it before each
+    // key), so `G` then `k` moves at once.
+    let max = state.scroll_limit;
     if let Some(scroll) = scroll_of(state) {
         let page = u16::try_from(page).unwrap_or(u16::MAX);
         *scroll = match command {

@@ -10,9 +10,9 @@ use chrono::{DateTime, Utc};
 use super::action::Effect;
 use super::feed::StreamStatus;
 use super::state::{Level, State};
-use super::stream::{Arrival, StreamEvent};
 use crate::lifecycle::notification::{LinkIndex, NotificationKind};
 use crate::lifecycle::{EventRef, EventStatus, Stage};
+use crate::ops::listener::{Arrival, StreamEvent};
 
 pub fn on_stream(state: &mut State, event: StreamEvent) -> Vec<Effect> {
     match event {

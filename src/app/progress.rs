@@ -6,9 +6,10 @@
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 
 use super::action::{Effect, Op};
-use super::ops::Progress;
 use super::state::{Level, Screen, State};
 use crate::lifecycle::EventRef;
+use crate::lifecycle::execution::Progress;
+use crate::ops::OpError;
 
 /// What the timeline knows about one execution.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +95,7 @@ pub fn progress_fetched(
     state: &mut State,
     lifecycle_id: &str,
     execution_arn: &str,
-    result: Result<Progress, String>,
+    result: Result<Progress, OpError>,
 ) -> Vec<Effect> {
     let poll_every = ChronoDuration::from_std(state.workflow_poll)
         .unwrap_or_else(|_| ChronoDuration::seconds(2));
@@ -112,8 +113,8 @@ pub fn progress_fetched(
     watch.next_poll = now + poll_every;
     let progress = match result {
         Ok(progress) => progress,
-        Err(message) => {
-            tracing::warn!(%message, "execution progress not read");
+        Err(err) => {
+            tracing::warn!(error = %err, "execution progress not read");
             return Vec::new();
         }
     };
@@ -141,7 +142,7 @@ pub fn progress_fetched(
             watch.reconcile_sent = true;
             effects.extend(reconcile_effect(state, lifecycle_id));
         }
-    } else if status != crate::aws::sfn::RunStatus::Running {
+    } else if status != crate::lifecycle::execution::RunStatus::Running {
         // Ended well: the workflow recorded its result; read it.
         effects.push(Effect::FetchLifecycle {
             id: lifecycle_id.to_string(),

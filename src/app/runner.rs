@@ -8,10 +8,9 @@ use chrono::Utc;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, Effect, Op, OpReport, PageData};
-use super::ops::{self, OpError};
-use super::stream::LinkSetter;
-use crate::cli::Context;
 use crate::lifecycle::Refusal;
+use crate::ops::listener::LinkSetter;
+use crate::ops::{self, Context, OpError};
 
 /// Runs effects against AWS (or answers "offline" without a context, as the
 /// benchmark and tests do).
@@ -33,7 +32,7 @@ pub fn guard(effect: &Effect, read_only: bool) -> Option<Action> {
             Some(Action::OperationFinished {
                 request: *request,
                 op: op.clone(),
-                result: Err(Refusal::ReadOnly.to_string()),
+                result: Err(OpError::Refused(Refusal::ReadOnly)),
             })
         }
         _ => None,
@@ -98,17 +97,21 @@ impl Runner {
     }
 }
 
+fn offline_error() -> OpError {
+    OpError::Unavailable("offline: no AWS context".to_string())
+}
+
 fn offline(effect: Effect, tx: &UnboundedSender<Action>) {
     let action = match effect {
         Effect::LoadPage { request, .. } => Some(Action::PageLoaded {
             request,
             at: Utc::now(),
-            result: Err("offline".into()),
+            result: Err(offline_error()),
         }),
         Effect::Mutate { request, op, .. } => Some(Action::OperationFinished {
             request,
             op,
-            result: Err("offline".into()),
+            result: Err(offline_error()),
         }),
         _ => None,
     };
@@ -124,16 +127,13 @@ async fn perform(ctx: &Context, effect: Effect) -> Option<Action> {
             stack_tag,
             cursor,
         } => {
-            let result = ctx
-                .store
-                .list_page(stack_tag.as_deref(), cursor.map(|c| c.cursor))
+            let result = ops::list_page(ctx, stack_tag.as_deref(), cursor.map(|c| c.cursor))
                 .await
                 .map(|page| PageData {
                     lifecycles: page.lifecycles,
                     skipped: page.skipped.len(),
                     next: page.next,
-                })
-                .map_err(|e| e.to_string());
+                });
             Some(Action::PageLoaded {
                 request,
                 at: Utc::now(),
@@ -141,18 +141,14 @@ async fn perform(ctx: &Context, effect: Effect) -> Option<Action> {
             })
         }
         Effect::FetchLifecycle { id } => {
-            let result = ctx.store.get(&id).await.map_err(|e| e.to_string());
+            let result = ops::get(ctx, &id).await;
             Some(Action::LifecycleFetched { id, result })
         }
-        Effect::Identify => {
-            let result = crate::aws::sts::who_am_i(&ctx.clients)
-                .await
-                .map(|i| (i.account.clone(), i.actor()))
-                .map_err(|e| e.to_string());
-            Some(Action::IdentityResolved { result })
-        }
+        Effect::Identify => Some(Action::IdentityResolved {
+            result: ops::identify(ctx).await,
+        }),
         Effect::Mutate { request, op, actor } => {
-            let result = mutate(ctx, &actor, &op).await.map_err(|e| e.to_string());
+            let result = mutate(ctx, &actor, &op).await;
             Some(Action::OperationFinished {
                 request,
                 op,
@@ -163,31 +159,22 @@ async fn perform(ctx: &Context, effect: Effect) -> Option<Action> {
             lifecycle_id,
             execution_arn,
         } => {
-            let result = ops::execution_progress(ctx, &execution_arn)
-                .await
-                .map_err(|e| e.to_string());
+            let result = ops::execution_progress(ctx, &execution_arn).await;
             Some(Action::ProgressFetched {
                 lifecycle_id,
                 execution_arn,
                 result,
             })
         }
-        Effect::ListPipelines => {
-            let result = crate::aws::imagebuilder::ImageBuilder::new(&ctx.clients)
-                .pipelines()
-                .await
-                .map_err(|e| e.to_string());
-            Some(Action::PipelinesListed { result })
-        }
+        Effect::ListPipelines => Some(Action::PipelinesListed {
+            result: ops::pipelines(ctx).await,
+        }),
         Effect::FetchBuildImage {
             lifecycle_id,
             image_arn,
         } => {
             tracing::debug!(%lifecycle_id, %image_arn, "reading build image");
-            let result = crate::aws::imagebuilder::ImageBuilder::new(&ctx.clients)
-                .image(&image_arn)
-                .await
-                .map_err(|e| e.to_string());
+            let result = ops::build_image(ctx, &image_arn).await;
             Some(Action::BuildImageFetched { image_arn, result })
         }
         Effect::Copy { .. } | Effect::SetLinks { .. } => None,
@@ -201,7 +188,7 @@ fn report(outcome: ops::Outcome) -> OpReport {
     }
 }
 
-/// The only place the dashboard calls `app::ops`.
+/// The dashboard's mutating effects, each one use case of `ops`.
 async fn mutate(ctx: &Context, actor: &str, op: &Op) -> Result<OpReport, OpError> {
     let outcome = match op {
         Op::Trigger {

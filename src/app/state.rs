@@ -110,9 +110,10 @@ pub struct TypedAmi {
     pub input: String,
 }
 
-/// Facts about where the dashboard points, for the header and dialogs.
+/// Where the dashboard points (account, profile, region, endpoint, table,
+/// stack tag), for the header and dialogs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Target {
+pub struct Connection {
     pub account: Option<String>,
     pub actor: Option<String>,
     pub profile: Option<String>,
@@ -129,7 +130,7 @@ pub struct Target {
 pub struct State {
     pub keymap: Keymap,
     pub read_only: bool,
-    pub target: Target,
+    pub connection: Connection,
     pub production_stack_tags: Vec<String>,
     pub refresh_every: Duration,
     /// How often the open timeline's running execution is polled.
@@ -144,6 +145,9 @@ pub struct State {
     pub selected: usize,
     pub offset: usize,
     pub list_height: usize,
+    /// The largest scroll offset the screen on top can show, as the view
+    /// measured it before this key (see `event_loop::View`).
+    pub scroll_limit: u16,
     pub sort: Sort,
     pub filter: Filter,
     /// The text being typed after `/`, while the filter bar is open.
@@ -187,11 +191,16 @@ pub const TOAST_SECONDS: i64 = 6;
 pub const RETRY_SECONDS: i64 = 10;
 
 impl State {
-    pub fn new(keymap: Keymap, read_only: bool, target: Target, now: DateTime<Utc>) -> State {
+    pub fn new(
+        keymap: Keymap,
+        read_only: bool,
+        connection: Connection,
+        now: DateTime<Utc>,
+    ) -> State {
         State {
             keymap,
             read_only,
-            target,
+            connection,
             production_stack_tags: vec!["prod".into(), "production".into()],
             refresh_every: Duration::from_secs(30),
             workflow_poll: Duration::from_secs(2),
@@ -203,6 +212,7 @@ impl State {
             selected: 0,
             offset: 0,
             list_height: 20,
+            scroll_limit: u16::MAX,
             sort: Sort::default(),
             filter: Filter::default(),
             filter_input: None,

@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration as ChronoDuration, Utc};
 
 use super::action::{Action, CursorKey, Effect, PageData};
 use super::state::{Level, Load, RETRY_SECONDS, Screen, State};
+use crate::ops::OpError;
 
 /// Applies one action; returns the I/O to perform. Sets `state.dirty` when the
 /// screen must be redrawn.
@@ -18,7 +19,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Resized { width, height } => {
             state.width = width;
             state.height = height;
-            state.list_height = crate::ui::list_rows_for(height, state.feed.pane_open);
+            state.list_height = super::layout::list_rows_for(height, state.feed.pane_open);
             state.clamp_selection();
             Vec::new()
         }
@@ -51,9 +52,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         },
         Action::IdentityResolved { result } => {
             match result {
-                Ok((account, actor)) => {
-                    state.target.account = Some(account);
-                    state.target.actor = Some(actor);
+                Ok(caller) => {
+                    state.connection.account = Some(caller.account);
+                    state.connection.actor = Some(caller.actor);
                 }
                 Err(message) => state.notify(Level::Warn, format!("Who am I failed: {message}")),
             }
@@ -64,15 +65,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             match result {
                 Ok(report) => {
                     state.notify(Level::Info, report.message);
-                    let mut id = op.lifecycle_id().to_string();
+                    let mut id = op.lifecycle_id().map(str::to_string);
                     if let Some(lc) = report.lifecycle {
-                        id.clone_from(&lc.lifecycle_id);
+                        id = Some(lc.lifecycle_id.clone());
                         state.upsert(vec![lc]);
                     }
-                    if id.is_empty() {
-                        return Vec::new();
-                    }
-                    vec![Effect::FetchLifecycle { id }]
+                    id.map(|id| vec![Effect::FetchLifecycle { id }])
+                        .unwrap_or_default()
                 }
                 Err(message) => {
                     state.notify(
@@ -150,7 +149,7 @@ pub fn start_load(state: &mut State) -> Vec<Effect> {
     state.next_cursor = None;
     vec![Effect::LoadPage {
         request: state.request,
-        stack_tag: state.target.stack_tag.clone(),
+        stack_tag: state.connection.stack_tag.clone(),
         cursor: None,
     }]
 }
@@ -159,7 +158,7 @@ fn page_loaded(
     state: &mut State,
     request: u64,
     at: DateTime<Utc>,
-    result: Result<PageData, String>,
+    result: Result<PageData, OpError>,
 ) -> Vec<Effect> {
     if request != state.request {
         // A stale result of a load that was replaced: drop it.
@@ -171,7 +170,8 @@ fn page_loaded(
         _ => 1,
     };
     match result {
-        Err(message) => {
+        Err(err) => {
+            let message = err.to_string();
             state.incoming = None;
             state.notify(
                 Level::Error,
@@ -203,7 +203,7 @@ fn page_loaded(
                 state.next_cursor = Some(key.clone());
                 return vec![Effect::LoadPage {
                     request,
-                    stack_tag: state.target.stack_tag.clone(),
+                    stack_tag: state.connection.stack_tag.clone(),
                     cursor: Some(key),
                 }];
             }

@@ -7,9 +7,7 @@ use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-
-use crate::app::config::Config;
+use aws_config::{BehaviorVersion, Region};
 
 /// An unreachable endpoint is reported within [`OPERATION_TIMEOUT`]: each
 /// attempt gives up after [`ATTEMPT_TIMEOUT`], the whole call after 9 s.
@@ -32,9 +30,19 @@ pub fn page_timeouts() -> TimeoutConfig {
         .build()
 }
 
+/// What the clients are built from: the `--profile`, `--region` and
+/// `--endpoint-url` the configuration resolved (the `AWS_*` environment and
+/// the profile files fill in the rest).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectSettings {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
 /// Where the clients point, resolved.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub struct ResolvedTarget {
     pub region: String,
     pub profile: Option<String>,
     /// The endpoint when it is not AWS's own.
@@ -44,8 +52,7 @@ pub struct Target {
 /// Shared configuration plus every client amiboard uses.
 #[derive(Debug, Clone)]
 pub struct Clients {
-    pub sdk: SdkConfig,
-    pub target: Target,
+    pub target: ResolvedTarget,
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub sfn: aws_sdk_sfn::Client,
     pub sns: aws_sdk_sns::Client,
@@ -62,14 +69,14 @@ pub struct Clients {
 pub struct NoRegion;
 
 /// Loads the shared SDK configuration and builds every client.
-pub async fn connect(config: &Config) -> Result<Clients, NoRegion> {
+pub async fn connect(config: &ConnectSettings) -> Result<Clients, NoRegion> {
     connect_inner(config, None).await
 }
 
 /// Like [`connect`], with fixed credentials instead of the default chain
 /// (tests against the emulator).
 pub async fn connect_with_static_credentials(
-    config: &Config,
+    config: &ConnectSettings,
     access_key: &str,
     secret_key: &str,
 ) -> Result<Clients, NoRegion> {
@@ -79,7 +86,7 @@ pub async fn connect_with_static_credentials(
 }
 
 async fn connect_inner(
-    config: &Config,
+    config: &ConnectSettings,
     credentials: Option<aws_credential_types::Credentials>,
 ) -> Result<Clients, NoRegion> {
     let timeouts = TimeoutConfig::builder()
@@ -109,7 +116,7 @@ async fn connect_inner(
         .endpoint_url()
         .map(ToString::to_string)
         .or_else(|| std::env::var("AWS_ENDPOINT_URL_DYNAMODB").ok());
-    let target = Target {
+    let target = ResolvedTarget {
         region,
         profile: config
             .profile
@@ -124,7 +131,6 @@ async fn connect_inner(
         sqs: aws_sdk_sqs::Client::new(&sdk),
         sts: aws_sdk_sts::Client::new(&sdk),
         imagebuilder: aws_sdk_imagebuilder::Client::new(&sdk),
-        sdk,
         target,
     })
 }

@@ -1,11 +1,10 @@
 //! One error type for every AWS call, with the service, operation and resource
 //! it concerns, classified so the edge can pick a sentence and an exit code.
 
-use aws_config::SdkConfig;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 /// What went wrong with an AWS call.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AwsError {
     #[error("cannot reach {service} at {endpoint}: {detail}")]
     Unreachable {
@@ -57,14 +56,6 @@ pub struct Call<'a> {
     pub service: &'static str,
     pub operation: &'static str,
     pub resource: &'a str,
-}
-
-/// A rough description of the endpoint a client talks to, for messages.
-pub fn endpoint_of(sdk: &SdkConfig) -> String {
-    sdk.endpoint_url().map_or_else(
-        || format!("AWS ({})", sdk.region().map_or("no region", |r| r.as_ref())),
-        ToString::to_string,
-    )
 }
 
 const CREDENTIAL_CODES: [&str; 8] = [

@@ -1,97 +1,14 @@
 //! EC2 Image Builder: a build image's status, recipe and components, and the
 //! account's pipelines, in domain types. Where the endpoint has no Image
 //! Builder (moto, every installable emulator) the answer is
-//! [`Answer::Unavailable`] with a short notice, never an error.
+//! [`ServiceAnswer::Unavailable`] with a short notice, never an error.
 
 use aws_sdk_imagebuilder::Client as AwsImageBuilderClient;
 use aws_sdk_imagebuilder::types::ImageStatus as AwsImageStatus;
 
 use super::client::Clients;
 use super::error::{AwsError, Call, classify};
-
-/// The notice shown where the API is missing.
-pub const NOT_AVAILABLE: &str = "Image Builder is not available at this endpoint";
-
-/// An answer from Image Builder, or the notice that there is none here.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer<T> {
-    Found(T),
-    Unavailable { notice: String },
-}
-
-/// Where a build image stands, PENDING ... AVAILABLE or FAILED.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageState {
-    Pending,
-    Creating,
-    Building,
-    Testing,
-    Distributing,
-    Integrating,
-    Available,
-    Failed,
-    Cancelled,
-    Deprecated,
-    Disabled,
-    Deleted,
-    Unknown,
-}
-
-impl ImageState {
-    /// The API's word for it: `AVAILABLE`, `FAILED`, ...
-    pub fn name(self) -> &'static str {
-        match self {
-            ImageState::Pending => "PENDING",
-            ImageState::Creating => "CREATING",
-            ImageState::Building => "BUILDING",
-            ImageState::Testing => "TESTING",
-            ImageState::Distributing => "DISTRIBUTING",
-            ImageState::Integrating => "INTEGRATING",
-            ImageState::Available => "AVAILABLE",
-            ImageState::Failed => "FAILED",
-            ImageState::Cancelled => "CANCELLED",
-            ImageState::Deprecated => "DEPRECATED",
-            ImageState::Disabled => "DISABLED",
-            ImageState::Deleted => "DELETED",
-            ImageState::Unknown => "UNKNOWN",
-        }
-    }
-
-    /// Whether the image is still on its way to AVAILABLE or FAILED.
-    pub fn is_in_progress(self) -> bool {
-        matches!(
-            self,
-            ImageState::Pending
-                | ImageState::Creating
-                | ImageState::Building
-                | ImageState::Testing
-                | ImageState::Distributing
-                | ImageState::Integrating
-        )
-    }
-}
-
-/// One build image: its state (with reason when it failed), recipe and components.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BuildImage {
-    pub arn: String,
-    pub name: Option<String>,
-    pub version: Option<String>,
-    pub state: ImageState,
-    pub reason: Option<String>,
-    pub recipe: Option<String>,
-    pub recipe_version: Option<String>,
-    /// Component ARNs, in the recipe's order.
-    pub components: Vec<String>,
-}
-
-/// One image pipeline the new-lifecycle form can offer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pipeline {
-    pub arn: String,
-    pub name: String,
-    pub enabled: bool,
-}
+use crate::lifecycle::image::{BuildImage, ImageState, NOT_AVAILABLE, Pipeline, ServiceAnswer};
 
 /// The Image Builder adapter.
 #[derive(Debug, Clone)]
@@ -144,12 +61,12 @@ impl ImageBuilder {
         ImageBuilder { client, endpoint }
     }
 
-    fn answer<T>(result: Result<T, AwsError>) -> Result<Answer<T>, AwsError> {
+    fn answer<T>(result: Result<T, AwsError>) -> Result<ServiceAnswer<T>, AwsError> {
         match result {
-            Ok(found) => Ok(Answer::Found(found)),
+            Ok(found) => Ok(ServiceAnswer::Found(found)),
             Err(err) if is_absent(&err) => {
                 tracing::info!(error = %err, "image builder is not available");
-                Ok(Answer::Unavailable {
+                Ok(ServiceAnswer::Unavailable {
                     notice: NOT_AVAILABLE.to_string(),
                 })
             }
@@ -158,7 +75,7 @@ impl ImageBuilder {
     }
 
     /// GetImage: the build image's status, reason, recipe and components.
-    pub async fn image(&self, image_arn: &str) -> Result<Answer<BuildImage>, AwsError> {
+    pub async fn image(&self, image_arn: &str) -> Result<ServiceAnswer<BuildImage>, AwsError> {
         let result = self
             .client
             .get_image()
@@ -200,7 +117,7 @@ impl ImageBuilder {
     }
 
     /// ListImagePipelines, every page.
-    pub async fn pipelines(&self) -> Result<Answer<Vec<Pipeline>>, AwsError> {
+    pub async fn pipelines(&self) -> Result<ServiceAnswer<Vec<Pipeline>>, AwsError> {
         let mut pipelines = Vec::new();
         let mut token = None;
         loop {
@@ -219,8 +136,10 @@ impl ImageBuilder {
                     classify(call, &self.endpoint, e)
                 });
             let out = match Self::answer(result)? {
-                Answer::Found(out) => out,
-                Answer::Unavailable { notice } => return Ok(Answer::Unavailable { notice }),
+                ServiceAnswer::Found(out) => out,
+                ServiceAnswer::Unavailable { notice } => {
+                    return Ok(ServiceAnswer::Unavailable { notice });
+                }
             };
             pipelines.extend(out.image_pipeline_list().iter().map(|p| Pipeline {
                 arn: p.arn().unwrap_or_default().to_string(),
@@ -232,7 +151,17 @@ impl ImageBuilder {
                 break;
             }
         }
-        Ok(Answer::Found(pipelines))
+        Ok(ServiceAnswer::Found(pipelines))
+    }
+}
+
+#[async_trait::async_trait]
+impl super::ports::ImageService for ImageBuilder {
+    async fn image(&self, image_arn: &str) -> Result<ServiceAnswer<BuildImage>, AwsError> {
+        ImageBuilder::image(self, image_arn).await
+    }
+    async fn pipelines(&self) -> Result<ServiceAnswer<Vec<Pipeline>>, AwsError> {
+        ImageBuilder::pipelines(self).await
     }
 }
 

@@ -11,7 +11,8 @@ use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
 
-use super::{Answer, ImageBuilder, ImageState, NOT_AVAILABLE};
+use super::ImageBuilder;
+use crate::lifecycle::image::{ImageState, NOT_AVAILABLE, ServiceAnswer};
 
 const ARN: &str = "arn:aws:imagebuilder:eu-west-1:123456789012:image/web/1.0.0/1";
 
@@ -64,7 +65,7 @@ async fn every_status_maps_and_failure_keeps_its_reason() {
             .match_requests(|r| r.image_build_version_arn() == Some(ARN))
             .then_output(move || output.clone());
         let client = mock_client!(aws_sdk_imagebuilder, RuleMode::Sequential, [&rule]);
-        let Answer::Found(found) = adapter(client).image(ARN).await.expect("answer") else {
+        let ServiceAnswer::Found(found) = adapter(client).image(ARN).await.expect("answer") else {
             panic!("expected an image for {sdk:?}");
         };
         assert_eq!(found.state, expected);
@@ -109,7 +110,7 @@ async fn pipelines_are_listed_across_pages() {
         RuleMode::Sequential,
         [&first, &second]
     );
-    let Answer::Found(pipelines) = adapter(client).pipelines().await.expect("answer") else {
+    let ServiceAnswer::Found(pipelines) = adapter(client).pipelines().await.expect("answer") else {
         panic!("expected pipelines");
     };
     let names: Vec<_> = pipelines
@@ -131,7 +132,7 @@ async fn a_404_becomes_the_not_available_notice() {
     let answer = adapter(client).pipelines().await.expect("no error");
     assert_eq!(
         answer,
-        Answer::Unavailable {
+        ServiceAnswer::Unavailable {
             notice: NOT_AVAILABLE.to_string()
         }
     );
@@ -149,7 +150,7 @@ async fn get_image_at_an_endpoint_without_image_builder_is_the_notice() {
     let answer = adapter(client).image(ARN).await.expect("no error");
     assert_eq!(
         answer,
-        Answer::Unavailable {
+        ServiceAnswer::Unavailable {
             notice: NOT_AVAILABLE.to_string()
         }
     );

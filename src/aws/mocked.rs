@@ -17,9 +17,10 @@ use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use aws_smithy_types::error::ErrorMetadata;
 
-use super::client::{Clients, Target};
+use super::client::{Clients, ResolvedTarget};
 use super::sts::Identity;
-use crate::app::config::{Config, Overrides, Topics};
+use super::temp_queue::QueueSettings;
+use crate::config::{Config, Overrides, Topics};
 
 pub const REGION: &str = "us-east-1";
 pub const ACCOUNT: &str = "123456789012";
@@ -50,12 +51,17 @@ pub struct Mocks {
 
 /// The configuration the mocks answer for: the default prefix, every topic.
 pub fn config() -> Config {
-    let mut config = crate::app::config::load_with(&Overrides::default(), None).expect("config");
+    let mut config = crate::config::load_with(&Overrides::default(), None).expect("config");
     config.prefix = "amiboard-".to_string();
     config.topics = Topics::with_prefix(&config.prefix);
     config.notifications_enabled = true;
     config.include_service_topics = true;
     config
+}
+
+/// The queue settings of [`config`]: the default prefix, every topic.
+pub fn queue_settings() -> QueueSettings {
+    crate::ops::queue_settings(&config())
 }
 
 pub fn identity() -> Identity {
@@ -112,7 +118,7 @@ pub fn denied(deny: Deny) -> Mocks {
         ]
     );
 
-    let lifecycle_topic = Topics::arn(&config().topics.lifecycle, REGION, ACCOUNT);
+    let lifecycle_topic = super::sns::topic_arn(&config().topics.lifecycle, REGION, ACCOUNT);
     let allowed_topic = lifecycle_topic.clone();
     let topic_exists = mock!(aws_sdk_sns::Client::get_topic_attributes)
         .then_output(|| GetTopicAttributesOutput::builder().build());
@@ -180,11 +186,10 @@ fn clients(
         sns,
         sqs,
         sts,
-        target: Target {
+        target: ResolvedTarget {
             region: REGION.to_string(),
             profile: None,
             endpoint: Some("mock".to_string()),
         },
-        sdk,
     }
 }

@@ -9,6 +9,7 @@ use aws_sdk_sfn::types::HistoryEventType as AwsHistoryEventType;
 
 use super::client::Clients;
 use super::error::{AwsError, Call, classify};
+use crate::lifecycle::execution::RunStatus;
 
 /// What provisioning did to one state machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,39 +23,6 @@ pub enum MachineStatus {
         name: String,
         arn: String,
     },
-}
-
-/// How an execution stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunStatus {
-    Running,
-    Succeeded,
-    Failed,
-    TimedOut,
-    Aborted,
-    /// Any status this build does not know (e.g. PENDING_REDRIVE).
-    Other,
-}
-
-impl RunStatus {
-    /// Whether the execution ended without success.
-    pub fn is_broken(self) -> bool {
-        matches!(
-            self,
-            RunStatus::Failed | RunStatus::TimedOut | RunStatus::Aborted
-        )
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            RunStatus::Running => "RUNNING",
-            RunStatus::Succeeded => "SUCCEEDED",
-            RunStatus::Failed => "FAILED",
-            RunStatus::TimedOut => "TIMED_OUT",
-            RunStatus::Aborted => "ABORTED",
-            RunStatus::Other => "UNKNOWN",
-        }
-    }
 }
 
 /// One execution, as DescribeExecution tells it.
@@ -271,4 +239,26 @@ pub async fn list_executions(
         }
     }
     Ok(arns)
+}
+
+#[async_trait::async_trait]
+impl super::ports::Executions for Clients {
+    async fn start(&self, machine_arn: &str, name: &str, input: &str) -> Result<Started, AwsError> {
+        start_execution(self, machine_arn, name, input).await
+    }
+    async fn describe(&self, execution_arn: &str) -> Result<Execution, AwsError> {
+        describe(self, execution_arn).await
+    }
+    async fn current_state(&self, execution_arn: &str) -> Result<Option<String>, AwsError> {
+        current_state(self, execution_arn).await
+    }
+    async fn ensure_machine(
+        &self,
+        name: &str,
+        arn: &str,
+        definition: &str,
+        role_arn: &str,
+    ) -> Result<MachineStatus, AwsError> {
+        ensure_state_machine(self, name, arn, definition, role_arn).await
+    }
 }

@@ -88,3 +88,29 @@ pub async fn publish(
     tracing::debug!(elapsed_ms = started.elapsed().as_millis(), %topic_arn, "sns Publish");
     Ok(out.message_id().unwrap_or_default().to_string())
 }
+
+/// The ARN of a topic given as a name or an ARN: a plain name becomes an ARN
+/// once the account and region are known.
+pub fn topic_arn(name_or_arn: &str, region: &str, account: &str) -> String {
+    if name_or_arn.starts_with("arn:") {
+        name_or_arn.to_string()
+    } else {
+        format!("arn:aws:sns:{region}:{account}:{name_or_arn}")
+    }
+}
+
+#[async_trait::async_trait]
+impl super::ports::Publisher for Clients {
+    async fn publish(
+        &self,
+        topic_arn: &str,
+        subject: Option<&str>,
+        message: &str,
+        attributes: &BTreeMap<String, String>,
+    ) -> Result<String, AwsError> {
+        publish(self, topic_arn, subject, message, attributes).await
+    }
+    async fn ensure_topic(&self, name: &str, arn: &str) -> Result<TopicStatus, AwsError> {
+        ensure_topic(self, name, arn).await
+    }
+}

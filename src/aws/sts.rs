@@ -49,3 +49,10 @@ pub async fn who_am_i(clients: &Clients) -> Result<Identity, AwsError> {
         arn: out.arn().unwrap_or_default().to_string(),
     })
 }
+
+#[async_trait::async_trait]
+impl super::ports::Identify for Clients {
+    async fn who_am_i(&self) -> Result<Identity, AwsError> {
+        who_am_i(self).await
+    }
+}

@@ -2,10 +2,11 @@
 
 use std::fmt;
 
-use crate::app::config::ConfigError;
 use crate::aws::AwsError;
 use crate::aws::client::NoRegion;
+use crate::config::ConfigError;
 use crate::lifecycle::Refusal;
+use crate::ops::OpError;
 
 /// The documented exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,5 +87,16 @@ impl From<std::io::Error> for CliError {
 impl From<serde_json::Error> for CliError {
     fn from(err: serde_json::Error) -> Self {
         CliError::failure(err.to_string())
+    }
+}
+
+impl From<OpError> for CliError {
+    fn from(err: OpError) -> Self {
+        match err {
+            OpError::Refused(refusal) => refusal.into(),
+            OpError::LostRace { message } => CliError::new(Exit::Refused, message),
+            OpError::Aws(aws) => aws.into(),
+            OpError::Unavailable(message) => CliError::failure(message),
+        }
     }
 }

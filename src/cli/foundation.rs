@@ -5,8 +5,8 @@ use serde_json::json;
 
 use super::output::{emit, emit_json, table};
 use super::{CliError, Context};
-use crate::app::config::Config;
 use crate::aws::dynamodb::{TableStatus, provision_tables};
+use crate::config::Config;
 use crate::lifecycle::{Lifecycle, Stage};
 
 /// Creates what amiboard needs and reports what was created and what existed.
@@ -18,15 +18,15 @@ pub async fn provision(ctx: &Context) -> Result<(), CliError> {
         ));
     }
     let mut out = String::new();
-    for status in provision_tables(&ctx.store).await? {
+    for status in provision_tables(&ctx.sdk()?.store).await? {
         match status {
             TableStatus::Created(name) => out.push_str(&format!("created  table {name}\n")),
             TableStatus::Existed(name) => out.push_str(&format!("exists   table {name}\n")),
         }
     }
-    for item in crate::app::ops::provision_workflows(ctx).await? {
-        use crate::app::ops::Provisioned;
+    for item in crate::ops::provision_workflows(ctx).await? {
         use crate::aws::{sfn::MachineStatus, sns::TopicStatus};
+        use crate::ops::Provisioned;
         let line = match item {
             Provisioned::Topic(TopicStatus::Created { name, .. }) => {
                 format!("created  topic {name}")
@@ -49,7 +49,7 @@ pub async fn provision(ctx: &Context) -> Result<(), CliError> {
 
 /// One short line per lifecycle, or all of them as JSON.
 pub async fn list(ctx: &Context, stack_tag: Option<&str>, json: bool) -> Result<(), CliError> {
-    let listing = ctx.store.list_all(stack_tag, |_| {}).await?;
+    let listing = ctx.store.list_all(stack_tag, &mut |_| {}).await?;
     for skipped in &listing.skipped {
         eprintln!(
             "warning: skipped malformed lifecycle {}: {}",
@@ -159,8 +159,8 @@ pub async fn show(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), C
 
 /// The resolved configuration, paths, region, endpoint and account.
 pub async fn info(config: Config, json: bool) -> Result<(), CliError> {
-    let log_file = crate::app::logging::log_file_path();
-    let connected = crate::aws::connect(&config).await;
+    let log_file = crate::cli::logging::log_file_path();
+    let connected = crate::aws::connect(&crate::ops::connect_settings(&config)).await;
     let (region, endpoint, identity) = match &connected {
         Ok(clients) => {
             let identity = crate::aws::sts::who_am_i(clients).await;
@@ -175,7 +175,7 @@ pub async fn info(config: Config, json: bool) -> Result<(), CliError> {
     let value = json!({
         "version": env!("CARGO_PKG_VERSION"),
         "config_file": config.config_path.as_ref().map(|p| p.display().to_string()),
-        "default_config_file": crate::app::config::default_config_path().map(|p| p.display().to_string()),
+        "default_config_file": crate::config::default_config_path().map(|p| p.display().to_string()),
         "log_file": log_file.display().to_string(),
         "log_level": config.log_level,
         "profile": config.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()),

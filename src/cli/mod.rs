@@ -2,43 +2,20 @@
 //! subcommand. Every command shares one [`Context`].
 
 pub mod args;
+mod dashboard;
 pub mod error;
 mod foundation;
+pub mod logging;
 mod output;
 mod seed;
-mod stream;
 mod timeline;
+mod watch;
 mod workflow;
 
-use crate::app::config::{self, Config, Overrides};
-use crate::aws::{Clients, dynamodb::Store};
+use crate::config::{self, Config, Overrides};
+pub use crate::ops::Context;
 pub use args::{Cli, Command};
 pub use error::{CliError, Exit};
-
-/// What every command needs: the configuration, the clients and the store.
-pub struct Context {
-    pub config: Config,
-    pub clients: Clients,
-    pub store: Store,
-}
-
-impl Context {
-    /// Builds the clients from the configuration.
-    pub async fn connect(config: Config) -> Result<Self, CliError> {
-        let clients = crate::aws::connect(&config).await?;
-        Ok(Self::from_clients(config, clients))
-    }
-
-    /// Builds a context from clients made elsewhere (tests use fixed credentials).
-    pub fn from_clients(config: Config, clients: Clients) -> Self {
-        let store = Store::new(&clients, config.tables.clone());
-        Context {
-            config,
-            clients,
-            store,
-        }
-    }
-}
 
 /// The overrides the global flags give.
 pub fn overrides(cli: &Cli) -> Overrides {
@@ -56,9 +33,26 @@ pub fn overrides(cli: &Cli) -> Overrides {
     }
 }
 
-/// Loads the configuration for a parsed command line.
+/// Loads the configuration for a parsed command line. The key bindings and
+/// the theme are checked here too, so a bad binding stops every command at
+/// start-up with one line, not only the dashboard.
 pub fn load_config(cli: &Cli) -> Result<Config, CliError> {
-    Ok(config::load(&overrides(cli))?)
+    let config = config::load(&overrides(cli))?;
+    validate_keys_and_theme(&config)?;
+    Ok(config)
+}
+
+/// Parses the `[keys]` and `[theme]` tables the way the dashboard will.
+pub fn validate_keys_and_theme(config: &Config) -> Result<(), CliError> {
+    let where_ = config
+        .config_path
+        .as_ref()
+        .map_or_else(|| "configuration".to_string(), |p| p.display().to_string());
+    crate::app::keymap::Keymap::from_config(&config.keys)
+        .map_err(|e| CliError::usage(format!("{where_}: {e}")))?;
+    crate::ui::theme::Theme::from_config(&config.theme, false)
+        .map_err(|e| CliError::usage(format!("{where_}: {e}")))?;
+    Ok(())
 }
 
 /// Runs one command to completion.
@@ -72,7 +66,7 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
     }
     let ctx = Context::connect(config).await?;
     match command {
-        Command::Dashboard(args) => crate::app::run_dashboard(ctx, args).await,
+        Command::Dashboard(args) => dashboard::run(ctx, args).await,
         Command::Provision => foundation::provision(&ctx).await,
         Command::Seed {
             lifecycles,
@@ -83,8 +77,8 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
         }
         Command::Show { lifecycle_id, json } => foundation::show(&ctx, &lifecycle_id, json).await,
         Command::Info { .. } => Ok(()),
-        Command::Watch { json, stack_tag } => stream::watch(&ctx, json, stack_tag.as_deref()).await,
-        Command::Cleanup { dry_run } => stream::cleanup(&ctx, dry_run).await,
+        Command::Watch { json, stack_tag } => watch::watch(&ctx, json, stack_tag.as_deref()).await,
+        Command::Cleanup { dry_run } => watch::cleanup(&ctx, dry_run).await,
         other => workflow::run(&ctx, other).await,
     }
 }

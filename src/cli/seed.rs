@@ -37,10 +37,11 @@ pub async fn seed(ctx: &Context, count: u64, fixed_tag: Option<&str>) -> Result<
     }
     // Reserve a block of majors per stack tag, so demo versions never collide
     // with versions handed out before or after.
+    let store = &ctx.sdk()?.store;
     let mut next_major: BTreeMap<String, u64> = BTreeMap::new();
     for (tag, n) in &per_tag {
-        let base = ctx.store.reserve_major(tag).await?;
-        ctx.store.raise_major(tag, base + n - 1).await?;
+        let base = store.reserve_major(tag).await?;
+        store.raise_major(tag, base + n - 1).await?;
         next_major.insert(tag.clone(), base);
     }
 
@@ -78,8 +79,8 @@ pub async fn seed(ctx: &Context, count: u64, fixed_tag: Option<&str>) -> Result<
             let lookup_rows = &lookup_rows;
             async move {
                 let rows: Vec<_> = lifecycles.iter().flat_map(|lc| rows_for(lc, now)).collect();
-                ctx.store.batch_put_lifecycles(&lifecycles).await?;
-                ctx.store.batch_put_lookup_rows(&rows).await?;
+                store.batch_put_lifecycles(&lifecycles).await?;
+                store.batch_put_lookup_rows(&rows).await?;
                 lookup_rows.fetch_add(rows.len(), std::sync::atomic::Ordering::Relaxed);
                 bar.inc(lifecycles.len() as u64);
                 Ok::<_, CliError>(())

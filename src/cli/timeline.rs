@@ -6,8 +6,9 @@ use serde_json::{Value, json};
 
 use super::output::{emit, emit_json, table};
 use super::{CliError, Context};
-use crate::app::ops::{self, Progress};
+use crate::lifecycle::execution::Progress;
 use crate::lifecycle::{EventRecord, EventRef, EventStatus, Stage};
+use crate::ops;
 
 fn stage_name(stage: Stage) -> String {
     match stage {
@@ -66,7 +67,7 @@ pub async fn timeline(ctx: &Context, id: &str, json: bool, markdown: bool) -> Re
             .all_records()
             .map(|(at, r)| {
                 json!({
-                    "stage": ops::input::stage_word(at.stage),
+                    "stage": ops::execution_input::stage_word(at.stage),
                     "event": r.event.name(),
                     "status": r.status.name(),
                     "attempt": r.attempt,

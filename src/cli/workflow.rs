@@ -9,22 +9,11 @@ use serde_json::json;
 use super::args::{BumpArg, CreateArgs, SelectArgs};
 use super::output::{emit, emit_json};
 use super::{CliError, Command, Context, Exit};
-use crate::app::ops::{self, NewLifecycle, OpError, Outcome};
 use crate::aws::AwsError;
 use crate::lifecycle::lookup::{MinStage, Selection, select};
 use crate::lifecycle::rules::resolve_event;
 use crate::lifecycle::{Bump, EventKind, Refusal};
-
-impl From<OpError> for CliError {
-    fn from(err: OpError) -> Self {
-        match err {
-            OpError::Refused(refusal) => refusal.into(),
-            OpError::LostRace { message } => CliError::new(Exit::Refused, message),
-            OpError::Aws(aws) => aws.into(),
-            OpError::Unavailable(message) => CliError::failure(message),
-        }
-    }
-}
+use crate::ops::{self, NewLifecycle, Outcome};
 
 /// Refuses a change in read-only mode, then asks (or insists on `--yes`).
 fn confirm(ctx: &Context, yes: bool, what: &str) -> Result<(), CliError> {
@@ -57,7 +46,7 @@ fn print_outcome(outcome: &Outcome, json: bool) -> Result<(), CliError> {
         return emit_json(&json!({
             "lifecycle_id": outcome.lifecycle.lifecycle_id,
             "event": outcome.target.event.name(),
-            "stage": ops::input::stage_word(outcome.target.stage),
+            "stage": ops::execution_input::stage_word(outcome.target.stage),
             "status": record.map(|r| r.status.name()),
             "attempt": record.map(|r| r.attempt),
             "execution_arn": outcome.execution_arn,
@@ -238,7 +227,7 @@ async fn select_ami(ctx: &Context, args: SelectArgs) -> Result<(), CliError> {
         product_version: args.product_version,
         semver: args.semver,
     };
-    let rows = ctx.store.lookup_rows(&args.stack_tag).await?;
+    let rows = ops::lookup_rows(ctx, &args.stack_tag).await?;
     let Some(row) = select(&rows, &query) else {
         return Err(AwsError::NotFound {
             resource: format!(

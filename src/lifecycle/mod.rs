@@ -3,6 +3,8 @@
 
 pub mod demo;
 mod event;
+pub mod execution;
+pub mod image;
 pub mod lookup;
 mod model;
 pub mod notification;

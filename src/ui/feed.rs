@@ -10,10 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use super::theme::Theme;
 use crate::app::feed::{Feed, StreamStatus};
 use crate::app::state::State;
-use crate::app::stream::Arrival;
-
-/// Rows the split pane takes, border included.
-pub const PANE_HEIGHT: u16 = 8;
+use crate::ops::listener::Arrival;
 
 /// The header's words for the stream: state and messages per minute.
 pub fn stream_label(feed: &Feed) -> String {

@@ -11,7 +11,7 @@ use crate::app::feed::StreamStatus;
 use crate::app::state::{Load, State};
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let t = &state.target;
+    let t = &state.connection;
     let mut first = vec![
         Span::styled(" amiboard ", theme.title),
         Span::raw(format!(

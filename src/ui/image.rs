@@ -7,8 +7,8 @@ use ratatui::text::Line;
 
 use super::theme::Theme;
 use crate::app::images::{ImageView, Images};
-use crate::aws::imagebuilder::{BuildImage, ImageState};
 use crate::lifecycle::EventRecord;
+use crate::lifecycle::image::{BuildImage, ImageState};
 
 const INDENT: &str = "      ";
 

@@ -93,7 +93,7 @@ fn empty_text(state: &State) -> Vec<Line<'static>> {
         ),
         _ if state.lifecycles.is_empty() => format!(
             "No lifecycles in table {}. Create one with `amiboard create`, or load demo data with `amiboard seed`.",
-            state.target.table
+            state.connection.table
         ),
         _ => format!(
             "No lifecycle matches the filter `{}`. Press / to change it, Esc to clear it.",

@@ -19,26 +19,14 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
+use crate::app::event_loop::View;
+use crate::app::layout::PANE_HEIGHT;
 use crate::app::state::{Screen, State};
 use theme::Theme;
 
 /// The smallest terminal the layout is designed for.
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
-
-/// Rows of the header, status line, footer and table chrome around the list.
-const LIST_CHROME: u16 = 2 + 1 + 1 + 1 + 1;
-
-/// How many lifecycle rows fit on a terminal `height` rows high.
-pub fn list_rows(height: u16) -> usize {
-    list_rows_for(height, false)
-}
-
-/// How many lifecycle rows fit, with or without the notifications pane.
-pub fn list_rows_for(height: u16, pane_open: bool) -> usize {
-    let pane = if pane_open { feed::PANE_HEIGHT } else { 0 };
-    usize::from(height.saturating_sub(LIST_CHROME + pane).max(1))
-}
 
 /// Whether the split notifications pane shows under the screen on top.
 fn shows_pane(state: &State) -> bool {
@@ -47,11 +35,7 @@ fn shows_pane(state: &State) -> bool {
 
 /// Rows of the page area under its top border, for the screen on top.
 fn page_height(state: &State) -> u16 {
-    let pane = if shows_pane(state) {
-        feed::PANE_HEIGHT
-    } else {
-        0
-    };
+    let pane = if shows_pane(state) { PANE_HEIGHT } else { 0 };
     // Header 2, status 1, footer 1, the page's top border 1.
     state.height.saturating_sub(5 + pane)
 }
@@ -81,6 +65,23 @@ pub fn max_scroll(state: &State) -> u16 {
     clamp_scroll(u16::MAX, lines, page_height(state))
 }
 
+/// The dashboard's view: draws with one theme and measures how far each
+/// screen may scroll. The event loop calls it through [`View`].
+#[derive(Debug, Clone)]
+pub struct Renderer {
+    pub theme: Theme,
+}
+
+impl View for Renderer {
+    fn draw(&self, state: &State, frame: &mut Frame) {
+        render(state, &self.theme, frame);
+    }
+
+    fn max_scroll(&self, state: &State) -> u16 {
+        max_scroll(state)
+    }
+}
+
 /// Draws the whole dashboard.
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
     let area = frame.area();
@@ -106,8 +107,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
     header::render(state, theme, frame, head);
     let body = if shows_pane(state) {
         let [top, pane] =
-            Layout::vertical([Constraint::Min(1), Constraint::Length(feed::PANE_HEIGHT)])
-                .areas(body);
+            Layout::vertical([Constraint::Min(1), Constraint::Length(PANE_HEIGHT)]).areas(body);
         feed::pane(state, theme, frame, pane);
         top
     } else {

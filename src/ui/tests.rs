@@ -11,9 +11,10 @@ use crate::app::action::{Action, Effect, PageData};
 use crate::app::keymap::Keymap;
 use crate::app::state::State;
 use crate::app::update::{start_load, update};
-use crate::aws::imagebuilder::{Answer, BuildImage, ImageState};
 use crate::lifecycle::Lifecycle;
 use crate::lifecycle::demo::{demo_lifecycle, stack_tag_for};
+use crate::lifecycle::image::{BuildImage, ImageState, ServiceAnswer};
+use crate::ops::OpError;
 
 use crate::app::tests::{now, target};
 
@@ -101,7 +102,9 @@ fn stale() {
         Action::PageLoaded {
             request,
             at: now(),
-            result: Err("dispatch failure: connection refused".into()),
+            result: Err(OpError::Unavailable(
+                "dispatch failure: connection refused".into(),
+            )),
         },
     );
     insta::assert_snapshot!(draw(&s));
@@ -192,7 +195,7 @@ fn filter_bar() {
 
 /// A lifecycle notification as SNS would deliver it, with a hostile summary
 /// part (escape sequences) to show they are neutralised.
-fn arrival(id: &str, message_id: &str, event: &str, status: &str) -> crate::app::stream::Arrival {
+fn arrival(id: &str, message_id: &str, event: &str, status: &str) -> crate::ops::listener::Arrival {
     let message = serde_json::json!({
         "source": "amiboard", "kind": "lifecycle-event", "lifecycle_id": id,
         "stack_tag": "main", "event": event, "stage": "creation", "status": status,
@@ -203,7 +206,7 @@ fn arrival(id: &str, message_id: &str, event: &str, status: &str) -> crate::app:
         "TopicArn": "arn:aws:sns:us-east-1:123456789012:amiboard-lifecycle",
         "Message": message.to_string(), "Timestamp": "2026-11-23T11:59:30Z",
     });
-    crate::app::stream::Arrival {
+    crate::ops::listener::Arrival {
         notification: crate::lifecycle::notification::decode(&envelope.to_string()),
         lifecycle_id: Some(id.to_string()),
         received_at: now(),
@@ -211,7 +214,7 @@ fn arrival(id: &str, message_id: &str, event: &str, status: &str) -> crate::app:
 }
 
 fn with_feed(s: &mut State) {
-    use crate::app::stream::StreamEvent;
+    use crate::ops::listener::StreamEvent;
     let lifecycles = demo(3);
     let ids: Vec<String> = lifecycles.iter().map(|l| l.lifecycle_id.clone()).collect();
     load(s, lifecycles);
@@ -360,7 +363,7 @@ fn timeline_with_build_images() {
         (BUILD, ImageState::Available, None),
         (PATCH, ImageState::Failed, Some(reason)),
     ] {
-        let result = Ok(Answer::Found(build_image(arn, state, reason)));
+        let result = Ok(ServiceAnswer::Found(build_image(arn, state, reason)));
         let image_arn = arn.to_string();
         update(&mut s, Action::BuildImageFetched { image_arn, result });
     }

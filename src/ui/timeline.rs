@@ -147,7 +147,7 @@ fn progress_lines(
     };
     // A running execution's elapsed time moves with the clock between polls.
     let elapsed = match (p.status, p.started_at) {
-        (crate::aws::sfn::RunStatus::Running, Some(start)) => Some(now - start),
+        (crate::lifecycle::execution::RunStatus::Running, Some(start)) => Some(now - start),
         _ => p.elapsed,
     };
     let elapsed = elapsed.map_or_else(String::new, |d| {

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use amiboard::aws::stream as sub;
+use amiboard::aws::temp_queue as sub;
 use amiboard::aws::{sns_subscribe, sqs};
 
 use super::support::TestEnv;
@@ -18,13 +18,15 @@ fn leftovers(env: &TestEnv) -> (Vec<String>, usize) {
     runtime.block_on(async {
         let ctx = env.context().await;
         let prefix = sub::queue_prefix(&ctx.config.prefix);
-        let queues = sqs::list_queues(&ctx.clients, &prefix)
+        let queues = sqs::list_queues(&ctx.sdk().expect("sdk clients").clients, &prefix)
             .await
             .expect("list queues");
         let subs =
-            sns_subscribe::subscriptions_where(&ctx.clients, |e| e.contains(&format!(":{prefix}")))
-                .await
-                .expect("list subscriptions");
+            sns_subscribe::subscriptions_where(&ctx.sdk().expect("sdk clients").clients, |e| {
+                e.contains(&format!(":{prefix}"))
+            })
+            .await
+            .expect("list subscriptions");
         (queues, subs.len())
     })
 }

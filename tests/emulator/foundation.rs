@@ -229,7 +229,9 @@ async fn malformed_items_are_skipped_with_their_key() {
     let ctx = env.provisioned().await;
     let good = Lifecycle::new("lc-good", "main", "web", "1.0", "alice", Utc::now());
     ctx.store.create(&good).await.expect("create");
-    ctx.clients
+    ctx.sdk()
+        .expect("sdk")
+        .clients
         .dynamodb
         .put_item()
         .table_name(&ctx.config.tables.lifecycles)
@@ -239,7 +241,7 @@ async fn malformed_items_are_skipped_with_their_key() {
         .send()
         .await
         .expect("put raw item");
-    let listing = ctx.store.list_all(None, |_| {}).await.expect("list");
+    let listing = ctx.store.list_all(None, &mut |_| {}).await.expect("list");
     assert_eq!(listing.lifecycles.len(), 1);
     assert_eq!(listing.skipped.len(), 1);
     assert_eq!(listing.skipped[0].key, "lc-broken");

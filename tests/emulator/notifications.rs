@@ -9,11 +9,11 @@ mod watch;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use amiboard::app::stream::{self, Arrival, StreamEvent, StreamHandle, StreamOptions};
-use amiboard::aws::{sns_subscribe, sqs, stream as sub};
-use amiboard::cli::Context;
+use amiboard::aws::{sns_subscribe, sqs, temp_queue as sub};
 use amiboard::lifecycle::EventStatus;
 use amiboard::lifecycle::notification::Source;
+use amiboard::ops::Context;
+use amiboard::ops::listener::{self, Arrival, StreamEvent, StreamHandle, StreamOptions};
 use aws_sdk_sns::types::MessageAttributeValue;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -37,7 +37,15 @@ pub async fn create_topics(ctx: &Context) -> [String; 4] {
     let t = &ctx.config.topics;
     let mut arns = Vec::new();
     for name in [&t.lifecycle, &t.imagebuilder, &t.ec2_events, &t.run_command] {
-        let out = ctx.clients.sns.create_topic().name(name).send().await;
+        let out = ctx
+            .sdk()
+            .expect("sdk")
+            .clients
+            .sns
+            .create_topic()
+            .name(name)
+            .send()
+            .await;
         arns.push(
             out.expect("create topic")
                 .topic_arn()
@@ -49,7 +57,14 @@ pub async fn create_topics(ctx: &Context) -> [String; 4] {
 }
 
 pub async fn publish(ctx: &Context, topic: &str, message: &str, attributes: &[(&str, &str)]) {
-    let mut request = ctx.clients.sns.publish().topic_arn(topic).message(message);
+    let mut request = ctx
+        .sdk()
+        .expect("sdk")
+        .clients
+        .sns
+        .publish()
+        .topic_arn(topic)
+        .message(message);
     for (name, value) in attributes {
         let value = MessageAttributeValue::builder()
             .data_type("String")
@@ -63,17 +78,22 @@ pub async fn publish(ctx: &Context, topic: &str, message: &str, attributes: &[(&
 
 /// The queues named like stream queues of this test's prefix.
 pub async fn stream_queues(ctx: &Context) -> Vec<String> {
-    sqs::list_queues(&ctx.clients, &sub::queue_prefix(&ctx.config.prefix))
-        .await
-        .expect("list queues")
+    sqs::list_queues(
+        &ctx.sdk().expect("sdk clients").clients,
+        &sub::queue_prefix(&ctx.config.prefix),
+    )
+    .await
+    .expect("list queues")
 }
 
 /// The subscriptions whose endpoint is a stream queue of this test's prefix.
 pub async fn stream_subscriptions(ctx: &Context) -> Vec<sns_subscribe::Subscription> {
     let prefix = sub::queue_prefix(&ctx.config.prefix);
-    sns_subscribe::subscriptions_where(&ctx.clients, |e| e.contains(&format!(":{prefix}")))
-        .await
-        .expect("list subscriptions")
+    sns_subscribe::subscriptions_where(&ctx.sdk().expect("sdk clients").clients, |e| {
+        e.contains(&format!(":{prefix}"))
+    })
+    .await
+    .expect("list subscriptions")
 }
 
 pub struct Running {
@@ -87,8 +107,8 @@ impl Running {
         let options = StreamOptions {
             stack_tag: stack_tag.map(str::to_string),
         };
-        let handle = stream::spawn(
-            ctx.clients.clone(),
+        let handle = listener::spawn(
+            ctx.sdk().expect("sdk").clients.clone(),
             ctx.config.clone(),
             options,
             tx,
@@ -184,7 +204,7 @@ async fn queue_is_encrypted_tagged_and_only_configured_topics_may_send() {
         queue.starts_with(&format!("{}watch-", env.prefix)),
         "{queue}"
     );
-    let attributes = sqs::attributes(&ctx.clients, &urls[0])
+    let attributes = sqs::attributes(&ctx.sdk().expect("sdk clients").clients, &urls[0])
         .await
         .expect("attributes");
     assert_eq!(
@@ -214,7 +234,9 @@ async fn queue_is_encrypted_tagged_and_only_configured_topics_may_send() {
         topics.iter().map(String::as_str).collect::<Vec<_>>()
     );
 
-    let tags = sqs::tags(&ctx.clients, &urls[0]).await.expect("tags");
+    let tags = sqs::tags(&ctx.sdk().expect("sdk clients").clients, &urls[0])
+        .await
+        .expect("tags");
     assert_eq!(tags.get("pid"), Some(&std::process::id().to_string()));
     assert_eq!(tags.get("host"), Some(&sub::host_name()));
     assert!(
@@ -233,9 +255,12 @@ async fn queue_is_encrypted_tagged_and_only_configured_topics_may_send() {
     for s in &subscriptions {
         assert_eq!(s.protocol, "sqs");
         assert_eq!(s.endpoint, attributes["QueueArn"]);
-        let a = sns_subscribe::subscription_attributes(&ctx.clients, &s.arn)
-            .await
-            .expect("attributes");
+        let a = sns_subscribe::subscription_attributes(
+            &ctx.sdk().expect("sdk clients").clients,
+            &s.arn,
+        )
+        .await
+        .expect("attributes");
         assert_eq!(
             a.get("RawMessageDelivery").map(String::as_str),
             Some("false")
@@ -270,8 +295,8 @@ async fn missing_topics_are_mentioned_once_and_no_topic_turns_the_stream_off() {
     let env = TestEnv::new();
     let ctx = env.context().await;
     let (tx, mut events) = mpsc::channel(16);
-    let handle = stream::spawn(
-        ctx.clients.clone(),
+    let handle = listener::spawn(
+        ctx.sdk().expect("sdk").clients.clone(),
         ctx.config.clone(),
         StreamOptions::default(),
         tx,
@@ -290,6 +315,8 @@ async fn missing_topics_are_mentioned_once_and_no_topic_turns_the_stream_off() {
 
     // With only the lifecycle topic, the stream runs and names what is missing.
     let topic = ctx
+        .sdk()
+        .expect("sdk")
         .clients
         .sns
         .create_topic()
@@ -298,8 +325,8 @@ async fn missing_topics_are_mentioned_once_and_no_topic_turns_the_stream_off() {
         .await
         .expect("topic");
     let (tx, mut events) = mpsc::channel(16);
-    let handle = stream::spawn(
-        ctx.clients.clone(),
+    let handle = listener::spawn(
+        ctx.sdk().expect("sdk").clients.clone(),
         ctx.config.clone(),
         StreamOptions::default(),
         tx,

@@ -9,8 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use amiboard::app::config::{self, Config, Overrides};
-use amiboard::cli::Context;
+use amiboard::config::{self, Config, Overrides};
+use amiboard::ops::Context;
 
 /// The running emulator.
 pub struct Moto {
@@ -196,17 +196,20 @@ impl TestEnv {
     /// A connected context for library-level tests.
     pub async fn context(&self) -> Context {
         let config = self.config();
-        let clients =
-            amiboard::aws::client::connect_with_static_credentials(&config, "testing", "testing")
-                .await
-                .expect("connect");
+        let clients = amiboard::aws::client::connect_with_static_credentials(
+            &amiboard::ops::connect_settings(&config),
+            "testing",
+            "testing",
+        )
+        .await
+        .expect("connect");
         Context::from_clients(config, clients)
     }
 
     /// A connected context with the tables provisioned.
     pub async fn provisioned(&self) -> Context {
         let ctx = self.context().await;
-        amiboard::aws::dynamodb::provision_tables(&ctx.store)
+        amiboard::aws::dynamodb::provision_tables(&ctx.sdk().expect("sdk").store)
             .await
             .expect("provision tables");
         ctx

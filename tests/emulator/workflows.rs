@@ -9,8 +9,8 @@ mod versions;
 
 use std::time::{Duration, Instant};
 
-use amiboard::cli::Context;
 use amiboard::lifecycle::{EventKind, EventRef, EventStatus, Lifecycle, Stage};
+use amiboard::ops::Context;
 
 use crate::support::TestEnv;
 

@@ -11,6 +11,7 @@ use crate::app::update::update;
 use crate::lifecycle::{
     AmiOutput, Bump, EventKind, EventRef, EventStatus, Lifecycle, Refusal, Stage,
 };
+use crate::ops::OpError;
 
 /// A lifecycle whose creation completed up to QA requested, on `stack`.
 fn awaiting_qa(id: &str, stack: &str) -> Lifecycle {
@@ -262,7 +263,7 @@ fn read_only_choke_point_refuses_all_mutating_effects() {
         assert!(effect.is_mutating());
         let refused = guard(&effect, true).expect("refused");
         assert!(
-            matches!(&refused, Action::OperationFinished { request: 7, op: o, result: Err(e) } if *o == op && *e == Refusal::ReadOnly.to_string())
+            matches!(&refused, Action::OperationFinished { request: 7, op: o, result: Err(e) } if *o == op && *e == OpError::Refused(Refusal::ReadOnly))
         );
         assert!(
             guard(&effect, false).is_none(),
@@ -304,7 +305,7 @@ fn a_refused_result_is_a_notice_and_nothing_changes() {
             op: Op::Promote {
                 lifecycle_id: "lc-1".into(),
             },
-            result: Err(Refusal::ReadOnly.to_string()),
+            result: Err(OpError::Refused(Refusal::ReadOnly)),
         },
     );
     assert!(effects.is_empty());

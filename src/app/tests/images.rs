@@ -9,8 +9,9 @@ use crate::app::images::ImageView;
 use crate::app::runner::guard;
 use crate::app::state::{Screen, State};
 use crate::app::update::update;
-use crate::aws::imagebuilder::{Answer, BuildImage, ImageState, NOT_AVAILABLE};
+use crate::lifecycle::image::{BuildImage, ImageState, NOT_AVAILABLE, ServiceAnswer};
 use crate::lifecycle::{EventStatus, Lifecycle};
+use crate::ops::OpError;
 
 pub const BUILD_ARN: &str = "arn:aws:imagebuilder:us-east-1:123456789012:image/web/1.0.0/1";
 
@@ -48,7 +49,7 @@ fn fetch(arn: &str) -> Effect {
     }
 }
 
-fn answer(state: &mut State, arn: &str, result: Result<Answer<BuildImage>, String>) {
+fn answer(state: &mut State, arn: &str, result: Result<ServiceAnswer<BuildImage>, OpError>) {
     let effects = update(
         state,
         Action::BuildImageFetched {
@@ -95,7 +96,11 @@ fn results_are_cached_and_only_unsettled_images_are_read_again() {
     let mut state = loaded(vec![built("lc-1", BUILD_ARN)], false);
     key(&mut state, KeyCode::Enter);
     let pending = image(BUILD_ARN, ImageState::Building, None);
-    answer(&mut state, BUILD_ARN, Ok(Answer::Found(pending.clone())));
+    answer(
+        &mut state,
+        BUILD_ARN,
+        Ok(ServiceAnswer::Found(pending.clone())),
+    );
     assert_eq!(
         state.images.get(BUILD_ARN),
         Some(&ImageView::Loaded(pending))
@@ -107,7 +112,11 @@ fn results_are_cached_and_only_unsettled_images_are_read_again() {
         vec![fetch(BUILD_ARN)]
     );
     let failed = image(BUILD_ARN, ImageState::Failed, Some("update-linux failed"));
-    answer(&mut state, BUILD_ARN, Ok(Answer::Found(failed.clone())));
+    answer(
+        &mut state,
+        BUILD_ARN,
+        Ok(ServiceAnswer::Found(failed.clone())),
+    );
     // Settled: cached for good.
     assert!(reread(&mut state, built("lc-1", BUILD_ARN)).is_empty());
     key(&mut state, KeyCode::Esc);
@@ -122,7 +131,11 @@ fn results_are_cached_and_only_unsettled_images_are_read_again() {
 fn a_failed_read_is_shown_and_retried_when_the_lifecycle_is_read_again() {
     let mut state = loaded(vec![built("lc-1", BUILD_ARN)], false);
     key(&mut state, KeyCode::Enter);
-    answer(&mut state, BUILD_ARN, Err("throttled".into()));
+    answer(
+        &mut state,
+        BUILD_ARN,
+        Err(OpError::Unavailable("throttled".into())),
+    );
     assert_eq!(
         state.images.get(BUILD_ARN),
         Some(&ImageView::Failed("throttled".into()))
@@ -141,7 +154,11 @@ fn unavailable_is_said_once_and_stops_every_further_read() {
     let mut state = loaded(lifecycles, false);
     key(&mut state, KeyCode::Enter);
     let notice = NOT_AVAILABLE.to_string();
-    answer(&mut state, BUILD_ARN, Ok(Answer::Unavailable { notice }));
+    answer(
+        &mut state,
+        BUILD_ARN,
+        Ok(ServiceAnswer::Unavailable { notice }),
+    );
     assert!(state.imagebuilder_missing);
     assert_eq!(state.images.get(BUILD_ARN), Some(&ImageView::Unavailable));
     assert!(reread(&mut state, built("lc-1", BUILD_ARN)).is_empty());
@@ -157,7 +174,7 @@ fn unavailable_is_said_once_and_stops_every_further_read() {
     update(
         &mut state,
         Action::PipelinesListed {
-            result: Ok(Answer::Unavailable {
+            result: Ok(ServiceAnswer::Unavailable {
                 notice: NOT_AVAILABLE.into(),
             }),
         },

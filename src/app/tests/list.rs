@@ -11,6 +11,7 @@ use crate::app::rows::SortColumn;
 use crate::app::state::{Load, Screen};
 use crate::app::update::update;
 use crate::lifecycle::{EventKind, EventStatus};
+use crate::ops::OpError;
 
 #[test]
 fn navigation_moves_and_clamps() {
@@ -163,7 +164,7 @@ fn failed_refresh_keeps_data_stale_and_retries() {
         Action::PageLoaded {
             request,
             at: now(),
-            result: Err("connection refused".into()),
+            result: Err(OpError::Unavailable("connection refused".into())),
         },
     );
     assert_eq!(state.lifecycles.len(), 5, "data stays");

@@ -7,14 +7,14 @@ use crossterm::event::KeyCode;
 use super::{chars, fresh, key, loaded, now};
 use crate::app::action::{Action, Effect, Op};
 use crate::app::feed::StreamStatus;
-use crate::app::ops::Progress;
 use crate::app::state::{Dialog, Screen, State};
-use crate::app::stream::{Arrival, StreamEvent};
 use crate::app::update::update;
-use crate::aws::imagebuilder::{Answer, NOT_AVAILABLE};
-use crate::aws::sfn::RunStatus;
+use crate::lifecycle::execution::Progress;
+use crate::lifecycle::execution::RunStatus;
+use crate::lifecycle::image::{NOT_AVAILABLE, ServiceAnswer};
 use crate::lifecycle::notification::decode;
 use crate::lifecycle::{EventKind, EventRef, EventStatus, Lifecycle, Stage};
+use crate::ops::listener::{Arrival, StreamEvent};
 
 /// An amiboard lifecycle notification as SNS would deliver it.
 fn arrival(id: &str, message_id: &str, event: &str, status: &str, minutes: i64) -> Arrival {
@@ -358,7 +358,7 @@ fn reconcile_key_and_new_lifecycle_form() {
     update(
         &mut state,
         Action::PipelinesListed {
-            result: Ok(Answer::Unavailable {
+            result: Ok(ServiceAnswer::Unavailable {
                 notice: NOT_AVAILABLE.into(),
             }),
         },
@@ -385,7 +385,7 @@ fn reconcile_key_and_new_lifecycle_form() {
     update(
         &mut state,
         Action::PipelinesListed {
-            result: Ok(Answer::Unavailable {
+            result: Ok(ServiceAnswer::Unavailable {
                 notice: NOT_AVAILABLE.into(),
             }),
         },

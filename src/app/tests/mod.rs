@@ -11,7 +11,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::{Action, Effect, PageData};
 use super::keymap::Keymap;
-use super::state::{State, Target};
+use super::state::{Connection, State};
 use super::update::{start_load, update};
 use crate::lifecycle::Lifecycle;
 use crate::lifecycle::demo::{demo_lifecycle, stack_tag_for};
@@ -22,8 +22,8 @@ pub fn now() -> DateTime<Utc> {
         .expect("time")
 }
 
-pub fn target() -> Target {
-    Target {
+pub fn target() -> Connection {
+    Connection {
         account: Some("123456789012".into()),
         actor: Some("alice".into()),
         profile: Some("default".into()),
@@ -72,7 +72,10 @@ pub fn loaded(lifecycles: Vec<Lifecycle>, read_only: bool) -> State {
     state
 }
 
+/// A key press as the event loop delivers it: the view measures the scroll
+/// limit first.
 pub fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    state.scroll_limit = crate::ui::max_scroll(state);
     update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 

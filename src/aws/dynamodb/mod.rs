@@ -15,7 +15,6 @@ pub use provision::{TableStatus, provision_tables};
 
 use super::client::Clients;
 use super::error::{AwsError, Call, classify};
-use crate::app::config::Tables;
 use crate::lifecycle::Lifecycle;
 
 /// The GSI on `stack_tag` (lifecycle and lookup tables).
@@ -49,16 +48,24 @@ pub struct Listing {
     pub skipped: Vec<SkippedItem>,
 }
 
+/// The three tables' names, as the configuration resolved them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableNames {
+    pub lifecycles: String,
+    pub semver_seeds: String,
+    pub ami_lookup: String,
+}
+
 /// The DynamoDB-backed store.
 #[derive(Debug, Clone)]
 pub struct Store {
     client: AwsDynamoClient,
-    tables: Tables,
+    tables: TableNames,
     endpoint: String,
 }
 
 impl Store {
-    pub fn new(clients: &Clients, tables: Tables) -> Self {
+    pub fn new(clients: &Clients, tables: TableNames) -> Self {
         Store {
             client: clients.dynamodb.clone(),
             tables,
@@ -66,7 +73,7 @@ impl Store {
         }
     }
 
-    pub fn tables(&self) -> &Tables {
+    pub fn tables(&self) -> &TableNames {
         &self.tables
     }
 
@@ -211,28 +218,6 @@ impl Store {
             }
         }
         Ok(page)
-    }
-
-    /// Reads every page to the end. `progress` hears the running count.
-    pub async fn list_all(
-        &self,
-        stack_tag: Option<&str>,
-        mut progress: impl FnMut(usize),
-    ) -> Result<Listing, AwsError> {
-        self.probe().await?;
-        let mut listing = Listing::default();
-        let mut cursor = None;
-        loop {
-            let page = self.list_page(stack_tag, cursor).await?;
-            listing.lifecycles.extend(page.lifecycles);
-            listing.skipped.extend(page.skipped);
-            progress(listing.lifecycles.len());
-            match page.next {
-                Some(next) => cursor = Some(next),
-                None => break,
-            }
-        }
-        Ok(listing)
     }
 
     /// Writes a new lifecycle; fails with `Conflict` if the id exists.
@@ -401,6 +386,44 @@ fn now_attribute() -> AwsAttributeValue {
 }
 
 /// Turns a lifecycle into a DynamoDB item.
+#[async_trait::async_trait]
+impl crate::aws::ports::LifecycleStore for Store {
+    async fn get(&self, lifecycle_id: &str) -> Result<Lifecycle, AwsError> {
+        Store::get(self, lifecycle_id).await
+    }
+    async fn probe(&self) -> Result<(), AwsError> {
+        Store::probe(self).await
+    }
+    async fn list_page(
+        &self,
+        stack_tag: Option<&str>,
+        cursor: Option<Cursor>,
+    ) -> Result<Page, AwsError> {
+        Store::list_page(self, stack_tag, cursor).await
+    }
+    async fn create(&self, lc: &Lifecycle) -> Result<(), AwsError> {
+        Store::create(self, lc).await
+    }
+    async fn save(&self, lc: &Lifecycle) -> Result<Lifecycle, AwsError> {
+        Store::save(self, lc).await
+    }
+    async fn reserve_major(&self, stack_tag: &str) -> Result<u64, AwsError> {
+        Store::reserve_major(self, stack_tag).await
+    }
+    async fn upsert_lookup_rows(
+        &self,
+        rows: &[crate::lifecycle::lookup::LookupRow],
+    ) -> Result<(), AwsError> {
+        Store::upsert_lookup_rows(self, rows).await
+    }
+    async fn lookup_rows(
+        &self,
+        stack_tag: &str,
+    ) -> Result<Vec<crate::lifecycle::lookup::LookupRow>, AwsError> {
+        Store::lookup_rows(self, stack_tag).await
+    }
+}
+
 pub(crate) fn encode(lc: &Lifecycle) -> Result<Item, AwsError> {
     serde_dynamo::to_item(lc).map_err(|e| AwsError::Malformed {
         what: format!("lifecycle {}", lc.lifecycle_id),

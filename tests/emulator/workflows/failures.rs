@@ -109,7 +109,7 @@ async fn a_start_execution_failure_returns_the_record_to_its_previous_state() {
     assert_eq!(code, 1, "{err}");
     let listed = ctx
         .store
-        .list_all(Some("nosfn"), |_| {})
+        .list_all(Some("nosfn"), &mut |_| {})
         .await
         .expect("list");
     let lc = &listed.lifecycles[0];

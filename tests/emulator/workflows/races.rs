@@ -2,9 +2,9 @@
 
 use std::thread;
 
-use amiboard::app::ops::{self, workflows::Workflow};
 use amiboard::aws::sfn;
 use amiboard::lifecycle::{EventKind, EventStatus};
+use amiboard::ops::{self, workflows::Workflow};
 
 use super::{completed, create, creation, ready};
 use crate::support::TestEnv;
@@ -39,7 +39,7 @@ async fn twenty_concurrent_triggers_start_exactly_one_execution() {
     let setting = ops::setting(&ctx).await.expect("setting");
     let machine =
         Workflow::SmokeTests.machine_arn(&setting.prefix, &setting.region, &setting.account);
-    let executions = sfn::list_executions(&ctx.clients, &machine)
+    let executions = sfn::list_executions(&ctx.sdk().expect("sdk clients").clients, &machine)
         .await
         .expect("list");
     assert_eq!(executions.len(), 1, "{executions:?}");

@@ -6,7 +6,7 @@ use super::{completed, create, creation, ready, to_production};
 use crate::support::TestEnv;
 
 /// Runs the binary, insists on exit 4, and on an unchanged item_version.
-async fn refused(env: &TestEnv, ctx: &amiboard::cli::Context, id: &str, args: &[&str], says: &str) {
+async fn refused(env: &TestEnv, ctx: &amiboard::ops::Context, id: &str, args: &[&str], says: &str) {
     let before = ctx.store.get(id).await.expect("get").item_version;
     let (code, out, err) = env.run(args);
     assert_eq!(code, 4, "{args:?}: {out}{err}");

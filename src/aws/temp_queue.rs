@@ -11,10 +11,10 @@ use serde_json::json;
 
 use super::client::Clients;
 use super::error::AwsError;
+use super::sns::topic_arn;
 use super::sns_subscribe::{self, Subscription};
 use super::sqs::{self, Queue};
 use super::sts::Identity;
-use crate::app::config::{Config, Topics};
 
 /// How long SQS keeps a message nobody read.
 pub const RETENTION: Duration = Duration::from_hours(1);
@@ -73,22 +73,24 @@ pub fn host_name() -> String {
         .unwrap_or_else(|| "unknown-host".to_string())
 }
 
-/// The topic ARNs to subscribe: the lifecycle topic first, then the
-/// service topics when configured.
-pub fn topic_arns(config: &Config, identity: &Identity, region: &str) -> Vec<String> {
-    let Topics {
-        lifecycle,
-        imagebuilder,
-        ec2_events,
-        run_command,
-    } = &config.topics;
-    let mut names = vec![lifecycle];
-    if config.include_service_topics {
-        names.extend([imagebuilder, ec2_events, run_command]);
-    }
-    names
-        .into_iter()
-        .map(|n| Topics::arn(n, region, &identity.account))
+/// What the temporary subscription needs from the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueSettings {
+    /// amiboard's resource prefix; queues are named `<prefix>watch-...`.
+    pub prefix: String,
+    /// Topic names or ARNs to subscribe: the lifecycle topic first, then
+    /// the service topics when configured.
+    pub topics: Vec<String>,
+    /// When `cleanup` may treat a leftover queue as stale.
+    pub stale_after: Duration,
+}
+
+/// The topic ARNs to subscribe, in the order of [`QueueSettings::topics`].
+pub fn topic_arns(settings: &QueueSettings, identity: &Identity, region: &str) -> Vec<String> {
+    settings
+        .topics
+        .iter()
+        .map(|n| topic_arn(n, region, &identity.account))
         .collect()
 }
 
@@ -121,7 +123,7 @@ pub fn stack_tag_filter(stack_tag: &str) -> String {
 /// [`AwsError::Missing`].
 pub async fn open(
     clients: &Clients,
-    config: &Config,
+    config: &QueueSettings,
     identity: &Identity,
     stack_tag: Option<&str>,
 ) -> Result<TempSubscription, AwsError> {
@@ -282,7 +284,10 @@ pub fn leftover_reason(
 
 /// Finds stream queues under `config.prefix` that were left behind, with
 /// their subscriptions, and subscriptions whose queue is already gone.
-pub async fn find_leftovers(clients: &Clients, config: &Config) -> Result<Vec<Leftover>, AwsError> {
+pub async fn find_leftovers(
+    clients: &Clients,
+    config: &QueueSettings,
+) -> Result<Vec<Leftover>, AwsError> {
     let prefix = queue_prefix(&config.prefix);
     let endpoint_name =
         |endpoint: &str| endpoint.rsplit(':').next().unwrap_or_default().to_string();

@@ -64,16 +64,16 @@ impl Workflow {
     /// The Amazon States Language definition, from the repository.
     pub fn definition(self) -> &'static str {
         match self {
-            Workflow::Build => include_str!("../../../workflows/build.asl.json"),
-            Workflow::PatchBuild => include_str!("../../../workflows/patch-build.asl.json"),
-            Workflow::SmokeTests => include_str!("../../../workflows/smoke-tests.asl.json"),
+            Workflow::Build => include_str!("../../workflows/build.asl.json"),
+            Workflow::PatchBuild => include_str!("../../workflows/patch-build.asl.json"),
+            Workflow::SmokeTests => include_str!("../../workflows/smoke-tests.asl.json"),
             Workflow::VulnerabilityScans => {
-                include_str!("../../../workflows/vulnerability-scans.asl.json")
+                include_str!("../../workflows/vulnerability-scans.asl.json")
             }
             Workflow::QaCertificationRequest => {
-                include_str!("../../../workflows/qa-certification-request.asl.json")
+                include_str!("../../workflows/qa-certification-request.asl.json")
             }
-            Workflow::Promotion => include_str!("../../../workflows/promotion.asl.json"),
+            Workflow::Promotion => include_str!("../../workflows/promotion.asl.json"),
         }
     }
 

@@ -12,10 +12,10 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::{CliError, Context};
-use crate::app::stream::{self, Arrival, StreamEvent, StreamOptions};
-use crate::aws::stream as sub;
+use crate::aws::temp_queue as sub;
 use crate::lifecycle::notification::sanitize::{MAX_SUMMARY_CHARS, one_line};
 use crate::lifecycle::notification::{LinkIndex, NotificationKind};
+use crate::ops::listener::{self, Arrival, StreamEvent, StreamOptions};
 
 /// A line on stderr, made safe (AWS error text can quote message content).
 fn say(text: &str) {
@@ -33,14 +33,15 @@ pub async fn watch(ctx: &Context, json: bool, stack_tag: Option<&str>) -> Result
     let options = StreamOptions {
         stack_tag: stack_tag.map(str::to_string),
     };
-    let handle = stream::spawn(
-        ctx.clients.clone(),
+    let handle = listener::spawn(
+        ctx.sdk()?.clients.clone(),
         ctx.config.clone(),
         options,
         tx,
         cancel.clone(),
     );
-    let links = ctx.store.list_all(None, |_| {});
+    let mut ignore_count = |_| {};
+    let links = crate::ops::list_all(ctx, None, &mut ignore_count);
     tokio::pin!(links);
     let mut links_loaded = false;
     let mut printer = Printer {
@@ -181,7 +182,11 @@ impl Printer {
 
 /// Removes leftover queues and subscriptions (or, with `dry_run`, lists them).
 pub async fn cleanup(ctx: &Context, dry_run: bool) -> Result<(), CliError> {
-    let leftovers = sub::find_leftovers(&ctx.clients, &ctx.config).await?;
+    let leftovers = sub::find_leftovers(
+        &ctx.sdk()?.clients,
+        &crate::ops::queue_settings(&ctx.config),
+    )
+    .await?;
     let mut text = String::new();
     if leftovers.is_empty() {
         text.push_str("no leftover notification queues or subscriptions\n");
@@ -203,7 +208,7 @@ pub async fn cleanup(ctx: &Context, dry_run: bool) -> Result<(), CliError> {
         let line = if dry_run {
             format!("would remove {what}: {}", leftover.reason)
         } else {
-            match sub::remove(&ctx.clients, leftover).await {
+            match sub::remove(&ctx.sdk()?.clients, leftover).await {
                 Ok(()) => format!("removed {what}: {}", leftover.reason),
                 Err(err) => {
                     failures += 1;

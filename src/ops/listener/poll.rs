@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::{Arrival, StreamEvent, backoff};
-use crate::aws::stream::{self as sub, HEARTBEAT, TempSubscription};
+use crate::aws::temp_queue::{self as sub, HEARTBEAT, TempSubscription};
 use crate::aws::{Clients, sqs};
 use crate::lifecycle::notification::{Deduper, LinkIndex, decode_bytes, match_lifecycle};
 

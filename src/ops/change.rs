@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use chrono::{SecondsFormat, Utc};
 use serde_json::json;
 
-use super::input::stage_word;
+use super::Context;
+use super::execution_input::stage_word;
 use super::run::{lost_race, setting, trigger, writable};
 use super::{NewLifecycle, OpError, Outcome};
-use crate::aws::{AwsError, sns};
-use crate::cli::Context;
+use crate::aws::AwsError;
 use crate::lifecycle::lookup::rows_for;
 use crate::lifecycle::rules::{check_decision, check_new_patch};
 use crate::lifecycle::{
@@ -104,14 +104,14 @@ async fn announce(ctx: &Context, lc: &Lifecycle, at: EventRef, actor: &str) -> R
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     let subject = format!("amiboard: {} {}", at.event.name(), record.status.name());
-    sns::publish(
-        &ctx.clients,
-        &setting.lifecycle_topic,
-        Some(&subject),
-        &body.to_string(),
-        &attributes,
-    )
-    .await?;
+    ctx.publisher
+        .publish(
+            &setting.lifecycle_topic,
+            Some(&subject),
+            &body.to_string(),
+            &attributes,
+        )
+        .await?;
     Ok(())
 }
 

@@ -4,18 +4,18 @@
 
 use chrono::Utc;
 
-use super::input::{Setting, execution_input, execution_name};
+use super::Context;
+use super::execution_input::{Setting, execution_input, execution_name};
 use super::workflows::Workflow;
 use super::{OpError, Outcome};
-use crate::app::config::Topics;
-use crate::aws::{AwsError, sfn, sts};
-use crate::cli::Context;
+use crate::aws::AwsError;
+use crate::aws::sns::topic_arn;
 use crate::lifecycle::rules::{check_trigger, next_allowed};
 use crate::lifecycle::{EventOutputs, EventRef, EventStatus, Lifecycle, Refusal, Stage};
 
 /// Who the caller is, as records name them (STS), or `unknown`.
 pub async fn actor(ctx: &Context) -> String {
-    match sts::who_am_i(&ctx.clients).await {
+    match ctx.identity.who_am_i().await {
         Ok(identity) => identity.actor(),
         Err(err) => {
             tracing::warn!(error = %err, "cannot tell who the caller is");
@@ -26,10 +26,10 @@ pub async fn actor(ctx: &Context) -> String {
 
 /// Where the workflows run: the account (STS), region, tables and topic ARNs.
 pub async fn setting(ctx: &Context) -> Result<Setting, OpError> {
-    let identity = sts::who_am_i(&ctx.clients).await?;
-    let region = ctx.clients.target.region.clone();
+    let identity = ctx.identity.who_am_i().await?;
+    let region = ctx.target.region.clone();
     let account = identity.account;
-    let topic = |name: &str| Topics::arn(name, &region, &account);
+    let topic = |name: &str| topic_arn(name, &region, &account);
     Ok(Setting {
         prefix: ctx.config.prefix.clone(),
         lifecycle_table: ctx.config.tables.lifecycles.clone(),
@@ -139,14 +139,17 @@ pub async fn trigger(
     let input = execution_input(&claimed, target, allowed.attempt, actor, &setting, now);
     let name = execution_name(lifecycle_id, target, allowed.attempt);
     let machine = workflow.machine_arn(&setting.prefix, &setting.region, &setting.account);
-    let started =
-        match sfn::start_execution(&ctx.clients, &machine, &name, &input.to_string()).await {
-            Ok(started) => started,
-            Err(err) => {
-                revert(ctx, claimed, target, allowed.attempt, previous, &err).await;
-                return Err(err.into());
-            }
-        };
+    let started = match ctx
+        .executions
+        .start(&machine, &name, &input.to_string())
+        .await
+    {
+        Ok(started) => started,
+        Err(err) => {
+            revert(ctx, claimed, target, allowed.attempt, previous, &err).await;
+            return Err(err.into());
+        }
+    };
     let stored = record_arn(ctx, claimed, target, allowed.attempt, &started.arn).await?;
     let verb = if allowed.retry { "Retried" } else { "Started" };
     Ok(Outcome {

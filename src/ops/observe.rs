@@ -2,39 +2,27 @@
 //! whose execution ended without recording a result, and provisioning the
 //! topics and state machines.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
+use super::Context;
 use super::run::{setting, writable};
 use super::workflows::Workflow;
 use super::{OpError, Outcome};
-use crate::app::config::Topics;
-use crate::aws::sfn::{self, MachineStatus, RunStatus};
-use crate::aws::sns::{self, TopicStatus};
-use crate::aws::{AwsError, sts};
-use crate::cli::Context;
+use crate::aws::AwsError;
+use crate::aws::sfn::MachineStatus;
+use crate::aws::sns::TopicStatus;
+use crate::aws::sns::topic_arn;
+use crate::lifecycle::execution::{Progress, RunStatus};
 use crate::lifecycle::lookup::rows_for;
 use crate::lifecycle::{EventStatus, Lifecycle};
 
 /// How long an IN_PROGRESS event may have no execution before it counts as lost.
 const CLAIM_GRACE_SECONDS: i64 = 120;
 
-/// A running (or ended) execution, for the timeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Progress {
-    pub status: RunStatus,
-    /// The state it entered last, e.g. `BuildImage`.
-    pub state: Option<String>,
-    pub started_at: Option<DateTime<Utc>>,
-    /// Time since start, or start to stop once ended.
-    pub elapsed: Option<chrono::Duration>,
-    pub error: Option<String>,
-    pub cause: Option<String>,
-}
-
 /// DescribeExecution and GetExecutionHistory of one execution.
 pub async fn execution_progress(ctx: &Context, arn: &str) -> Result<Progress, OpError> {
-    let execution = sfn::describe(&ctx.clients, arn).await?;
-    let state = sfn::current_state(&ctx.clients, arn).await?;
+    let execution = ctx.executions.describe(arn).await?;
+    let state = ctx.executions.current_state(arn).await?;
     let elapsed = execution
         .started_at
         .map(|start| execution.stopped_at.unwrap_or_else(Utc::now) - start);
@@ -59,7 +47,7 @@ async fn lost_reason(ctx: &Context, lc: &Lifecycle) -> Result<Option<String>, Op
             format!("no execution was recorded for this run ({a} s after it was claimed)")
         }));
     };
-    let execution = match sfn::describe(&ctx.clients, arn).await {
+    let execution = match ctx.executions.describe(arn).await {
         Ok(execution) => execution,
         Err(err) if err.is_missing_resource() => {
             return Ok(Some(format!("its execution {arn} does not exist")));
@@ -83,7 +71,7 @@ pub async fn reconcile(ctx: &Context, lifecycle_id: Option<&str>) -> Result<Vec<
     writable(ctx)?;
     let lifecycles = match lifecycle_id {
         Some(id) => vec![ctx.store.get(id).await?],
-        None => ctx.store.list_all(None, |_| {}).await?.lifecycles,
+        None => ctx.store.list_all(None, &mut |_| {}).await?.lifecycles,
     };
     let mut changed = Vec::new();
     for lc in lifecycles {
@@ -140,7 +128,7 @@ pub enum Provisioned {
 pub async fn provision_workflows(ctx: &Context) -> Result<Vec<Provisioned>, OpError> {
     writable(ctx)?;
     let s = setting(ctx).await?;
-    let identity = sts::who_am_i(&ctx.clients).await?;
+    let identity = ctx.identity.who_am_i().await?;
     let mut report = Vec::new();
     let topics = &ctx.config.topics;
     for name in [
@@ -149,10 +137,10 @@ pub async fn provision_workflows(ctx: &Context) -> Result<Vec<Provisioned>, OpEr
         &topics.ec2_events,
         &topics.run_command,
     ] {
-        let arn = Topics::arn(name, &s.region, &identity.account);
+        let arn = topic_arn(name, &s.region, &identity.account);
         let short = arn.rsplit(':').next().unwrap_or(name).to_string();
         report.push(Provisioned::Topic(
-            sns::ensure_topic(&ctx.clients, &short, &arn).await?,
+            ctx.publisher.ensure_topic(&short, &arn).await?,
         ));
     }
     let role = std::env::var("AMIBOARD_WORKFLOW_ROLE_ARN")
@@ -161,7 +149,8 @@ pub async fn provision_workflows(ctx: &Context) -> Result<Vec<Provisioned>, OpEr
         let name = workflow.machine_name(&s.prefix);
         let arn = workflow.machine_arn(&s.prefix, &s.region, &s.account);
         report.push(Provisioned::Machine(
-            sfn::ensure_state_machine(&ctx.clients, &name, &arn, workflow.definition(), &role)
+            ctx.executions
+                .ensure_machine(&name, &arn, workflow.definition(), &role)
                 .await?,
         ));
     }

@@ -93,7 +93,7 @@ impl Tables {
 }
 
 /// Topic names or ARNs, resolved. A plain name becomes an ARN once the
-/// account and region are known (see [`Topics::arn`]).
+/// account and region are known (`aws::sns::topic_arn`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Topics {
     pub lifecycle: String,
@@ -109,15 +109,6 @@ impl Topics {
             imagebuilder: format!("{prefix}imagebuilder-images"),
             ec2_events: format!("{prefix}ec2-ami-events"),
             run_command: format!("{prefix}run-command"),
-        }
-    }
-
-    /// The ARN of a topic given as name or ARN.
-    pub fn arn(name_or_arn: &str, region: &str, account: &str) -> String {
-        if name_or_arn.starts_with("arn:") {
-            name_or_arn.to_string()
-        } else {
-            format!("arn:aws:sns:{region}:{account}:{name_or_arn}")
         }
     }
 }
@@ -322,12 +313,6 @@ fn resolve(
             "{where_}: refresh_seconds must be at least 1"
         )));
     }
-    // Keys and theme are validated here so a bad binding stops every command
-    // at start-up with one line, not only the dashboard.
-    crate::app::keymap::Keymap::from_config(&file.keys)
-        .map_err(|e| ConfigError(format!("{where_}: {e}")))?;
-    crate::ui::theme::Theme::from_config(&file.theme, false)
-        .map_err(|e| ConfigError(format!("{where_}: {e}")))?;
     let read_only = overrides.read_only
         || env_bool("AMIBOARD_READ_ONLY")?.unwrap_or(false)
         || file.read_only.unwrap_or(false);

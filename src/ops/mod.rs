@@ -6,21 +6,28 @@
 //! CLI call. `docs/workflows.md` describes what the state machines do.
 
 mod change;
-pub mod input;
+mod context;
+pub mod execution_input;
+pub mod listener;
 mod messages;
 mod observe;
+mod read;
 mod run;
 pub mod workflows;
 
-pub use observe::{Progress, Provisioned, execution_progress, provision_workflows};
+pub use observe::{Provisioned, execution_progress, provision_workflows};
 pub use run::{actor, setting};
 
 use crate::aws::AwsError;
-use crate::cli::Context;
 use crate::lifecycle::{Bump, EventKind, EventRef, Lifecycle, Refusal, Stage};
+pub use context::{Context, Ports, Sdk, connect_settings, queue_settings, table_names};
+pub use read::{
+    Caller, Cursor, Listing, Page, SkippedItem, build_image, get, identify, list_all, list_page,
+    lookup_rows, pipelines,
+};
 
 /// Why an operation did not happen.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OpError {
     /// A lifecycle rule refuses it; nothing was written.
     #[error("{0}")]

@@ -5,7 +5,7 @@
 //!
 //! ```ignore
 //! let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-//! let stream = app::stream::spawn(clients, config, StreamOptions::default(), tx, cancel.child_token());
+//! let stream = ops::listener::spawn(clients, config, StreamOptions::default(), tx, cancel.child_token());
 //! stream.set_links(LinkIndex::from_lifecycles(&lifecycles)); // whenever they reload
 //! while let Some(event) = rx.recv().await { /* StreamEvent -> Action */ }
 //! stream.stop().await; // cancel + wait for the cleanup
@@ -22,10 +22,10 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::config::Config;
-use crate::aws::stream::{self as sub, TempSubscription};
+use crate::aws::temp_queue::{self as sub, TempSubscription};
 use crate::aws::{AwsError, Clients, sts};
-use crate::lifecycle::notification::{LinkIndex, Notification, match_lifecycle};
+use crate::config::Config;
+use crate::lifecycle::notification::{LinkIndex, Notification};
 
 /// What the stream tells its consumer.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,14 +53,6 @@ pub struct Arrival {
     /// The lifecycle it names, or whose recorded outputs it matches.
     pub lifecycle_id: Option<String>,
     pub received_at: DateTime<Utc>,
-}
-
-/// Attaches lifecycle ids to arrivals with the given index (what the stream
-/// does itself with the index last given to [`StreamHandle::set_links`]).
-pub fn attach_lifecycles(arrivals: &mut [Arrival], index: &LinkIndex) {
-    for arrival in arrivals {
-        arrival.lifecycle_id = match_lifecycle(&arrival.notification, index);
-    }
 }
 
 /// How to subscribe.
@@ -98,11 +90,6 @@ impl StreamHandle {
     /// A setter for the link index that outlives borrows of the handle.
     pub fn link_setter(&self) -> LinkSetter {
         LinkSetter(self.links.clone())
-    }
-
-    /// The token that stops the stream.
-    pub fn cancel_token(&self) -> CancellationToken {
-        self.cancel.clone()
     }
 
     /// Stops the stream and waits until its queue and subscriptions are gone.
@@ -180,7 +167,7 @@ impl Supervisor {
             Ok(identity) => identity,
             Err(err) => return self.off(err.to_string(), is_denied(&err)).await,
         };
-        match sub::find_leftovers(&self.clients, &self.config).await {
+        match sub::find_leftovers(&self.clients, &super::queue_settings(&self.config)).await {
             Ok(found) if !found.is_empty() => {
                 let names: Vec<_> = found.iter().map(|l| l.name.as_str()).collect();
                 self.send(StreamEvent::Notice(format!(
@@ -200,7 +187,7 @@ impl Supervisor {
             // queue nobody tracks. It is bounded by the client timeouts.
             let opened = sub::open(
                 &self.clients,
-                &self.config,
+                &super::queue_settings(&self.config),
                 &identity,
                 self.options.stack_tag.as_deref(),
             )

@@ -9,9 +9,14 @@ use crate::aws::mocked::{self, Deny};
 #[tokio::test]
 async fn denied_create_queue_makes_nothing() {
     let mock = mocked::denied(Deny::CreateQueue);
-    let err = open(&mock.clients, &mocked::config(), &mocked::identity(), None)
-        .await
-        .expect_err("CreateQueue is denied");
+    let err = open(
+        &mock.clients,
+        &mocked::queue_settings(),
+        &mocked::identity(),
+        None,
+    )
+    .await
+    .expect_err("CreateQueue is denied");
     assert!(
         matches!(
             err,
@@ -37,9 +42,14 @@ async fn denied_create_queue_makes_nothing() {
 #[tokio::test]
 async fn denied_subscribe_removes_the_subscription_and_queue_it_made() {
     let mock = mocked::denied(Deny::Subscribe);
-    let err = open(&mock.clients, &mocked::config(), &mocked::identity(), None)
-        .await
-        .expect_err("Subscribe is denied");
+    let err = open(
+        &mock.clients,
+        &mocked::queue_settings(),
+        &mocked::identity(),
+        None,
+    )
+    .await
+    .expect_err("Subscribe is denied");
     assert!(
         matches!(
             err,

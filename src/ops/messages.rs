@@ -6,7 +6,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
-use super::input::Setting;
+use super::execution_input::Setting;
 use crate::lifecycle::{AmiOutput, EventKind, EventRef, Lifecycle};
 
 /// The messages for each way the work can end.

@@ -1,0 +1,119 @@
+//! The seam at the AWS edge: what the use cases (`ops`) ask of each service,
+//! as small traits in domain types with one error type, [`AwsError`]. Each
+//! service file implements its trait on the SDK (`dynamodb::Store`,
+//! `Clients` for Step Functions, SNS and STS, `imagebuilder::ImageBuilder`);
+//! the whole-app test implements them with fakes.
+//!
+//! Adding a service: a trait here, its SDK implementation in the service's
+//! file, a field in `ops::Context`, and a fake in `tests/support/fakes.rs`.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+
+use super::dynamodb::{Cursor, Listing, Page};
+use super::error::AwsError;
+use super::sfn::{Execution, MachineStatus, Started};
+use super::sns::TopicStatus;
+use super::sts::Identity;
+use crate::lifecycle::Lifecycle;
+use crate::lifecycle::image::{BuildImage, Pipeline, ServiceAnswer};
+use crate::lifecycle::lookup::LookupRow;
+
+/// The lifecycle table, the semantic-version counters and the lookup table.
+#[async_trait]
+pub trait LifecycleStore: Send + Sync {
+    /// Reads one lifecycle; `NotFound` when there is none with that id.
+    async fn get(&self, lifecycle_id: &str) -> Result<Lifecycle, AwsError>;
+    /// Checks quickly that the endpoint answers and the table exists.
+    async fn probe(&self) -> Result<(), AwsError>;
+    /// One page of lifecycles, of one stack tag or of all.
+    async fn list_page(
+        &self,
+        stack_tag: Option<&str>,
+        cursor: Option<Cursor>,
+    ) -> Result<Page, AwsError>;
+    /// Writes a new lifecycle; `Conflict` if the id exists.
+    async fn create(&self, lc: &Lifecycle) -> Result<(), AwsError>;
+    /// Writes a changed lifecycle if nobody changed it since it was read
+    /// (`item_version`); returns it as stored. `Conflict` otherwise.
+    async fn save(&self, lc: &Lifecycle) -> Result<Lifecycle, AwsError>;
+    /// Reserves the next MAJOR version of a stack tag (atomic).
+    async fn reserve_major(&self, stack_tag: &str) -> Result<u64, AwsError>;
+    /// Adds or raises AMI lookup rows (a row's score never goes down).
+    async fn upsert_lookup_rows(&self, rows: &[LookupRow]) -> Result<(), AwsError>;
+    /// Every AMI lookup row of a stack tag.
+    async fn lookup_rows(&self, stack_tag: &str) -> Result<Vec<LookupRow>, AwsError>;
+
+    /// Reads every page to the end after a quick probe; `progress` hears the
+    /// running count.
+    async fn list_all(
+        &self,
+        stack_tag: Option<&str>,
+        progress: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<Listing, AwsError> {
+        self.probe().await?;
+        let mut listing = Listing::default();
+        let mut cursor = None;
+        loop {
+            let page = self.list_page(stack_tag, cursor).await?;
+            listing.lifecycles.extend(page.lifecycles);
+            listing.skipped.extend(page.skipped);
+            progress(listing.lifecycles.len());
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        Ok(listing)
+    }
+}
+
+/// Step Functions: the state machines and their executions.
+#[async_trait]
+pub trait Executions: Send + Sync {
+    /// Starts an execution under a deterministic name; an existing execution
+    /// of that name is `already_existed`, not an error.
+    async fn start(&self, machine_arn: &str, name: &str, input: &str) -> Result<Started, AwsError>;
+    /// DescribeExecution.
+    async fn describe(&self, execution_arn: &str) -> Result<Execution, AwsError>;
+    /// The state the execution entered last, from its history.
+    async fn current_state(&self, execution_arn: &str) -> Result<Option<String>, AwsError>;
+    /// Creates the state machine, or updates the definition of an existing one.
+    async fn ensure_machine(
+        &self,
+        name: &str,
+        arn: &str,
+        definition: &str,
+        role_arn: &str,
+    ) -> Result<MachineStatus, AwsError>;
+}
+
+/// SNS topics amiboard publishes to.
+#[async_trait]
+pub trait Publisher: Send + Sync {
+    /// Publishes one message with string attributes; returns its message id.
+    async fn publish(
+        &self,
+        topic_arn: &str,
+        subject: Option<&str>,
+        message: &str,
+        attributes: &BTreeMap<String, String>,
+    ) -> Result<String, AwsError>;
+    /// Creates the topic unless it exists.
+    async fn ensure_topic(&self, name: &str, arn: &str) -> Result<TopicStatus, AwsError>;
+}
+
+/// STS: who the caller is.
+#[async_trait]
+pub trait Identify: Send + Sync {
+    async fn who_am_i(&self) -> Result<Identity, AwsError>;
+}
+
+/// EC2 Image Builder: build images and pipelines (or the notice that the
+/// endpoint has no Image Builder).
+#[async_trait]
+pub trait ImageService: Send + Sync {
+    async fn image(&self, image_arn: &str) -> Result<ServiceAnswer<BuildImage>, AwsError>;
+    async fn pipelines(&self) -> Result<ServiceAnswer<Vec<Pipeline>>, AwsError>;
+}

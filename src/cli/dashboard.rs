@@ -1,0 +1,125 @@
+//! Plain `amiboard`: wires the dashboard together (state, runner, live
+//! stream, renderer, terminal) and runs it until the user quits.
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use super::args::DashboardArgs;
+use super::{CliError, Context};
+use crate::app::action::Action;
+use crate::app::state::Connection;
+use crate::app::{self, StartOptions, event_loop, runner, update};
+use crate::ops::listener;
+use crate::ui::{Renderer, theme::Theme};
+
+/// Where the dashboard points, for its header and dialogs.
+fn connection(ctx: &Context) -> Connection {
+    Connection {
+        account: None,
+        actor: None,
+        profile: ctx.target.profile.clone(),
+        region: ctx.target.region.clone(),
+        endpoint: ctx.target.endpoint.clone(),
+        table: ctx.config.tables.lifecycles.clone(),
+        stack_tag: None,
+    }
+}
+
+/// Runs the full-screen dashboard until the user quits.
+pub async fn run(ctx: Context, args: DashboardArgs) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(CliError::usage(
+            "the dashboard needs a terminal; for scripts use `amiboard list`, `show`, `timeline` or `watch`",
+        ));
+    }
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = Theme::from_config(&ctx.config.theme, no_color).map_err(CliError::usage)?;
+    let options = StartOptions {
+        stack_tag: args.stack_tag.clone(),
+        filter: args.filter.clone(),
+        lifecycle: args.lifecycle.clone(),
+    };
+    let (mut state, effects) =
+        app::initial_state(&ctx.config, connection(&ctx), &options).map_err(CliError::usage)?;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Action>();
+    let cancel = CancellationToken::new();
+    let stream = if ctx.config.notifications_enabled {
+        let options = listener::StreamOptions {
+            stack_tag: args.stack_tag.clone(),
+        };
+        Some(spawn_stream(&ctx, options, tx.clone(), &cancel)?)
+    } else {
+        None
+    };
+    let mut runner = runner::Runner::new(None, state.read_only, tx.clone());
+    if let Some(handle) = &stream {
+        runner = runner.with_links(handle.link_setter());
+    }
+    let runner = runner.with_context(Arc::new(ctx));
+
+    let mut terminal = ratatui::try_init()?;
+    if let Ok(size) = terminal.size() {
+        update::update(
+            &mut state,
+            Action::Resized {
+                width: size.width,
+                height: size.height,
+            },
+        );
+    }
+    for effect in effects {
+        runner.run(effect);
+    }
+    event_loop::spawn_input(tx.clone(), cancel.clone());
+    event_loop::spawn_ticker(tx.clone(), cancel.clone());
+    event_loop::spawn_signals(tx, cancel.clone());
+    let view = Renderer { theme };
+    let result = event_loop::run_loop(
+        &mut terminal,
+        &mut state,
+        &view,
+        &runner,
+        &mut rx,
+        &cancel,
+        |terminal, text| event_loop::write_osc52(terminal.backend_mut(), text),
+    )
+    .await;
+    // Stop reading the terminal first, so keys typed while the stream cleans
+    // up go to the shell, not to us.
+    cancel.cancel();
+    ratatui::restore();
+    // Remove the temporary queue and subscriptions before leaving, whatever
+    // ended the loop (q, SIGTERM, SIGHUP, SIGINT).
+    if let Some(handle) = stream {
+        handle.stop().await;
+    }
+    result.map(|_| ()).map_err(CliError::from)
+}
+
+/// Starts the live stream and forwards its events as actions on the one channel.
+fn spawn_stream(
+    ctx: &Context,
+    options: listener::StreamOptions,
+    tx: tokio::sync::mpsc::UnboundedSender<Action>,
+    cancel: &CancellationToken,
+) -> Result<listener::StreamHandle, CliError> {
+    let sdk = ctx.sdk().map_err(|e| CliError::failure(e.to_string()))?;
+    let (events_tx, mut events_rx) = tokio::sync::mpsc::channel(64);
+    let handle = listener::spawn(
+        sdk.clients.clone(),
+        ctx.config.clone(),
+        options,
+        events_tx,
+        cancel.child_token(),
+    );
+    tokio::spawn(async move {
+        while let Some(event) = events_rx.recv().await {
+            if tx.send(Action::Stream { event }).is_err() {
+                break;
+            }
+        }
+    });
+    Ok(handle)
+}
