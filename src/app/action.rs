@@ -19,7 +19,7 @@ pub struct PageData {
     pub next: Option<Cursor>,
 }
 
-/// A change to a lifecycle: what the effect runner hands to `app::ops`.
+/// A change to a lifecycle: what the effect runner hands to `src/ops`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
     Trigger {
@@ -130,7 +130,6 @@ pub enum Action {
     IdentityResolved { result: Result<Caller, OpError> },
     /// An operation finished (or was refused at the choke point).
     OperationFinished {
-        request: u64,
         op: Op,
         result: Result<OpReport, OpError>,
     },
@@ -167,7 +166,7 @@ pub enum Effect {
     /// Ask STS who we are.
     Identify,
     /// Change a lifecycle. Refused at the runner's choke point when read-only.
-    Mutate { request: u64, op: Op, actor: String },
+    Mutate { op: Op, actor: String },
     /// Put text on the clipboard with OSC 52 (written by the terminal backend).
     Copy { text: String },
     /// Read an execution's state and elapsed time.

@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use crate::ops::listener::Arrival;
+use crate::lifecycle::notification::Arrival;
 
 /// How many notifications the pane keeps.
 pub const FEED_CAPACITY: usize = 1000;

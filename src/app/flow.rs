@@ -5,7 +5,9 @@
 use super::action::{Effect, Op};
 use super::keymap::Command;
 use super::state::{Dialog, Level, State, TypedAmi};
-use crate::lifecycle::rules::{check_decision, check_new_patch, check_trigger, next_allowed};
+use crate::lifecycle::rules::{
+    check_new_patch, check_trigger, decision_target, retry_target, trigger_target,
+};
 use crate::lifecycle::{Bump, EventKind, EventRef, Lifecycle, Refusal, Stage};
 
 /// Starts a mutating command on the focused lifecycle.
@@ -24,7 +26,7 @@ pub fn begin(state: &mut State, command: Command) -> Vec<Effect> {
     let id = lc.lifecycle_id.clone();
     let result: Result<(), String> = match command {
         Command::Trigger => trigger(state, &lc),
-        Command::Certify | Command::Reject => check_decision(&lc, "-")
+        Command::Certify | Command::Reject => decision_target(&lc)
             .map(|_| {
                 state.dialog = Some(Dialog::Reason {
                     lifecycle_id: id,
@@ -36,7 +38,7 @@ pub fn begin(state: &mut State, command: Command) -> Vec<Effect> {
             .map_err(|r| r.to_string()),
         Command::Promote => {
             let target = EventRef {
-                stage: active_stage(&lc),
+                stage: lc.active_stage(),
                 event: EventKind::MarkForProduction,
             };
             check_trigger(&lc, target)
@@ -82,31 +84,12 @@ fn refuse(state: &mut State, command: Command, sentence: &str) {
     });
 }
 
-/// The stage that can move: the latest patch cycle, else creation.
-pub fn active_stage(lc: &Lifecycle) -> Stage {
-    lc.latest_patch()
-        .map_or(Stage::Creation, |c| Stage::Patch(c.number))
-}
-
 fn stage_ami(lc: &Lifecycle, stage: Stage) -> Option<String> {
     lc.stage_amis(stage).first().map(|a| a.ami_id.clone())
 }
 
 fn trigger(state: &mut State, lc: &Lifecycle) -> Result<(), String> {
-    let active = active_stage(lc);
-    let target = next_allowed(lc).unwrap_or_else(|| {
-        let records = lc.records(active).unwrap_or(&[]);
-        let event = records
-            .iter()
-            .find(|r| r.status != crate::lifecycle::EventStatus::Completed)
-            .or(records.last())
-            .map_or(EventKind::AmiBuild, |r| r.event);
-        EventRef {
-            stage: active,
-            event,
-        }
-    });
-    check_trigger(lc, target).map_err(|r| r.to_string())?;
+    let target = trigger_target(lc).map_err(|r| r.to_string())?.target;
     let op = Op::Trigger {
         lifecycle_id: lc.lifecycle_id.clone(),
         target,
@@ -116,20 +99,7 @@ fn trigger(state: &mut State, lc: &Lifecycle) -> Result<(), String> {
 }
 
 fn retry(state: &mut State, lc: &Lifecycle) -> Result<(), String> {
-    let active = active_stage(lc);
-    let failed = lc
-        .records(active)
-        .unwrap_or(&[])
-        .iter()
-        .find(|r| r.status.is_retryable())
-        .map(|r| EventRef {
-            stage: active,
-            event: r.event,
-        });
-    let Some(target) = failed else {
-        return Err("Nothing to retry: no event of the active stage is FAILED or ERROR.".into());
-    };
-    check_trigger(lc, target).map_err(|r| r.to_string())?;
+    let target = retry_target(lc).map_err(|r| r.to_string())?.target;
     let op = Op::Retry {
         lifecycle_id: lc.lifecycle_id.clone(),
     };
@@ -185,10 +155,8 @@ pub fn confirm(
 pub fn submit(state: &mut State, op: Op) -> Vec<Effect> {
     state.dialog = None;
     state.in_flight += 1;
-    state.op_request += 1;
     state.notify(Level::Info, format!("Started: {}…", op.describe()));
     vec![Effect::Mutate {
-        request: state.op_request,
         op,
         actor: state
             .connection

@@ -5,14 +5,11 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Utc};
-
 use super::action::Effect;
 use super::feed::StreamStatus;
 use super::state::{Level, State};
-use crate::lifecycle::notification::{LinkIndex, NotificationKind};
-use crate::lifecycle::{EventRef, EventStatus, Stage};
-use crate::ops::listener::{Arrival, StreamEvent};
+use crate::lifecycle::notification::{Arrival, LinkIndex, apply_notification};
+use crate::ops::listener::StreamEvent;
 
 pub fn on_stream(state: &mut State, event: StreamEvent) -> Vec<Effect> {
     match event {
@@ -87,65 +84,16 @@ fn opened(state: &State, id: &str) -> bool {
     })
 }
 
-/// When a record last changed, as far as it says.
-fn record_time(
-    started: Option<DateTime<Utc>>,
-    finished: Option<DateTime<Utc>>,
-) -> Option<DateTime<Utc>> {
-    finished.or(started)
-}
-
-/// Sets the event's status from an amiboard lifecycle notification when its
-/// event time is newer than the record's last change. Returns whether it did.
+/// Applies an amiboard lifecycle notification to the loaded lifecycle when
+/// it is newer than the record (`lifecycle::notification::apply_notification`).
+/// Returns whether it did.
 pub fn apply(state: &mut State, id: &str, arrival: &Arrival) -> bool {
-    let n = &arrival.notification;
-    let NotificationKind::Lifecycle {
-        event: Some(event),
-        status: Some(status),
-        stage,
-        attempt,
-        reason,
-        execution_arn,
-        ..
-    } = &n.kind
-    else {
-        return false;
-    };
-    let Some(time) = n.event_time else {
-        return false;
-    };
     let Some(mut lc) = state.lifecycle(id).cloned() else {
         return false;
     };
-    let at = EventRef {
-        stage: stage.unwrap_or(Stage::Creation),
-        event: *event,
-    };
-    let Some(record) = lc.record_mut(at) else {
-        return false;
-    };
-    if record_time(record.started_at, record.finished_at).is_some_and(|t| t >= time) {
+    if !apply_notification(&mut lc, &arrival.notification) {
         return false;
     }
-    record.status = *status;
-    if let Some(attempt) = attempt {
-        record.attempt = *attempt;
-    }
-    match status {
-        EventStatus::InProgress => {
-            record.started_at = Some(time);
-            record.finished_at = None;
-            if execution_arn.is_some() {
-                record.execution_arn.clone_from(execution_arn);
-            }
-        }
-        EventStatus::NotStarted => {}
-        _ => record.finished_at = Some(time),
-    }
-    if reason.is_some() {
-        record.reason.clone_from(reason);
-    }
-    lc.updated_at = lc.updated_at.max(time);
     state.upsert(vec![lc]);
     true
 }

@@ -1,6 +1,8 @@
 //! The effect runner: one tokio task per effect, each sending its result back
-//! as an [`Action`] on the one channel. Read-only mode is enforced HERE, at one
-//! choke point, for every mutating effect whichever screen asked for it.
+//! as an [`Action`] on the one channel. The dashboard's read-only mode is
+//! enforced here, at one choke point ([`guard`]), for every mutating effect
+//! whichever screen asked for it; `ops` refuses writes again in read-only
+//! mode, for the CLI and as a second line.
 
 use std::sync::Arc;
 
@@ -27,10 +29,9 @@ pub struct Runner {
 /// mode, or `None` when the effect may run.
 pub fn guard(effect: &Effect, read_only: bool) -> Option<Action> {
     match effect {
-        Effect::Mutate { request, op, .. } if read_only => {
+        Effect::Mutate { op, .. } if read_only => {
             tracing::warn!(?op, "refused a mutating effect in read-only mode");
             Some(Action::OperationFinished {
-                request: *request,
                 op: op.clone(),
                 result: Err(OpError::Refused(Refusal::ReadOnly)),
             })
@@ -108,8 +109,7 @@ fn offline(effect: Effect, tx: &UnboundedSender<Action>) {
             at: Utc::now(),
             result: Err(offline_error()),
         }),
-        Effect::Mutate { request, op, .. } => Some(Action::OperationFinished {
-            request,
+        Effect::Mutate { op, .. } => Some(Action::OperationFinished {
             op,
             result: Err(offline_error()),
         }),
@@ -147,13 +147,9 @@ async fn perform(ctx: &Context, effect: Effect) -> Option<Action> {
         Effect::Identify => Some(Action::IdentityResolved {
             result: ops::identify(ctx).await,
         }),
-        Effect::Mutate { request, op, actor } => {
+        Effect::Mutate { op, actor } => {
             let result = mutate(ctx, &actor, &op).await;
-            Some(Action::OperationFinished {
-                request,
-                op,
-                result,
-            })
+            Some(Action::OperationFinished { op, result })
         }
         Effect::FetchProgress {
             lifecycle_id,

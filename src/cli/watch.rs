@@ -1,6 +1,6 @@
 //! `watch` and `cleanup`: the temporary notification subscription from the
 //! command line. `watch` consumes the same stream task as the dashboard
-//! (`app::stream`) and stops it cleanly on SIGINT, SIGTERM and SIGHUP.
+//! (`ops::listener`) and stops it cleanly on SIGINT, SIGTERM and SIGHUP.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -13,9 +13,10 @@ use tokio_util::sync::CancellationToken;
 
 use super::{CliError, Context};
 use crate::aws::temp_queue as sub;
+use crate::lifecycle::notification::Arrival;
 use crate::lifecycle::notification::sanitize::{MAX_SUMMARY_CHARS, one_line};
 use crate::lifecycle::notification::{LinkIndex, NotificationKind};
-use crate::ops::listener::{self, Arrival, StreamEvent, StreamOptions};
+use crate::ops::listener::{self, StreamEvent, StreamOptions};
 
 /// A line on stderr, made safe (AWS error text can quote message content).
 fn say(text: &str) {

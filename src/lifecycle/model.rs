@@ -162,6 +162,13 @@ impl Lifecycle {
         self.patches.iter().find(|c| c.number == number)
     }
 
+    /// The stage that can move: the latest patch cycle, else creation.
+    pub fn active_stage(&self) -> Stage {
+        self.latest_patch()
+            .map_or(Stage::Creation, |c| Stage::Patch(c.number))
+    }
+
+    /// The newest patch cycle, if any.
     pub fn latest_patch(&self) -> Option<&PatchCycle> {
         self.patches.iter().max_by_key(|c| c.number)
     }

@@ -115,6 +115,47 @@ impl EventRecord {
         }
     }
 
+    /// Claims the record for a new run of its workflow: IN_PROGRESS under
+    /// `attempt`, by `actor`, from `now`; the previous run's results go.
+    pub fn claim(&mut self, actor: &str, attempt: u32, now: DateTime<Utc>) {
+        self.status = EventStatus::InProgress;
+        self.attempt = attempt;
+        self.actor = Some(actor.to_string());
+        self.started_at = Some(now);
+        self.finished_at = None;
+        self.reason = None;
+        self.execution_arn = None;
+        self.outputs = EventOutputs::default();
+    }
+
+    /// Records a person's QA decision: certified (COMPLETED) or rejected
+    /// (FAILED), with its reason, who and when.
+    pub fn decide(
+        &mut self,
+        certified: bool,
+        actor: &str,
+        attempt: u32,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) {
+        self.status = if certified {
+            EventStatus::Completed
+        } else {
+            EventStatus::Failed
+        };
+        self.attempt = attempt;
+        self.actor = Some(actor.to_string());
+        self.started_at = Some(now);
+        self.finished_at = Some(now);
+        self.reason = Some(reason.trim().to_string());
+        self.execution_arn = None;
+    }
+
+    /// When the record last changed, as far as it says.
+    pub fn changed_at(&self) -> Option<DateTime<Utc>> {
+        self.finished_at.or(self.started_at)
+    }
+
     /// Time from start to finish, or to `now` while running.
     pub fn duration(&self, now: DateTime<Utc>) -> Option<chrono::Duration> {
         let start = self.started_at?;

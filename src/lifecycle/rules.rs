@@ -212,15 +212,20 @@ pub fn check_trigger(lc: &Lifecycle, target: EventRef) -> Result<Allowed, Refusa
     Ok(allowed)
 }
 
-/// May `QA_CERTIFICATION_RESPONSE` be decided (certified or rejected) with this reason?
-pub fn check_decision(lc: &Lifecycle, reason: &str) -> Result<Allowed, Refusal> {
-    let allowed = check_position(
+/// May `QA_CERTIFICATION_RESPONSE` be decided now (before a reason is asked for)?
+pub fn decision_target(lc: &Lifecycle) -> Result<Allowed, Refusal> {
+    check_position(
         lc,
         EventRef {
             stage: Stage::Creation,
             event: EventKind::QaCertificationResponse,
         },
-    )?;
+    )
+}
+
+/// May `QA_CERTIFICATION_RESPONSE` be decided (certified or rejected) with this reason?
+pub fn check_decision(lc: &Lifecycle, reason: &str) -> Result<Allowed, Refusal> {
+    let allowed = decision_target(lc)?;
     if reason.trim().is_empty() {
         return Err(Refusal::ReasonRequired);
     }
@@ -246,9 +251,7 @@ pub fn check_new_patch(lc: &Lifecycle) -> Result<Stage, Refusal> {
 /// A QA decision that is due is returned too; use [`check_trigger`] or
 /// [`check_decision`] to tell them apart. `None` when nothing can run now.
 pub fn next_allowed(lc: &Lifecycle) -> Option<EventRef> {
-    let stage = lc
-        .latest_patch()
-        .map_or(Stage::Creation, |c| Stage::Patch(c.number));
+    let stage = lc.active_stage();
     let records = lc.records(stage)?;
     let next = records
         .iter()
@@ -258,6 +261,55 @@ pub fn next_allowed(lc: &Lifecycle) -> Option<EventRef> {
         event: next.event,
     };
     check_position(lc, target).ok().map(|_| target)
+}
+
+/// The event "trigger" without an event name means: the next allowed event;
+/// when none may run, the active stage's first not-completed (else last)
+/// event, so that the refusal says why it cannot run. A due QA decision is
+/// refused with [`Refusal::DecisionRequired`].
+pub fn trigger_target(lc: &Lifecycle) -> Result<Allowed, Refusal> {
+    if let Some(next) = next_allowed(lc) {
+        return check_trigger(lc, next);
+    }
+    let stage = lc.active_stage();
+    let records = lc.records(stage).unwrap_or(&[]);
+    let pick = records
+        .iter()
+        .find(|r| r.status != EventStatus::Completed)
+        .or(records.last())
+        .map(|r| EventRef {
+            stage,
+            event: r.event,
+        });
+    match pick {
+        Some(target) => check_trigger(lc, target),
+        None => Err(Refusal::UnknownPatchCycle {
+            number: match stage {
+                Stage::Creation => 0,
+                Stage::Patch(n) => n,
+            },
+        }),
+    }
+}
+
+/// The event a retry re-runs: the FAILED or ERROR event of the active stage.
+/// A failed QA decision is decided again, not retried.
+pub fn retry_target(lc: &Lifecycle) -> Result<Allowed, Refusal> {
+    let stage = lc.active_stage();
+    let failed = lc
+        .records(stage)
+        .unwrap_or(&[])
+        .iter()
+        .find(|r| r.status.is_retryable())
+        .map(|r| EventRef {
+            stage,
+            event: r.event,
+        });
+    match failed {
+        Some(target) if target.event.is_decision() => Err(Refusal::DecisionRequired),
+        Some(target) => check_trigger(lc, target),
+        None => Err(Refusal::NothingToRetry),
+    }
 }
 
 /// Resolves a user's event name to a position: in the latest patch cycle when

@@ -15,8 +15,8 @@ use crate::aws::AwsError;
 use crate::lifecycle::lookup::rows_for;
 use crate::lifecycle::rules::{check_decision, check_new_patch};
 use crate::lifecycle::{
-    Bump, EventKind, EventRef, EventStatus, Lifecycle, PatchCycle, Refusal, Stage, build_version,
-    bump, parse_version,
+    Bump, EventKind, EventRef, Lifecycle, PatchCycle, Refusal, Stage, build_version, bump,
+    parse_version,
 };
 
 /// Records certified (COMPLETED) or rejected (FAILED) with reason, who and
@@ -33,19 +33,8 @@ pub async fn decide(
     let allowed = check_decision(&lc, reason)?;
     let target = allowed.target;
     let now = Utc::now();
-    let status = if certified {
-        EventStatus::Completed
-    } else {
-        EventStatus::Failed
-    };
     if let Some(record) = lc.record_mut(target) {
-        record.status = status;
-        record.attempt = allowed.attempt;
-        record.actor = Some(actor.to_string());
-        record.started_at = Some(now);
-        record.finished_at = Some(now);
-        record.reason = Some(reason.trim().to_string());
-        record.execution_arn = None;
+        record.decide(certified, actor, allowed.attempt, reason, now);
     }
     let saved = match ctx.store.save(&lc).await {
         Ok(saved) => saved,

@@ -17,7 +17,6 @@ mod poll;
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -25,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 use crate::aws::temp_queue::{self as sub, TempSubscription};
 use crate::aws::{AwsError, Clients, sts};
 use crate::config::Config;
-use crate::lifecycle::notification::{LinkIndex, Notification};
+use crate::lifecycle::notification::{Arrival, LinkIndex};
 
 /// What the stream tells its consumer.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,15 +43,6 @@ pub enum StreamEvent {
     Notifications(Vec<Arrival>),
     /// Notifications received in the last minute.
     Rate { per_minute: usize },
-}
-
-/// One notification as it arrived, tied to a lifecycle where possible.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Arrival {
-    pub notification: Notification,
-    /// The lifecycle it names, or whose recorded outputs it matches.
-    pub lifecycle_id: Option<String>,
-    pub received_at: DateTime<Utc>,
 }
 
 /// How to subscribe.

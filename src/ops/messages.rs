@@ -1,5 +1,6 @@
 //! The messages the real services would publish for a workflow's work, in
-//! their own formats (see `seeds/`): Image Builder's image message and EC2's
+//! their own formats (those of the AWS documentation; `docs/notifications.md`
+//! lists them): Image Builder's image message and EC2's
 //! "AMI State Change" event for builds and patches, Run Command
 //! notifications for smoke tests. The state machines publish them.
 

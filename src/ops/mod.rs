@@ -19,7 +19,7 @@ pub use observe::{Provisioned, execution_progress, provision_workflows};
 pub use run::{actor, setting};
 
 use crate::aws::AwsError;
-use crate::lifecycle::{Bump, EventKind, EventRef, Lifecycle, Refusal, Stage};
+use crate::lifecycle::{Bump, EventKind, EventRef, Lifecycle, Refusal, rules};
 pub use context::{Context, Ports, Sdk, connect_settings, queue_settings, table_names};
 pub use read::{
     Caller, Cursor, Listing, Page, SkippedItem, build_image, get, identify, list_all, list_page,
@@ -97,11 +97,8 @@ pub async fn decide(
 /// Starts MARK_FOR_PRODUCTION of the active stage.
 pub async fn promote(ctx: &Context, actor: &str, lifecycle_id: &str) -> Result<Outcome, OpError> {
     let lc = ctx.store.get(lifecycle_id).await?;
-    let stage = lc
-        .latest_patch()
-        .map_or(Stage::Creation, |c| Stage::Patch(c.number));
     let target = EventRef {
-        stage,
+        stage: lc.active_stage(),
         event: EventKind::MarkForProduction,
     };
     run::trigger(ctx, actor, lifecycle_id, Some(target)).await
@@ -122,23 +119,8 @@ pub async fn start_patch(
 /// Re-runs the FAILED or ERROR event of the active stage.
 pub async fn retry(ctx: &Context, actor: &str, lifecycle_id: &str) -> Result<Outcome, OpError> {
     let lc = ctx.store.get(lifecycle_id).await?;
-    let stage = lc
-        .latest_patch()
-        .map_or(Stage::Creation, |c| Stage::Patch(c.number));
-    let failed = lc
-        .records(stage)
-        .unwrap_or(&[])
-        .iter()
-        .find(|r| r.status.is_retryable())
-        .map(|r| EventRef {
-            stage,
-            event: r.event,
-        });
-    match failed {
-        Some(target) if target.event.is_decision() => Err(Refusal::DecisionRequired.into()),
-        Some(target) => run::trigger(ctx, actor, lifecycle_id, Some(target)).await,
-        None => Err(Refusal::NothingToRetry.into()),
-    }
+    let target = rules::retry_target(&lc)?.target;
+    run::trigger(ctx, actor, lifecycle_id, Some(target)).await
 }
 
 /// Creates a lifecycle and starts its AMI_BUILD.

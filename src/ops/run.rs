@@ -10,8 +10,8 @@ use super::workflows::Workflow;
 use super::{OpError, Outcome};
 use crate::aws::AwsError;
 use crate::aws::sns::topic_arn;
-use crate::lifecycle::rules::{check_trigger, next_allowed};
-use crate::lifecycle::{EventOutputs, EventRef, EventStatus, Lifecycle, Refusal, Stage};
+use crate::lifecycle::rules::{check_trigger, trigger_target};
+use crate::lifecycle::{EventRef, EventStatus, Lifecycle, Refusal};
 
 /// Who the caller is, as records name them (STS), or `unknown`.
 pub async fn actor(ctx: &Context) -> String {
@@ -53,29 +53,6 @@ pub(super) fn writable(ctx: &Context) -> Result<(), OpError> {
     }
 }
 
-/// The event `trigger` without an event means, or the refusal saying why none can run.
-fn default_target(lc: &Lifecycle) -> Result<EventRef, Refusal> {
-    if let Some(next) = next_allowed(lc) {
-        return Ok(next);
-    }
-    let stage = lc
-        .latest_patch()
-        .map_or(Stage::Creation, |c| Stage::Patch(c.number));
-    let records = lc.records(stage).unwrap_or(&[]);
-    let pick = records
-        .iter()
-        .find(|r| r.status != EventStatus::Completed)
-        .or(records.last())
-        .map(|r| EventRef {
-            stage,
-            event: r.event,
-        });
-    match pick {
-        Some(target) => check_trigger(lc, target).map(|a| a.target),
-        None => Err(Refusal::UnknownPatchCycle { number: 0 }),
-    }
-}
-
 /// Turns a lost conditional write into the sentence naming who won.
 pub(super) async fn lost_race(ctx: &Context, lifecycle_id: &str, target: EventRef) -> OpError {
     match ctx.store.get(lifecycle_id).await {
@@ -107,7 +84,7 @@ pub async fn trigger(
     let mut lc = ctx.store.get(lifecycle_id).await?;
     let target = match target {
         Some(target) => target,
-        None => default_target(&lc)?,
+        None => trigger_target(&lc)?.target,
     };
     let allowed = check_trigger(&lc, target)?;
     let Some(workflow) = Workflow::for_event(target.event) else {
@@ -123,14 +100,7 @@ pub async fn trigger(
         .into());
     };
     let previous = record.clone();
-    record.status = EventStatus::InProgress;
-    record.attempt = allowed.attempt;
-    record.actor = Some(actor.to_string());
-    record.started_at = Some(now);
-    record.finished_at = None;
-    record.reason = None;
-    record.execution_arn = None;
-    record.outputs = EventOutputs::default();
+    record.claim(actor, allowed.attempt, now);
     let claimed = match ctx.store.save(&lc).await {
         Ok(saved) => saved,
         Err(AwsError::Conflict { .. }) => return Err(lost_race(ctx, lifecycle_id, target).await),

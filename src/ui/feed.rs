@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use super::theme::Theme;
 use crate::app::feed::{Feed, StreamStatus};
 use crate::app::state::State;
-use crate::ops::listener::Arrival;
+use crate::lifecycle::notification::Arrival;
 
 /// The header's words for the stream: state and messages per minute.
 pub fn stream_label(feed: &Feed) -> String {

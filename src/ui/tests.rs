@@ -195,7 +195,12 @@ fn filter_bar() {
 
 /// A lifecycle notification as SNS would deliver it, with a hostile summary
 /// part (escape sequences) to show they are neutralised.
-fn arrival(id: &str, message_id: &str, event: &str, status: &str) -> crate::ops::listener::Arrival {
+fn arrival(
+    id: &str,
+    message_id: &str,
+    event: &str,
+    status: &str,
+) -> crate::lifecycle::notification::Arrival {
     let message = serde_json::json!({
         "source": "amiboard", "kind": "lifecycle-event", "lifecycle_id": id,
         "stack_tag": "main", "event": event, "stage": "creation", "status": status,
@@ -206,7 +211,7 @@ fn arrival(id: &str, message_id: &str, event: &str, status: &str) -> crate::ops:
         "TopicArn": "arn:aws:sns:us-east-1:123456789012:amiboard-lifecycle",
         "Message": message.to_string(), "Timestamp": "2026-11-23T11:59:30Z",
     });
-    crate::ops::listener::Arrival {
+    crate::lifecycle::notification::Arrival {
         notification: crate::lifecycle::notification::decode(&envelope.to_string()),
         lifecycle_id: Some(id.to_string()),
         received_at: now(),

@@ -12,7 +12,7 @@ use super::theme::Theme;
 use crate::app::images::Images;
 use crate::app::progress::Watch;
 use crate::app::state::State;
-use crate::lifecycle::rules::{check_decision, check_trigger, next_allowed};
+use crate::lifecycle::rules::{check_trigger, decision_target, next_allowed};
 use crate::lifecycle::{EventRecord, EventRef, EventStatus, Lifecycle, Stage};
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &str, scroll: u16) {
@@ -186,7 +186,7 @@ fn duration(record: &EventRecord, now: DateTime<Utc>) -> String {
 
 fn refusal(lc: &Lifecycle, at: EventRef) -> Option<String> {
     let result = if at.event.is_decision() {
-        check_decision(lc, "-").map(|_| ())
+        decision_target(lc).map(|_| ())
     } else {
         check_trigger(lc, at).map(|_| ())
     };

@@ -256,14 +256,13 @@ fn read_only_choke_point_refuses_all_mutating_effects() {
     ];
     for op in ops {
         let effect = Effect::Mutate {
-            request: 7,
             op: op.clone(),
             actor: "alice".into(),
         };
         assert!(effect.is_mutating());
         let refused = guard(&effect, true).expect("refused");
         assert!(
-            matches!(&refused, Action::OperationFinished { request: 7, op: o, result: Err(e) } if *o == op && *e == OpError::Refused(Refusal::ReadOnly))
+            matches!(&refused, Action::OperationFinished { op: o, result: Err(e) } if *o == op && *e == OpError::Refused(Refusal::ReadOnly))
         );
         assert!(
             guard(&effect, false).is_none(),
@@ -301,7 +300,6 @@ fn a_refused_result_is_a_notice_and_nothing_changes() {
     let effects = update(
         &mut state,
         Action::OperationFinished {
-            request: 1,
             op: Op::Promote {
                 lifecycle_id: "lc-1".into(),
             },

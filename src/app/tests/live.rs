@@ -12,9 +12,10 @@ use crate::app::update::update;
 use crate::lifecycle::execution::Progress;
 use crate::lifecycle::execution::RunStatus;
 use crate::lifecycle::image::{NOT_AVAILABLE, ServiceAnswer};
+use crate::lifecycle::notification::Arrival;
 use crate::lifecycle::notification::decode;
 use crate::lifecycle::{EventKind, EventRef, EventStatus, Lifecycle, Stage};
-use crate::ops::listener::{Arrival, StreamEvent};
+use crate::ops::listener::StreamEvent;
 
 /// An amiboard lifecycle notification as SNS would deliver it.
 fn arrival(id: &str, message_id: &str, event: &str, status: &str, minutes: i64) -> Arrival {

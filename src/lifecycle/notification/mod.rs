@@ -44,6 +44,7 @@
 //! decoded from the attributes.
 
 mod amiboard;
+mod apply;
 mod ec2;
 mod envelope;
 mod imagebuilder;
@@ -61,8 +62,19 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+pub use apply::apply_notification;
 pub use link::{LinkIndex, match_lifecycle};
+
 pub use order::{Deduper, compare_event_time, is_newer};
+
+/// One notification as it arrived, tied to a lifecycle where possible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrival {
+    pub notification: Notification,
+    /// The lifecycle it names, or whose recorded outputs it matches.
+    pub lifecycle_id: Option<String>,
+    pub received_at: DateTime<Utc>,
+}
 
 use super::{AmiOutput, EventKind, EventStatus, Phase, Stage};
 use envelope::Envelope;

@@ -8,6 +8,7 @@ mod model;
 mod patches;
 mod refusals;
 mod rules;
+mod targets;
 mod versions;
 
 use chrono::{DateTime, TimeZone, Utc};
