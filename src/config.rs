@@ -200,17 +200,28 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn env_bool(name: &str) -> Result<Option<bool>, ConfigError> {
-    match env(name) {
-        None => Ok(None),
-        Some(v) => match v.trim().to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" | "on" => Ok(Some(true)),
-            "0" | "false" | "no" | "off" => Ok(Some(false)),
-            _ => Err(ConfigError(format!(
-                "{name}={v} is not a boolean: use 1 or 0, true or false"
-            ))),
-        },
+/// Reads an environment variable's boolean value (`value` is the variable's
+/// text, `None` when unset or blank).
+fn env_bool(name: &str, value: Option<&str>) -> Result<Option<bool>, ConfigError> {
+    let Some(v) = value else { return Ok(None) };
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(Some(true)),
+        "0" | "false" | "no" | "off" => Ok(Some(false)),
+        _ => Err(ConfigError(format!(
+            "{name}={v} is not a boolean: use 1 or 0, true or false"
+        ))),
     }
+}
+
+/// Reads an environment variable's whole number of seconds (`value` is the
+/// variable's text, `None` when unset or blank).
+fn env_seconds(name: &str, value: Option<&str>) -> Result<Option<u64>, ConfigError> {
+    let Some(v) = value else { return Ok(None) };
+    v.trim().parse().map(Some).map_err(|_| {
+        ConfigError(format!(
+            "{name}={v} is not a whole number of seconds (0 or more)"
+        ))
+    })
 }
 
 const LOG_LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
@@ -314,8 +325,23 @@ fn resolve(
         )));
     }
     let read_only = overrides.read_only
-        || env_bool("AMIBOARD_READ_ONLY")?.unwrap_or(false)
+        || env_bool("AMIBOARD_READ_ONLY", env("AMIBOARD_READ_ONLY").as_deref())?.unwrap_or(false)
         || file.read_only.unwrap_or(false);
+    let workflow_wait_seconds = env_seconds(
+        "AMIBOARD_WORKFLOW_WAIT",
+        env("AMIBOARD_WORKFLOW_WAIT").as_deref(),
+    )?
+    .or(file.workflows.wait_seconds)
+    .unwrap_or(3);
+    let stale_after_minutes = file.notifications.stale_after_minutes.unwrap_or(60);
+    let stale_after = stale_after_minutes
+        .checked_mul(60)
+        .map(Duration::from_secs)
+        .ok_or_else(|| {
+            ConfigError(format!(
+                "{where_}: notifications.stale_after_minutes = {stale_after_minutes} is too large"
+            ))
+        })?;
     Ok(Config {
         profile: overrides.profile.clone().or(file.profile),
         region: overrides.region.clone().or(file.region),
@@ -329,16 +355,54 @@ fn resolve(
             .unwrap_or_else(|| vec!["prod".to_string(), "production".to_string()]),
         tables,
         topics,
-        workflow_wait_seconds: env("AMIBOARD_WORKFLOW_WAIT")
-            .and_then(|v| v.parse().ok())
-            .or(file.workflows.wait_seconds)
-            .unwrap_or(3),
+        workflow_wait_seconds,
         workflow_poll: Duration::from_secs(file.workflows.poll_seconds.unwrap_or(2).max(1)),
         notifications_enabled: file.notifications.enabled.unwrap_or(true),
         include_service_topics: file.notifications.include_service_topics.unwrap_or(true),
-        stale_after: Duration::from_secs(60 * file.notifications.stale_after_minutes.unwrap_or(60)),
+        stale_after,
         keys: file.keys,
         theme: file.theme,
         config_path,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_seconds_reads_whole_seconds_and_refuses_anything_else() {
+        let name = "AMIBOARD_WORKFLOW_WAIT";
+        assert_eq!(env_seconds(name, None), Ok(None));
+        assert_eq!(env_seconds(name, Some("0")), Ok(Some(0)));
+        assert_eq!(env_seconds(name, Some(" 7 ")), Ok(Some(7)));
+        for bad in ["abc", "-1", "1.5", "3s", "99999999999999999999"] {
+            let err = env_seconds(name, Some(bad)).expect_err(bad).to_string();
+            assert_eq!(
+                err,
+                format!(
+                    "AMIBOARD_WORKFLOW_WAIT={bad} is not a whole number of seconds (0 or more)"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn env_bool_reads_the_usual_spellings_and_refuses_anything_else() {
+        let name = "AMIBOARD_READ_ONLY";
+        assert_eq!(env_bool(name, None), Ok(None));
+        for yes in ["1", "true", "YES", " on "] {
+            assert_eq!(env_bool(name, Some(yes)), Ok(Some(true)), "{yes}");
+        }
+        for no in ["0", "false", "No", "off"] {
+            assert_eq!(env_bool(name, Some(no)), Ok(Some(false)), "{no}");
+        }
+        let err = env_bool(name, Some("maybe"))
+            .expect_err("maybe")
+            .to_string();
+        assert_eq!(
+            err,
+            "AMIBOARD_READ_ONLY=maybe is not a boolean: use 1 or 0, true or false"
+        );
+    }
 }

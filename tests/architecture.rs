@@ -72,10 +72,11 @@ fn test_module_declarations(text: &str) -> Vec<String> {
             let decl = next
                 .trim_start_matches("pub(crate) ")
                 .trim_start_matches("pub ");
-            if let Some(rest) = decl.strip_prefix("mod ") {
-                if let Some(name) = rest.strip_suffix(';') {
-                    names.push(name.trim().to_string());
-                }
+            if let Some(name) = decl
+                .strip_prefix("mod ")
+                .and_then(|rest| rest.strip_suffix(';'))
+            {
+                names.push(name.trim().to_string());
             }
             break;
         }

@@ -7,9 +7,28 @@ use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// A named thing a key can do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Command {
+/// Declares [`Command`] and [`Command::ALL`] from one list, so a new command
+/// cannot be left out of `ALL` (and with it out of the default keymap, the
+/// `[keys]` names, the footer and the help). [`Command::name`],
+/// [`Command::label`] and the default keys are exhaustive matches, so the
+/// compiler asks for those too.
+macro_rules! commands {
+    ($($variant:ident),+ $(,)?) => {
+        /// A named thing a key can do.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Command {
+            $($variant),+
+        }
+
+        impl Command {
+            /// Every command, in the order declared (the order of the help).
+            pub const ALL: [Command; [$(Command::$variant),+].len()] =
+                [$(Command::$variant),+];
+        }
+    };
+}
+
+commands! {
     Quit,
     Help,
     Up,
@@ -54,39 +73,6 @@ pub enum Scope {
 }
 
 impl Command {
-    pub const ALL: [Command; 30] = [
-        Command::Quit,
-        Command::Help,
-        Command::Up,
-        Command::Down,
-        Command::Top,
-        Command::Bottom,
-        Command::PageUp,
-        Command::PageDown,
-        Command::Open,
-        Command::Back,
-        Command::Refresh,
-        Command::Filter,
-        Command::SortNext,
-        Command::SortReverse,
-        Command::Detail,
-        Command::Notices,
-        Command::CopyAmi,
-        Command::CopyId,
-        Command::Trigger,
-        Command::Certify,
-        Command::Reject,
-        Command::Promote,
-        Command::StartPatch,
-        Command::Retry,
-        Command::Reconcile,
-        Command::NewLifecycle,
-        Command::NotificationsPane,
-        Command::NotificationsFull,
-        Command::Pause,
-        Command::Autoscroll,
-    ];
-
     /// The name used in the config file's `[keys]` table.
     pub fn name(self) -> &'static str {
         match self {
@@ -335,10 +321,15 @@ impl Keymap {
                     Command::ALL.map(Command::name).join(", ")
                 )
             })?;
+            let not_keys = || format!("[keys]: `{name}` must be a key or a list of keys");
             let texts: Vec<&str> = match value {
                 toml::Value::String(s) => vec![s.as_str()],
-                toml::Value::Array(items) => items.iter().filter_map(|v| v.as_str()).collect(),
-                _ => return Err(format!("[keys]: `{name}` must be a key or a list of keys")),
+                toml::Value::Array(items) => items
+                    .iter()
+                    .map(toml::Value::as_str)
+                    .collect::<Option<_>>()
+                    .ok_or_else(not_keys)?,
+                _ => return Err(not_keys()),
             };
             let mut keys = Vec::new();
             for text in texts {
@@ -390,5 +381,56 @@ impl Keymap {
             .first()
             .map(ToString::to_string)
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn all_lists_every_command_once_in_declaration_order() {
+        // `ALL` comes from the enum's own list (see `commands!`); the derived
+        // `Ord` follows declaration order, so sorted and distinct means each
+        // variant once, in order.
+        assert!(Command::ALL.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(Command::ALL.first(), Some(&Command::Quit));
+    }
+
+    #[test]
+    fn names_are_distinct_and_read_back() {
+        let names: HashSet<_> = Command::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(names.len(), Command::ALL.len());
+        for command in Command::ALL {
+            assert_eq!(Command::from_name(command.name()), Some(command));
+            assert!(!command.label().is_empty(), "{command:?} has a label");
+        }
+    }
+
+    #[test]
+    fn every_default_key_parses_and_no_two_commands_share_one() {
+        for command in Command::ALL {
+            assert!(!command.defaults().is_empty(), "{command:?} has a key");
+            for text in command.defaults() {
+                assert!(Key::parse(text).is_some(), "{command:?}: `{text}`");
+            }
+        }
+        let keymap = Keymap::default();
+        assert_eq!(keymap.validate(), Ok(()));
+        for command in Command::ALL {
+            assert_eq!(keymap.keys(command).len(), command.defaults().len());
+        }
+    }
+
+    #[test]
+    fn a_list_with_a_non_key_is_refused() {
+        let table: BTreeMap<String, toml::Value> =
+            toml::from_str("quit = [\"q\", 1]").expect("toml");
+        assert_eq!(
+            Keymap::from_config(&table),
+            Err("[keys]: `quit` must be a key or a list of keys".to_string())
+        );
     }
 }

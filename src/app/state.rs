@@ -186,6 +186,9 @@ pub struct State {
 
 /// How long a toast stays up.
 pub const TOAST_SECONDS: i64 = 6;
+/// How many rows on each side of the selection it may move to when the
+/// selected lifecycle disappears.
+const SELECTION_NEIGHBOURS: usize = 3;
 /// Wait before retrying a failed load.
 pub const RETRY_SECONDS: i64 = 10;
 
@@ -287,8 +290,18 @@ impl State {
         }
     }
 
-    /// Replaces all data (a completed load).
-    pub fn replace_all(&mut self, lifecycles: Vec<Lifecycle>) {
+    /// Replaces all data (a completed load). A lifecycle this state holds
+    /// in a newer `item_version` (written after the load began) is kept.
+    pub fn replace_all(&mut self, mut lifecycles: Vec<Lifecycle>) {
+        let anchor = self.selection_anchor();
+        for lc in &mut lifecycles {
+            if let Some(current) = self
+                .lifecycle(&lc.lifecycle_id)
+                .filter(|current| current.item_version > lc.item_version)
+            {
+                lc.clone_from(current);
+            }
+        }
         self.rows = lifecycles.iter().map(Row::of).collect();
         self.by_id = lifecycles
             .iter()
@@ -296,36 +309,77 @@ impl State {
             .map(|(i, l)| (l.lifecycle_id.clone(), i))
             .collect();
         self.lifecycles = lifecycles;
-        self.rebuild_view();
+        self.rebuild_view_keeping(&anchor);
     }
 
-    /// Adds or replaces lifecycles by id.
+    /// Adds or replaces lifecycles by id; never replaces one with an older
+    /// `item_version` (a read that started before a write and ended after it).
     pub fn upsert(&mut self, lifecycles: Vec<Lifecycle>) {
+        let anchor = self.selection_anchor();
         for lc in lifecycles {
-            let row = Row::of(&lc);
             if let Some(i) = self.by_id.get(&lc.lifecycle_id) {
-                self.rows[*i] = row;
+                if self.lifecycles[*i].item_version > lc.item_version {
+                    continue;
+                }
+                self.rows[*i] = Row::of(&lc);
                 self.lifecycles[*i] = lc;
             } else {
                 self.by_id
                     .insert(lc.lifecycle_id.clone(), self.lifecycles.len());
-                self.rows.push(row);
+                self.rows.push(Row::of(&lc));
                 self.lifecycles.push(lc);
             }
         }
-        self.rebuild_view();
+        self.rebuild_view_keeping(&anchor);
     }
 
     /// Refilters and resorts, keeping the same lifecycle selected.
     pub fn rebuild_view(&mut self) {
-        let keep = self
-            .view
-            .get(self.selected)
-            .map(|i| self.rows[*i].id.clone());
+        let anchor = self.selection_anchor();
+        self.rebuild_view_keeping(&anchor);
+    }
+
+    /// The selected lifecycle's id, then its neighbours' nearest first
+    /// (below, above, ...), read from the view as it is now.
+    fn selection_anchor(&self) -> Vec<String> {
+        let id = |at: usize| {
+            self.view
+                .get(at)
+                .and_then(|i| self.rows.get(*i))
+                .map(|r| r.id.clone())
+        };
+        let mut anchor: Vec<String> = id(self.selected).into_iter().collect();
+        for step in 1..=SELECTION_NEIGHBOURS {
+            anchor.extend(id(self.selected.saturating_add(step)));
+            if let Some(above) = self.selected.checked_sub(step) {
+                anchor.extend(id(above));
+            }
+        }
+        anchor
+    }
+
+    /// Rebuilds the view and selects the first anchor still shown. When the
+    /// selected lifecycle itself is gone from the data, says so.
+    fn rebuild_view_keeping(&mut self, anchor: &[String]) {
         self.view = build_view(&self.rows, &self.filter, self.sort);
-        self.selected = keep
-            .and_then(|id| self.view.iter().position(|i| self.rows[*i].id == id))
-            .unwrap_or(0);
+        let found = anchor.iter().enumerate().find_map(|(n, id)| {
+            self.view
+                .iter()
+                .position(|i| self.rows[*i].id == *id)
+                .map(|at| (n, at))
+        });
+        match found {
+            Some((_, at)) => self.selected = at,
+            None => self.selected = self.selected.min(self.view.len().saturating_sub(1)),
+        }
+        if let Some(gone) = anchor.first().filter(|id| !self.by_id.contains_key(*id)) {
+            let now_on = self
+                .view
+                .get(self.selected)
+                .map_or_else(|| "nothing".to_string(), |i| self.rows[*i].id.clone());
+            let text = format!("Lifecycle {gone} is gone; the selection moved to {now_on}.");
+            self.notify(Level::Warn, text);
+        }
         self.clamp_selection();
     }
 

@@ -5,7 +5,7 @@
 //! the whole-app test implements them with fakes.
 //!
 //! Adding a service: a trait here, its SDK implementation in the service's
-//! file, a field in `ops::Context`, and a fake in `tests/support/fakes.rs`.
+//! file, a field in `ops::Context`, and a fake in `tests/whole_app/fakes.rs`.
 
 use std::collections::BTreeMap;
 

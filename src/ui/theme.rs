@@ -170,8 +170,11 @@ impl Theme {
             Some(Some("light")) => Theme::light(),
             Some(Some("mono")) => Theme::mono(),
             Some(other) => {
+                let given = table.get("preset").map_or_else(String::new, |v| {
+                    other.map_or_else(|| v.to_string(), str::to_string)
+                });
                 return Err(format!(
-                    "[theme]: preset {other:?} is not one of dark, light, mono"
+                    "[theme]: preset `{given}` is not one of dark, light, mono"
                 ));
             }
         };

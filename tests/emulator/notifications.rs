@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use amiboard::aws::{sns_subscribe, sqs, temp_queue as sub};
 use amiboard::lifecycle::EventStatus;
+use amiboard::lifecycle::notification::Arrival;
 use amiboard::lifecycle::notification::Source;
 use amiboard::ops::Context;
-use amiboard::lifecycle::notification::Arrival;
 use amiboard::ops::listener::{self, StreamEvent, StreamHandle, StreamOptions};
 use aws_sdk_sns::types::MessageAttributeValue;
 use tokio::sync::mpsc;

@@ -2,6 +2,7 @@
 //! runtime, no terminal, a fixed clock.
 
 mod flows;
+mod hardening;
 mod images;
 mod list;
 mod live;
