@@ -4,13 +4,38 @@ machine, and through its backend every earlier execution, whose worker holds
 locks that cannot be copied ("cannot pickle '_thread.RLock'"), so every
 StartExecution after the first execution that used a service integration
 failed with HTTP 500. An execution is never meant to be cloned: copying
-returns the execution itself."""
+returns the execution itself.
 
+And DynamoDB's writes are atomic per item (a conditional write or an ADD is
+one step), while moto's threaded server reads, checks and writes in separate
+steps: under load two concurrent `ADD last_major :one` calls returned the same
+number. Writes are serialised here, as the real service's per-item atomicity
+promises."""
+
+import functools
 import sys
+import threading
 
 from moto.stepfunctions.parser.backend.execution import Execution
 
 Execution.__deepcopy__ = lambda self, memo: self  # type: ignore[method-assign]
+
+from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
+
+_WRITES = threading.RLock()
+
+
+def _atomic(method):
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with _WRITES:
+            return method(*args, **kwargs)
+
+    return wrapper
+
+
+for _name in ("update_item", "put_item", "delete_item", "transact_write_items", "batch_write_item"):
+    setattr(DynamoDBBackend, _name, _atomic(getattr(DynamoDBBackend, _name)))
 
 from moto.server import main  # noqa: E402
 

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         }
     };
     let _guard = amiboard::cli::logging::init(&config.log_level);
+    amiboard::cli::logging::log_panics();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -331,6 +331,12 @@ impl Keymap {
                     .ok_or_else(not_keys)?,
                 _ => return Err(not_keys()),
             };
+            if command == Command::Quit && texts.is_empty() {
+                return Err(
+                    "[keys]: `quit` needs at least one key, or nothing could leave the dashboard"
+                        .to_string(),
+                );
+            }
             let mut keys = Vec::new();
             for text in texts {
                 keys.push(
@@ -389,6 +395,18 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
+
+    #[test]
+    fn defect_20_an_empty_quit_binding_is_refused() {
+        let mut table = BTreeMap::new();
+        table.insert("quit".to_string(), toml::Value::Array(Vec::new()));
+        let err = Keymap::from_config(&table).expect_err("no way to quit");
+        assert!(err.contains("`quit` needs at least one key"), "{err}");
+        // Another command may be unbound on purpose.
+        let mut table = BTreeMap::new();
+        table.insert("reconcile".to_string(), toml::Value::Array(Vec::new()));
+        assert!(Keymap::from_config(&table).is_ok());
+    }
 
     #[test]
     fn all_lists_every_command_once_in_declaration_order() {
