@@ -131,18 +131,13 @@ pub fn key(state: &mut State, mut form: CreateForm, key: KeyEvent) -> Vec<Effect
                 (form.pipeline + n - 1) % n
             };
         }
-        KeyCode::Backspace => {
-            if let Some(value) = form.values.get_mut(form.focus) {
-                value.pop();
-            }
-        }
-        KeyCode::Char(c) => {
-            if let Some(value) = form.values.get_mut(form.focus) {
-                value.push(c);
+        _ => {
+            if let Some(value) = form.values.get_mut(form.focus)
+                && super::input::edit_text(value, &key)
+            {
                 form.error = None;
             }
         }
-        _ => {}
     }
     state.dialog = Some(Dialog::Create(form));
     Vec::new()

@@ -14,7 +14,12 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(dialog) = state.dialog.take() else {
         return Vec::new();
     };
-    let code = key.code;
+    // Ctrl combinations answer nothing: Ctrl-Y is not `y`.
+    let code = if super::input::is_ctrl(&key) {
+        KeyCode::Null
+    } else {
+        key.code
+    };
     match dialog {
         Dialog::Create(form) => return super::create::key(state, form, key),
         Dialog::Refused { .. } => {
@@ -39,11 +44,9 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             match code {
                 KeyCode::Esc => return Vec::new(),
                 KeyCode::Enter if typed.input.trim() == typed.expected => return submit(state, op),
-                KeyCode::Backspace => {
-                    typed.input.pop();
+                _ => {
+                    super::input::edit_text(&mut typed.input, &key);
                 }
-                KeyCode::Char(c) => typed.input.push(c),
-                _ => {}
             }
             state.dialog = Some(Dialog::Confirm {
                 op,
@@ -108,11 +111,9 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                         Err(refusal) => error = Some(refusal.to_string()),
                     }
                 }
-                KeyCode::Backspace => {
-                    input.pop();
+                _ => {
+                    super::input::edit_text(&mut input, &key);
                 }
-                KeyCode::Char(c) => input.push(c),
-                _ => {}
             }
             state.dialog = Some(Dialog::Reason {
                 lifecycle_id,

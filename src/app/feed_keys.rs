@@ -81,11 +81,13 @@ pub fn filter_key(state: &mut State, key: KeyEvent) {
     match key.code {
         KeyCode::Enter => return,
         KeyCode::Esc => input.clear(),
-        KeyCode::Backspace => {
-            input.pop();
+        _ => {
+            if !super::input::edit_text(&mut input, &key) {
+                state.feed.filter_input = Some(input);
+                state.dirty = false;
+                return;
+            }
         }
-        KeyCode::Char(c) => input.push(c),
-        _ => {}
     }
     state.feed.set_filter(&input);
     if key.code != KeyCode::Esc {

@@ -1,7 +1,7 @@
 //! Key presses: the filter bar and dialogs take keys first, then the live
 //! keymap turns a key into a [`Command`] for the screen on top.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::action::Effect;
 use super::filter::Filter;
@@ -11,6 +11,17 @@ use super::state::{Level, Screen, State};
 pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if key.kind == KeyEventKind::Release {
         state.dirty = false;
+        return Vec::new();
+    }
+    if is_ctrl_c(&key) {
+        // Always the clean way out, whatever has the keys: the filter bar, a
+        // form or a dialog. A second Ctrl-C while asked about work in flight quits.
+        if state.in_flight > 0 && !matches!(state.dialog, Some(super::state::Dialog::QuitWhileBusy))
+        {
+            state.dialog = Some(super::state::Dialog::QuitWhileBusy);
+        } else {
+            state.should_quit = true;
+        }
         return Vec::new();
     }
     if state.dialog.is_some() {
@@ -38,21 +49,68 @@ fn filter_key(state: &mut State, key: KeyEvent) {
     };
     match key.code {
         KeyCode::Enter => {
-            state.filter_input = None;
+            // A bad filter is never applied: the bar stays open with its error
+            // until it is fixed or cancelled.
+            let text = input.clone();
+            apply_filter(state, &text);
+            if state.filter_error.is_none() {
+                state.filter_input = None;
+            }
             return;
         }
         KeyCode::Esc => {
             input.clear();
             state.filter_input = None;
         }
-        KeyCode::Backspace => {
-            input.pop();
+        _ => {
+            if !edit_text(input, &key) {
+                state.dirty = false;
+                return;
+            }
         }
-        KeyCode::Char(c) => input.push(c),
-        _ => return,
     }
     let text = state.filter_input.clone().unwrap_or_default();
     apply_filter(state, &text);
+}
+
+/// Whether `key` is Ctrl-C.
+pub fn is_ctrl_c(key: &KeyEvent) -> bool {
+    is_ctrl(key) && matches!(key.code, KeyCode::Char('c' | 'C'))
+}
+
+/// Whether `key` is a Ctrl combination (AltGr, reported as Ctrl+Alt, types).
+pub fn is_ctrl(key: &KeyEvent) -> bool {
+    key.modifiers.contains(KeyModifiers::CONTROL) && !key.modifiers.contains(KeyModifiers::ALT)
+}
+
+/// Edits a one-line text input: typing, Backspace, Ctrl-U (clear) and Ctrl-W
+/// (delete the previous word). Other Ctrl combinations and keys such as
+/// Left/Right/Home/End do nothing. Returns whether the text changed.
+pub fn edit_text(input: &mut String, key: &KeyEvent) -> bool {
+    let before = input.len();
+    match key.code {
+        KeyCode::Char('u' | 'U') if is_ctrl(key) => input.clear(),
+        KeyCode::Char('w' | 'W') | KeyCode::Backspace if is_ctrl(key) => {
+            let kept = input.trim_end().len();
+            input.truncate(kept);
+            let start = input
+                .char_indices()
+                .rev()
+                .find(|(_, c)| c.is_whitespace())
+                .map_or(0, |(i, c)| i + c.len_utf8());
+            input.truncate(start);
+        }
+        KeyCode::Char(_) if is_ctrl(key) => {}
+        KeyCode::Char(c) => {
+            input.push(c);
+            return true;
+        }
+        KeyCode::Backspace => {
+            input.pop();
+        }
+        _ => {}
+    }
+    input.len() != before
 }
 
 /// Parses and applies a filter; a bad one keeps the previous filter and says why.
@@ -121,7 +179,9 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Refresh => {
             let mut effects = super::update::start_load(state);
             if let Screen::Timeline { id, .. } | Screen::Detail { id, .. } = state.screen() {
-                effects.push(Effect::FetchLifecycle { id: id.clone() });
+                let id = id.clone();
+                state.lifecycle_errors.remove(&id);
+                effects.push(Effect::FetchLifecycle { id });
             }
             return effects;
         }

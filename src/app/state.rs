@@ -182,6 +182,8 @@ pub struct State {
     pub imagebuilder_missing: bool,
     /// The open timeline's build images, by image ARN.
     pub images: Images,
+    /// Why a lifecycle opened by id could not be read, by lifecycle id.
+    pub lifecycle_errors: HashMap<String, String>,
 }
 
 /// How long a toast stays up.
@@ -237,6 +239,7 @@ impl State {
             watch: None,
             imagebuilder_missing: false,
             images: Images::new(),
+            lifecycle_errors: HashMap::new(),
         }
     }
 

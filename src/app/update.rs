@@ -36,6 +36,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         } => page_loaded(state, request, at, result),
         Action::LifecycleFetched { id, result } => match result {
             Ok(lc) => {
+                state.lifecycle_errors.remove(&id);
                 state.upsert(vec![lc]);
                 let mut effects = super::live::links(state);
                 effects.extend(super::progress::poll_due(state));
@@ -47,6 +48,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Err(message) => {
                 state.notify(Level::Warn, format!("Cannot read {id}: {message}"));
+                // The screen that waits for it says so too, after the toast is gone.
+                state.lifecycle_errors.insert(id, message.to_string());
                 Vec::new()
             }
         },

@@ -21,6 +21,7 @@ pub fn status_line(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         let mut spans = vec![Span::styled("/", theme.key), Span::raw(format!("{input}█"))];
         if let Some(error) = &state.filter_error {
             spans.push(Span::styled(format!("  ✘ {error}"), theme.notice_error));
+            spans.push(Span::styled("  · Esc cancel", theme.dim));
         } else {
             spans.push(Span::styled(
                 "  Enter keep · Esc clear · status: event: stack: product: owner:",

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::theme::Theme;
 use crate::app::images::Images;
+use crate::app::keymap::Command;
 use crate::app::progress::Watch;
 use crate::app::state::State;
 use crate::lifecycle::rules::{check_trigger, decision_target, next_allowed};
@@ -17,11 +18,24 @@ use crate::lifecycle::{EventRecord, EventRef, EventStatus, Lifecycle, Stage};
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &str, scroll: u16) {
     let Some(lc) = state.lifecycle(id) else {
-        let text = format!("  Loading lifecycle {id}…");
-        frame.render_widget(
-            Paragraph::new(text).block(Block::new().borders(Borders::TOP)),
-            area,
-        );
+        let paragraph = match state.lifecycle_errors.get(id) {
+            Some(error) => {
+                let mut lines = vec![Line::styled(
+                    format!("  Lifecycle {id} could not be read: {error}"),
+                    theme.notice_error,
+                )];
+                let retry = state.keymap.first_key(Command::Refresh);
+                if !retry.is_empty() {
+                    lines.push(Line::styled(
+                        format!("  Press {retry} to read it again."),
+                        theme.dim,
+                    ));
+                }
+                Paragraph::new(lines).wrap(Wrap { trim: false })
+            }
+            None => Paragraph::new(format!("  Loading lifecycle {id}…")),
+        };
+        frame.render_widget(paragraph.block(Block::new().borders(Borders::TOP)), area);
         return;
     };
     let lines = lines_with(

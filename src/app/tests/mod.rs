@@ -4,6 +4,7 @@
 mod flows;
 mod hardening;
 mod images;
+mod input_hardening;
 mod list;
 mod live;
 
