@@ -12,15 +12,32 @@ ensure_moto
 cargo build --locked --quiet
 BIN="$ROOT/target/debug/amiboard"
 trap stop_moto EXIT INT TERM HUP
+# The emulated Image Builder takes this long per build (BUILDING, TESTING,
+# DISTRIBUTING, a quarter each), so the dashboard shows builds running.
+export AMIBOARD_EMULATOR_BUILD_SECONDS="${AMIBOARD_EMULATOR_BUILD_SECONDS:-20}"
 start_moto
 # Keep the user's own config out of the demo.
 export AMIBOARD_CONFIG="${AMIBOARD_CONFIG:-$ROOT/scripts/demo-config.toml}"
+# Every lifecycle needs an Image Builder pipeline: the demo's is the one
+# `provision` creates on the emulator (moto's account is 123456789012).
+export AMIBOARD_PIPELINE_ARN="${AMIBOARD_PIPELINE_ARN:-arn:aws:imagebuilder:$AWS_REGION:123456789012:image-pipeline/amiboard-demo}"
+# Tables, topics, state machines, and (on the emulator) the demo pipeline,
+# buckets and EC2 events rule.
 "$BIN" provision
+# Failure injection: the first smoke test on an AMI of the demo pipeline
+# fails (the emulator reads the pipeline's tags), to show a failure and a retry.
+"$VENV/bin/python" - "$MOTO_URL" <<'PY'
+import os, sys, boto3
+region = os.environ["AWS_REGION"]
+ib = boto3.client("imagebuilder", endpoint_url=sys.argv[1], region_name=region)
+arn = f"arn:aws:imagebuilder:{region}:123456789012:image-pipeline/amiboard-demo"
+ib.tag_resource(resourceArn=arn, tags={"emulator:fail-smoke-tests": "1"})
+PY
 "$BIN" seed --lifecycles "$LIFECYCLES"
-# Two live lifecycles whose builds run while the dashboard opens; the second
-# fails its smoke tests on the first attempt, to show a failure and a retry.
+# Two live lifecycles whose builds run (for real, on the emulated Image
+# Builder) while the dashboard opens; the first smoke test triggered fails.
 "$BIN" create --stack-tag demo --product-name web-frontend --product-version 4.3 \
   --commit-ref "$(git rev-parse HEAD 2>/dev/null || echo 0000000)" --yes >/dev/null
 "$BIN" create --stack-tag demo --product-name payments-api --product-version 2.8 \
-  --property simulate_failure=SMOKE_TESTS --property simulate_failure_attempts=1 --yes >/dev/null
+  --yes >/dev/null
 "$BIN" "$@"

@@ -10,7 +10,11 @@ And DynamoDB's writes are atomic per item (a conditional write or an ADD is
 one step), while moto's threaded server reads, checks and writes in separate
 steps: under load two concurrent `ADD last_major :one` calls returned the same
 number. Writes are serialised here, as the real service's per-item atomicity
-promises."""
+promises.
+
+Then the emulator extension in `scripts/emulator/` (what moto lacks for the
+workflows: Image Builder, ExportImage, CreateStoreImageTask, EventBridge to
+SNS, Run Command notifications, failure injection) is installed."""
 
 import functools
 import sys
@@ -34,8 +38,20 @@ def _atomic(method):
     return wrapper
 
 
+# The lock covers the whole request, not only the backend call: moto's
+# response handler reads back the values it returns after the write.
+from moto.dynamodb.responses import DynamoHandler  # noqa: E402
+
 for _name in ("update_item", "put_item", "delete_item", "transact_write_items", "batch_write_item"):
     setattr(DynamoDBBackend, _name, _atomic(getattr(DynamoDBBackend, _name)))
+    setattr(DynamoHandler, _name, _atomic(getattr(DynamoHandler, _name)))
+
+import os  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import emulator  # noqa: E402
+
+emulator.install()
 
 from moto.server import main  # noqa: E402
 

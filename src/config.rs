@@ -9,6 +9,10 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+/// How often a live notification stream re-tags its queue, in minutes
+/// (`aws::temp_queue::HEARTBEAT`; a test keeps the two equal).
+pub const QUEUE_HEARTBEAT_MINUTES: u64 = 5;
+
 /// The default prefix of every resource amiboard creates.
 pub const DEFAULT_PREFIX: &str = "amiboard-";
 
@@ -54,13 +58,53 @@ pub struct TopicsFile {
     pub run_command: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct WorkflowsFile {
-    /// Seconds each simulated step waits on the local stack.
+    /// Seconds a state machine waits between two status calls of its work.
     pub wait_seconds: Option<u64>,
     /// Seconds between polls of a running execution.
     pub poll_seconds: Option<u64>,
+    /// Status calls a state machine makes before the work counts as timed out.
+    pub poll_rounds: Option<u32>,
+    /// The Image Builder pipeline of lifecycles created without one.
+    pub pipeline_arn: Option<String>,
+    /// Components a patch adds to the production AMI (default: AWS's update-linux).
+    pub update_components: Option<Vec<String>>,
+    /// Smoke tests: the instance, its network and role, and what runs on it.
+    pub smoke_instance_type: Option<String>,
+    pub smoke_subnet_id: Option<String>,
+    pub smoke_security_group_ids: Option<Vec<String>>,
+    pub smoke_instance_profile: Option<String>,
+    pub smoke_document: Option<String>,
+    pub smoke_commands: Option<Vec<String>>,
+    /// The role Run Command uses to publish to the run-command topic.
+    pub smoke_service_role_arn: Option<String>,
+    /// Vulnerability scans fail above these counts (default 0 critical, any high).
+    pub scan_max_critical: Option<u32>,
+    pub scan_max_high: Option<u32>,
+    /// QA export: bucket, key prefix and VM Import role.
+    pub export_bucket: Option<String>,
+    pub export_prefix: Option<String>,
+    pub export_role: Option<String>,
+    /// Promotion: the bucket of the AMI backups.
+    pub backup_bucket: Option<String>,
+    /// Whether the optional steps run (default: both).
+    pub export: Option<bool>,
+    pub backup: Option<bool>,
+    /// Per stack tag: `[workflows.stack_tags.<tag>]`.
+    pub stack_tags: BTreeMap<String, StackTagWorkflowsFile>,
+}
+
+/// What one stack tag's workflows do differently from `[workflows]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StackTagWorkflowsFile {
+    pub pipeline_arn: Option<String>,
+    pub scan_max_critical: Option<u32>,
+    pub scan_max_high: Option<u32>,
+    pub export: Option<bool>,
+    pub backup: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -128,6 +172,8 @@ pub struct Config {
     pub topics: Topics,
     pub workflow_wait_seconds: u64,
     pub workflow_poll: Duration,
+    /// The `[workflows]` section as written (what the state machines are given).
+    pub workflows: WorkflowsFile,
     pub notifications_enabled: bool,
     pub include_service_topics: bool,
     pub stale_after: Duration,
@@ -334,6 +380,13 @@ fn resolve(
     .or(file.workflows.wait_seconds)
     .unwrap_or(3);
     let stale_after_minutes = file.notifications.stale_after_minutes.unwrap_or(60);
+    if stale_after_minutes < QUEUE_HEARTBEAT_MINUTES {
+        // A live stream re-tags its queue every heartbeat: anything shorter
+        // would let `cleanup` delete a live queue.
+        return Err(ConfigError(format!(
+            "{where_}: notifications.stale_after_minutes = {stale_after_minutes} is below the queue heartbeat ({QUEUE_HEARTBEAT_MINUTES} min); use {QUEUE_HEARTBEAT_MINUTES} or more"
+        )));
+    }
     let stale_after = stale_after_minutes
         .checked_mul(60)
         .map(Duration::from_secs)
@@ -357,6 +410,10 @@ fn resolve(
         topics,
         workflow_wait_seconds,
         workflow_poll: Duration::from_secs(file.workflows.poll_seconds.unwrap_or(2).max(1)),
+        workflows: WorkflowsFile {
+            pipeline_arn: env("AMIBOARD_PIPELINE_ARN").or(file.workflows.pipeline_arn),
+            ..file.workflows
+        },
         notifications_enabled: file.notifications.enabled.unwrap_or(true),
         include_service_topics: file.notifications.include_service_topics.unwrap_or(true),
         stale_after,

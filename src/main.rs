@@ -1,7 +1,9 @@
 //! The `amiboard` binary: parse the command line, load the configuration,
 //! start logging, run the command, and exit with its documented code.
 
+use std::io::Write;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 
@@ -12,7 +14,7 @@ fn main() -> ExitCode {
     let config = match cli::load_config(&cli) {
         Ok(config) => config,
         Err(err) => {
-            eprintln!("amiboard: {err}");
+            say(&err.to_string());
             return ExitCode::from(Exit::Usage as u8);
         }
     };
@@ -25,16 +27,24 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("amiboard: cannot start the async runtime: {err}");
+            say(&format!("cannot start the async runtime: {err}"));
             return ExitCode::from(Exit::Failure as u8);
         }
     };
-    match runtime.block_on(cli::run(cli, config)) {
+    let result = runtime.block_on(cli::run(cli, config));
+    // Calls still hanging on a frozen endpoint must not hold the exit.
+    runtime.shutdown_timeout(Duration::from_millis(300));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!(error = %err, "command failed");
-            eprintln!("amiboard: {err}");
+            say(&err.to_string());
             ExitCode::from(err.exit as u8)
         }
     }
+}
+
+/// One line on stderr; a stderr that is gone (a closed terminal) is ignored.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "amiboard: {line}");
 }

@@ -30,6 +30,9 @@ pub enum Op {
         lifecycle_id: String,
         certified: bool,
         reason: String,
+        /// The `item_version` the person decided on: a decision made since
+        /// refuses this one (hardening 10).
+        seen: u64,
     },
     Promote {
         lifecycle_id: String,

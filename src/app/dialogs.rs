@@ -44,8 +44,20 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             match code {
                 KeyCode::Esc => return Vec::new(),
                 KeyCode::Enter if typed.input.trim() == typed.expected => return submit(state, op),
+                KeyCode::Enter => {
+                    typed.error = Some(if typed.input.trim().is_empty() {
+                        "Type the AMI id above to confirm.".to_string()
+                    } else {
+                        format!(
+                            "`{}` is not this stage's AMI ({}); nothing was changed.",
+                            typed.input.trim(),
+                            typed.expected
+                        )
+                    });
+                }
                 _ => {
                     super::input::edit_text(&mut typed.input, &key);
+                    typed.error = None;
                 }
             }
             state.dialog = Some(Dialog::Confirm {
@@ -100,6 +112,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                                 lifecycle_id,
                                 certified,
                                 reason: input.trim().to_string(),
+                                seen: lc.item_version,
                             };
                             let target = EventRef {
                                 stage: Stage::Creation,

@@ -65,6 +65,8 @@ pub async fn run_loop<B: Backend>(
             if matches!(action, Action::Key(_)) {
                 state.scroll_limit = view.max_scroll(state);
             }
+            // The header counts down to the stream's next attempt.
+            dirty |= matches!(action, Action::Tick { .. }) && state.feed.retry_at.is_some();
             for effect in super::update::update(state, action) {
                 match effect {
                     Effect::Copy { text } => copy(terminal, &text),
@@ -85,7 +87,8 @@ pub async fn run_loop<B: Backend>(
     Ok(counts)
 }
 
-/// Reads terminal events into the channel until cancelled.
+/// Reads terminal events into the channel until cancelled. A terminal that
+/// is gone (EOF, EIO) ends the dashboard the way `q` does.
 pub fn spawn_input(tx: UnboundedSender<Action>, cancel: CancellationToken) {
     tokio::spawn(async move {
         let mut events = crossterm::event::EventStream::new();
@@ -101,10 +104,15 @@ pub fn spawn_input(tx: UnboundedSender<Action>, cancel: CancellationToken) {
                 }
                 Some(Ok(_)) => continue,
                 Some(Err(err)) => {
-                    tracing::warn!(%err, "terminal input failed");
+                    tracing::warn!(%err, "terminal input failed; quitting");
+                    let _ = tx.send(Action::Terminate);
                     break;
                 }
-                None => break,
+                None => {
+                    tracing::warn!("terminal input ended; quitting");
+                    let _ = tx.send(Action::Terminate);
+                    break;
+                }
             };
             if tx.send(action).is_err() {
                 break;

@@ -4,6 +4,8 @@
 
 use std::collections::VecDeque;
 
+use chrono::{DateTime, Utc};
+
 use crate::lifecycle::notification::Arrival;
 
 /// How many notifications the pane keeps.
@@ -58,6 +60,9 @@ pub struct Feed {
     pub pane_open: bool,
     /// "Access denied" was already said once.
     pub told_denied: bool,
+    /// When the stream, which could not start, tries again (the header
+    /// counts down to it).
+    pub retry_at: Option<DateTime<Utc>>,
 }
 
 impl Default for Feed {
@@ -76,11 +81,24 @@ impl Default for Feed {
             filter_input: None,
             pane_open: false,
             told_denied: false,
+            retry_at: None,
         }
     }
 }
 
 impl Feed {
+    /// "retrying in Ns" while the stream waits to try starting again.
+    pub fn retry_label(&self, now: DateTime<Utc>) -> Option<String> {
+        let at = self.retry_at?;
+        if !matches!(self.status, StreamStatus::Reconnecting { .. }) {
+            return None;
+        }
+        let secs = u64::try_from((at - now).num_milliseconds())
+            .unwrap_or(0)
+            .div_ceil(1000);
+        Some(format!("retrying in {secs}s"))
+    }
+
     /// Adds arrivals: shown at once, or held while paused.
     pub fn push(&mut self, arrivals: Vec<Arrival>) {
         if self.paused {

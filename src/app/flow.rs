@@ -61,13 +61,20 @@ pub fn begin(state: &mut State, command: Command) -> Vec<Effect> {
             })
             .map_err(|r| r.to_string()),
         Command::Retry => retry(state, &lc),
-        Command::Reconcile => {
-            let running = lc.running().is_some();
-            if running {
-                return super::progress::reconcile_effect(state, &id);
+        Command::Reconcile => match lc.running() {
+            // Marking a run ERROR is a change like any other: it asks first.
+            Some((running, _)) => {
+                confirm(
+                    state,
+                    Op::Reconcile { lifecycle_id: id },
+                    &lc,
+                    running,
+                    None,
+                );
+                Ok(())
             }
-            Err("Nothing to reconcile: no event of this lifecycle is IN_PROGRESS.".into())
-        }
+            None => Err("Nothing to reconcile: no event of this lifecycle is IN_PROGRESS.".into()),
+        },
         _ => Ok(()),
     };
     if let Err(sentence) = result {
@@ -115,10 +122,15 @@ pub fn confirm(
     target: EventRef,
     typed_ami: Option<String>,
 ) {
-    let ami = stage_ami(lc, target.stage)
-        .or_else(|| lc.newest_ami().map(|(_, a)| a.ami_id.clone()))
-        .unwrap_or_else(|| "none yet".to_string());
-    let lines = vec![
+    // Each region with its own AMI: the stage's, else the newest stage's.
+    let amis = match lc.stage_amis(target.stage) {
+        [] => lc
+            .newest_ami()
+            .map(|(stage, _)| lc.stage_amis(stage))
+            .unwrap_or_default(),
+        amis => amis,
+    };
+    let mut lines = vec![
         ("Action".to_string(), op.describe()),
         (
             "Lifecycle".to_string(),
@@ -128,7 +140,14 @@ pub fn confirm(
             ),
         ),
         ("Stack tag".to_string(), lc.stack_tag.clone()),
-        ("AMI".to_string(), ami),
+    ];
+    if amis.is_empty() {
+        lines.push(("AMI".to_string(), "none yet".to_string()));
+    }
+    for ami in amis {
+        lines.push((format!("AMI {}", ami.region), ami.ami_id.clone()));
+    }
+    lines.extend([
         ("Event".to_string(), target.to_string()),
         (
             "Account".to_string(),
@@ -139,7 +158,7 @@ pub fn confirm(
                 .unwrap_or_else(|| "unknown".into()),
         ),
         ("Region".to_string(), state.connection.region.clone()),
-    ];
+    ]);
     state.dialog = Some(Dialog::Confirm {
         op,
         lines,
@@ -147,6 +166,7 @@ pub fn confirm(
         typed_ami: typed_ami.map(|expected| TypedAmi {
             expected,
             input: String::new(),
+            error: None,
         }),
     });
 }

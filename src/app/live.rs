@@ -15,6 +15,7 @@ pub fn on_stream(state: &mut State, event: StreamEvent) -> Vec<Effect> {
     match event {
         StreamEvent::Connected { queue, topics } => {
             let was_live = matches!(state.feed.status, StreamStatus::Connected { .. });
+            state.feed.retry_at = None;
             state.feed.status = StreamStatus::Connected {
                 queue,
                 topics: topics.len(),
@@ -32,6 +33,13 @@ pub fn on_stream(state: &mut State, event: StreamEvent) -> Vec<Effect> {
             Vec::new()
         }
         StreamEvent::Reconnecting { reason } => {
+            state.feed.retry_at = None;
+            state.feed.status = StreamStatus::Reconnecting { reason };
+            Vec::new()
+        }
+        StreamEvent::Retrying { reason, after } => {
+            let after = chrono::Duration::from_std(after).unwrap_or(chrono::Duration::MAX);
+            state.feed.retry_at = state.now.checked_add_signed(after);
             state.feed.status = StreamStatus::Reconnecting { reason };
             Vec::new()
         }
@@ -46,6 +54,7 @@ pub fn on_stream(state: &mut State, event: StreamEvent) -> Vec<Effect> {
                 state.notify(Level::Info, format!("Live notifications off: {reason}"));
             }
             state.feed.status = StreamStatus::Off { reason };
+            state.feed.retry_at = None;
             state.feed.per_minute = 0;
             Vec::new()
         }

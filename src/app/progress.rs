@@ -26,6 +26,10 @@ pub struct Watch {
     pub lost: Option<String>,
     /// A reconcile was asked for this execution (asked once).
     pub reconcile_sent: bool,
+    /// The last poll failed: why. The progress shown is then stale.
+    pub read_error: Option<String>,
+    /// When the progress was last read.
+    pub read_at: Option<DateTime<Utc>>,
 }
 
 /// The running event of the open timeline with an execution to poll.
@@ -70,6 +74,8 @@ pub fn poll_due(state: &mut State) -> Vec<Effect> {
             polling: false,
             lost: None,
             reconcile_sent: false,
+            read_error: None,
+            read_at: None,
         });
     }
     let Some(watch) = state.watch.as_mut() else {
@@ -115,9 +121,12 @@ pub fn progress_fetched(
         Ok(progress) => progress,
         Err(err) => {
             tracing::warn!(error = %err, "execution progress not read");
+            watch.read_error = Some(err.to_string());
             return Vec::new();
         }
     };
+    watch.read_error = None;
+    watch.read_at = Some(now);
     let status = progress.status;
     let lost = status.is_broken().then(|| {
         format!(

@@ -195,7 +195,8 @@ async fn mutate(ctx: &Context, actor: &str, op: &Op) -> Result<OpReport, OpError
             lifecycle_id,
             certified,
             reason,
-        } => ops::decide(ctx, actor, lifecycle_id, *certified, reason).await,
+            seen,
+        } => ops::decide(ctx, actor, lifecycle_id, *certified, reason, Some(*seen)).await,
         Op::Promote { lifecycle_id } => ops::promote(ctx, actor, lifecycle_id).await,
         Op::StartPatch { lifecycle_id, bump } => {
             ops::start_patch(ctx, actor, lifecycle_id, *bump, None, None).await

@@ -108,6 +108,8 @@ pub enum Dialog {
 pub struct TypedAmi {
     pub expected: String,
     pub input: String,
+    /// Why the last Enter did not confirm (a different AMI id).
+    pub error: Option<String>,
 }
 
 /// Where the dashboard points (account, profile, region, endpoint, table,

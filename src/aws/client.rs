@@ -17,17 +17,52 @@ pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(8);
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(9);
 /// A page of a large table may take longer than a single-item call (emulators
 /// sort the whole table for every page); reads that page use this limit, but
-/// only after a quick reachability probe under the strict limits above.
+/// only after a quick reachability probe under the strict limits above. It
+/// bounds the whole page, retries included (`AMIBOARD_PAGE_TIMEOUT`, in
+/// seconds, lowers or raises it; docs/reliability.md).
 pub const PAGE_TIMEOUT: Duration = Duration::from_mins(1);
 
-/// Timeouts for one page of a paginated read.
+/// The environment variable that overrides [`PAGE_TIMEOUT`] (whole seconds, 1 or more).
+pub const PAGE_TIMEOUT_VAR: &str = "AMIBOARD_PAGE_TIMEOUT";
+
+/// The limit for one page: [`PAGE_TIMEOUT`] or `AMIBOARD_PAGE_TIMEOUT`.
+pub fn page_timeout() -> Duration {
+    std::env::var(PAGE_TIMEOUT_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|secs| (1..=3600).contains(secs))
+        .map_or(PAGE_TIMEOUT, Duration::from_secs)
+}
+
+/// Timeouts for one page of a paginated read: the whole page, first byte
+/// and every retry included, within [`page_timeout`].
 pub fn page_timeouts() -> TimeoutConfig {
+    let page = page_timeout();
     TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT)
-        .read_timeout(PAGE_TIMEOUT)
-        .operation_attempt_timeout(PAGE_TIMEOUT)
-        .operation_timeout(PAGE_TIMEOUT * 2)
+        .read_timeout(page)
+        .operation_attempt_timeout(page)
+        .operation_timeout(page)
         .build()
+}
+
+/// The limits every call runs under (see the constants above); tests lower
+/// them through [`connect_with_limits`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub connect: Duration,
+    pub attempt: Duration,
+    pub operation: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            connect: CONNECT_TIMEOUT,
+            attempt: ATTEMPT_TIMEOUT,
+            operation: OPERATION_TIMEOUT,
+        }
+    }
 }
 
 /// What the clients are built from: the `--profile`, `--region` and
@@ -80,20 +115,39 @@ pub async fn connect_with_static_credentials(
     access_key: &str,
     secret_key: &str,
 ) -> Result<Clients, NoRegion> {
+    connect_with_limits(config, access_key, secret_key, Limits::default()).await
+}
+
+/// Like [`connect_with_static_credentials`], under other time limits (tests
+/// that make a reply slower than an attempt may wait).
+pub async fn connect_with_limits(
+    config: &ConnectSettings,
+    access_key: &str,
+    secret_key: &str,
+    limits: Limits,
+) -> Result<Clients, NoRegion> {
     let credentials =
         aws_credential_types::Credentials::new(access_key, secret_key, None, None, "static");
-    connect_inner(config, Some(credentials)).await
+    connect_inner_with(config, Some(credentials), limits).await
 }
 
 async fn connect_inner(
     config: &ConnectSettings,
     credentials: Option<aws_credential_types::Credentials>,
 ) -> Result<Clients, NoRegion> {
+    connect_inner_with(config, credentials, Limits::default()).await
+}
+
+async fn connect_inner_with(
+    config: &ConnectSettings,
+    credentials: Option<aws_credential_types::Credentials>,
+    limits: Limits,
+) -> Result<Clients, NoRegion> {
     let timeouts = TimeoutConfig::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .read_timeout(ATTEMPT_TIMEOUT)
-        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-        .operation_timeout(OPERATION_TIMEOUT)
+        .connect_timeout(limits.connect)
+        .read_timeout(limits.attempt)
+        .operation_attempt_timeout(limits.attempt)
+        .operation_timeout(limits.operation)
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .timeout_config(timeouts)

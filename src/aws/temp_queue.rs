@@ -228,25 +228,25 @@ pub struct Leftover {
     pub reason: String,
 }
 
-/// Whether a process is running on this host: `None` when the host has no
-/// `/proc` to ask. A live pid whose command is not amiboard (a reused pid)
-/// counts as gone.
+/// Whether a process with this pid exists on this host: `None` when the
+/// host has no `/proc` to ask. Its name is not checked: a renamed binary is
+/// still alive, and a reused pid is caught by the heartbeat.
 pub fn process_alive(pid: u32) -> Option<bool> {
     if !std::path::Path::new("/proc/self").exists() {
         return None;
     }
-    let dir = std::path::PathBuf::from(format!("/proc/{pid}"));
-    if !dir.exists() {
-        return Some(false);
-    }
-    match std::fs::read_to_string(dir.join("comm")) {
-        Ok(comm) => Some(comm.trim().starts_with("amiboard")),
-        Err(_) => Some(true),
-    }
+    Some(std::path::Path::new(&format!("/proc/{pid}")).exists())
 }
 
 /// Why a stream queue with these tags counts as left behind, if it does.
 /// `created` is the queue's own creation time, for a queue without tags.
+///
+/// Liveness is the heartbeat: a live stream re-tags its queue every
+/// [`HEARTBEAT`], so a queue not seen for `stale_after` is left behind. The
+/// process check is a hint on the creating host only: a pid that no longer
+/// exists there means the stream is gone (a `kill -9`); a pid that exists
+/// proves nothing by itself (it may be reused), and no pid on another host
+/// is ever checked.
 pub fn leftover_reason(
     tags: &BTreeMap<String, String>,
     created: Option<DateTime<Utc>>,
@@ -258,12 +258,9 @@ pub fn leftover_reason(
     let pid = tags.get(TAG_PID).and_then(|p| p.parse::<u32>().ok());
     if tags.get(TAG_HOST).map(String::as_str) == Some(this_host)
         && let Some(pid) = pid
+        && alive(pid) == Some(false)
     {
-        match alive(pid) {
-            Some(false) => return Some(format!("process {pid} on this host is gone")),
-            Some(true) => return None,
-            None => {}
-        }
+        return Some(format!("process {pid} on this host is gone"));
     }
     let seen = [TAG_HEARTBEAT, TAG_CREATED_AT]
         .iter()

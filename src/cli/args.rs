@@ -174,6 +174,9 @@ pub enum Command {
         json: bool,
         #[arg(long, value_name = "TAG")]
         stack_tag: Option<String>,
+        /// Exit 1 when the stream cannot start, instead of retrying with backoff.
+        #[arg(long)]
+        once: bool,
     },
     /// Remove temporary queues and subscriptions a killed amiboard left behind.
     Cleanup {

@@ -1,6 +1,7 @@
 //! Plain `amiboard`: wires the dashboard together (state, runner, live
 //! stream, renderer, terminal) and runs it until the user quits.
 
+use std::io::Write;
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
@@ -59,7 +60,7 @@ pub async fn run(ctx: Context, args: DashboardArgs) -> Result<(), CliError> {
     }
     let runner = runner.with_context(Arc::new(ctx));
 
-    let mut terminal = ratatui::try_init()?;
+    let mut terminal = init_terminal()?;
     if let Ok(size) = terminal.size() {
         update::update(
             &mut state,
@@ -89,13 +90,66 @@ pub async fn run(ctx: Context, args: DashboardArgs) -> Result<(), CliError> {
     // Stop reading the terminal first, so keys typed while the stream cleans
     // up go to the shell, not to us.
     cancel.cancel();
-    ratatui::restore();
+    restore_terminal();
     // Remove the temporary queue and subscriptions before leaving, whatever
-    // ended the loop (q, SIGTERM, SIGHUP, SIGINT).
+    // ended the loop (q, SIGTERM, SIGHUP, SIGINT, a terminal that is gone),
+    // waiting at most `listener::STOP_LIMIT`; a second Ctrl-C or SIGTERM
+    // gives up at once. What could not be removed is named on one line.
     if let Some(handle) = stream {
-        handle.stop().await;
+        let stopped = handle.stop_or(listener::STOP_LIMIT, second_signal()).await;
+        if let Some(line) = stopped.message() {
+            say(&line);
+        }
     }
     result.map(|_| ()).map_err(CliError::from)
+}
+
+/// A line on stderr that may be gone (a closed terminal): errors are ignored.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "amiboard: {line}");
+}
+
+/// Raw mode and the alternate screen, with a panic hook that restores them
+/// quietly (ratatui's own hook prints, and panics again, on a dead terminal).
+fn init_terminal() -> std::io::Result<ratatui::DefaultTerminal> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
+}
+
+/// Leaves raw mode and the alternate screen; a terminal that is gone is ignored.
+fn restore_terminal() {
+    if let Err(err) = crossterm::terminal::disable_raw_mode() {
+        tracing::debug!(%err, "cannot leave raw mode (terminal gone?)");
+    }
+    if let Err(err) = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    ) {
+        tracing::debug!(%err, "cannot leave the alternate screen (terminal gone?)");
+    }
+}
+
+/// Completes on the next SIGINT or SIGTERM (not SIGHUP: a closed terminal
+/// may send more than one, and must still clean up).
+async fn second_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = int.recv() => {}
+        _ = term.recv() => {}
+    }
 }
 
 /// Starts the live stream and forwards its events as actions on the one channel.

@@ -97,6 +97,7 @@ impl From<OpError> for CliError {
             OpError::LostRace { message } => CliError::new(Exit::Refused, message),
             OpError::Aws(aws) => aws.into(),
             OpError::Unavailable(message) => CliError::failure(message),
+            OpError::Invalid(message) => CliError::usage(message),
         }
     }
 }

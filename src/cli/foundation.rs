@@ -3,20 +3,27 @@
 use chrono::Utc;
 use serde_json::json;
 
-use super::output::{emit, emit_json, table};
+use super::output::{clean, emit, emit_json, table};
 use super::{CliError, Context};
 use crate::aws::dynamodb::{TableStatus, provision_tables};
 use crate::config::Config;
 use crate::lifecycle::{Lifecycle, Stage};
 
-/// Creates what amiboard needs and reports what was created and what existed.
-pub async fn provision(ctx: &Context) -> Result<(), CliError> {
+/// Refuses a command that changes the account in read-only mode, with the
+/// usual one line (exit 4).
+pub fn refuse_read_only(ctx: &Context, what: &str) -> Result<(), CliError> {
     if ctx.config.read_only {
         return Err(CliError::new(
             super::Exit::Refused,
-            "refused: read-only mode: provision changes the account",
+            format!("refused: read-only mode: {what}"),
         ));
     }
+    Ok(())
+}
+
+/// Creates what amiboard needs and reports what was created and what existed.
+pub async fn provision(ctx: &Context) -> Result<(), CliError> {
+    refuse_read_only(ctx, "provision changes the account")?;
     let mut out = String::new();
     for status in provision_tables(&ctx.sdk()?.store).await? {
         match status {
@@ -53,7 +60,8 @@ pub async fn list(ctx: &Context, stack_tag: Option<&str>, json: bool) -> Result<
     for skipped in &listing.skipped {
         eprintln!(
             "warning: skipped malformed lifecycle {}: {}",
-            skipped.key, skipped.error
+            clean(&skipped.key),
+            clean(&skipped.error)
         );
     }
     let mut lifecycles = listing.lifecycles;
@@ -106,24 +114,26 @@ pub async fn show(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), C
     let now = Utc::now();
     let mut out = format!(
         "lifecycle   {}\nstack tag   {}\nproduct     {} {}\nowner       {}\ncommit      {}\nsemver      {}\ncreated     {}\nupdated     {}\n",
-        lc.lifecycle_id,
-        lc.stack_tag,
-        lc.product_name,
-        lc.product_version,
-        lc.owner,
+        clean(&lc.lifecycle_id),
+        clean(&lc.stack_tag),
+        clean(&lc.product_name),
+        clean(&lc.product_version),
+        clean(&lc.owner),
         if lc.commit_ref.is_empty() {
-            "-"
+            "-".to_string()
         } else {
-            &lc.commit_ref
+            clean(&lc.commit_ref)
         },
-        lc.newest_semver()
-            .or(lc.ami_semver.as_deref())
-            .unwrap_or("-"),
+        clean(
+            lc.newest_semver()
+                .or(lc.ami_semver.as_deref())
+                .unwrap_or("-")
+        ),
         lc.created_at.to_rfc3339(),
         lc.updated_at.to_rfc3339(),
     );
     for (key, value) in &lc.properties {
-        out.push_str(&format!("property    {key} = {value}\n"));
+        out.push_str(&format!("property    {} = {}\n", clean(key), clean(value)));
     }
     out.push('\n');
     let rows: Vec<Vec<String>> = lc
@@ -210,7 +220,7 @@ pub async fn info(config: Config, json: bool) -> Result<(), CliError> {
                 serde_json::Value::Null => "-".to_string(),
                 other => other.to_string(),
             };
-            out.push_str(&format!("{key:<20} {text}\n"));
+            out.push_str(&format!("{key:<20} {}\n", clean(&text)));
         }
     }
     emit(&out)

@@ -77,7 +77,11 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
         }
         Command::Show { lifecycle_id, json } => foundation::show(&ctx, &lifecycle_id, json).await,
         Command::Info { .. } => Ok(()),
-        Command::Watch { json, stack_tag } => watch::watch(&ctx, json, stack_tag.as_deref()).await,
+        Command::Watch {
+            json,
+            stack_tag,
+            once,
+        } => watch::watch(&ctx, json, stack_tag.as_deref(), once).await,
         Command::Cleanup { dry_run } => watch::cleanup(&ctx, dry_run).await,
         other => workflow::run(&ctx, other).await,
     }

@@ -35,13 +35,12 @@ pub async fn seed(ctx: &Context, count: u64, fixed_tag: Option<&str>) -> Result<
             .entry(stack_tag_for(salt.wrapping_add(i), fixed_tag))
             .or_default() += 1;
     }
-    // Reserve a block of majors per stack tag, so demo versions never collide
-    // with versions handed out before or after.
+    // Reserve a block of majors per stack tag with one atomic ADD, so demo
+    // versions never collide with versions handed out before, after or meanwhile.
     let store = &ctx.sdk()?.store;
     let mut next_major: BTreeMap<String, u64> = BTreeMap::new();
     for (tag, n) in &per_tag {
-        let base = store.reserve_major(tag).await?;
-        store.raise_major(tag, base + n - 1).await?;
+        let base = store.reserve_majors(tag, *n).await?;
         next_major.insert(tag.clone(), base);
     }
 

@@ -4,9 +4,10 @@
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use super::output::{emit, emit_json, table};
+use super::output::{clean, emit, emit_json, table};
 use super::{CliError, Context};
 use crate::lifecycle::execution::Progress;
+use crate::lifecycle::notification::sanitize::markdown_cell;
 use crate::lifecycle::{EventRecord, EventRef, EventStatus, Stage};
 use crate::ops;
 
@@ -132,15 +133,15 @@ pub async fn timeline(ctx: &Context, id: &str, json: bool, markdown: bool) -> Re
     if markdown {
         let mut out = format!(
             "### Lifecycle `{}` ({} {}, stack `{}`)\n\n| {} |\n|{}|\n",
-            lc.lifecycle_id,
-            lc.product_name,
-            lc.product_version,
-            lc.stack_tag,
+            clean(&lc.lifecycle_id).replace('`', "'"),
+            markdown_cell(&lc.product_name),
+            markdown_cell(&lc.product_version),
+            clean(&lc.stack_tag).replace('`', "'"),
             header.join(" | "),
             header.iter().map(|_| "---").collect::<Vec<_>>().join("|")
         );
         for row in rows {
-            let cells: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
+            let cells: Vec<String> = row.iter().map(|c| markdown_cell(c)).collect();
             out.push_str(&format!("| {} |\n", cells.join(" | ")));
         }
         return emit(&out);

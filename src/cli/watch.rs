@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use super::{CliError, Context};
 use crate::aws::temp_queue as sub;
 use crate::lifecycle::notification::Arrival;
-use crate::lifecycle::notification::sanitize::{MAX_SUMMARY_CHARS, one_line};
+use crate::lifecycle::notification::sanitize::{MAX_SUMMARY_CHARS, escape_json_text, one_line};
 use crate::lifecycle::notification::{LinkIndex, NotificationKind};
 use crate::ops::listener::{self, StreamEvent, StreamOptions};
 
@@ -24,8 +24,16 @@ fn say(text: &str) {
 }
 
 /// Streams decoded notifications until a signal (exit 0) or until the
-/// stream turns off (exit 1 with the reason on one line).
-pub async fn watch(ctx: &Context, json: bool, stack_tag: Option<&str>) -> Result<(), CliError> {
+/// stream turns off (exit 1 with the reason on one line). A stream that
+/// cannot start is retried with backoff, unless `once` (then exit 1) or the
+/// caller is denied. Quitting waits at most `listener::STOP_LIMIT` for the
+/// cleanup; a second signal gives up at once.
+pub async fn watch(
+    ctx: &Context,
+    json: bool,
+    stack_tag: Option<&str>,
+    once: bool,
+) -> Result<(), CliError> {
     let mut terminate = signal(SignalKind::terminate())?;
     let mut hangup = signal(SignalKind::hangup())?;
     let mut interrupt = signal(SignalKind::interrupt())?;
@@ -50,11 +58,23 @@ pub async fn watch(ctx: &Context, json: bool, stack_tag: Option<&str>) -> Result
         newest: HashMap::new(),
     };
     let mut off = None;
+    // Once cancelled, the stream's cleanup gets `STOP_LIMIT`; a second
+    // signal ends the wait at once.
+    let mut deadline: Option<tokio::time::Instant> = None;
+    let cancelled = |deadline: &mut Option<tokio::time::Instant>| -> bool {
+        let again = deadline.is_some();
+        cancel.cancel();
+        deadline.get_or_insert_with(|| tokio::time::Instant::now() + listener::STOP_LIMIT);
+        again
+    };
+    let mut gave_up = false;
     loop {
+        let wait_until = deadline.unwrap_or_else(tokio::time::Instant::now);
         tokio::select! {
-            _ = terminate.recv() => cancel.cancel(),
-            _ = hangup.recv() => cancel.cancel(),
-            _ = interrupt.recv() => cancel.cancel(),
+            _ = terminate.recv() => if cancelled(&mut deadline) { gave_up = true; break },
+            _ = hangup.recv() => if cancelled(&mut deadline) { gave_up = true; break },
+            _ = interrupt.recv() => if cancelled(&mut deadline) { gave_up = true; break },
+            () = tokio::time::sleep_until(wait_until), if deadline.is_some() => break,
             listing = &mut links, if !links_loaded => {
                 links_loaded = true;
                 match listing {
@@ -71,18 +91,34 @@ pub async fn watch(ctx: &Context, json: bool, stack_tag: Option<&str>) -> Result
                 )),
                 Some(StreamEvent::Notice(text)) => say(&text),
                 Some(StreamEvent::Reconnecting { reason }) => say(&format!("reconnecting: {reason}")),
+                Some(StreamEvent::Retrying { reason, after }) => {
+                    if once {
+                        off = Some(reason);
+                        cancelled(&mut deadline);
+                    } else {
+                        say(&format!("cannot start the stream: {reason}; retrying in {} s", after.as_secs()));
+                    }
+                }
                 Some(StreamEvent::Off { reason, .. }) => off = Some(reason),
                 Some(StreamEvent::Rate { .. }) => {}
                 Some(StreamEvent::Notifications(arrivals)) => {
                     // After cancel the stream is draining: keep reading so it can finish.
                     if !cancel.is_cancelled() && !printer.print(&arrivals) {
-                        cancel.cancel();
+                        cancelled(&mut deadline);
                     }
                 }
             },
         }
     }
-    handle.join().await;
+    let limit = match deadline {
+        _ if gave_up => std::time::Duration::ZERO,
+        Some(deadline) => deadline.saturating_duration_since(tokio::time::Instant::now()),
+        None => listener::STOP_LIMIT,
+    };
+    let stopped = handle.stop_within(limit).await;
+    if let Some(line) = stopped.message() {
+        say(&line);
+    }
     match off {
         Some(reason) => Err(CliError::failure(format!(
             "no live notifications: {}",
@@ -155,7 +191,7 @@ impl Printer {
                     "warnings": n.warnings,
                     "raw": n.raw,
                 });
-                text.push_str(&line.to_string());
+                text.push_str(&escape_json_text(&line.to_string()));
             } else {
                 // Every field was sanitized by `decode`; one_line again keeps it one line.
                 text.push_str(&format!(
@@ -182,7 +218,14 @@ impl Printer {
 }
 
 /// Removes leftover queues and subscriptions (or, with `dry_run`, lists them).
+/// Read-only mode allows only `--dry-run`: removing changes the account.
 pub async fn cleanup(ctx: &Context, dry_run: bool) -> Result<(), CliError> {
+    if !dry_run {
+        super::foundation::refuse_read_only(
+            ctx,
+            "cleanup removes queues and subscriptions (--dry-run lists them)",
+        )?;
+    }
     let leftovers = sub::find_leftovers(
         &ctx.sdk()?.clients,
         &crate::ops::queue_settings(&ctx.config),

@@ -7,11 +7,12 @@ use std::io::{BufRead, IsTerminal, Write};
 use serde_json::json;
 
 use super::args::{BumpArg, CreateArgs, SelectArgs};
-use super::output::{emit, emit_json};
+use super::output::{clean_text, emit, emit_json};
 use super::{CliError, Command, Context, Exit};
 use crate::aws::AwsError;
 use crate::lifecycle::lookup::{MinStage, Selection, select};
-use crate::lifecycle::rules::resolve_event;
+use crate::lifecycle::notification::sanitize::check_input;
+use crate::lifecycle::rules::{self, resolve_event};
 use crate::lifecycle::{Bump, EventKind, Refusal};
 use crate::ops::{self, NewLifecycle, Outcome};
 
@@ -53,11 +54,19 @@ fn print_outcome(outcome: &Outcome, json: bool) -> Result<(), CliError> {
             "message": outcome.message,
         }));
     }
-    emit(&format!("{}\n", outcome.message))
+    emit(&format!("{}\n", clean_text(&outcome.message)))
 }
 
-/// Runs one workflow command.
+/// Runs one workflow command. Its error can quote stored text (an actor, a
+/// reason), so it is made safe for the terminal too.
 pub async fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
+    run_command(ctx, command).await.map_err(|err| CliError {
+        message: clean_text(&err.message),
+        ..err
+    })
+}
+
+async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
     match command {
         Command::Create(args) => create(ctx, args).await,
         Command::Trigger {
@@ -95,9 +104,24 @@ pub async fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
                 return Err(Refusal::ReasonRequired.into());
             }
             let verb = if reject { "Reject" } else { "Certify" };
-            confirm(ctx, yes, &format!("{verb} {lifecycle_id}"))?;
+            // The person decides on what the prompt shows (an earlier decision
+            // included); `--yes` shows nothing, so it decides only a pending request.
+            let seen = if yes || ctx.config.read_only {
+                None
+            } else {
+                Some(ops::get(ctx, &lifecycle_id).await?)
+            };
+            let earlier = seen.as_ref().and_then(rules::earlier_decision);
+            let what = match earlier {
+                Some(earlier) => {
+                    clean_text(&format!("QA was {earlier}. {verb} {lifecycle_id} over it"))
+                }
+                None => format!("{verb} {lifecycle_id}"),
+            };
+            confirm(ctx, yes, &what)?;
             let actor = ops::actor(ctx).await;
-            let outcome = ops::decide(ctx, &actor, &lifecycle_id, !reject, &reason).await?;
+            let seen = seen.map(|lc| lc.item_version);
+            let outcome = ops::decide(ctx, &actor, &lifecycle_id, !reject, &reason, seen).await?;
             print_outcome(&outcome, json)
         }
         Command::Promote {
@@ -154,7 +178,7 @@ pub async fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
             }
             let mut out = String::new();
             for outcome in &changed {
-                out.push_str(&format!("{}\n", outcome.message));
+                out.push_str(&format!("{}\n", clean_text(&outcome.message)));
             }
             if changed.is_empty() {
                 out.push_str("Nothing to reconcile.\n");
@@ -181,6 +205,7 @@ async fn create(ctx: &Context, args: CreateArgs) -> Result<(), CliError> {
             .ok_or_else(|| CliError::usage(format!("--property {pair:?}: expected KEY=VALUE")))?;
         properties.push((key.trim().to_string(), value.trim().to_string()));
     }
+    check_create_input(&args, &properties)?;
     confirm(
         ctx,
         args.yes,
@@ -208,6 +233,34 @@ async fn create(ctx: &Context, args: CreateArgs) -> Result<(), CliError> {
         }));
     }
     emit(&format!("{}\n", outcome.lifecycle.lifecycle_id))
+}
+
+/// Refuses control characters and bidi controls in what `create` would
+/// store (exit 2, before anything is written): they would reach every
+/// terminal that shows the lifecycle.
+fn check_create_input(args: &CreateArgs, properties: &[(String, String)]) -> Result<(), CliError> {
+    let mut fields: Vec<(String, &str)> = vec![
+        ("stack tag".to_string(), args.stack_tag.as_str()),
+        ("product name".to_string(), args.product_name.as_str()),
+        ("product version".to_string(), args.product_version.as_str()),
+    ];
+    for (name, value) in [
+        ("owner", &args.owner),
+        ("commit ref", &args.commit_ref),
+        ("pipeline", &args.pipeline),
+    ] {
+        if let Some(value) = value {
+            fields.push((name.to_string(), value.as_str()));
+        }
+    }
+    for (key, value) in properties {
+        fields.push(("property name".to_string(), key.as_str()));
+        fields.push((format!("property {}", clean_text(key)), value.as_str()));
+    }
+    for (name, value) in fields {
+        check_input(&name, value).map_err(|e| CliError::usage(format!("create: {e}")))?;
+    }
+    Ok(())
 }
 
 async fn select_ami(ctx: &Context, args: SelectArgs) -> Result<(), CliError> {

@@ -37,7 +37,7 @@ impl Mix {
     }
 
     fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.next().checked_rem(n.max(1)).unwrap_or(0)
     }
 
     fn hex(&mut self, len: usize) -> String {
@@ -75,8 +75,10 @@ pub fn demo_lifecycle(index: u64, stack_tag: &str, major: u64, now: DateTime<Utc
         mix.hex(3),
         mix.hex(12)
     );
-    let age_minutes = i64::try_from(30 + mix.below(60 * 24 * 30)).unwrap_or(60);
-    let created = now - Duration::minutes(age_minutes);
+    let age_minutes = i64::try_from(mix.below(60 * 24 * 30).saturating_add(30)).unwrap_or(60);
+    let created = now
+        .checked_sub_signed(Duration::minutes(age_minutes))
+        .unwrap_or(now);
     let mut lc = Lifecycle::new(id, stack_tag, product, product_version, owner, created);
     lc.commit_ref = mix.hex(40);
     lc.ami_semver = Some(build_version(major).to_string());
@@ -84,10 +86,13 @@ pub fn demo_lifecycle(index: u64, stack_tag: &str, major: u64, now: DateTime<Utc
         ("demo".to_string(), "true".to_string()),
         (
             "pipeline_url".to_string(),
-            format!("https://ci.example.com/{product}/{}", 1000 + index),
+            format!(
+                "https://ci.example.com/{product}/{}",
+                index.saturating_add(1000)
+            ),
         ),
     ]);
-    let regions = 1 + usize::try_from(mix.below(2)).unwrap_or(0);
+    let regions = usize::try_from(mix.below(2)).unwrap_or(0).saturating_add(1);
 
     // How far the creation got: 0..=6 events completed, then the state of the next.
     let completed = usize::try_from(mix.below(8)).unwrap_or(0).min(6);
@@ -135,7 +140,7 @@ pub fn demo_lifecycle(index: u64, stack_tag: &str, major: u64, now: DateTime<Utc
     } else {
         // In production: a third of these have patch cycles.
         let cycles = if mix.below(3) == 0 {
-            1 + mix.below(3)
+            mix.below(3).saturating_add(1)
         } else {
             0
         };
@@ -223,7 +228,7 @@ fn fill(
     mix: &mut Mix,
     owner: &str,
 ) {
-    let took = Duration::seconds(i64::try_from(20 + mix.below(900)).unwrap_or(60));
+    let took = Duration::seconds(i64::try_from(mix.below(900).saturating_add(20)).unwrap_or(60));
     record.status = status;
     record.attempt = if status == EventStatus::Completed && mix.below(6) == 0 {
         2
@@ -243,7 +248,7 @@ fn fill(
         ));
     }
     if status != EventStatus::InProgress {
-        *clock += took;
+        *clock = clock.checked_add_signed(took).unwrap_or(*clock);
         record.finished_at = Some(*clock);
     }
     match (event, status) {

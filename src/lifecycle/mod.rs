@@ -1,6 +1,8 @@
 //! The pure domain of amiboard: events and their order, event records,
 //! lifecycles, the rules, and semantic versions. No I/O and no async here.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 pub mod demo;
 mod event;
 pub mod execution;
@@ -18,7 +20,7 @@ pub use model::{EventRef, Lifecycle, PatchCycle, Stage};
 pub use record::{AmiOutput, EventOutputs, EventRecord, VulnerabilityCounts};
 pub use rules::{Allowed, Refusal};
 pub use status::EventStatus;
-pub use version::{Bump, build_version, bump, parse_version};
+pub use version::{Bump, build_version, bump, checked_bump, parse_version};
 
 #[cfg(test)]
 mod tests;

@@ -34,7 +34,11 @@ pub struct VulnerabilityCounts {
 
 impl VulnerabilityCounts {
     pub fn total(&self) -> u32 {
-        self.critical + self.high + self.medium + self.low + self.informational
+        self.critical
+            .saturating_add(self.high)
+            .saturating_add(self.medium)
+            .saturating_add(self.low)
+            .saturating_add(self.informational)
     }
 
     /// A compact summary such as `C0 H2 M5 L9`.
@@ -164,6 +168,6 @@ impl EventRecord {
             (None, EventStatus::InProgress) => now,
             (None, _) => return None,
         };
-        Some(end - start)
+        Some(end.signed_duration_since(start))
     }
 }

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
+
 use super::{EventKind, EventRef, EventStatus, Lifecycle, Phase, Stage};
 
 /// Why a requested change is not allowed. `Display` gives the sentence shown to people.
@@ -39,6 +41,41 @@ pub enum Refusal {
     NothingToRetry,
     /// The dashboard or command runs read-only.
     ReadOnly,
+    /// The stored attempt count cannot go higher (stored data can hold anything).
+    AttemptsExhausted { target: EventRef },
+    /// The version part to bump is already at its largest value.
+    VersionExhausted { version: String },
+    /// QA was decided since the caller looked (or the caller saw no state):
+    /// a decision never replaces another unseen.
+    AlreadyDecided(EarlierDecision),
+}
+
+/// A QA decision already recorded: certified or rejected, by whom, when, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlierDecision {
+    pub certified: bool,
+    pub actor: Option<String>,
+    pub at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+}
+
+impl fmt::Display for EarlierDecision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = if self.certified {
+            "certified"
+        } else {
+            "rejected"
+        };
+        let actor = self.actor.as_deref().unwrap_or("someone");
+        write!(f, "{verb} by {actor}")?;
+        if let Some(at) = self.at {
+            write!(f, " at {}", at.format("%Y-%m-%d %H:%M:%S UTC"))?;
+        }
+        if let Some(reason) = self.reason.as_deref().filter(|r| !r.is_empty()) {
+            write!(f, " ({reason:?})")?;
+        }
+        Ok(())
+    }
 }
 
 impl Refusal {
@@ -57,6 +94,9 @@ impl Refusal {
             Refusal::NotInProduction => "not_in_production",
             Refusal::NothingToRetry => "nothing_to_retry",
             Refusal::ReadOnly => "read_only",
+            Refusal::AttemptsExhausted { .. } => "attempts_exhausted",
+            Refusal::VersionExhausted { .. } => "version_exhausted",
+            Refusal::AlreadyDecided(_) => "already_decided",
         }
     }
 }
@@ -123,6 +163,18 @@ impl fmt::Display for Refusal {
                 "Nothing to retry: no event of the active stage failed or ended in error."
             ),
             Refusal::ReadOnly => write!(f, "Read-only mode: nothing can be changed."),
+            Refusal::AttemptsExhausted { target } => write!(
+                f,
+                "{target} has a stored attempt count that cannot go higher; nothing was started."
+            ),
+            Refusal::VersionExhausted { version } => write!(
+                f,
+                "Version {version} cannot be bumped: the part to raise is at its largest value."
+            ),
+            Refusal::AlreadyDecided(earlier) => write!(
+                f,
+                "QA_CERTIFICATION_RESPONSE was already {earlier}; a decision does not replace one made since you looked, so nothing was recorded. To decide again, look at it first (`certify` without --yes names it and asks)."
+            ),
         }
     }
 }
@@ -196,9 +248,12 @@ fn check_position(lc: &Lifecycle, target: EventRef) -> Result<Allowed, Refusal> 
             });
         }
     }
+    let Some(attempt) = record.map_or(0, |r| r.attempt).checked_add(1) else {
+        return Err(Refusal::AttemptsExhausted { target });
+    };
     Ok(Allowed {
         target,
-        attempt: record.map_or(0, |r| r.attempt) + 1,
+        attempt,
         retry: status.is_retryable(),
     })
 }
@@ -230,6 +285,38 @@ pub fn check_decision(lc: &Lifecycle, reason: &str) -> Result<Allowed, Refusal> 
         return Err(Refusal::ReasonRequired);
     }
     Ok(allowed)
+}
+
+/// The QA decision recorded on the lifecycle (certified or rejected), if any.
+pub fn earlier_decision(lc: &Lifecycle) -> Option<EarlierDecision> {
+    let qa = EventRef {
+        stage: Stage::Creation,
+        event: EventKind::QaCertificationResponse,
+    };
+    let record = lc.record(qa)?;
+    let certified = match record.status {
+        EventStatus::Completed => true,
+        EventStatus::Failed => false,
+        _ => return None,
+    };
+    Some(EarlierDecision {
+        certified,
+        actor: record.actor.clone(),
+        at: record.changed_at(),
+        reason: record.reason.clone(),
+    })
+}
+
+/// A decision is made on the state a person saw: `seen` is that
+/// `item_version` (`None`: they saw nothing, e.g. `--yes`, so they decide the
+/// pending QA request). A decision already recorded on `lc` that the person
+/// did not see is never replaced: re-deciding after a rejection is allowed
+/// ([`check_decision`]) only on the state that shows the rejection.
+pub fn check_not_replacing(lc: &Lifecycle, seen: Option<u64>) -> Result<(), Refusal> {
+    match earlier_decision(lc) {
+        Some(earlier) if seen != Some(lc.item_version) => Err(Refusal::AlreadyDecided(earlier)),
+        _ => Ok(()),
+    }
 }
 
 /// May a new patch cycle start? Returns the production stage it would patch.

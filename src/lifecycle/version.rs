@@ -46,8 +46,21 @@ pub fn build_version(major: u64) -> Version {
 /// The version a patch of `parent` receives.
 pub fn bump(parent: &Version, bump: Bump) -> Version {
     match bump {
-        Bump::Minor => Version::new(parent.major, parent.minor + 1, 0),
-        Bump::Patch => Version::new(parent.major, parent.minor, parent.patch + 1),
+        Bump::Minor => Version::new(parent.major, parent.minor.saturating_add(1), 0),
+        Bump::Patch => Version::new(parent.major, parent.minor, parent.patch.saturating_add(1)),
+    }
+}
+
+/// The version a patch of `parent` receives, or `None` when the part to
+/// bump is already at its largest value (stored data can hold anything).
+pub fn checked_bump(parent: &Version, how: Bump) -> Option<Version> {
+    match how {
+        Bump::Minor => Some(Version::new(parent.major, parent.minor.checked_add(1)?, 0)),
+        Bump::Patch => Some(Version::new(
+            parent.major,
+            parent.minor,
+            parent.patch.checked_add(1)?,
+        )),
     }
 }
 

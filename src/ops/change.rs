@@ -9,27 +9,37 @@ use serde_json::json;
 
 use super::Context;
 use super::execution_input::stage_word;
-use super::run::{lost_race, setting, trigger, writable};
+use super::run::{Claim, setting, start_claimed, writable};
 use super::{NewLifecycle, OpError, Outcome};
 use crate::aws::AwsError;
 use crate::lifecycle::lookup::rows_for;
-use crate::lifecycle::rules::{check_decision, check_new_patch};
+use crate::lifecycle::rules::{
+    check_decision, check_new_patch, check_not_replacing, check_trigger, earlier_decision,
+};
 use crate::lifecycle::{
-    Bump, EventKind, EventRef, Lifecycle, PatchCycle, Refusal, Stage, build_version, bump,
+    Bump, EventKind, EventRef, Lifecycle, PatchCycle, Refusal, Stage, build_version, checked_bump,
     parse_version,
 };
 
 /// Records certified (COMPLETED) or rejected (FAILED) with reason, who and
-/// when, then announces it on the lifecycle topic.
+/// when, then announces it on the lifecycle topic. `seen` is the
+/// `item_version` the person decided on (`None`: they saw no state, so they
+/// decide the pending QA request): the write is conditional on it, and a
+/// decision recorded since (or unseen) is never replaced; the refusal names it.
 pub async fn decide(
     ctx: &Context,
     actor: &str,
     lifecycle_id: &str,
     certified: bool,
     reason: &str,
+    seen: Option<u64>,
 ) -> Result<Outcome, OpError> {
     writable(ctx)?;
     let mut lc = ctx.store.get(lifecycle_id).await?;
+    if let Some(seen) = seen.filter(|v| *v != lc.item_version) {
+        return Err(changed_since(&lc, seen));
+    }
+    check_not_replacing(&lc, seen)?;
     let allowed = check_decision(&lc, reason)?;
     let target = allowed.target;
     let now = Utc::now();
@@ -38,7 +48,10 @@ pub async fn decide(
     }
     let saved = match ctx.store.save(&lc).await {
         Ok(saved) => saved,
-        Err(AwsError::Conflict { .. }) => return Err(lost_race(ctx, lifecycle_id, target).await),
+        Err(AwsError::Conflict { .. }) => {
+            let current = ctx.store.get(lifecycle_id).await?;
+            return Err(changed_since(&current, lc.item_version));
+        }
         Err(err) => return Err(err.into()),
     };
     let mut message = if certified {
@@ -60,6 +73,20 @@ pub async fn decide(
         execution_arn: None,
         message,
     })
+}
+
+/// Why a decision on version `seen` was not recorded: the decision made
+/// since (who, when, why), or that the lifecycle changed.
+fn changed_since(current: &Lifecycle, seen: u64) -> OpError {
+    match earlier_decision(current) {
+        Some(earlier) => Refusal::AlreadyDecided(earlier).into(),
+        None => OpError::LostRace {
+            message: format!(
+                "{} changed since you looked (version {seen}, now {}); nothing was recorded: look again and decide on what it shows now.",
+                current.lifecycle_id, current.item_version
+            ),
+        },
+    }
 }
 
 /// Publishes amiboard's lifecycle notification for one record.
@@ -105,9 +132,42 @@ async fn announce(ctx: &Context, lc: &Lifecycle, at: EventRef, actor: &str) -> R
 }
 
 /// Creates a lifecycle with the stack tag's next MAJOR version and starts its build.
+/// The Image Builder pipeline a new lifecycle builds with: the one given
+/// (`create --pipeline`, the form's choice), else its stack tag's default,
+/// else `[workflows] pipeline_arn` (`AMIBOARD_PIPELINE_ARN`). Without one
+/// nothing is created: a build needs a real pipeline.
+fn pipeline_for(ctx: &Context, new: &NewLifecycle) -> Result<String, OpError> {
+    let workflows = &ctx.config.workflows;
+    new.pipeline_arn
+        .clone()
+        .filter(|p| !p.trim().is_empty())
+        .or_else(|| {
+            workflows
+                .stack_tags
+                .get(&new.stack_tag)
+                .and_then(|t| t.pipeline_arn.clone())
+        })
+        .or_else(|| workflows.pipeline_arn.clone())
+        .ok_or_else(|| {
+            OpError::Invalid(format!(
+                "a lifecycle needs an Image Builder pipeline: pass --pipeline ARN (or pick one in the form), or set pipeline_arn under [workflows.stack_tags.{}] or [workflows] in the config (AMIBOARD_PIPELINE_ARN); nothing was created",
+                new.stack_tag
+            ))
+        })
+}
+
+/// Everything that can refuse is checked before the MAJOR is reserved; the
+/// lifecycle is then written with its AMI_BUILD already claimed (one
+/// conditional put), so the version is reserved only for a claimed build.
 pub async fn create(ctx: &Context, actor: &str, new: NewLifecycle) -> Result<Outcome, OpError> {
     writable(ctx)?;
-    let major = ctx.store.reserve_major(&new.stack_tag).await?;
+    check_new(&new).map_err(OpError::Invalid)?;
+    let pipeline = pipeline_for(ctx, &new)?;
+    let target = EventRef {
+        stage: Stage::Creation,
+        event: EventKind::AmiBuild,
+    };
+    let setting = setting(ctx).await?;
     let now = Utc::now();
     let id = uuid::Uuid::new_v4().to_string();
     let owner = new.owner.clone().unwrap_or_else(|| actor.to_string());
@@ -120,42 +180,90 @@ pub async fn create(ctx: &Context, actor: &str, new: NewLifecycle) -> Result<Out
         now,
     );
     lc.commit_ref = new.commit_ref.unwrap_or_default();
-    lc.pipeline_arn = new.pipeline_arn;
+    lc.pipeline_arn = Some(pipeline);
     lc.properties = new.properties.into_iter().collect();
+    let allowed = check_trigger(&lc, target)?;
+    let previous = lc.record(target).cloned().ok_or(Refusal::NotInSequence {
+        event: target.event,
+        phase: target.stage.phase(),
+    })?;
+    if let Some(record) = lc.record_mut(target) {
+        record.claim(actor, allowed.attempt, now);
+    }
+    let major = ctx.store.reserve_major(&new.stack_tag).await?;
     lc.ami_semver = Some(build_version(major).to_string());
     ctx.store.create(&lc).await?;
-    let target = EventRef {
-        stage: Stage::Creation,
-        event: EventKind::AmiBuild,
+    let claim = Claim {
+        target,
+        attempt: allowed.attempt,
+        retry: false,
+        previous,
+        now,
     };
-    let mut outcome = trigger(ctx, actor, &id, Some(target)).await?;
+    let mut outcome = start_claimed(ctx, actor, lc, claim, &setting).await?;
     outcome.message = format!(
         "Created {id} ({} {}), version {}; {}",
-        lc.product_name,
-        lc.product_version,
-        lc.ami_semver.as_deref().unwrap_or("-"),
+        outcome.lifecycle.product_name,
+        outcome.lifecycle.product_version,
+        outcome.lifecycle.ami_semver.as_deref().unwrap_or("-"),
         outcome.message
     );
     Ok(outcome)
 }
 
+/// Refuses control characters and bidi controls in what a new lifecycle
+/// would store, naming the field, before anything is written (the semver
+/// counter included): they would reach every terminal that shows it.
+fn check_new(new: &NewLifecycle) -> Result<(), String> {
+    use crate::lifecycle::notification::sanitize::check_input;
+    let refuse = |e: String| format!("cannot create the lifecycle: {e}");
+    check_input("stack tag", &new.stack_tag).map_err(refuse)?;
+    check_input("product name", &new.product_name).map_err(refuse)?;
+    check_input("product version", &new.product_version).map_err(refuse)?;
+    for (name, value) in [
+        ("owner", &new.owner),
+        ("commit ref", &new.commit_ref),
+        ("pipeline", &new.pipeline_arn),
+    ] {
+        if let Some(value) = value {
+            check_input(name, value).map_err(refuse)?;
+        }
+    }
+    for (key, value) in &new.properties {
+        check_input("property name", key).map_err(refuse)?;
+        check_input("property value", value).map_err(refuse)?;
+    }
+    Ok(())
+}
+
 /// The version a new patch cycle receives: `bump` of the parent, bumped again
 /// while an earlier (abandoned) cycle of this lifecycle already used it.
-pub fn patch_version(lc: &Lifecycle, parent: &semver::Version, how: Bump) -> semver::Version {
+/// Refused when the part to bump is at its largest value (stored data can
+/// hold anything).
+pub fn patch_version(
+    lc: &Lifecycle,
+    parent: &semver::Version,
+    how: Bump,
+) -> Result<semver::Version, Refusal> {
     let used = |v: &semver::Version| {
         lc.patches
             .iter()
             .any(|c| parse_version(&c.semver).as_ref() == Some(v))
             || lc.ami_semver.as_deref().and_then(parse_version).as_ref() == Some(v)
     };
-    let mut next = bump(parent, how);
+    let exhausted = |v: &semver::Version| Refusal::VersionExhausted {
+        version: v.to_string(),
+    };
+    let mut next = checked_bump(parent, how).ok_or_else(|| exhausted(parent))?;
     while used(&next) {
-        next = bump(&next, how);
+        next = checked_bump(&next, how).ok_or_else(|| exhausted(&next))?;
     }
-    next
+    Ok(next)
 }
 
-/// Adds a patch cycle on the newest production AMI and starts its AMI_PATCH.
+/// Adds a patch cycle on the newest production AMI with its AMI_PATCH
+/// already claimed, in one conditional save (a loser writes nothing), then
+/// starts the execution as a trigger does.
 pub async fn start_patch(
     ctx: &Context,
     actor: &str,
@@ -176,8 +284,17 @@ pub async fn start_patch(
         .stage_semver(production)
         .and_then(parse_version)
         .ok_or(Refusal::NotInProduction)?;
-    let semver = patch_version(&lc, &parent_semver, how);
-    let number = lc.patches.iter().map(|c| c.number).max().unwrap_or(0) + 1;
+    let setting = setting(ctx).await?;
+    let semver = patch_version(&lc, &parent_semver, how)?;
+    let number = lc
+        .patches
+        .iter()
+        .map(|c| c.number)
+        .max()
+        .unwrap_or(0)
+        .checked_add(1)
+        .ok_or(Refusal::UnknownPatchCycle { number: u32::MAX })?;
+    let now = Utc::now();
     lc.patches.push(PatchCycle {
         number,
         bump: how,
@@ -186,7 +303,7 @@ pub async fn start_patch(
         semver: semver.to_string(),
         component,
         description,
-        created_at: Utc::now(),
+        created_at: now,
         actor: Some(actor.to_string()),
         events: Lifecycle::empty_patch_events(),
     });
@@ -194,15 +311,50 @@ pub async fn start_patch(
         stage: Stage::Patch(number),
         event: EventKind::AmiPatch,
     };
-    match ctx.store.save(&lc).await {
-        Ok(_) => {}
-        Err(AwsError::Conflict { .. }) => return Err(lost_race(ctx, lifecycle_id, target).await),
-        Err(err) => return Err(err.into()),
+    let allowed = check_trigger(&lc, target)?;
+    let previous = lc
+        .record(target)
+        .cloned()
+        .ok_or(Refusal::UnknownPatchCycle { number })?;
+    if let Some(record) = lc.record_mut(target) {
+        record.claim(actor, allowed.attempt, now);
     }
-    let mut outcome = trigger(ctx, actor, lifecycle_id, Some(target)).await?;
+    let claimed = match ctx.store.save(&lc).await {
+        Ok(saved) => saved,
+        Err(AwsError::Conflict { .. }) => return Err(lost_patch_race(ctx, lifecycle_id).await),
+        Err(err) => return Err(err.into()),
+    };
+    let claim = Claim {
+        target,
+        attempt: allowed.attempt,
+        retry: false,
+        previous,
+        now,
+    };
+    let mut outcome = start_claimed(ctx, actor, claimed, claim, &setting).await?;
     outcome.message = format!(
         "Patch cycle {number} ({how} {parent_semver} → {semver}); {}",
         outcome.message
     );
     Ok(outcome)
+}
+
+/// The sentence for a patch that lost its conditional save: who runs what now.
+async fn lost_patch_race(ctx: &Context, lifecycle_id: &str) -> OpError {
+    let lc = match ctx.store.get(lifecycle_id).await {
+        Ok(lc) => lc,
+        Err(err) => return err.into(),
+    };
+    let now = match lc.running() {
+        Some((running, record)) => format!(
+            "{} started {running} first",
+            record.actor.as_deref().unwrap_or("someone else")
+        ),
+        None => "someone else changed it first".to_string(),
+    };
+    OpError::LostRace {
+        message: format!(
+            "{lifecycle_id}: {now}; no patch cycle was added and nothing was started."
+        ),
+    }
 }

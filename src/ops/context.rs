@@ -136,3 +136,14 @@ impl Context {
             .unwrap_or_else(|| format!("AWS ({})", self.target.region))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_configured_heartbeat_is_the_queues() {
+        assert_eq!(
+            crate::aws::temp_queue::HEARTBEAT.as_secs(),
+            crate::config::QUEUE_HEARTBEAT_MINUTES * 60
+        );
+    }
+}

@@ -1,18 +1,17 @@
-//! The execution input of a workflow: where to record the result, what the
-//! simulated work produces, the lookup rows and the service messages. Pure:
-//! everything comes from the lifecycle and [`Setting`].
+//! The execution input of a workflow: where to record the result, the
+//! lifecycle's pipeline, AMIs and image so far, the lookup row's shared
+//! fields and the `[workflows]` settings. Pure: everything comes from the
+//! lifecycle and [`Setting`]; no result of the work is computed here.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 use super::workflows::Workflow;
-use crate::lifecycle::lookup::rows_for;
-use crate::lifecycle::{
-    AmiOutput, EventKind, EventOutputs, EventRef, EventStatus, Lifecycle, Stage,
-    VulnerabilityCounts,
-};
+use crate::config::{StackTagWorkflowsFile, WorkflowsFile};
+use crate::lifecycle::lookup::reference_date;
+use crate::lifecycle::{EventRef, Lifecycle, Stage};
 
-/// Where the workflows run and what they write to.
+/// Where the workflows run, what they write to, and the `[workflows]` settings.
 #[derive(Debug, Clone)]
 pub struct Setting {
     pub prefix: String,
@@ -24,50 +23,84 @@ pub struct Setting {
     pub imagebuilder_topic: String,
     pub ec2_topic: String,
     pub run_command_topic: String,
+    /// Seconds between two status calls of the work.
     pub wait_seconds: u64,
+    /// The `[workflows]` section of the configuration.
+    pub workflows: WorkflowsFile,
 }
 
-/// How the simulated work ends, from the lifecycle's properties.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Simulate {
-    None,
-    /// A negative outcome, recorded as FAILED with a reason.
-    Failed,
-    /// The execution itself fails without recording (reconcile shows ERROR).
-    Error,
-}
+impl Setting {
+    /// The pipeline `provision` creates on the local emulator: the default
+    /// when neither the lifecycle nor the configuration names one.
+    pub fn demo_pipeline_arn(&self) -> String {
+        format!(
+            "arn:aws:imagebuilder:{}:{}:image-pipeline/{}demo",
+            self.region, self.account, self.prefix
+        )
+    }
 
-impl Simulate {
-    fn word(self) -> &'static str {
-        match self {
-            Simulate::None => "none",
-            Simulate::Failed => "failed",
-            Simulate::Error => "error",
-        }
+    /// The bucket QA exports go to.
+    pub fn export_bucket(&self) -> String {
+        self.workflows
+            .export_bucket
+            .clone()
+            .unwrap_or_else(|| format!("{}qa-exports", self.prefix))
     }
-}
 
-/// `simulate_failure = "EVENT"` or `"EVENT:error"`; `simulate_failure_attempts = "N"`
-/// limits it to the first N attempts.
-pub fn simulation(lc: &Lifecycle, event: EventKind, attempt: u32) -> Simulate {
-    let Some(spec) = lc.properties.get("simulate_failure") else {
-        return Simulate::None;
-    };
-    let (name, mode) = spec.split_once(':').unwrap_or((spec, "failed"));
-    if EventKind::parse(name) != Some(event) {
-        return Simulate::None;
+    /// The bucket of the AMI backups.
+    pub fn backup_bucket(&self) -> String {
+        self.workflows
+            .backup_bucket
+            .clone()
+            .unwrap_or_else(|| format!("{}ami-backups", self.prefix))
     }
-    let limit = lc
-        .properties
-        .get("simulate_failure_attempts")
-        .and_then(|n| n.trim().parse::<u32>().ok());
-    if limit.is_some_and(|n| attempt > n) {
-        return Simulate::None;
+
+    /// The lifecycle's pipeline, else its stack tag's, else `[workflows]`'s,
+    /// else the local demo pipeline.
+    pub fn pipeline_arn(&self, lc: &Lifecycle) -> String {
+        lc.pipeline_arn
+            .clone()
+            .or_else(|| self.tag(&lc.stack_tag).and_then(|t| t.pipeline_arn.clone()))
+            .or_else(|| self.workflows.pipeline_arn.clone())
+            .unwrap_or_else(|| self.demo_pipeline_arn())
     }
-    if mode.trim().eq_ignore_ascii_case("error") {
-        Simulate::Error
-    } else {
-        Simulate::Failed
+
+    fn tag(&self, stack_tag: &str) -> Option<&StackTagWorkflowsFile> {
+        self.workflows.stack_tags.get(stack_tag)
+    }
+
+    /// What the work states are given: the smoke-test instance and commands,
+    /// the scan threshold, the export and backup locations, and which
+    /// optional steps run for this stack tag.
+    fn work_settings(&self, stack_tag: &str) -> Value {
+        let w = &self.workflows;
+        let tag = self.tag(stack_tag);
+        let role = |name: &str| format!("arn:aws:iam::{}:role/{}{name}", self.account, self.prefix);
+        json!({
+            "smoke": {
+                "instance_type": w.smoke_instance_type.as_deref().unwrap_or("t3.micro"),
+                "subnet_id": w.smoke_subnet_id,
+                "security_group_ids": w.smoke_security_group_ids.clone().unwrap_or_default(),
+                "instance_profile": w.smoke_instance_profile.as_deref().unwrap_or("AmazonSSMRoleForInstancesQuickSetup"),
+                "document": w.smoke_document.as_deref().unwrap_or("AWS-RunShellScript"),
+                "commands": w.smoke_commands.clone().unwrap_or_else(|| vec!["systemctl is-system-running --wait || true".to_string()]),
+                "service_role_arn": w.smoke_service_role_arn.clone().unwrap_or_else(|| role("run-command")),
+            },
+            "scan": {
+                "max_critical": tag.and_then(|t| t.scan_max_critical).or(w.scan_max_critical).unwrap_or(0),
+                "max_high": tag.and_then(|t| t.scan_max_high).or(w.scan_max_high).unwrap_or(u32::MAX),
+            },
+            "export": {
+                "bucket": self.export_bucket(),
+                "prefix": w.export_prefix.as_deref().unwrap_or("qa-exports/"),
+                "role": w.export_role.as_deref().unwrap_or("vmimport"),
+            },
+            "backup": { "bucket": self.backup_bucket() },
+            "steps": {
+                "export": tag.and_then(|t| t.export).or(w.export).unwrap_or(true),
+                "backup": tag.and_then(|t| t.backup).or(w.backup).unwrap_or(true),
+            },
+        })
     }
 }
 
@@ -107,84 +140,6 @@ pub fn execution_name(lifecycle_id: &str, at: EventRef, attempt: u32) -> String 
     format!("{id}-{stage}-{code}-{attempt}")
 }
 
-/// A stable pseudo-random number from text (FNV-1a), for simulated ids.
-fn hash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-/// What the simulated work of `at` produces.
-pub fn simulated_outputs(lc: &Lifecycle, at: EventRef, attempt: u32, s: &Setting) -> EventOutputs {
-    let seed = format!("{}/{at}/{attempt}", lc.lifecycle_id);
-    let mut outputs = EventOutputs::default();
-    let semver = lc.stage_semver(at.stage).unwrap_or("0.0.0").to_string();
-    let first_ami = lc.stage_amis(at.stage).first().map(|a| a.ami_id.clone());
-    match at.event {
-        EventKind::AmiBuild | EventKind::AmiPatch => {
-            let regions = lc.properties.get("regions").map_or_else(
-                || vec![s.region.clone()],
-                |r| r.split(',').map(|x| x.trim().to_string()).collect(),
-            );
-            outputs.amis = regions
-                .iter()
-                .map(|region| AmiOutput {
-                    region: region.clone(),
-                    ami_id: format!("ami-{:017x}", hash(&format!("{seed}/{region}")) >> 4),
-                    name: Some(format!("{}-{semver}", lc.product_name)),
-                })
-                .collect();
-            outputs.ami_semver = Some(semver.clone());
-            outputs.image_arn = Some(format!(
-                "arn:aws:imagebuilder:{}:{}:image/{}/{semver}/{attempt}",
-                s.region, s.account, lc.product_name
-            ));
-        }
-        EventKind::SmokeTests => {
-            let h = format!(
-                "{:032x}",
-                u128::from(hash(&seed)) << 64 | u128::from(hash(&semver))
-            );
-            outputs.run_command_id = Some(format!(
-                "{}-{}-{}-{}-{}",
-                &h[..8],
-                &h[8..12],
-                &h[12..16],
-                &h[16..20],
-                &h[20..32]
-            ));
-        }
-        EventKind::VulnerabilityScans => {
-            let h = hash(&seed);
-            outputs.vulnerabilities = Some(VulnerabilityCounts {
-                critical: 0,
-                high: u32::try_from(h % 3).unwrap_or(0),
-                medium: u32::try_from((h >> 8) % 7).unwrap_or(0),
-                low: u32::try_from((h >> 16) % 12).unwrap_or(0),
-                informational: u32::try_from((h >> 24) % 20).unwrap_or(0),
-            });
-        }
-        EventKind::QaCertificationRequest => {
-            outputs.export_location = Some(format!(
-                "s3://{}qa-exports/{}/{}.vmdk",
-                s.prefix,
-                lc.lifecycle_id,
-                first_ami.unwrap_or_default()
-            ));
-        }
-        EventKind::MarkForProduction => {
-            outputs.backup_object = Some(format!(
-                "s3://{}ami-backups/{}/{}.bin",
-                s.prefix,
-                lc.lifecycle_id,
-                first_ami.unwrap_or_default()
-            ));
-        }
-        EventKind::QaCertificationResponse => {}
-    }
-    outputs
-}
-
 /// JSON turned into DynamoDB's typed JSON (`{"S": ..}`, `{"N": ..}`, `{"M": ..}`).
 pub fn dynamo_json(value: &Value) -> Value {
     match value {
@@ -199,7 +154,46 @@ pub fn dynamo_json(value: &Value) -> Value {
     }
 }
 
-/// The full execution input for running `at` (its record already claimed).
+/// The fields every lookup row of `at` shares once it completes, as
+/// DynamoDB's typed JSON; the state machine adds `lookup_id`, `ami_id` and
+/// `aws_region` for each AMI.
+fn lookup_row(lc: &Lifecycle, at: EventRef, now: DateTime<Utc>) -> Value {
+    let row = json!({
+        "stack_tag": lc.stack_tag,
+        "ami_semver": lc.stage_semver(at.stage).unwrap_or_default(),
+        "product_name": lc.product_name,
+        "product_ver": lc.product_version,
+        "commit_ref": lc.commit_ref,
+        "lifecycle_id": lc.lifecycle_id,
+        "lifecycle_type": at.stage.phase().lifecycle_type(),
+        "lifecycle_event": at.event.reference_name(at.stage.phase()),
+        "lifecycle_score": at.event.lookup_score(),
+        "last_modified": reference_date(now),
+        "last_modified_utc": now.to_rfc3339_opts(SecondsFormat::Secs, true),
+    });
+    dynamo_json(&row).get("M").cloned().unwrap_or(Value::Null)
+}
+
+/// The components a patch puts on the production AMI: the configured update
+/// components (default: AWS's update-linux) and the patch cycle's own.
+fn patch_components(lc: &Lifecycle, at: EventRef, s: &Setting) -> Vec<Value> {
+    let region = &s.region;
+    let mut arns = s.workflows.update_components.clone().unwrap_or_else(|| {
+        vec![format!(
+            "arn:aws:imagebuilder:{region}:aws:component/update-linux/x.x.x"
+        )]
+    });
+    if let Stage::Patch(n) = at.stage {
+        arns.extend(lc.patch(n).and_then(|c| c.component.clone()));
+    }
+    arns.iter()
+        .map(|arn| json!({ "ComponentArn": arn }))
+        .collect()
+}
+
+/// The full execution input for running `at` (its record already claimed):
+/// only what amiboard knows. The state machine asks the services for
+/// everything the work produces.
 pub fn execution_input(
     lc: &Lifecycle,
     at: EventRef,
@@ -208,30 +202,22 @@ pub fn execution_input(
     s: &Setting,
     now: DateTime<Utc>,
 ) -> Value {
-    let outputs = simulated_outputs(lc, at, attempt, s);
-    let mut done = lc.clone();
-    if let Some(record) = done.record_mut(at) {
-        record.status = EventStatus::Completed;
-        record.outputs = outputs.clone();
-    }
-    let amis: Vec<AmiOutput> = done.stage_amis(at.stage).to_vec();
-    let ami_ids: Vec<String> = amis.iter().map(|a| a.ami_id.clone()).collect();
-    let rows: Vec<Value> = rows_for(&done, now)
-        .into_iter()
-        .filter(|r| ami_ids.contains(&r.ami_id))
-        .filter_map(|r| serde_json::to_value(r).ok())
-        .map(|r| json!({ "item": dynamo_json(&r).get("M").cloned().unwrap_or(Value::Null) }))
+    let amis = lc.stage_amis(at.stage);
+    let ami_ids: Vec<&str> = amis.iter().map(|a| a.ami_id.as_str()).collect();
+    // The recorded AMIs in Image Builder's shape, as a build's arrive.
+    let image_amis: Vec<Value> = amis
+        .iter()
+        .map(|a| json!({ "Region": a.region, "Image": a.ami_id }))
         .collect();
+    // The stage's image: the one its build or patch recorded.
+    let image_arn = lc
+        .records(at.stage)
+        .and_then(|records| records.first())
+        .and_then(|build| build.outputs.image_arn.clone());
     let cycle = match at.stage {
         Stage::Patch(n) => lc.patch(n),
         Stage::Creation => None,
     };
-    let outputs_value = serde_json::to_value(&outputs).unwrap_or(Value::Null);
-    let reason = format!(
-        "{} failed (simulated by the lifecycle property simulate_failure)",
-        at.event.label()
-    );
-    let messages = super::messages::service_messages(&done, at, &amis, s, now, &reason);
     json!({
         "lifecycle_id": lc.lifecycle_id,
         "stack_tag": lc.stack_tag,
@@ -242,23 +228,24 @@ pub fn execution_input(
         "attempt_text": attempt.to_string(),
         "actor": actor,
         "region": s.region,
-        "semver": lc.stage_semver(at.stage),
+        "semver": lc.stage_semver(at.stage).unwrap_or("0.0.0"),
         "bump": cycle.map(|c| c.bump.name()),
         "component": cycle.and_then(|c| c.component.clone()),
+        "pipeline_arn": s.pipeline_arn(lc),
+        "parent_ami": cycle.map(|c| c.parent_ami_id.clone()),
+        "patch_components": patch_components(lc, at, s),
         "ami_ids": ami_ids,
-        "wait_seconds": s.wait_seconds,
+        "amis": image_amis,
+        "image_arn": image_arn,
+        "poll": {
+            "seconds": s.wait_seconds.max(1),
+            "rounds": s.workflows.poll_rounds.unwrap_or(360).max(1),
+        },
+        "settings": s.work_settings(&lc.stack_tag),
         "table": s.lifecycle_table,
         "lookup_table": s.lookup_table,
+        "lookup_row": lookup_row(lc, at, now),
         "topic_arn": s.lifecycle_topic,
-        "simulate": simulation(lc, at.event, attempt).word(),
-        "completed": {
-            "outputs": dynamo_json(&outputs_value),
-            "lookup_rows": rows,
-            "messages": messages.completed,
-        },
-        "failed": {
-            "reason": reason,
-            "messages": messages.failed,
-        },
+        "run_command_topic": s.run_command_topic,
     })
 }

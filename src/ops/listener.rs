@@ -8,13 +8,23 @@
 //! let stream = ops::listener::spawn(clients, config, StreamOptions::default(), tx, cancel.child_token());
 //! stream.set_links(LinkIndex::from_lifecycles(&lifecycles)); // whenever they reload
 //! while let Some(event) = rx.recv().await { /* StreamEvent -> Action */ }
-//! stream.stop().await; // cancel + wait for the cleanup
+//! let stopped = stream.stop().await; // cancel + wait (at most STOP_LIMIT) for the cleanup
+//! if let Some(line) = stopped.message() { /* what was left, and `amiboard cleanup` */ }
 //! ```
+//!
+//! A stream that cannot start (no topic yet, STS or the endpoint unreachable)
+//! retries with backoff (1 s doubling to [`RETRY_CAP`]), sending
+//! [`StreamEvent::Retrying`] before each pause; only a denied caller turns it off.
 
 #[cfg(test)]
 mod denied_tests;
 mod poll;
+mod stopped;
 
+pub use stopped::{Left, Stopped};
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
@@ -35,6 +45,9 @@ pub enum StreamEvent {
     Notice(String),
     /// Receiving failed; retrying after a pause.
     Reconnecting { reason: String },
+    /// The stream could not start (no topic yet, STS or the endpoint
+    /// unreachable); it tries again after `after`.
+    Retrying { reason: String, after: Duration },
     /// No live notifications: disabled, no topic, access denied, or a fatal
     /// error. The consumer falls back to periodic refresh. Sent at most once,
     /// and last.
@@ -63,12 +76,37 @@ impl LinkSetter {
     }
 }
 
+/// How long [`StreamHandle::stop`] waits for the queue and subscriptions to
+/// be removed before it gives up and reports what is left.
+pub const STOP_LIMIT: Duration = Duration::from_secs(2);
+
+/// The longest pause between attempts to start the stream.
+pub const RETRY_CAP: Duration = Duration::from_mins(1);
+
+/// What the supervisor made, for `stop` to report if it cannot wait.
+#[derive(Debug, Default)]
+struct Shared {
+    held: Mutex<Vec<Left>>,
+    opening: AtomicBool,
+    /// `stop` gave up: a dropped guard must not block to clean up.
+    abandoned: AtomicBool,
+}
+
+impl Shared {
+    fn held(&self) -> std::sync::MutexGuard<'_, Vec<Left>> {
+        self.held
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// The running stream.
 #[derive(Debug)]
 pub struct StreamHandle {
     cancel: CancellationToken,
     links: watch::Sender<LinkIndex>,
     task: JoinHandle<()>,
+    shared: Arc<Shared>,
 }
 
 impl StreamHandle {
@@ -82,10 +120,51 @@ impl StreamHandle {
         LinkSetter(self.links.clone())
     }
 
-    /// Stops the stream and waits until its queue and subscriptions are gone.
-    pub async fn stop(self) {
+    /// Stops the stream and waits until its queue and subscriptions are
+    /// gone, at most [`STOP_LIMIT`]; says what is left otherwise.
+    pub async fn stop(self) -> Stopped {
+        self.stop_within(STOP_LIMIT).await
+    }
+
+    /// Like [`stop`](Self::stop), waiting at most `limit`. When the limit
+    /// passes the cleanup is abandoned (the task is aborted, nothing blocks).
+    pub async fn stop_within(self, limit: Duration) -> Stopped {
+        self.stop_or(limit, std::future::pending()).await
+    }
+
+    /// Like [`stop_within`](Self::stop_within), also giving up at once when
+    /// `give_up` completes (a second Ctrl-C).
+    pub async fn stop_or(
+        mut self,
+        limit: Duration,
+        give_up: impl std::future::Future<Output = ()>,
+    ) -> Stopped {
         self.cancel.cancel();
-        self.join().await;
+        let ended = tokio::select! {
+            ended = tokio::time::timeout(limit, &mut self.task) => ended.ok(),
+            () = give_up => None,
+        };
+        let timed_out = match ended {
+            Some(Ok(())) => false,
+            Some(Err(err)) => {
+                tracing::error!(error = %err, "the notification stream task failed");
+                false
+            }
+            None => {
+                self.shared.abandoned.store(true, Ordering::SeqCst);
+                self.task.abort();
+                true
+            }
+        };
+        let stopped = Stopped {
+            left: self.shared.held().clone(),
+            opening: self.shared.opening.load(Ordering::SeqCst),
+            timed_out,
+        };
+        if let Some(line) = stopped.message() {
+            tracing::warn!("{line}");
+        }
+        stopped
     }
 
     /// Waits for the stream to end (after `Off`, or once cancelled elsewhere).
@@ -107,7 +186,9 @@ pub fn spawn(
     cancel: CancellationToken,
 ) -> StreamHandle {
     let (links, links_rx) = watch::channel(LinkIndex::default());
+    let shared = Arc::new(Shared::default());
     let supervisor = Supervisor {
+        shared: shared.clone(),
         clients,
         config,
         options,
@@ -120,6 +201,7 @@ pub fn spawn(
         cancel,
         links,
         task,
+        shared,
     }
 }
 
@@ -128,7 +210,13 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_secs(1u64 << attempt.min(5)).min(Duration::from_secs(30))
 }
 
+/// Pause before the next attempt to start the stream: 1 s doubling to [`RETRY_CAP`].
+fn retry_backoff(attempt: u32) -> Duration {
+    Duration::from_secs(1u64 << attempt.min(6)).min(RETRY_CAP)
+}
+
 struct Supervisor {
+    shared: Arc<Shared>,
     clients: Clients,
     config: Config,
     options: StreamOptions,
@@ -153,9 +241,17 @@ impl Supervisor {
             let reason = "live notifications are off in the configuration".to_string();
             return self.off(reason, false).await;
         }
-        let identity = match sts::who_am_i(&self.clients).await {
-            Ok(identity) => identity,
-            Err(err) => return self.off(err.to_string(), is_denied(&err)).await,
+        let mut attempt = 0;
+        let identity = loop {
+            match sts::who_am_i(&self.clients).await {
+                Ok(identity) => break identity,
+                Err(err) if is_denied(&err) => return self.off(err.to_string(), true).await,
+                Err(err) => {
+                    if self.retry(err.to_string(), &mut attempt).await {
+                        return;
+                    }
+                }
+            }
         };
         match sub::find_leftovers(&self.clients, &super::queue_settings(&self.config)).await {
             Ok(found) if !found.is_empty() => {
@@ -170,11 +266,12 @@ impl Supervisor {
             Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "could not look for leftover queues"),
         }
-        let mut attempt = 0;
         let mut told_missing = false;
         while !self.cancel.is_cancelled() && !self.events.is_closed() {
             // Not raced against `cancel`: dropping `open` midway could leave a
-            // queue nobody tracks. It is bounded by the client timeouts.
+            // queue nobody tracks. It is bounded by the client timeouts
+            // (`stop` reports it if it cannot wait).
+            self.shared.opening.store(true, Ordering::SeqCst);
             let opened = sub::open(
                 &self.clients,
                 &super::queue_settings(&self.config),
@@ -183,20 +280,21 @@ impl Supervisor {
             )
             .await;
             let opened = match opened {
-                Ok(opened) => Guard::new(self.clients.clone(), opened),
-                Err(err @ AwsError::Unreachable { .. }) => {
-                    self.send(StreamEvent::Reconnecting {
-                        reason: err.to_string(),
-                    })
-                    .await;
-                    if self.pause(attempt).await {
+                Ok(opened) => Guard::new(self.clients.clone(), opened, self.shared.clone()),
+                Err(err) if is_denied(&err) => {
+                    self.shared.opening.store(false, Ordering::SeqCst);
+                    return self.off(err.to_string(), true).await;
+                }
+                Err(err) => {
+                    self.shared.opening.store(false, Ordering::SeqCst);
+                    let reason = err.to_string();
+                    if self.retry(reason, &mut attempt).await {
                         break;
                     }
-                    attempt += 1;
                     continue;
                 }
-                Err(err) => return self.off(err.to_string(), is_denied(&err)).await,
             };
+            self.shared.opening.store(false, Ordering::SeqCst);
             attempt = 0;
             if self.cancel.is_cancelled() {
                 opened.close().await;
@@ -245,11 +343,19 @@ impl Supervisor {
         }
     }
 
-    /// Waits before the next attempt; true when cancelled meanwhile.
-    async fn pause(&self, attempt: u32) -> bool {
+    /// Says the stream could not start and waits before the next attempt;
+    /// true when cancelled (or the consumer left) meanwhile.
+    async fn retry(&self, reason: String, attempt: &mut u32) -> bool {
+        let after = retry_backoff(*attempt);
+        *attempt = attempt.saturating_add(1);
+        tracing::warn!(%reason, after_secs = after.as_secs(), "notification stream not started; retrying");
+        self.send(StreamEvent::Retrying { reason, after }).await;
+        if self.events.is_closed() {
+            return true;
+        }
         tokio::select! {
             () = self.cancel.cancelled() => true,
-            () = tokio::time::sleep(backoff(attempt)) => false,
+            () = tokio::time::sleep(after) => false,
         }
     }
 }
@@ -267,13 +373,19 @@ fn is_denied(err: &AwsError) -> bool {
 struct Guard {
     clients: Clients,
     opened: Option<TempSubscription>,
+    shared: Arc<Shared>,
 }
 
 impl Guard {
-    fn new(clients: Clients, opened: TempSubscription) -> Self {
+    fn new(clients: Clients, opened: TempSubscription, shared: Arc<Shared>) -> Self {
+        shared.held().push(Left {
+            queue: opened.queue.name().to_string(),
+            subscriptions: opened.subscriptions.len(),
+        });
         Guard {
             clients,
             opened: Some(opened),
+            shared,
         }
     }
 
@@ -283,14 +395,18 @@ impl Guard {
 
     async fn close(mut self) {
         if let Some(opened) = self.opened.take() {
-            close_logged(&self.clients, &opened).await;
+            close_logged(&self.clients, &opened, &self.shared).await;
         }
     }
 }
 
-async fn close_logged(clients: &Clients, opened: &TempSubscription) {
+async fn close_logged(clients: &Clients, opened: &TempSubscription, shared: &Shared) {
     match sub::close(clients, opened).await {
-        Ok(()) => tracing::info!(queue = opened.queue.name(), "notification queue removed"),
+        Ok(()) => {
+            let name = opened.queue.name();
+            shared.held().retain(|l| l.queue != name);
+            tracing::info!(queue = name, "notification queue removed");
+        }
         Err(err) => tracing::warn!(
             queue = opened.queue.name(),
             error = %err,
@@ -304,14 +420,19 @@ impl Drop for Guard {
         let Some(opened) = self.opened.take() else {
             return;
         };
+        if self.shared.abandoned.load(Ordering::SeqCst) {
+            // `stop` gave up waiting and reported the queue; never block here.
+            return;
+        }
         let clients = self.clients.clone();
+        let shared = self.shared.clone();
         let cleaner =
             std::thread::spawn(move || {
                 match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
                 {
-                    Ok(runtime) => runtime.block_on(close_logged(&clients, &opened)),
+                    Ok(runtime) => runtime.block_on(close_logged(&clients, &opened, &shared)),
                     Err(err) => {
                         tracing::warn!(error = %err, "no runtime to remove the notification queue");
                     }

@@ -5,11 +5,12 @@
 //! The signatures here are the contract the dashboard's effect runner and the
 //! CLI call. `docs/workflows.md` describes what the state machines do.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 mod change;
 mod context;
 pub mod execution_input;
 pub mod listener;
-mod messages;
 mod observe;
 mod read;
 mod run;
@@ -40,6 +41,10 @@ pub enum OpError {
     /// The operation is not available yet or at this endpoint.
     #[error("{0}")]
     Unavailable(String),
+    /// The input itself is wrong (e.g. a control character in a name);
+    /// nothing was written.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl From<Refusal> for OpError {
@@ -83,15 +88,18 @@ pub async fn trigger(
     run::trigger(ctx, actor, lifecycle_id, target).await
 }
 
-/// Records the QA decision: certified (`true`) or rejected, with a reason.
+/// Records the QA decision: certified (`true`) or rejected, with a reason,
+/// on the state the person saw (`seen`: its `item_version`; `None` decides
+/// only a pending QA request). A decision made since is never replaced.
 pub async fn decide(
     ctx: &Context,
     actor: &str,
     lifecycle_id: &str,
     certified: bool,
     reason: &str,
+    seen: Option<u64>,
 ) -> Result<Outcome, OpError> {
-    change::decide(ctx, actor, lifecycle_id, certified, reason).await
+    change::decide(ctx, actor, lifecycle_id, certified, reason, seen).await
 }
 
 /// Starts MARK_FOR_PRODUCTION of the active stage.

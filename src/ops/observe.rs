@@ -5,8 +5,9 @@
 use chrono::Utc;
 
 use super::Context;
+use super::execution_input::Setting;
 use super::run::{setting, writable};
-use super::workflows::Workflow;
+use super::workflows::{LOCAL_SETUP, LOCAL_SETUP_SLUG, Workflow};
 use super::{OpError, Outcome};
 use crate::aws::AwsError;
 use crate::aws::sfn::MachineStatus;
@@ -23,9 +24,12 @@ const CLAIM_GRACE_SECONDS: i64 = 120;
 pub async fn execution_progress(ctx: &Context, arn: &str) -> Result<Progress, OpError> {
     let execution = ctx.executions.describe(arn).await?;
     let state = ctx.executions.current_state(arn).await?;
-    let elapsed = execution
-        .started_at
-        .map(|start| execution.stopped_at.unwrap_or_else(Utc::now) - start);
+    let elapsed = execution.started_at.map(|start| {
+        execution
+            .stopped_at
+            .unwrap_or_else(Utc::now)
+            .signed_duration_since(start)
+    });
     Ok(Progress {
         status: execution.status,
         state,
@@ -42,7 +46,9 @@ async fn lost_reason(ctx: &Context, lc: &Lifecycle) -> Result<Option<String>, Op
         return Ok(None);
     };
     let Some(arn) = record.execution_arn.as_deref() else {
-        let age = record.started_at.map(|s| (Utc::now() - s).num_seconds());
+        let age = record
+            .started_at
+            .map(|s| Utc::now().signed_duration_since(s).num_seconds());
         return Ok(age.filter(|a| *a > CLAIM_GRACE_SECONDS).map(|a| {
             format!("no execution was recorded for this run ({a} s after it was claimed)")
         }));
@@ -125,6 +131,8 @@ pub enum Provisioned {
 /// Creates the four topics and six state machines unless they exist (an
 /// existing machine gets the repository's definition). The role ARN is
 /// `AMIBOARD_WORKFLOW_ROLE_ARN`, else `<prefix>workflows` in the account.
+/// On a custom endpoint (the local emulator) it also runs the local setup
+/// machine: the demo pipeline, the buckets and the EC2 events rule.
 pub async fn provision_workflows(ctx: &Context) -> Result<Vec<Provisioned>, OpError> {
     writable(ctx)?;
     let s = setting(ctx).await?;
@@ -154,5 +162,72 @@ pub async fn provision_workflows(ctx: &Context) -> Result<Vec<Provisioned>, OpEr
                 .await?,
         ));
     }
+    if ctx.target.endpoint.is_some() {
+        report.push(local_setup(ctx, &s, &role).await?);
+    }
     Ok(report)
+}
+
+/// What the local setup machine is given: names and ARNs of the demo
+/// resources (the same prefix as everything else).
+fn local_setup_input(s: &Setting) -> serde_json::Value {
+    let name = format!("{}demo", s.prefix);
+    let arn = |kind: &str, tail: &str| {
+        format!(
+            "arn:aws:imagebuilder:{}:{}:{kind}/{name}{tail}",
+            s.region, s.account
+        )
+    };
+    serde_json::json!({
+        "region": s.region,
+        "export_bucket": s.export_bucket(),
+        "backup_bucket": s.backup_bucket(),
+        "rule_name": format!("{}ec2-ami-events", s.prefix),
+        "ec2_topic_arn": s.ec2_topic,
+        "imagebuilder_topic_arn": s.imagebuilder_topic,
+        "parent_image": format!("arn:aws:imagebuilder:{}:aws:image/amazon-linux-2023-x86/x.x.x", s.region),
+        "components": [{ "ComponentArn": format!("arn:aws:imagebuilder:{}:aws:component/update-linux/x.x.x", s.region) }],
+        "names": { "recipe": name, "infrastructure": name, "distribution": name, "pipeline": name },
+        "arns": {
+            "recipe": arn("image-recipe", "/1.0.0"),
+            "infrastructure": arn("infrastructure-configuration", ""),
+            "distribution": arn("distribution-configuration", ""),
+        },
+    })
+}
+
+/// Creates or updates the local setup machine, runs it and waits (up to a
+/// minute) for it to end.
+async fn local_setup(ctx: &Context, s: &Setting, role: &str) -> Result<Provisioned, OpError> {
+    let name = format!("{}{LOCAL_SETUP_SLUG}", s.prefix);
+    let arn = format!(
+        "arn:aws:states:{}:{}:stateMachine:{name}",
+        s.region, s.account
+    );
+    let status = ctx
+        .executions
+        .ensure_machine(&name, &arn, LOCAL_SETUP, role)
+        .await?;
+    let run = format!("setup-{}", Utc::now().format("%Y%m%dT%H%M%S%.3f")).replace('.', "-");
+    let input = local_setup_input(s).to_string();
+    let started = ctx.executions.start(&arn, &run, &input).await?;
+    for _ in 0..120 {
+        let execution = ctx.executions.describe(&started.arn).await?;
+        match execution.status {
+            RunStatus::Running => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
+            RunStatus::Succeeded => return Ok(Provisioned::Machine(status)),
+            other => {
+                return Err(OpError::Unavailable(format!(
+                    "the local setup {} ended {}: {}",
+                    started.arn,
+                    other.name(),
+                    execution.cause.unwrap_or_default()
+                )));
+            }
+        }
+    }
+    Err(OpError::Unavailable(format!(
+        "the local setup {} did not end within a minute",
+        started.arn
+    )))
 }

@@ -11,7 +11,7 @@ use super::{OpError, Outcome};
 use crate::aws::AwsError;
 use crate::aws::sns::topic_arn;
 use crate::lifecycle::rules::{check_trigger, trigger_target};
-use crate::lifecycle::{EventRef, EventStatus, Lifecycle, Refusal};
+use crate::lifecycle::{EventRecord, EventRef, EventStatus, Lifecycle, Refusal};
 
 /// Who the caller is, as records name them (STS), or `unknown`.
 pub async fn actor(ctx: &Context) -> String {
@@ -39,6 +39,7 @@ pub async fn setting(ctx: &Context) -> Result<Setting, OpError> {
         ec2_topic: topic(&ctx.config.topics.ec2_events),
         run_command_topic: topic(&ctx.config.topics.run_command),
         wait_seconds: ctx.config.workflow_wait_seconds,
+        workflows: ctx.config.workflows.clone(),
         region,
         account,
     })
@@ -87,9 +88,9 @@ pub async fn trigger(
         None => trigger_target(&lc)?.target,
     };
     let allowed = check_trigger(&lc, target)?;
-    let Some(workflow) = Workflow::for_event(target.event) else {
+    if Workflow::for_event(target.event).is_none() {
         return Err(Refusal::DecisionRequired.into());
-    };
+    }
     let setting = setting(ctx).await?;
     let now = Utc::now();
     let Some(record) = lc.record_mut(target) else {
@@ -106,8 +107,52 @@ pub async fn trigger(
         Err(AwsError::Conflict { .. }) => return Err(lost_race(ctx, lifecycle_id, target).await),
         Err(err) => return Err(err.into()),
     };
-    let input = execution_input(&claimed, target, allowed.attempt, actor, &setting, now);
-    let name = execution_name(lifecycle_id, target, allowed.attempt);
+    let claim = Claim {
+        target,
+        attempt: allowed.attempt,
+        retry: allowed.retry,
+        previous,
+        now,
+    };
+    start_claimed(ctx, actor, claimed, claim, &setting).await
+}
+
+/// An event claimed by this process's conditional write, to be started.
+pub(super) struct Claim {
+    pub target: EventRef,
+    pub attempt: u32,
+    /// Whether this re-runs a FAILED or ERROR event.
+    pub retry: bool,
+    /// The record before the claim, put back if nothing starts.
+    pub previous: EventRecord,
+    pub now: chrono::DateTime<Utc>,
+}
+
+/// Starts the claimed event's execution under its deterministic name and
+/// records its ARN. If the call fails, the execution is looked up by that
+/// name first: a slow reply may hide an execution that did start, whose
+/// claim is then kept. Only when none exists is the record put back (with
+/// the error noted), so nothing stays IN_PROGRESS with nothing running.
+/// Trigger, create and patch all start their work here.
+pub(super) async fn start_claimed(
+    ctx: &Context,
+    actor: &str,
+    claimed: Lifecycle,
+    claim: Claim,
+    setting: &Setting,
+) -> Result<Outcome, OpError> {
+    let Claim {
+        target,
+        attempt,
+        retry,
+        previous,
+        now,
+    } = claim;
+    let Some(workflow) = Workflow::for_event(target.event) else {
+        return Err(Refusal::DecisionRequired.into());
+    };
+    let input = execution_input(&claimed, target, attempt, actor, setting, now);
+    let name = execution_name(&claimed.lifecycle_id, target, attempt);
     let machine = workflow.machine_arn(&setting.prefix, &setting.region, &setting.account);
     let started = match ctx
         .executions
@@ -116,17 +161,32 @@ pub async fn trigger(
     {
         Ok(started) => started,
         Err(err) => {
-            revert(ctx, claimed, target, allowed.attempt, previous, &err).await;
-            return Err(err.into());
+            // The call may have failed after the execution started (a slow
+            // reply): its deterministic name tells. A started one keeps the claim.
+            let arn = crate::aws::sfn::execution_arn(&machine, &name);
+            match ctx.executions.describe(&arn).await {
+                Ok(found) => {
+                    tracing::warn!(error = %err, execution = %found.arn, "StartExecution failed, but the execution exists: keeping the claim");
+                    crate::aws::sfn::Started {
+                        arn: found.arn,
+                        already_existed: true,
+                    }
+                }
+                Err(lookup) => {
+                    tracing::debug!(error = %lookup, "no execution under the deterministic name");
+                    revert(ctx, claimed, target, attempt, previous, &err).await;
+                    return Err(err.into());
+                }
+            }
         }
     };
-    let stored = record_arn(ctx, claimed, target, allowed.attempt, &started.arn).await?;
-    let verb = if allowed.retry { "Retried" } else { "Started" };
+    let stored = record_arn(ctx, claimed, target, attempt, &started.arn).await?;
+    let verb = if retry { "Retried" } else { "Started" };
     Ok(Outcome {
         lifecycle: stored,
         target,
         execution_arn: Some(started.arn),
-        message: format!("{verb} {target} (attempt {}).", allowed.attempt),
+        message: format!("{verb} {target} (attempt {attempt})."),
     })
 }
 

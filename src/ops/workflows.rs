@@ -1,7 +1,19 @@
 //! The six state machines kept in `workflows/*.asl.json`, and which lifecycle
-//! event each one runs.
+//! event each one runs; and the local stack's setup machine.
 
 use crate::lifecycle::EventKind;
+
+/// The version of the definitions, in each one's `Comment` as
+/// `[amiboard-workflows N]`: raise it when a definition changes.
+pub const DEFINITIONS_VERSION: u32 = 2;
+
+/// On the local emulator only: creates the demo buckets, the EventBridge rule
+/// that sends EC2 AMI events to the ec2 topic, and the demo Image Builder
+/// pipeline (`provision` runs it once).
+pub const LOCAL_SETUP: &str = include_str!("../../workflows/local-setup.asl.json");
+
+/// The name of the local setup machine after the prefix.
+pub const LOCAL_SETUP_SLUG: &str = "local-setup";
 
 /// One kind of work, run by one state machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -96,16 +108,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_definition_is_json_with_the_recording_states() {
+    fn every_definition_is_json_with_the_recording_states_and_the_version() {
+        let tag = format!("[amiboard-workflows {DEFINITIONS_VERSION}]");
+        let setup: serde_json::Value = serde_json::from_str(LOCAL_SETUP).expect("valid JSON");
+        assert!(
+            setup["Comment"]
+                .as_str()
+                .is_some_and(|c| c.starts_with(&tag))
+        );
         for workflow in Workflow::ALL {
             let value: serde_json::Value =
                 serde_json::from_str(workflow.definition()).expect("valid JSON");
+            assert!(
+                value["Comment"]
+                    .as_str()
+                    .is_some_and(|c| c.starts_with(&tag)),
+                "{} lacks {tag}",
+                workflow.slug()
+            );
+            assert!(value["TimeoutSeconds"].as_u64().is_some());
             let states = value["States"].as_object().expect("States");
             for name in [
                 "RecordCompleted",
                 "RecordFailed",
                 "AnnounceCompleted",
-                "SimulatedError",
+                "AnnounceFailed",
+                "UpsertLookupRows",
             ] {
                 assert!(
                     states.contains_key(name),

@@ -28,11 +28,18 @@ pub fn render(dialog: &Dialog, theme: &Theme, frame: &mut Frame, area: Rect) {
             typed_ami,
             ..
         } => {
+            // Labels line up at the longest one ("AMI eu-west-1").
+            let label_width = lines
+                .iter()
+                .map(|(k, _)| k.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(10);
             let mut out: Vec<Line> = lines
                 .iter()
                 .map(|(k, v)| {
                     Line::from(vec![
-                        Span::styled(format!("{k:<10} "), theme.dim),
+                        Span::styled(format!("{k:<label_width$} "), theme.dim),
                         Span::raw(v.clone()),
                     ])
                 })
@@ -48,6 +55,9 @@ pub fn render(dialog: &Dialog, theme: &Theme, frame: &mut Frame, area: Rect) {
                     Span::styled("> ", theme.key),
                     Span::raw(format!("{}█", typed.input)),
                 ]));
+                if let Some(error) = &typed.error {
+                    out.push(Line::styled(error.clone(), theme.stale));
+                }
             } else {
                 out.push(Line::from(vec![
                     button("Cancel", !confirm_focused, theme),

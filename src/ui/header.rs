@@ -58,7 +58,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut second = vec![
         badge,
         Span::raw("  "),
-        Span::styled(super::feed::stream_label(&state.feed), stream_style),
+        Span::styled(stream_text(state), stream_style),
         Span::raw("  "),
     ];
     if state.in_flight > 0 {
@@ -70,4 +70,13 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     second.push(load);
     let lines = vec![Line::from(first).style(theme.header), Line::from(second)];
     frame.render_widget(Paragraph::new(lines).style(theme.base), area);
+}
+
+/// The stream's label, with the countdown while it waits to start again.
+fn stream_text(state: &State) -> String {
+    let label = super::feed::stream_label(&state.feed);
+    match state.feed.retry_label(state.now) {
+        Some(retry) => format!("{label}, {retry}"),
+        None => label,
+    }
 }

@@ -47,15 +47,16 @@ pub fn max_scroll(state: &State) -> u16 {
     let lines = match state.screen() {
         Screen::List | Screen::Feed => 0,
         Screen::Timeline { id, .. } => state.lifecycle(id).map_or(0, |lc| {
-            timeline::lines_with(
+            let lines = timeline::lines_with(
                 lc,
                 &theme,
                 state.now,
                 state.watch.as_ref(),
                 &state.images,
                 state.width,
-            )
-            .len()
+            );
+            // Rows once wrapped, not lines: `G` must reach the end at 80x24.
+            timeline::rendered_rows(&lines, state.width)
         }),
         Screen::Detail { id, .. } => pages::detail_text(state, id).lines().count(),
         Screen::Help { .. } => pages::help_lines(state, &theme).len(),

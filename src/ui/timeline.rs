@@ -54,7 +54,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &
         )),
     ]);
     let height = area.height.saturating_sub(1);
-    let scroll = super::clamp_scroll(scroll, lines.len(), height);
+    let scroll = super::clamp_scroll(scroll, rendered_rows(&lines, area.width), height);
     let block = Block::new()
         .borders(Borders::TOP)
         .border_style(theme.border)
@@ -66,6 +66,14 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &
             .scroll((scroll, 0)),
         area,
     );
+}
+
+/// How many rows `lines` take once wrapped to `width` (what scrolling counts:
+/// a wrapped line is more than one row).
+pub fn rendered_rows(lines: &[Line<'static>], width: u16) -> usize {
+    Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(width)
 }
 
 /// The timeline's lines, with the running event's execution progress and the
@@ -153,28 +161,49 @@ fn progress_lines(
         return;
     }
     let Some(p) = &w.progress else {
-        out.push(Line::styled(
-            "      execution: reading…".to_string(),
-            theme.dim,
-        ));
+        let text = match &w.read_error {
+            // Say why, and what a person can do (e.g. a seeded record whose
+            // execution never existed).
+            Some(err) => {
+                format!("      execution: cannot be read: {err} (reconcile marks a lost run ERROR)")
+            }
+            None => "      execution: reading…".to_string(),
+        };
+        out.push(Line::styled(text, theme.dim));
         return;
     };
-    // A running execution's elapsed time moves with the clock between polls.
+    // A running execution's elapsed time moves with the clock between polls,
+    // but not past the last good read while polls fail (then it is stale).
+    let until = match (&w.read_error, w.read_at) {
+        (Some(_), Some(read_at)) => read_at,
+        _ => now,
+    };
     let elapsed = match (p.status, p.started_at) {
-        (crate::lifecycle::execution::RunStatus::Running, Some(start)) => Some(now - start),
+        (crate::lifecycle::execution::RunStatus::Running, Some(start)) => Some(until - start),
         _ => p.elapsed,
     };
     let elapsed = elapsed.map_or_else(String::new, |d| {
         let s = d.num_seconds().max(0);
         format!("  elapsed {}m{:02}s", s / 60, s % 60)
     });
+    let stale = match (&w.read_error, w.read_at) {
+        (Some(err), Some(read_at)) => format!(
+            "  STALE: last read {} s ago ({err})",
+            (now - read_at).num_seconds().max(0)
+        ),
+        _ => String::new(),
+    };
     out.push(Line::styled(
         format!(
-            "      execution {}  state {}{elapsed}",
+            "      execution {}  state {}{elapsed}{stale}",
             p.status.name(),
             p.state.as_deref().unwrap_or("-")
         ),
-        theme.status_running,
+        if stale.is_empty() {
+            theme.status_running
+        } else {
+            theme.stale
+        },
     ));
 }
 

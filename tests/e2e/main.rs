@@ -7,6 +7,7 @@
 mod support;
 
 mod live;
+mod terminal_loss;
 
 use std::process::Command;
 use std::time::{Duration, Instant};

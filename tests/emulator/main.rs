@@ -3,7 +3,13 @@
 
 mod support;
 
+mod fault_proxy;
+
+mod definitions;
 mod docs;
+mod faults;
 mod foundation;
+mod hardening;
 mod notifications;
+mod races_hardening;
 mod workflows;

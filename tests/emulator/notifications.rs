@@ -292,7 +292,7 @@ async fn queue_is_encrypted_tagged_and_only_configured_topics_may_send() {
 }
 
 #[tokio::test]
-async fn missing_topics_are_mentioned_once_and_no_topic_turns_the_stream_off() {
+async fn missing_topics_are_mentioned_once_and_no_topic_retries_until_stopped() {
     let env = TestEnv::new();
     let ctx = env.context().await;
     let (tx, mut events) = mpsc::channel(16);
@@ -306,12 +306,12 @@ async fn missing_topics_are_mentioned_once_and_no_topic_turns_the_stream_off() {
     let event = tokio::time::timeout(Duration::from_secs(20), events.recv())
         .await
         .expect("in time");
-    let Some(StreamEvent::Off { reason, denied }) = event else {
+    // No topic yet: the stream says why and tries again later (hardening 8).
+    let Some(StreamEvent::Retrying { reason, .. }) = event else {
         panic!("{event:?}")
     };
-    assert!(!denied);
     assert!(reason.contains("amiboard provision"), "{reason}");
-    handle.join().await;
+    handle.stop().await;
     assert!(stream_queues(&ctx).await.is_empty(), "nothing was left");
 
     // With only the lifecycle topic, the stream runs and names what is missing.

@@ -129,6 +129,7 @@ impl TestEnv {
             ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
             ("AMIBOARD_PREFIX".into(), self.prefix.clone()),
             ("AMIBOARD_WORKFLOW_WAIT".into(), "1".into()),
+            ("AMIBOARD_PIPELINE_ARN".into(), self.pipeline_arn()),
             (
                 "XDG_CONFIG_HOME".into(),
                 self.dir.path().join("config").display().to_string(),
@@ -190,7 +191,17 @@ impl TestEnv {
         config.tables = config::Tables::with_prefix(&self.prefix);
         config.topics = config::Topics::with_prefix(&self.prefix);
         config.workflow_wait_seconds = 1;
+        config.workflows.pipeline_arn = Some(self.pipeline_arn());
         config
+    }
+
+    /// The demo pipeline `provision` creates on the emulator for this prefix,
+    /// which every lifecycle of the test builds with.
+    pub fn pipeline_arn(&self) -> String {
+        format!(
+            "arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/{}demo",
+            self.prefix
+        )
     }
 
     /// A connected context for library-level tests.

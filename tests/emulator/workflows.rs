@@ -3,6 +3,7 @@
 
 mod failures;
 mod flow;
+mod proof;
 mod races;
 mod refusals;
 mod versions;
@@ -18,7 +19,7 @@ use crate::support::TestEnv;
 /// returns a library context for reading.
 pub async fn ready(env: &TestEnv) -> Context {
     let out = env.ok(&["provision"]);
-    assert_eq!(out.matches("created  state machine").count(), 6, "{out}");
+    assert_eq!(out.matches("created  state machine").count(), 7, "{out}");
     assert_eq!(out.matches("created  topic").count(), 4, "{out}");
     env.context().await
 }
@@ -56,9 +57,10 @@ pub fn creation(event: EventKind) -> EventRef {
     at(Stage::Creation, event)
 }
 
-/// Polls the store until the event leaves IN_PROGRESS (or 30 s pass).
+/// Polls the store until the event leaves IN_PROGRESS (or 90 s pass: the
+/// work really runs on the emulator, and the suite shares two cores).
 pub async fn settle(ctx: &Context, id: &str, target: EventRef) -> Lifecycle {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         let lc = ctx.store.get(id).await.expect("get");
         let status = lc.record(target).map(|r| r.status);
@@ -70,7 +72,7 @@ pub async fn settle(ctx: &Context, id: &str, target: EventRef) -> Lifecycle {
         }
         assert!(
             Instant::now() < deadline,
-            "{target} still {status:?} after 30 s"
+            "{target} still {status:?} after 90 s"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -103,4 +105,24 @@ pub async fn to_production(env: &TestEnv, ctx: &Context, id: &str) -> Lifecycle 
     env.ok(&["certify", id, "--reason", "QA signed off", "--yes"]);
     env.ok(&["promote", id, "--yes"]);
     completed(ctx, id, creation(EventKind::MarkForProduction)).await
+}
+
+/// Failure injection: tags the test's demo pipeline (`<prefix>demo`, made by
+/// `provision`) so the emulator fails the first `n` occurrences of `tag`'s
+/// work (see scripts/emulator/imagebuilder.py).
+pub async fn inject(env: &TestEnv, ctx: &Context, tag: &str, n: u32) {
+    let arn = format!(
+        "arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/{}demo",
+        env.prefix
+    );
+    ctx.sdk()
+        .expect("sdk clients")
+        .clients
+        .imagebuilder
+        .tag_resource()
+        .resource_arn(&arn)
+        .tags(tag, n.to_string())
+        .send()
+        .await
+        .expect("tag the demo pipeline");
 }

@@ -229,11 +229,13 @@ fn read_only_choke_point_refuses_all_mutating_effects() {
             lifecycle_id: id(),
             certified: true,
             reason: "ok".into(),
+            seen: 1,
         },
         Op::Decide {
             lifecycle_id: id(),
             certified: false,
             reason: "no".into(),
+            seen: 1,
         },
         Op::Promote { lifecycle_id: id() },
         Op::StartPatch {

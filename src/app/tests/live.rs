@@ -345,7 +345,17 @@ fn read_only_shows_a_lost_execution_without_writing() {
 #[test]
 fn reconcile_key_and_new_lifecycle_form() {
     let mut state = open_running(false);
+    // defect 18: `e` asks first, like every other mutating key.
     let effects = key(&mut state, KeyCode::Char('e'));
+    assert!(effects.is_empty(), "nothing runs before it is confirmed");
+    assert!(matches!(
+        &state.dialog,
+        Some(crate::app::state::Dialog::Confirm {
+            op: Op::Reconcile { .. },
+            ..
+        })
+    ));
+    let effects = key(&mut state, KeyCode::Char('y'));
     assert!(matches!(
         effects.as_slice(),
         [Effect::Mutate {

@@ -7,6 +7,7 @@ mod images;
 mod input_hardening;
 mod list;
 mod live;
+mod stream_retry;
 
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

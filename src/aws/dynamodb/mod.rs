@@ -274,51 +274,43 @@ impl Store {
     /// Hands out the next MAJOR version of a stack tag with one atomic ADD, so
     /// two builds never receive the same version. The first call returns 1.
     pub async fn reserve_major(&self, stack_tag: &str) -> Result<u64, AwsError> {
+        self.reserve_majors(stack_tag, 1).await
+    }
+
+    /// Reserves a block of `count` MAJOR versions with one atomic
+    /// `ADD last_major :n`, returning the block's first version (the block is
+    /// `first ..= first + count - 1`, seen by nobody else). Used by `seed`.
+    pub async fn reserve_majors(&self, stack_tag: &str, count: u64) -> Result<u64, AwsError> {
         let table = &self.tables.semver_seeds;
+        let malformed = |detail: &str| AwsError::Malformed {
+            what: format!("semver seed of {stack_tag}"),
+            detail: detail.to_string(),
+        };
+        if count == 0 {
+            return Err(malformed("a block of zero versions was asked for"));
+        }
         let out = self
             .client
             .update_item()
             .table_name(table)
             .key("stack_tag", AwsAttributeValue::S(stack_tag.to_string()))
-            .update_expression("ADD last_major :one SET updated_at = :now")
-            .expression_attribute_values(":one", AwsAttributeValue::N("1".to_string()))
+            .update_expression("ADD last_major :n SET updated_at = :now")
+            .expression_attribute_values(":n", AwsAttributeValue::N(count.to_string()))
             .expression_attribute_values(":now", now_attribute())
             .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
             .send()
             .await
             .map_err(|e| self.fail("UpdateItem", table, e))?;
-        out.attributes
+        let last = out
+            .attributes
             .as_ref()
             .and_then(|a| a.get("last_major"))
             .and_then(|v| v.as_n().ok())
             .and_then(|n| n.parse::<u64>().ok())
-            .ok_or_else(|| AwsError::Malformed {
-                what: format!("semver seed of {stack_tag}"),
-                detail: "last_major is not a number".to_string(),
-            })
-    }
-
-    /// Raises the stack tag's counter to at least `major` (used by `seed`).
-    pub async fn raise_major(&self, stack_tag: &str, major: u64) -> Result<(), AwsError> {
-        let table = &self.tables.semver_seeds;
-        let result = self
-            .client
-            .update_item()
-            .table_name(table)
-            .key("stack_tag", AwsAttributeValue::S(stack_tag.to_string()))
-            .update_expression("SET last_major = :m, updated_at = :now")
-            .condition_expression("attribute_not_exists(last_major) OR last_major < :m")
-            .expression_attribute_values(":m", AwsAttributeValue::N(major.to_string()))
-            .expression_attribute_values(":now", now_attribute())
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) => match self.fail("UpdateItem", table, e) {
-                AwsError::Conflict { .. } => Ok(()),
-                other => Err(other),
-            },
-        }
+            .ok_or_else(|| malformed("last_major is not a number"))?;
+        last.checked_sub(count)
+            .and_then(|before| before.checked_add(1))
+            .ok_or_else(|| malformed("last_major is below the block just added"))
     }
 
     /// Writes many new lifecycles with BatchWriteItem (25 per call), retrying

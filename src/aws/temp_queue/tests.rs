@@ -39,13 +39,31 @@ fn which_queues_are_left_behind() {
     let hour = Duration::from_hours(1);
     let alive = |pid: u32| Some(pid == 100);
     let no_proc = |_: u32| None;
-    let cases: [Case<'_>; 8] = [
+    let cases: [Case<'_>; 9] = [
         (
-            "live process here, old",
-            tags("me", "100", "2026-11-20T00:00:00Z", None),
+            "live process here, old, heartbeat fresh",
+            tags(
+                "me",
+                "100",
+                "2026-11-20T00:00:00Z",
+                Some("2026-11-23T11:57:00Z"),
+            ),
             None,
             &alive,
             None,
+        ),
+        (
+            // defect 12: a live pid is a hint, not proof (it may be reused).
+            "live pid here, heartbeat stale",
+            tags(
+                "me",
+                "100",
+                "2026-11-20T00:00:00Z",
+                Some("2026-11-23T10:00:00Z"),
+            ),
+            None,
+            &alive,
+            Some("last seen 120 min ago (stale after 60 min)"),
         ),
         (
             "dead process here, new",
@@ -131,8 +149,9 @@ fn names_policies_and_filters() {
 }
 
 #[test]
-fn a_reused_pid_that_is_not_amiboard_counts_as_gone() {
-    // Process 1 (init) is running but is not amiboard.
-    assert_eq!(process_alive(1), Some(false));
+fn defect_12_a_live_process_of_any_name_is_alive() {
+    // This test's own process is not named amiboard: a renamed binary's
+    // live `watch` must not lose its queue.
+    assert_eq!(process_alive(std::process::id()), Some(true));
     assert_eq!(process_alive(u32::MAX), Some(false));
 }

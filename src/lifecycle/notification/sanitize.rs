@@ -39,7 +39,7 @@ pub fn sanitize(text: &str) -> String {
 /// runs of whitespace collapsed to single spaces, trimmed, and cut to
 /// `max_chars` characters (ending in `…` when cut).
 pub fn one_line(text: &str, max_chars: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max_chars * 4));
+    let mut out = String::with_capacity(text.len().min(max_chars.saturating_mul(4)));
     let mut count = 0;
     let mut pending_space = false;
     for c in text.chars() {
@@ -47,17 +47,17 @@ pub fn one_line(text: &str, max_chars: usize) -> String {
             pending_space = count > 0;
             continue;
         }
-        if count + usize::from(pending_space) >= max_chars {
+        if usize::saturating_add(count, usize::from(pending_space)) >= max_chars {
             out.push('…');
             return out;
         }
         if pending_space {
             out.push(' ');
-            count += 1;
+            count = usize::saturating_add(count, 1);
             pending_space = false;
         }
         push_visible(&mut out, c);
-        count += 1;
+        count = usize::saturating_add(count, 1);
     }
     out
 }
@@ -103,12 +103,69 @@ pub fn is_inert(text: &str, multi_line: bool) -> bool {
         .all(|c| (multi_line && c == '\n') || !(c.is_control() || is_invisible_control(c)))
 }
 
+/// One cell of a Markdown table, made safe: [`field`] (one line, so a line
+/// break cannot end the row), with `|` escaped so it cannot split the cell.
+pub fn markdown_cell(text: &str) -> String {
+    field(text).replace('|', "\\|")
+}
+
+/// Whether a character must never reach a terminal raw: every C0 control,
+/// DEL, every C1 control (U+0080..U+009F, including the 8-bit CSI and OSC),
+/// bidi embeddings, overrides, isolates and marks, and line/paragraph separators.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control() || is_invisible_control(c)
+}
+
+/// The first unsafe character of `text` (see [`is_unsafe_char`]), if any.
+pub fn first_unsafe(text: &str) -> Option<char> {
+    text.chars().find(|&c| is_unsafe_char(c))
+}
+
+/// Checks one input field: `Err` names the field and the character, e.g.
+/// "product name contains the control character U+001B; remove it".
+pub fn check_input(field_name: &str, text: &str) -> Result<(), String> {
+    match first_unsafe(text) {
+        None => Ok(()),
+        Some(c) => Err(format!(
+            "{field_name} contains the control character U+{:04X}; remove it",
+            u32::from(c)
+        )),
+    }
+}
+
+/// Escapes, in serialized JSON, the characters `serde_json` leaves raw but a
+/// terminal would interpret: C1 controls (and DEL) and bidi controls become
+/// `\uXXXX`. JSON text holds non-ASCII characters only inside strings, where
+/// `\uXXXX` means the same character, so the result is the same JSON value.
+pub fn escape_json_text(json: &str) -> std::borrow::Cow<'_, str> {
+    if !json.chars().any(needs_json_escape) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len().saturating_add(16));
+    for c in json.chars() {
+        if needs_json_escape(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// What [`escape_json_text`] replaces; C0 controls are escaped by `serde_json`
+/// itself (a raw one never appears in its output).
+fn needs_json_escape(c: char) -> bool {
+    c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) || is_invisible_control(c)
+}
+
 /// Pushes `c`, or a visible stand-in when it is a control character.
 fn push_visible(out: &mut String, c: char) {
     let code = u32::from(c);
     match code {
         // C0 controls map onto the Control Pictures block (U+2400..U+241F).
-        0x00..=0x1F => out.push(char::from_u32(0x2400 + code).unwrap_or('\u{FFFD}')),
+        0x00..=0x1F => {
+            out.push(char::from_u32(0x2400_u32.saturating_add(code)).unwrap_or('\u{FFFD}'));
+        }
         0x7F => out.push('\u{2421}'),
         _ if c.is_control() || is_invisible_control(c) => {
             let _ = write!(out, "<U+{code:04X}>");

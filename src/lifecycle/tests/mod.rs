@@ -1,6 +1,6 @@
 //! Table-driven unit tests of the pure domain, with a small builder that
 //! puts a lifecycle in any state: statuses per event, patch cycles, AMIs.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::arithmetic_side_effects)]
 
 mod events;
 mod lookup;
@@ -8,6 +8,7 @@ mod model;
 mod patches;
 mod refusals;
 mod rules;
+mod sanitize_output;
 mod targets;
 mod versions;
 

@@ -88,7 +88,7 @@ impl Poller {
                         () = self.cancel.cancelled() => return Ended::Stopped,
                         () = tokio::time::sleep(backoff(failures)) => {}
                     }
-                    failures += 1;
+                    failures = failures.saturating_add(1);
                     continue;
                 }
             };

@@ -246,9 +246,10 @@ async fn escape_sequences_in_a_message_print_as_harmless_text() {
 }
 
 #[test]
-fn watch_without_topics_exits_1_with_one_line() {
+fn watch_once_without_topics_exits_1_with_one_line() {
+    // Without --once, watch keeps retrying (hardening 8); --once gives up.
     let env = TestEnv::new();
-    let (code, out, err) = env.run(&["watch"]);
+    let (code, out, err) = env.run(&["watch", "--once"]);
     assert_eq!(code, 1, "{err}");
     assert!(out.is_empty(), "{out}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");

@@ -1,23 +1,18 @@
-//! Simulated failures: FAILED with a reason, or ERROR found by reconcile, and
-//! both retried to COMPLETED; a StartExecution failure undoes the claim.
+//! Failures the emulator injects (tags on the demo pipeline): FAILED with the
+//! service's reason, or ERROR found by reconcile, and both retried to
+//! COMPLETED; a StartExecution failure undoes the claim.
 
 use amiboard::lifecycle::{EventKind, EventStatus};
 
-use super::{completed, create, creation, ready, settle};
+use super::{completed, create, creation, inject, ready, settle};
 use crate::support::TestEnv;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failed_event_keeps_its_reason_and_retries_to_completed() {
     let env = TestEnv::new();
     let ctx = ready(&env).await;
-    let id = create(
-        &env,
-        "fail",
-        &[
-            "simulate_failure=SMOKE_TESTS",
-            "simulate_failure_attempts=1",
-        ],
-    );
+    inject(&env, &ctx, "emulator:fail-smoke-tests", 1).await;
+    let id = create(&env, "fail", &[]);
     completed(&ctx, &id, creation(EventKind::AmiBuild)).await;
     env.ok(&["trigger", &id, "--yes"]);
     let lc = settle(&ctx, &id, creation(EventKind::SmokeTests)).await;
@@ -27,7 +22,9 @@ async fn a_failed_event_keeps_its_reason_and_retries_to_completed() {
         record
             .reason
             .as_deref()
-            .is_some_and(|r| r.contains("simulate_failure"))
+            .is_some_and(|r| r.contains("smoke tests Failed on i-")),
+        "{:?}",
+        record.reason
     );
     let select = env.run(&[
         "select",
@@ -49,14 +46,9 @@ async fn a_failed_event_keeps_its_reason_and_retries_to_completed() {
 async fn a_broken_execution_is_reconciled_to_error_and_retried() {
     let env = TestEnv::new();
     let ctx = ready(&env).await;
-    let id = create(
-        &env,
-        "broken",
-        &[
-            "simulate_failure=AMI_BUILD:error",
-            "simulate_failure_attempts=1",
-        ],
-    );
+    // Image Builder answers HTTP 500 to the first StartImagePipelineExecution.
+    inject(&env, &ctx, "emulator:error-starts", 1).await;
+    let id = create(&env, "broken", &[]);
     // The execution fails without recording: the event stays IN_PROGRESS
     // until reconcile looks at the execution.
     let target = creation(EventKind::AmiBuild);
@@ -64,7 +56,7 @@ async fn a_broken_execution_is_reconciled_to_error_and_retried() {
     loop {
         let out = env.ok(&["reconcile", &id]);
         if out.contains("ERROR") {
-            assert!(out.contains("Simulated.Error"), "{out}");
+            assert!(out.contains("emulator:error-starts"), "{out}");
             break;
         }
         assert!(
@@ -123,4 +115,39 @@ async fn a_start_execution_failure_returns_the_record_to_its_previous_state() {
             .is_some_and(|r| r.contains("could not be started"))
     );
     assert!(lc.running().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_build_records_the_image_reason_and_a_scan_over_the_threshold_fails() {
+    let env = TestEnv::new();
+    let ctx = ready(&env).await;
+    inject(&env, &ctx, "emulator:fail-builds", 1).await;
+    inject(&env, &ctx, "emulator:critical-findings", 1).await;
+    let id = create(&env, "badimage", &[]);
+    let build = creation(EventKind::AmiBuild);
+    let lc = settle(&ctx, &id, build).await;
+    let record = lc.record(build).expect("build");
+    assert_eq!(record.status, EventStatus::Failed);
+    let reason = record.reason.as_deref().unwrap_or_default();
+    assert!(
+        reason.contains("ended FAILED") && reason.contains("emulator:fail-builds"),
+        "{reason}"
+    );
+    assert!(
+        record.outputs.amis.is_empty(),
+        "a failed build records no AMI"
+    );
+
+    // The second build is the first image: its scan finds 2 critical.
+    env.ok(&["retry", &id, "--yes"]);
+    completed(&ctx, &id, build).await;
+    env.ok(&["trigger", &id, "--yes"]);
+    completed(&ctx, &id, creation(EventKind::SmokeTests)).await;
+    env.ok(&["trigger", &id, "--yes"]);
+    let scans = creation(EventKind::VulnerabilityScans);
+    let lc = settle(&ctx, &id, scans).await;
+    let record = lc.record(scans).expect("scans");
+    assert_eq!(record.status, EventStatus::Failed);
+    let reason = record.reason.as_deref().unwrap_or_default();
+    assert!(reason.contains("2 critical"), "{reason}");
 }

@@ -1,10 +1,11 @@
 //! Table tests of notification decoding: every seed example, amiboard's own
 //! format, hostile input, and the lifecycle links, dedup and order helpers.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::arithmetic_side_effects)]
 
 mod amiboard;
 mod hostile;
 mod linking;
+mod properties;
 mod run_command;
 mod seeds;
 

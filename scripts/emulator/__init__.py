@@ -1,0 +1,29 @@
+"""amiboard's emulator extension: what moto 5.1.22 lacks for the workflows.
+
+`install()` is called by `scripts/moto_server.py` before moto's server starts.
+It adds, inside the same process (so it shares moto's EC2, S3, SNS and SSM
+state):
+
+- `sfn_sdk`: Step Functions' aws-sdk integrations take and give PascalCase
+  names as on AWS (moto passes them through to boto3 unchanged).
+- `imagebuilder`: a minimal EC2 Image Builder (recipes, infrastructure and
+  distribution configurations, pipelines, images that build over time and
+  register real AMIs, scan state and finding aggregations, notifications).
+- `ec2_tasks`: EC2 ExportImage and CreateStoreImageTask with their describe
+  calls (the objects land in moto's S3), and EventBridge rules with SNS
+  targets for the EC2 "AMI State Change" events.
+- `ssm_commands`: Run Command notifications on the command's SNS topic, and
+  failed invocations for failure injection.
+
+Failure injection: tags on the image pipeline, read when the work starts
+(see `imagebuilder.FAILURE_TAGS`). docs/workflows.md describes it all.
+"""
+
+
+def install() -> None:
+    from . import ec2_tasks, imagebuilder, sfn_sdk, ssm_commands
+
+    sfn_sdk.install()
+    imagebuilder.install()
+    ec2_tasks.install()
+    ssm_commands.install()

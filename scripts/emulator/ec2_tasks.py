@@ -1,0 +1,191 @@
+"""EC2 calls moto 5.1.22 lacks, and EC2's AMI events.
+
+- ExportImage / DescribeExportImageTasks: the export task goes active ->
+  completed over a second or so and writes `<prefix><task id>.<format>` into
+  the S3 bucket (which must exist, as on AWS).
+- CreateStoreImageTask / DescribeStoreImageTasks: the same for the backup of
+  an AMI: `<ami id>.bin` in the bucket, task InProgress -> Completed.
+- EventBridge rules with SNS targets (moto delivers only to SQS, logs and
+  buses): `ami_state_change` puts EC2's "EC2 AMI State Change" event on the
+  default bus and every matching rule's SNS target gets it, in EventBridge's
+  envelope, as on AWS.
+"""
+
+import json
+import threading
+import uuid
+from datetime import datetime, timezone
+from xml.sax.saxutils import escape
+
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.ec2.models import ec2_backends
+from moto.ec2.responses import EC2Response
+from moto.events.models import Rule, events_backends
+from moto.s3.models import s3_backends
+from moto.sns.models import sns_backends
+
+ACCOUNT = DEFAULT_ACCOUNT_ID
+TASK_SECONDS = 1.0
+_EXPORTS: dict[str, dict] = {}
+_STORES: dict[str, dict] = {}  # AMI id -> the latest store task
+_NS = "http://ec2.amazonaws.com/doc/2016-11-15/"
+
+
+def _xml(action: str, inner: str) -> str:
+    return (f'<{action}Response xmlns="{_NS}"><requestId>{uuid.uuid4()}</requestId>'
+            f"{inner}</{action}Response>")
+
+
+def _error(code: str, message: str):
+    body = (f"<Response><Errors><Error><Code>{code}</Code><Message>{escape(message)}</Message>"
+            f"</Error></Errors><RequestID>{uuid.uuid4()}</RequestID></Response>")
+    return body, {"status": 400}
+
+
+def _check_ami(region: str, ami_id: str) -> bool:
+    return ami_id in ec2_backends[ACCOUNT][region].amis
+
+
+def _bucket_exists(bucket: str) -> bool:
+    try:
+        s3_backends[ACCOUNT]["aws"].get_bucket(bucket)
+        return True
+    except Exception:
+        return False
+
+
+def _later(seconds: float, work) -> None:
+    threading.Timer(seconds, work).start()
+
+
+def _put(bucket: str, key: str, text: str) -> None:
+    s3_backends[ACCOUNT]["aws"].put_object(bucket, key, text.encode())
+
+
+# --- ExportImage -------------------------------------------------------------
+
+
+def export_image(self):
+    ami_id = self._get_param("ImageId")
+    fmt = (self._get_param("DiskImageFormat") or "VMDK").upper()
+    bucket = self._get_param("S3ExportLocation.S3Bucket")
+    prefix = self._get_param("S3ExportLocation.S3Prefix") or ""
+    role = self._get_param("RoleName") or "vmimport"
+    if not _check_ami(self.region, ami_id):
+        return _error("InvalidAMIID.NotFound", f"The image id '[{ami_id}]' does not exist")
+    if not bucket or not _bucket_exists(bucket):
+        return _error("InvalidParameter", f"The bucket {bucket} does not exist.")
+    task_id = f"export-ami-{uuid.uuid4().hex[:17]}"
+    task = {"id": task_id, "ami": ami_id, "fmt": fmt, "bucket": bucket, "prefix": prefix,
+            "role": role, "status": "active", "progress": "0", "message": "validating"}
+    _EXPORTS[task_id] = task
+
+    def finish():
+        _put(bucket, f"{prefix}{task_id}.{fmt.lower()}", f"emulated {fmt} disk of {ami_id}\n")
+        task.update(status="completed", progress="100", message="")
+
+    _later(TASK_SECONDS, finish)
+    return _xml("ExportImage", _export_fields(task))
+
+
+def _export_fields(task: dict) -> str:
+    return (f"<exportImageTaskId>{task['id']}</exportImageTaskId><imageId>{task['ami']}</imageId>"
+            f"<diskImageFormat>{task['fmt']}</diskImageFormat><roleName>{escape(task['role'])}</roleName>"
+            f"<s3ExportLocation><s3Bucket>{escape(task['bucket'])}</s3Bucket>"
+            f"<s3Prefix>{escape(task['prefix'])}</s3Prefix></s3ExportLocation>"
+            f"<status>{task['status']}</status><progress>{task['progress']}</progress>"
+            f"<statusMessage>{escape(task['message'])}</statusMessage>")
+
+
+def describe_export_image_tasks(self):
+    wanted = self._get_param("ExportImageTaskIds", [])
+    tasks = [t for i, t in _EXPORTS.items() if not wanted or i in wanted]
+    items = "".join(f"<item>{_export_fields(t)}</item>" for t in tasks)
+    return _xml("DescribeExportImageTasks", f"<exportImageTaskSet>{items}</exportImageTaskSet>")
+
+
+# --- CreateStoreImageTask ----------------------------------------------------
+
+
+def create_store_image_task(self):
+    ami_id = self._get_param("ImageId")
+    bucket = self._get_param("Bucket")
+    if not _check_ami(self.region, ami_id):
+        return _error("InvalidAMIID.NotFound", f"The image id '[{ami_id}]' does not exist")
+    if not bucket or not _bucket_exists(bucket):
+        return _error("InvalidParameter", f"The bucket {bucket} does not exist.")
+    key = f"{ami_id}.bin"
+    task = {"ami": ami_id, "bucket": bucket, "key": key, "state": "InProgress", "progress": "0",
+            "start": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")}
+    _STORES[ami_id] = task
+
+    def finish():
+        _put(bucket, key, f"emulated backup of {ami_id}\n")
+        task.update(state="Completed", progress="100")
+
+    _later(TASK_SECONDS, finish)
+    return _xml("CreateStoreImageTask", f"<objectKey>{key}</objectKey>")
+
+
+def describe_store_image_tasks(self):
+    wanted = self._get_param("ImageIds", [])
+    tasks = [t for a, t in _STORES.items() if not wanted or a in wanted]
+    items = "".join(
+        f"<item><amiId>{t['ami']}</amiId><taskStartTime>{t['start']}</taskStartTime>"
+        f"<bucket>{escape(t['bucket'])}</bucket><s3objectKey>{t['key']}</s3objectKey>"
+        f"<progressPercentage>{t['progress']}</progressPercentage>"
+        f"<storeTaskState>{t['state']}</storeTaskState></item>"
+        for t in tasks
+    )
+    return _xml("DescribeStoreImageTasks", f"<storeImageTaskResultSet>{items}</storeImageTaskResultSet>")
+
+
+# --- EventBridge with SNS targets -------------------------------------------
+
+
+def ami_state_change(region: str, ami_id: str, state: str, error: str = "") -> None:
+    """EC2's event for an AMI, on the default bus of its region."""
+    detail = {"RequestId": str(uuid.uuid4()), "ImageId": ami_id, "State": state, "ErrorMessage": error}
+    try:
+        events_backends[ACCOUNT][region].put_events([{
+            "Source": "aws.ec2",
+            "DetailType": "EC2 AMI State Change",
+            "Detail": json.dumps(detail),
+            "Resources": [f"arn:aws:ec2:{region}::image/{ami_id}"],
+            "EventBusName": "default",
+        }])
+    except Exception as err:
+        print(f"emulator: EC2 event for {ami_id} not sent: {err}")
+
+
+_original_send = Rule.send_to_targets
+
+
+def _send_to_targets(self, original_event, transform_input=True):
+    """moto's delivery for its target types, then SNS targets (moto raises
+    NotImplementedError on those, so they are held back from it)."""
+    topics = [t["Arn"] for t in self.targets if t["Arn"].split(":")[2] == "sns"]
+    others = [t for t in self.targets if t["Arn"] not in topics]
+    if others:
+        saved, self.targets = self.targets, others
+        try:
+            _original_send(self, original_event, transform_input)
+        finally:
+            self.targets = saved
+    if not topics or not self.event_pattern.matches_event(original_event):
+        return
+    event = dict(original_event)
+    if isinstance(event.get("time"), (int, float)):  # moto keeps epoch seconds
+        stamp = datetime.fromtimestamp(event["time"], timezone.utc)
+        event["time"] = stamp.isoformat(timespec="seconds").replace("+00:00", "Z")
+    body = json.dumps(event, default=str)
+    for arn in topics:
+        parts = arn.split(":")
+        sns_backends[parts[4]][parts[3]].publish(message=body, arn=arn)
+
+
+def install() -> None:
+    for method in (export_image, describe_export_image_tasks, create_store_image_task,
+                   describe_store_image_tasks):
+        setattr(EC2Response, method.__name__, method)
+    Rule.send_to_targets = _send_to_targets

@@ -1,0 +1,56 @@
+//! The state machine definitions against the AWS service models: every
+//! aws-sdk task's service, action and parameter names exist (botocore, in the
+//! emulator's Python dependencies), and every definition parses.
+
+use std::path::Path;
+use std::process::Command;
+
+fn python() -> String {
+    std::env::var("AMIBOARD_PYTHON").unwrap_or_else(|_| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(".venv/bin/python")
+            .display()
+            .to_string()
+    })
+}
+
+fn validate(args: &[String]) -> (bool, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(python())
+        .arg(root.join("scripts/emulator/validate_definitions.py"))
+        .args(args)
+        .output()
+        .expect("run the validator");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn every_aws_sdk_task_matches_the_service_models_and_every_definition_parses() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("workflows/")
+        .filter_map(Result::ok)
+        .map(|e| e.path().display().to_string())
+        .filter(|p| p.ends_with(".asl.json"))
+        .collect();
+    files.sort();
+    assert_eq!(
+        files.len(),
+        7,
+        "six workflows and the local setup: {files:?}"
+    );
+    let (ok, out) = validate(&files);
+    assert!(ok, "{out}");
+    assert!(out.contains("7 definitions"), "{out}");
+}
+
+#[test]
+fn the_validator_catches_a_misspelt_parameter_and_action() {
+    let (ok, out) = validate(&["--self-test".to_string()]);
+    assert!(ok, "{out}");
+}
