@@ -163,6 +163,9 @@ pub struct State {
     pub incoming: Option<Vec<Lifecycle>>,
     pub next_cursor: Option<CursorKey>,
     pub next_refresh: Option<DateTime<Utc>>,
+    /// Why the last load failed, until a load completes again: the data on
+    /// screen stays marked STALE while the retries run.
+    pub stale_error: Option<String>,
 
     pub screens: Vec<Screen>,
     pub dialog: Option<Dialog>,
@@ -194,7 +197,7 @@ pub const TOAST_SECONDS: i64 = 6;
 /// selected lifecycle disappears.
 const SELECTION_NEIGHBOURS: usize = 3;
 /// Wait before retrying a failed load.
-pub const RETRY_SECONDS: i64 = 10;
+pub const RETRY_SECONDS: i64 = 5;
 
 impl State {
     pub fn new(
@@ -228,6 +231,7 @@ impl State {
             incoming: None,
             next_cursor: None,
             next_refresh: None,
+            stale_error: None,
             screens: vec![Screen::List],
             dialog: None,
             notices: Vec::new(),
@@ -268,7 +272,7 @@ impl State {
 
     /// Whether the data on screen may be out of date (the last load failed).
     pub fn is_stale(&self) -> bool {
-        matches!(self.load, Load::Failed { .. }) && !self.lifecycles.is_empty()
+        self.stale_error.is_some() && !self.lifecycles.is_empty()
     }
 
     /// The newest toast still showing.

@@ -180,6 +180,7 @@ fn page_loaded(
                 Level::Error,
                 format!("Refresh failed: {message} (retrying in {RETRY_SECONDS} s)"),
             );
+            state.stale_error = Some(message.clone());
             state.load = Load::Failed {
                 message,
                 retry_at: at + ChronoDuration::seconds(RETRY_SECONDS),
@@ -214,6 +215,7 @@ fn page_loaded(
                 state.replace_all(all);
             }
             state.next_cursor = None;
+            state.stale_error = None;
             state.load = Load::Loaded { at };
             state.age_label = state.age_text();
             state.next_refresh = ChronoDuration::from_std(state.refresh_every)

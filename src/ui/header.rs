@@ -34,6 +34,14 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Span::styled(" READ-WRITE ", theme.badge_read_write)
     };
     let load = match &state.load {
+        // Older data stays marked while the retries run, with the reason.
+        Load::Loading { .. } | Load::Failed { .. } if state.is_stale() => Span::styled(
+            format!(
+                "⚠ STALE: refresh failed ({}), showing older data (retrying)",
+                state.stale_error.as_deref().unwrap_or("unknown error")
+            ),
+            theme.stale,
+        ),
         Load::Idle => Span::raw("idle"),
         Load::Loading { pages } => Span::raw(format!(
             "loading… {} lifecycles, page {}",
@@ -45,10 +53,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             format!("✘ load failed: {message} (retrying)"),
             theme.status_failed,
         ),
-        Load::Failed { .. } => Span::styled(
-            "⚠ STALE: refresh failed, showing older data (retrying)".to_string(),
-            theme.stale,
-        ),
+        Load::Failed { .. } => Span::styled("⚠ STALE (retrying)".to_string(), theme.stale),
     };
     let stream_style = match state.feed.status {
         StreamStatus::Connected { .. } => theme.status_completed,

@@ -11,5 +11,6 @@ mod faults;
 mod foundation;
 mod hardening;
 mod notifications;
+mod outage;
 mod races_hardening;
 mod workflows;
