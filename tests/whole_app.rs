@@ -291,7 +291,26 @@ impl App {
 }
 
 fn start_up_calls(mut calls: Vec<String>) -> Vec<String> {
-    // Identify and the first page run concurrently.
+    // Identify, the deployed workflows check and the first page run
+    // concurrently.
+    calls.sort();
+    calls
+}
+
+/// What the dashboard asks at start-up, sorted: the first page, who am I,
+/// and every state machine's deployed definition (with its own who-am-I).
+fn expected_start_up() -> Vec<String> {
+    let mut calls = vec![
+        "list_page stack=* cursor=none".to_string(),
+        "who_am_i".to_string(),
+        "who_am_i".to_string(),
+    ];
+    for workflow in amiboard::ops::workflows::Workflow::ALL {
+        calls.push(format!(
+            "machine_definition arn:aws:states:us-east-1:123456789012:stateMachine:amiboard-{}",
+            workflow.slug()
+        ));
+    }
     calls.sort();
     calls
 }
@@ -302,7 +321,7 @@ async fn trigger_claims_the_event_and_starts_its_machine() {
     let mut app = App::start(&fakes).await;
     assert_eq!(
         start_up_calls(fakes.take_calls()),
-        ["list_page stack=* cursor=none", "who_am_i"]
+        expected_start_up()
     );
     insta::assert_snapshot!("trigger_1_list", app.screen());
 

@@ -9,7 +9,7 @@ use crate::lifecycle::image::{BuildImage, Pipeline, ServiceAnswer};
 use crate::lifecycle::notification::LinkIndex;
 use crate::lifecycle::{Bump, EventRef, Lifecycle};
 use crate::ops::listener::StreamEvent;
-use crate::ops::{Caller, Cursor, OpError};
+use crate::ops::{Caller, Cursor, DeployedWorkflows, OpError};
 
 /// One page of lifecycles as the runner hands it back.
 #[derive(Debug, Clone)]
@@ -144,6 +144,10 @@ pub enum Action {
         execution_arn: String,
         result: Result<Progress, OpError>,
     },
+    /// The deployed state machine definitions were read.
+    WorkflowsChecked {
+        result: Result<DeployedWorkflows, OpError>,
+    },
     /// Image Builder listed the account's pipelines (or is not here).
     PipelinesListed {
         result: Result<ServiceAnswer<Vec<Pipeline>>, OpError>,
@@ -181,6 +185,8 @@ pub enum Effect {
     SetLinks { index: Box<LinkIndex> },
     /// Ask Image Builder for its pipelines (the new-lifecycle form).
     ListPipelines,
+    /// Read which version of the state machines is deployed.
+    CheckWorkflows,
     /// Read one build image's status, recipe and components (a read).
     FetchBuildImage {
         lifecycle_id: String,
@@ -200,6 +206,7 @@ impl Effect {
             | Effect::FetchProgress { .. }
             | Effect::SetLinks { .. }
             | Effect::ListPipelines
+            | Effect::CheckWorkflows
             | Effect::FetchBuildImage { .. } => false,
         }
     }

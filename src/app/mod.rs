@@ -63,7 +63,7 @@ pub fn initial_state(
     if let Some(filter) = &options.filter {
         state.filter = filter::Filter::parse(filter).map_err(|e| format!("--filter: {e}"))?;
     }
-    let mut effects = vec![Effect::Identify];
+    let mut effects = vec![Effect::Identify, Effect::CheckWorkflows];
     effects.extend(update::start_load(&mut state));
     if let Some(id) = &options.lifecycle {
         state.screens.push(Screen::Timeline {

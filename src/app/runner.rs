@@ -165,6 +165,9 @@ async fn perform(ctx: &Context, effect: Effect) -> Option<Action> {
         Effect::ListPipelines => Some(Action::PipelinesListed {
             result: ops::pipelines(ctx).await,
         }),
+        Effect::CheckWorkflows => Some(Action::WorkflowsChecked {
+            result: ops::deployed_workflows(ctx).await,
+        }),
         Effect::FetchBuildImage {
             lifecycle_id,
             image_arn,

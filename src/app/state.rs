@@ -163,6 +163,10 @@ pub struct State {
     pub incoming: Option<Vec<Lifecycle>>,
     pub next_cursor: Option<CursorKey>,
     pub next_refresh: Option<DateTime<Utc>>,
+    /// Which state machine definitions are deployed (`v2`), once read.
+    pub workflows_version: Option<String>,
+    /// What is wrong with them (outdated, missing) and the fix.
+    pub workflows_problem: Option<String>,
     /// Why the last load failed, until a load completes again: the data on
     /// screen stays marked STALE while the retries run.
     pub stale_error: Option<String>,
@@ -232,6 +236,8 @@ impl State {
             next_cursor: None,
             next_refresh: None,
             stale_error: None,
+            workflows_version: None,
+            workflows_problem: None,
             screens: vec![Screen::List],
             dialog: None,
             notices: Vec::new(),

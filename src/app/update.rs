@@ -91,6 +91,21 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             execution_arn,
             result,
         } => super::progress::progress_fetched(state, &lifecycle_id, &execution_arn, result),
+        Action::WorkflowsChecked { result } => {
+            match result {
+                Ok(deployed) => {
+                    state.workflows_problem = deployed.problem();
+                    if let Some(problem) = state.workflows_problem.clone() {
+                        state.notify(Level::Warn, problem);
+                    }
+                    state.workflows_version = Some(deployed.summary());
+                }
+                // Not knowing is not a problem worth a notice (e.g. no
+                // DescribeStateMachine permission for an on-call view).
+                Err(err) => tracing::info!(error = %err, "deployed workflows not read"),
+            }
+            Vec::new()
+        }
         Action::PipelinesListed { result } => {
             super::create::pipelines_listed(state, result);
             Vec::new()

@@ -87,6 +87,8 @@ pub trait Executions: Send + Sync {
         definition: &str,
         role_arn: &str,
     ) -> Result<MachineStatus, AwsError>;
+    /// The deployed definition of a state machine; `None` when it does not exist.
+    async fn machine_definition(&self, arn: &str) -> Result<Option<String>, AwsError>;
 }
 
 /// SNS topics amiboard publishes to.

@@ -102,6 +102,27 @@ pub async fn ensure_state_machine(
     })
 }
 
+/// The definition of a deployed state machine, or `None` when there is none.
+pub async fn machine_definition(clients: &Clients, arn: &str) -> Result<Option<String>, AwsError> {
+    match clients
+        .sfn
+        .describe_state_machine()
+        .state_machine_arn(arn)
+        .send()
+        .await
+    {
+        Ok(out) => Ok(Some(out.definition().to_string())),
+        Err(e) => {
+            let err = classify(call("DescribeStateMachine", arn), &clients.endpoint_label(), e);
+            if err.is_missing_resource() {
+                Ok(None)
+            } else {
+                Err(err)
+            }
+        }
+    }
+}
+
 /// Starts an execution named `name`. An execution of that name that exists
 /// already counts as started: a retried call never starts a second one.
 pub async fn start_execution(
@@ -260,5 +281,8 @@ impl super::ports::Executions for Clients {
         role_arn: &str,
     ) -> Result<MachineStatus, AwsError> {
         ensure_state_machine(self, name, arn, definition, role_arn).await
+    }
+    async fn machine_definition(&self, arn: &str) -> Result<Option<String>, AwsError> {
+        machine_definition(self, arn).await
     }
 }

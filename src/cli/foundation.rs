@@ -182,6 +182,19 @@ pub async fn info(config: Config, json: bool) -> Result<(), CliError> {
         }
         Err(e) => (None, None, Err(e.to_string())),
     };
+    // Which definitions are deployed, when the account answers at all.
+    let workflows = match (&connected, &identity) {
+        (Ok(clients), Ok(_)) => {
+            let ctx = Context::from_clients(config.clone(), clients.clone());
+            Some(crate::ops::deployed_workflows(&ctx).await)
+        }
+        _ => None,
+    };
+    let (workflows_version, workflows_problem) = match &workflows {
+        Some(Ok(deployed)) => (Some(deployed.summary()), deployed.problem()),
+        Some(Err(err)) => (None, Some(format!("cannot read the state machines: {err}"))),
+        None => (None, None),
+    };
     let value = json!({
         "version": env!("CARGO_PKG_VERSION"),
         "config_file": config.config_path.as_ref().map(|p| p.display().to_string()),
@@ -191,6 +204,8 @@ pub async fn info(config: Config, json: bool) -> Result<(), CliError> {
         "profile": config.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()),
         "region": region,
         "endpoint": endpoint,
+        "workflows": workflows_version,
+        "workflows_problem": workflows_problem,
         "account": identity.as_ref().ok().map(|i| i.account.clone()),
         "caller_arn": identity.as_ref().ok().map(|i| i.arn.clone()),
         "identity_error": identity.as_ref().err(),

@@ -9,6 +9,7 @@
 
 mod change;
 mod context;
+mod deployed;
 pub mod execution_input;
 pub mod listener;
 mod observe;
@@ -16,6 +17,7 @@ mod read;
 mod run;
 pub mod workflows;
 
+pub use deployed::{DeployedWorkflows, definitions_version, deployed_workflows};
 pub use observe::{Provisioned, execution_progress, provision_workflows};
 pub use run::{actor, setting};
 

@@ -66,6 +66,15 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Span::styled(stream_text(state), stream_style),
         Span::raw("  "),
     ];
+    if state.workflows_problem.is_some() {
+        // Outdated or missing state machines: `amiboard provision` fixes it
+        // (the notices screen has the whole sentence).
+        let deployed = state.workflows_version.as_deref().unwrap_or("outdated");
+        second.push(Span::styled(
+            format!("⚠ workflows {deployed}: run amiboard provision  "),
+            theme.stale,
+        ));
+    }
     if state.in_flight > 0 {
         second.push(Span::styled(
             format!("◐ {} action(s) running  ", state.in_flight),

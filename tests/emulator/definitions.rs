@@ -54,3 +54,56 @@ fn the_validator_catches_a_misspelt_parameter_and_action() {
     let (ok, out) = validate(&["--self-test".to_string()]);
     assert!(ok, "{out}");
 }
+
+/// `info` says which definitions are deployed, and what to do when they are
+/// missing or older than the binary's.
+#[tokio::test]
+async fn info_tells_the_deployed_workflows_version_and_the_fix() {
+    let env = crate::support::TestEnv::new();
+    let info = |env: &crate::support::TestEnv| -> serde_json::Value {
+        serde_json::from_str(&env.ok(&["info", "--json"])).expect("info --json")
+    };
+    let before = info(&env);
+    assert!(
+        before["workflows_problem"]
+            .as_str()
+            .is_some_and(|p| p.contains("missing") && p.contains("amiboard provision")),
+        "{before}"
+    );
+    env.ok(&["provision"]);
+    let current = info(&env);
+    let version = format!("v{}", amiboard::ops::workflows::DEFINITIONS_VERSION);
+    assert_eq!(current["workflows"], version.as_str(), "{current}");
+    assert!(current["workflows_problem"].is_null(), "{current}");
+    // A definition written by an older amiboard (no version in its Comment).
+    let ctx = env.context().await;
+    let arn = format!(
+        "arn:aws:states:us-east-1:123456789012:stateMachine:{}build",
+        env.prefix
+    );
+    let old = amiboard::ops::workflows::Workflow::Build
+        .definition()
+        .replacen("[amiboard-workflows", "[older-workflows", 1);
+    ctx.sdk()
+        .expect("sdk")
+        .clients
+        .sfn
+        .update_state_machine()
+        .state_machine_arn(&arn)
+        .definition(old)
+        .send()
+        .await
+        .expect("update");
+    let outdated = info(&env);
+    assert!(
+        outdated["workflows_problem"]
+            .as_str()
+            .is_some_and(|p| p.contains("older than this binary") && p.contains("provision")),
+        "{outdated}"
+    );
+    env.ok(&["provision"]);
+    assert!(
+        info(&env)["workflows_problem"].is_null(),
+        "provision updates them"
+    );
+}

@@ -353,6 +353,16 @@ impl Executions for Fakes {
         })
     }
 
+    async fn machine_definition(&self, arn: &str) -> Result<Option<String>, AwsError> {
+        self.record(format!("machine_definition {arn}"));
+        // Deployed by this very binary: the current version.
+        let name = arn.rsplit(':').next().unwrap_or_default();
+        let workflow = amiboard::ops::workflows::Workflow::ALL
+            .into_iter()
+            .find(|w| name.ends_with(w.slug()));
+        Ok(workflow.map(|w| w.definition().to_string()))
+    }
+
     async fn current_state(&self, execution_arn: &str) -> Result<Option<String>, AwsError> {
         self.record(format!("current_state {execution_arn}"));
         Ok(Some("Run".to_string()))

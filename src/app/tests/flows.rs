@@ -279,6 +279,7 @@ fn read_only_choke_point_refuses_all_mutating_effects() {
         },
         Effect::FetchLifecycle { id: id() },
         Effect::Identify,
+        Effect::CheckWorkflows,
         Effect::Copy { text: "x".into() },
         Effect::FetchProgress {
             lifecycle_id: id(),

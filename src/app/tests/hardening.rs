@@ -404,3 +404,29 @@ fn defect_07_stored_numbers_at_their_limits_never_panic_the_dashboard() {
         "a retry past the largest attempt is refused: {screen}"
     );
 }
+
+#[test]
+fn outdated_workflows_are_flagged_in_the_header_with_the_fix() {
+    use crate::ops::DeployedWorkflows;
+    let mut state = loaded(vec![fresh("lc-1", "main")], false);
+    update(
+        &mut state,
+        Action::WorkflowsChecked {
+            result: Ok(DeployedWorkflows {
+                binary: 2,
+                machines: vec![("amiboard-build".into(), Some(1))],
+            }),
+        },
+    );
+    let screen = screen_text(&state);
+    assert!(
+        screen.contains("workflows v1 (binary v2): run amiboard provision"),
+        "{screen}"
+    );
+    assert!(
+        state
+            .notices
+            .iter()
+            .any(|n| n.text.contains("older than this binary"))
+    );
+}
