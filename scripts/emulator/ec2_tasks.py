@@ -5,6 +5,11 @@
   the S3 bucket (which must exist, as on AWS).
 - CreateStoreImageTask / DescribeStoreImageTasks: the same for the backup of
   an AMI: `<ami id>.bin` in the bucket, task InProgress -> Completed.
+- Failure injection by the AMI's Image Builder pipeline tags (see
+  imagebuilder.FAILURE_TAGS): `emulator:fail-exports` (the export task ends
+  deleted with a status message), `emulator:hang-exports` (it stays active),
+  `emulator:fail-backups` (the store task ends Failed with a reason),
+  `emulator:hang-backups` (it stays InProgress).
 - EventBridge rules with SNS targets (moto delivers only to SQS, logs and
   buses): `ami_state_change` puts EC2's "EC2 AMI State Change" event on the
   default bus and every matching rule's SNS target gets it, in EventBridge's
@@ -62,6 +67,17 @@ def _put(bucket: str, key: str, text: str) -> None:
     s3_backends[ACCOUNT]["aws"].put_object(bucket, key, text.encode())
 
 
+def _injected(ami_id: str, fail_tag: str, hang_tag: str) -> str:
+    """"fail", "hang" or "" for this task on an AMI the emulator built."""
+    from . import imagebuilder
+
+    if imagebuilder.image_failure_for_ami(ami_id, fail_tag):
+        return "fail"
+    if imagebuilder.image_failure_for_ami(ami_id, hang_tag):
+        return "hang"
+    return ""
+
+
 # --- ExportImage -------------------------------------------------------------
 
 
@@ -79,12 +95,17 @@ def export_image(self):
     task = {"id": task_id, "ami": ami_id, "fmt": fmt, "bucket": bucket, "prefix": prefix,
             "role": role, "status": "active", "progress": "0", "message": "validating"}
     _EXPORTS[task_id] = task
+    injected = _injected(ami_id, "emulator:fail-exports", "emulator:hang-exports")
 
     def finish():
+        if injected == "fail":
+            task.update(status="deleted", message="the disk image could not be converted (emulator:fail-exports)")
+            return
         _put(bucket, f"{prefix}{task_id}.{fmt.lower()}", f"emulated {fmt} disk of {ami_id}\n")
         task.update(status="completed", progress="100", message="")
 
-    _later(TASK_SECONDS, finish)
+    if injected != "hang":  # a hung task stays active
+        _later(TASK_SECONDS, finish)
     return _xml("ExportImage", _export_fields(task))
 
 
@@ -118,12 +139,17 @@ def create_store_image_task(self):
     task = {"ami": ami_id, "bucket": bucket, "key": key, "state": "InProgress", "progress": "0",
             "start": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")}
     _STORES[ami_id] = task
+    injected = _injected(ami_id, "emulator:fail-backups", "emulator:hang-backups")
 
     def finish():
+        if injected == "fail":
+            task.update(state="Failed", reason="the AMI's snapshots could not be stored (emulator:fail-backups)")
+            return
         _put(bucket, key, f"emulated backup of {ami_id}\n")
         task.update(state="Completed", progress="100")
 
-    _later(TASK_SECONDS, finish)
+    if injected != "hang":  # a hung task stays InProgress
+        _later(TASK_SECONDS, finish)
     return _xml("CreateStoreImageTask", f"<objectKey>{key}</objectKey>")
 
 
@@ -134,7 +160,9 @@ def describe_store_image_tasks(self):
         f"<item><amiId>{t['ami']}</amiId><taskStartTime>{t['start']}</taskStartTime>"
         f"<bucket>{escape(t['bucket'])}</bucket><s3objectKey>{t['key']}</s3objectKey>"
         f"<progressPercentage>{t['progress']}</progressPercentage>"
-        f"<storeTaskState>{t['state']}</storeTaskState></item>"
+        f"<storeTaskState>{t['state']}</storeTaskState>"
+        + (f"<storeTaskFailureReason>{escape(t['reason'])}</storeTaskFailureReason>" if t.get("reason") else "")
+        + "</item>"
         for t in tasks
     )
     return _xml("DescribeStoreImageTasks", f"<storeImageTaskResultSet>{items}</storeImageTaskResultSet>")

@@ -43,6 +43,16 @@ FAILURE_TAGS = {
     "emulator:fail-smoke-tests": "Run Command invocations on the image's instances fail",
     "emulator:critical-findings": "the image's scan finds 2 critical vulnerabilities",
     "emulator:fail-scans": "the image's scan ends FAILED",
+    "emulator:hang-builds": "the build stays BUILDING and never ends (checked when fail-builds does not fail it)",
+    "emulator:fail-patch-builds": "a patch build (CreateImage from a recipe whose parent is an AMI of the pipeline) "
+                                  "ends FAILED, counted per the parent AMI's pipeline",
+    "emulator:hang-patch-builds": "such a patch build stays BUILDING and never ends",
+    "emulator:hang-scans": "the image's scan stays SCANNING and never ends (checked when fail-scans does not fail it)",
+    "emulator:hang-smoke-tests": "Run Command invocations on the image's instances stay InProgress",
+    "emulator:fail-exports": "ExportImage tasks of the image's AMIs end deleted with a status message",
+    "emulator:hang-exports": "ExportImage tasks of the image's AMIs stay active",
+    "emulator:fail-backups": "CreateStoreImageTask tasks of the image's AMIs end Failed with a reason",
+    "emulator:hang-backups": "CreateStoreImageTask tasks of the image's AMIs stay InProgress",
 }
 __doc__ += "".join(f"\n- `{k}`: {v}" for k, v in FAILURE_TAGS.items()) + "\n"
 
@@ -102,6 +112,20 @@ def take_failure(owner: str, tags: dict, tag: str) -> bool:
         seen = _COUNTS.get((owner, tag), 0)
         _COUNTS[(owner, tag)] = seen + 1
     return seen < limit
+
+
+def _parent_source(image: dict) -> Optional[tuple]:
+    """For a patch build (an image whose recipe's parent is an AMI this
+    emulator built): the failure owner and tags of the pipeline the parent
+    AMI came from, through any earlier patches."""
+    seen = set()
+    parent = _IMAGES.get(_AMI_IMAGES.get(image["imageRecipe"].get("parentImage") or "", ""))
+    while parent is not None and parent["arn"] not in seen:
+        seen.add(parent["arn"])
+        if parent.get("sourcePipelineArn"):
+            return _failure_owner(parent), _failure_tags(parent)
+        parent = _IMAGES.get(_AMI_IMAGES.get(parent["imageRecipe"].get("parentImage") or "", ""))
+    return None
 
 
 def image_failure_for_ami(ami_id: str, tag: str) -> bool:
@@ -251,6 +275,16 @@ def _run_build(region: str, arn: str, seconds: float) -> None:
         _set_status(arn, "FAILED", reason)
         _announce(region, arn)
         return
+    if take_failure(owner, tags, "emulator:hang-builds"):
+        return  # stays BUILDING: the workflow's rounds run out
+    parent = _parent_source(image)
+    if parent and take_failure(parent[0], parent[1], "emulator:fail-patch-builds"):
+        reason = "Image build failed: update component returned exit code 1 (emulator:fail-patch-builds)"
+        _set_status(arn, "FAILED", reason)
+        _announce(region, arn)
+        return
+    if parent and take_failure(parent[0], parent[1], "emulator:hang-patch-builds"):
+        return  # stays BUILDING
     _set_status(arn, "TESTING")
     time.sleep(step)
     _set_status(arn, "DISTRIBUTING")
@@ -290,8 +324,11 @@ def _scan(arn: str, step: float, owner: str, tags: dict) -> None:
     image["scanState"] = {"status": "PENDING"}
     failed = take_failure(owner, tags, "emulator:fail-scans")
     critical = 2 if take_failure(owner, tags, "emulator:critical-findings") else 0
+    hung = not failed and take_failure(owner, tags, "emulator:hang-scans")
     time.sleep(step / 2)
     image["scanState"] = {"status": "SCANNING"}
+    if hung:
+        return  # stays SCANNING: the workflow's rounds run out
     time.sleep(step / 2)
     if failed:
         image["scanState"] = {"status": "FAILED", "reason": "Amazon Inspector could not scan the image (emulator:fail-scans)"}

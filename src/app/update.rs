@@ -76,12 +76,18 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                     id.map(|id| vec![Effect::FetchLifecycle { id }])
                         .unwrap_or_default()
                 }
-                Err(message) => {
-                    state.notify(
-                        Level::Error,
-                        format!("Could not {}: {message}", op.describe()),
+                Err(err) => {
+                    state.notify(Level::Error, format!("Could not {}: {err}", op.describe()));
+                    // Someone else changed it first: show what won.
+                    let changed = matches!(
+                        err,
+                        OpError::LostRace { .. }
+                            | OpError::Refused(crate::lifecycle::Refusal::AlreadyDecided(_))
                     );
-                    Vec::new()
+                    op.lifecycle_id()
+                        .filter(|_| changed)
+                        .map(|id| vec![Effect::FetchLifecycle { id: id.to_string() }])
+                        .unwrap_or_default()
                 }
             }
         }

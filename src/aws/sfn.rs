@@ -113,7 +113,11 @@ pub async fn machine_definition(clients: &Clients, arn: &str) -> Result<Option<S
     {
         Ok(out) => Ok(Some(out.definition().to_string())),
         Err(e) => {
-            let err = classify(call("DescribeStateMachine", arn), &clients.endpoint_label(), e);
+            let err = classify(
+                call("DescribeStateMachine", arn),
+                &clients.endpoint_label(),
+                e,
+            );
             if err.is_missing_resource() {
                 Ok(None)
             } else {

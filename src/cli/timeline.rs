@@ -37,6 +37,9 @@ fn outputs_text(record: &EventRecord) -> String {
     {
         parts.push(v.clone());
     }
+    for (key, value) in &o.extra {
+        parts.push(format!("{key}: {value}"));
+    }
     parts.join(", ")
 }
 

@@ -9,7 +9,12 @@ use serde_json::{Value, json};
 use super::workflows::Workflow;
 use crate::config::{StackTagWorkflowsFile, WorkflowsFile};
 use crate::lifecycle::lookup::reference_date;
-use crate::lifecycle::{EventRef, Lifecycle, Stage};
+use crate::lifecycle::{AmiOutput, EventRef, Lifecycle, Stage};
+
+/// The SSM parameter promotion writes the AMI id to, unless configured
+/// otherwise (`{stack_tag}` and `{product_name}` are replaced).
+pub const DEFAULT_PRODUCTION_PARAMETER: &str =
+    "/amiboard/{stack_tag}/{product_name}/production-ami";
 
 /// Where the workflows run, what they write to, and the `[workflows]` settings.
 #[derive(Debug, Clone)]
@@ -69,12 +74,75 @@ impl Setting {
         self.workflows.stack_tags.get(stack_tag)
     }
 
-    /// What the work states are given: the smoke-test instance and commands,
-    /// the scan threshold, the export and backup locations, and which
-    /// optional steps run for this stack tag.
-    fn work_settings(&self, stack_tag: &str) -> Value {
+    /// The accounts a stack tag's production AMIs are shared with: its own
+    /// list, else `[workflows]`'s; empty: not shared.
+    pub fn production_accounts(&self, stack_tag: &str) -> Vec<String> {
+        self.tag(stack_tag)
+            .and_then(|t| t.production_accounts.clone())
+            .or_else(|| self.workflows.production_accounts.clone())
+            .unwrap_or_default()
+    }
+
+    /// The SSM parameter that holds the production AMI of the lifecycle's
+    /// stack tag and product, or `None` when it is not configured
+    /// (`production_parameter`, per stack tag, else `[workflows]`; default off).
+    /// Characters an SSM name cannot hold become `-` in the replaced values.
+    pub fn production_parameter(&self, lc: &Lifecycle) -> Option<String> {
+        let tag = self.tag(&lc.stack_tag);
         let w = &self.workflows;
-        let tag = self.tag(stack_tag);
+        let wanted = tag
+            .and_then(|t| t.production_parameter)
+            .or(w.production_parameter)
+            .unwrap_or(false);
+        if !wanted {
+            return None;
+        }
+        let template = tag
+            .and_then(|t| t.production_parameter_name.clone())
+            .or_else(|| w.production_parameter_name.clone())
+            .unwrap_or_else(|| DEFAULT_PRODUCTION_PARAMETER.to_string());
+        let part = |v: &str| -> String {
+            v.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect()
+        };
+        Some(
+            template
+                .replace("{stack_tag}", &part(&lc.stack_tag))
+                .replace("{product_name}", &part(&lc.product_name)),
+        )
+    }
+
+    /// The AMIs promotion shares and names in the parameter: those of this
+    /// region (all the recorded ones when none is recorded here).
+    fn promotion_amis<'a>(&self, amis: &'a [AmiOutput]) -> Vec<&'a str> {
+        let here: Vec<&str> = amis
+            .iter()
+            .filter(|a| a.region == self.region)
+            .map(|a| a.ami_id.as_str())
+            .collect();
+        if here.is_empty() {
+            amis.iter().map(|a| a.ami_id.as_str()).collect()
+        } else {
+            here
+        }
+    }
+
+    /// What the work states are given: the smoke-test instance and commands,
+    /// the scan threshold, the export and backup locations, the production
+    /// accounts and parameter, and which optional steps run for this stack tag.
+    fn work_settings(&self, lc: &Lifecycle, amis: &[AmiOutput]) -> Value {
+        let w = &self.workflows;
+        let tag = self.tag(&lc.stack_tag);
+        let promoted = self.promotion_amis(amis);
+        let accounts = self.production_accounts(&lc.stack_tag);
+        let parameter = self.production_parameter(lc);
         let role = |name: &str| format!("arn:aws:iam::{}:role/{}{name}", self.account, self.prefix);
         json!({
             "smoke": {
@@ -96,9 +164,18 @@ impl Setting {
                 "role": w.export_role.as_deref().unwrap_or("vmimport"),
             },
             "backup": { "bucket": self.backup_bucket() },
+            "share": {
+                "ami_ids": promoted,
+                "ami_text": promoted.join(", "),
+                "accounts_text": accounts.join(", "),
+                "launch_permission": accounts.iter().map(|a| json!({ "UserId": a })).collect::<Vec<_>>(),
+            },
+            "parameter": { "name": parameter, "ami_id": promoted.first() },
             "steps": {
                 "export": tag.and_then(|t| t.export).or(w.export).unwrap_or(true),
                 "backup": tag.and_then(|t| t.backup).or(w.backup).unwrap_or(true),
+                "share": !accounts.is_empty() && !promoted.is_empty(),
+                "parameter": parameter.is_some() && !promoted.is_empty(),
             },
         })
     }
@@ -241,7 +318,7 @@ pub fn execution_input(
             "seconds": s.wait_seconds.max(1),
             "rounds": s.workflows.poll_rounds.unwrap_or(360).max(1),
         },
-        "settings": s.work_settings(&lc.stack_tag),
+        "settings": s.work_settings(lc, amis),
         "table": s.lifecycle_table,
         "lookup_table": s.lookup_table,
         "lookup_row": lookup_row(lc, at, now),

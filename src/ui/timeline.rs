@@ -314,6 +314,11 @@ fn event_lines(
             theme.dim,
         ));
     }
+    // What else the workflow reported: image version, recipe, sharing, the
+    // production parameter, and the optional steps it skipped.
+    for (key, value) in &o.extra {
+        out.push(Line::styled(format!("      {key}: {value}"), theme.dim));
+    }
     // One refusal sentence per stage: the events after it wait for the same reason.
     if let Some(sentence) = refused.filter(|_| !*explained) {
         *explained = true;

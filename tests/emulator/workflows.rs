@@ -3,6 +3,8 @@
 
 mod failures;
 mod flow;
+mod paths;
+mod promotion;
 mod proof;
 mod races;
 mod refusals;

@@ -7,7 +7,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
+mod file;
+
+pub use file::{
+    FileConfig, NotificationsFile, StackTagWorkflowsFile, TablesFile, TopicsFile, WorkflowsFile,
+};
 
 /// How often a live notification stream re-tags its queue, in minutes
 /// (`aws::temp_queue::HEARTBEAT`; a test keeps the two equal).
@@ -15,108 +19,6 @@ pub const QUEUE_HEARTBEAT_MINUTES: u64 = 5;
 
 /// The default prefix of every resource amiboard creates.
 pub const DEFAULT_PREFIX: &str = "amiboard-";
-
-/// The configuration file as written: every key optional, unknown keys rejected.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct FileConfig {
-    pub profile: Option<String>,
-    pub region: Option<String>,
-    pub endpoint_url: Option<String>,
-    pub read_only: Option<bool>,
-    pub log_level: Option<String>,
-    /// Seconds between automatic refreshes of the dashboard.
-    pub refresh_seconds: Option<u64>,
-    /// Prefix of every table, topic, state machine and queue amiboard names.
-    pub prefix: Option<String>,
-    /// Stack tags whose promotion needs the AMI id typed in.
-    pub production_stack_tags: Option<Vec<String>>,
-    pub tables: TablesFile,
-    pub topics: TopicsFile,
-    pub workflows: WorkflowsFile,
-    pub notifications: NotificationsFile,
-    /// Key bindings: action name to key(s); validated by the keymap.
-    pub keys: BTreeMap<String, toml::Value>,
-    /// Theme overrides: style name to colour/modifier; validated by the theme.
-    pub theme: BTreeMap<String, toml::Value>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct TablesFile {
-    pub lifecycles: Option<String>,
-    pub semver_seeds: Option<String>,
-    pub ami_lookup: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct TopicsFile {
-    pub lifecycle: Option<String>,
-    pub imagebuilder: Option<String>,
-    pub ec2_events: Option<String>,
-    pub run_command: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct WorkflowsFile {
-    /// Seconds a state machine waits between two status calls of its work.
-    pub wait_seconds: Option<u64>,
-    /// Seconds between polls of a running execution.
-    pub poll_seconds: Option<u64>,
-    /// Status calls a state machine makes before the work counts as timed out.
-    pub poll_rounds: Option<u32>,
-    /// The Image Builder pipeline of lifecycles created without one.
-    pub pipeline_arn: Option<String>,
-    /// Components a patch adds to the production AMI (default: AWS's update-linux).
-    pub update_components: Option<Vec<String>>,
-    /// Smoke tests: the instance, its network and role, and what runs on it.
-    pub smoke_instance_type: Option<String>,
-    pub smoke_subnet_id: Option<String>,
-    pub smoke_security_group_ids: Option<Vec<String>>,
-    pub smoke_instance_profile: Option<String>,
-    pub smoke_document: Option<String>,
-    pub smoke_commands: Option<Vec<String>>,
-    /// The role Run Command uses to publish to the run-command topic.
-    pub smoke_service_role_arn: Option<String>,
-    /// Vulnerability scans fail above these counts (default 0 critical, any high).
-    pub scan_max_critical: Option<u32>,
-    pub scan_max_high: Option<u32>,
-    /// QA export: bucket, key prefix and VM Import role.
-    pub export_bucket: Option<String>,
-    pub export_prefix: Option<String>,
-    pub export_role: Option<String>,
-    /// Promotion: the bucket of the AMI backups.
-    pub backup_bucket: Option<String>,
-    /// Whether the optional steps run (default: both).
-    pub export: Option<bool>,
-    pub backup: Option<bool>,
-    /// Per stack tag: `[workflows.stack_tags.<tag>]`.
-    pub stack_tags: BTreeMap<String, StackTagWorkflowsFile>,
-}
-
-/// What one stack tag's workflows do differently from `[workflows]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct StackTagWorkflowsFile {
-    pub pipeline_arn: Option<String>,
-    pub scan_max_critical: Option<u32>,
-    pub scan_max_high: Option<u32>,
-    pub export: Option<bool>,
-    pub backup: Option<bool>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct NotificationsFile {
-    /// Whether the dashboard subscribes a temporary queue at start-up.
-    pub enabled: Option<bool>,
-    /// Which extra topics to subscribe besides the lifecycle topic.
-    pub include_service_topics: Option<bool>,
-    /// Minutes after which `cleanup` treats a leftover queue as stale.
-    pub stale_after_minutes: Option<u64>,
-}
 
 /// Table names, resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -307,6 +209,23 @@ pub fn load_with(
     resolve(file, config_path, overrides)
 }
 
+/// Production accounts are 12-digit AWS account ids: a typo would only show
+/// as an ERROR when a promotion runs.
+fn check_accounts(
+    where_: &str,
+    table: &str,
+    accounts: Option<&[String]>,
+) -> Result<(), ConfigError> {
+    for account in accounts.unwrap_or_default() {
+        if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+            return Err(ConfigError(format!(
+                "{where_}: [{table}] production_accounts: `{account}` is not a 12-digit AWS account id"
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn resolve(
     file: FileConfig,
     config_path: Option<PathBuf>,
@@ -373,6 +292,18 @@ fn resolve(
     let read_only = overrides.read_only
         || env_bool("AMIBOARD_READ_ONLY", env("AMIBOARD_READ_ONLY").as_deref())?.unwrap_or(false)
         || file.read_only.unwrap_or(false);
+    check_accounts(
+        &where_,
+        "workflows",
+        file.workflows.production_accounts.as_deref(),
+    )?;
+    for (tag, table) in &file.workflows.stack_tags {
+        check_accounts(
+            &where_,
+            &format!("workflows.stack_tags.{tag}"),
+            table.production_accounts.as_deref(),
+        )?;
+    }
     let workflow_wait_seconds = env_seconds(
         "AMIBOARD_WORKFLOW_WAIT",
         env("AMIBOARD_WORKFLOW_WAIT").as_deref(),
