@@ -98,6 +98,7 @@ impl From<OpError> for CliError {
             OpError::Aws(aws) => aws.into(),
             OpError::Unavailable(message) => CliError::failure(message),
             OpError::Invalid(message) => CliError::usage(message),
+            ambiguous @ OpError::Ambiguous { .. } => CliError::usage(ambiguous.to_string()),
         }
     }
 }

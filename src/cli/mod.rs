@@ -55,6 +55,38 @@ pub fn validate_keys_and_theme(config: &Config) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Replaces a short lifecycle id (a unique prefix, like the 8 characters
+/// the dashboard shows) with the full id, in every command that names one.
+async fn resolve_ids(ctx: &Context, command: &mut Command) -> Result<(), CliError> {
+    // The dashboard says on its own screen when its lifecycle cannot be
+    // read; only an ambiguous prefix stops it here.
+    if let Command::Dashboard(args) = command {
+        if let Some(id) = args.lifecycle.as_mut() {
+            match crate::ops::resolve_id(ctx, id).await {
+                Ok(full) => *id = full,
+                Err(err @ crate::ops::OpError::Ambiguous { .. }) => return Err(err.into()),
+                Err(_) => {}
+            }
+        }
+        return Ok(());
+    }
+    let id = match command {
+        Command::Show { lifecycle_id, .. }
+        | Command::Trigger { lifecycle_id, .. }
+        | Command::Certify { lifecycle_id, .. }
+        | Command::Promote { lifecycle_id, .. }
+        | Command::Patch { lifecycle_id, .. }
+        | Command::Retry { lifecycle_id, .. }
+        | Command::Timeline { lifecycle_id, .. } => Some(lifecycle_id),
+        Command::Reconcile { lifecycle_id, .. } => lifecycle_id.as_mut(),
+        _ => None,
+    };
+    if let Some(id) = id {
+        *id = crate::ops::resolve_id(ctx, id).await?;
+    }
+    Ok(())
+}
+
 /// Runs one command to completion.
 pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
     let mut command = cli.command.unwrap_or(Command::Dashboard(cli.dashboard));
@@ -65,6 +97,7 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
         return foundation::info(config, json).await;
     }
     let ctx = Context::connect(config).await?;
+    resolve_ids(&ctx, &mut command).await?;
     match command {
         Command::Dashboard(args) => dashboard::run(ctx, args).await,
         Command::Provision => foundation::provision(&ctx).await,

@@ -25,8 +25,8 @@ use crate::aws::AwsError;
 use crate::lifecycle::{Bump, EventKind, EventRef, Lifecycle, Refusal, rules};
 pub use context::{Context, Ports, Sdk, connect_settings, queue_settings, table_names};
 pub use read::{
-    Caller, Cursor, Listing, Page, SkippedItem, build_image, get, identify, list_all, list_page,
-    lookup_rows, pipelines,
+    Caller, Cursor, Listing, MIN_ID_PREFIX, Page, SkippedItem, build_image, get, identify,
+    list_all, list_page, lookup_rows, pipelines, resolve_id,
 };
 
 /// Why an operation did not happen.
@@ -43,6 +43,9 @@ pub enum OpError {
     /// The operation is not available yet or at this endpoint.
     #[error("{0}")]
     Unavailable(String),
+    /// A short id matches more than one lifecycle.
+    #[error("`{typed}` matches {} lifecycles: {}; type more of the id", matches.len(), matches.join(", "))]
+    Ambiguous { typed: String, matches: Vec<String> },
     /// The input itself is wrong (e.g. a control character in a name);
     /// nothing was written.
     #[error("{0}")]

@@ -40,6 +40,43 @@ pub async fn get(ctx: &Context, lifecycle_id: &str) -> Result<Lifecycle, OpError
     Ok(ctx.store.get(lifecycle_id).await?)
 }
 
+/// The shortest id prefix people type: the 8 characters the dashboard shows.
+pub const MIN_ID_PREFIX: usize = 4;
+
+/// A full lifecycle id from what a person typed: the id itself, or a unique
+/// prefix of one (`6f3a91c2` for `6f3a91c2-...`). An ambiguous prefix lists
+/// the matches ([`OpError::Ambiguous`]); no match is `NotFound`. A prefix is
+/// looked up with a full read of the table, so type the whole id in scripts.
+pub async fn resolve_id(ctx: &Context, typed: &str) -> Result<String, OpError> {
+    let typed = typed.trim();
+    match ctx.store.get(typed).await {
+        Ok(lc) => return Ok(lc.lifecycle_id),
+        // A whole id (a UUID is 36 characters) that is not there is not a prefix.
+        Err(crate::aws::AwsError::NotFound { .. })
+            if typed.len() >= MIN_ID_PREFIX && typed.len() < 36 => {}
+        Err(err) => return Err(err.into()),
+    }
+    let listing = ctx.store.list_all(None, &mut |_| {}).await?;
+    let mut matches: Vec<String> = listing
+        .lifecycles
+        .into_iter()
+        .map(|lc| lc.lifecycle_id)
+        .filter(|id| id.starts_with(typed))
+        .collect();
+    matches.sort();
+    match matches.len() {
+        0 => Err(crate::aws::AwsError::NotFound {
+            resource: format!("lifecycle {typed}"),
+        }
+        .into()),
+        1 => Ok(matches.remove(0)),
+        _ => Err(OpError::Ambiguous {
+            typed: typed.to_string(),
+            matches,
+        }),
+    }
+}
+
 /// Every AMI lookup row of a stack tag (what `select` chooses from).
 pub async fn lookup_rows(ctx: &Context, stack_tag: &str) -> Result<Vec<LookupRow>, OpError> {
     Ok(ctx.store.lookup_rows(stack_tag).await?)

@@ -13,4 +13,5 @@ mod hardening;
 mod notifications;
 mod outage;
 mod races_hardening;
+mod short_ids;
 mod workflows;
