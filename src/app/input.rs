@@ -135,6 +135,11 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
         return effects;
     }
     match command {
+        // `q` on the help screen closes it, as in k9s and lazygit; quitting
+        // is one `q` away from any other screen.
+        Command::Quit if matches!(state.screen(), Screen::Help { .. }) => {
+            state.screens.pop();
+        }
         Command::Quit => {
             if state.in_flight > 0 {
                 state.dialog = Some(super::state::Dialog::QuitWhileBusy);
@@ -142,8 +147,11 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
                 state.should_quit = true;
             }
         }
+        // `?` toggles the help screen.
         Command::Help => {
-            if !matches!(state.screen(), Screen::Help { .. }) {
+            if matches!(state.screen(), Screen::Help { .. }) {
+                state.screens.pop();
+            } else {
                 state.screens.push(Screen::Help { scroll: 0 });
             }
         }

@@ -201,3 +201,18 @@ fn defect_16_a_lifecycle_that_cannot_be_read_says_so_on_its_timeline() {
     );
     assert!(!draw(&state).contains("could not be read"));
 }
+
+#[test]
+fn question_mark_toggles_help_and_q_there_closes_it() {
+    let mut state = loaded(vec![fresh("lc-1", "main")], false);
+    key(&mut state, KeyCode::Char('?'));
+    assert!(matches!(state.screen(), Screen::Help { .. }));
+    key(&mut state, KeyCode::Char('?'));
+    assert_eq!(state.screen(), &Screen::List);
+    key(&mut state, KeyCode::Char('?'));
+    key(&mut state, KeyCode::Char('q'));
+    assert_eq!(state.screen(), &Screen::List);
+    assert!(!state.should_quit, "q closed help, it did not quit");
+    key(&mut state, KeyCode::Char('q'));
+    assert!(state.should_quit);
+}
