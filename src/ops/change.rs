@@ -14,7 +14,7 @@ use super::{NewLifecycle, OpError, Outcome};
 use crate::aws::AwsError;
 use crate::lifecycle::lookup::rows_for;
 use crate::lifecycle::rules::{
-    check_decision, check_new_patch, check_not_replacing, check_trigger, earlier_decision,
+    check_decision, check_new_patch, check_not_replacing, earlier_decision,
 };
 use crate::lifecycle::{
     Bump, EventKind, EventRef, Lifecycle, PatchCycle, Refusal, Stage, build_version, checked_bump,
@@ -131,7 +131,6 @@ async fn announce(ctx: &Context, lc: &Lifecycle, at: EventRef, actor: &str) -> R
     Ok(())
 }
 
-/// Creates a lifecycle with the stack tag's next MAJOR version and starts its build.
 /// The Image Builder pipeline a new lifecycle builds with: the one given
 /// (`create --pipeline`, the form's choice), else its stack tag's default,
 /// else `[workflows] pipeline_arn` (`AMIBOARD_PIPELINE_ARN`). Without one
@@ -156,7 +155,8 @@ fn pipeline_for(ctx: &Context, new: &NewLifecycle) -> Result<String, OpError> {
         })
 }
 
-/// Everything that can refuse is checked before the MAJOR is reserved; the
+/// Creates a lifecycle with the stack tag's next MAJOR version and starts its
+/// build. Everything that can refuse is checked before the MAJOR is reserved; the
 /// lifecycle is then written with its AMI_BUILD already claimed (one
 /// conditional put), so the version is reserved only for a claimed build.
 pub async fn create(ctx: &Context, actor: &str, new: NewLifecycle) -> Result<Outcome, OpError> {
@@ -182,24 +182,10 @@ pub async fn create(ctx: &Context, actor: &str, new: NewLifecycle) -> Result<Out
     lc.commit_ref = new.commit_ref.unwrap_or_default();
     lc.pipeline_arn = Some(pipeline);
     lc.properties = new.properties.into_iter().collect();
-    let allowed = check_trigger(&lc, target)?;
-    let previous = lc.record(target).cloned().ok_or(Refusal::NotInSequence {
-        event: target.event,
-        phase: target.stage.phase(),
-    })?;
-    if let Some(record) = lc.record_mut(target) {
-        record.claim(actor, allowed.attempt, now);
-    }
+    let claim = Claim::take(&mut lc, target, actor, now)?;
     let major = ctx.store.reserve_major(&new.stack_tag).await?;
     lc.ami_semver = Some(build_version(major).to_string());
     ctx.store.create(&lc).await?;
-    let claim = Claim {
-        target,
-        attempt: allowed.attempt,
-        retry: false,
-        previous,
-        now,
-    };
     let mut outcome = start_claimed(ctx, actor, lc, claim, &setting).await?;
     outcome.message = format!(
         "Created {id} ({} {}), version {}; {}",
@@ -311,25 +297,11 @@ pub async fn start_patch(
         stage: Stage::Patch(number),
         event: EventKind::AmiPatch,
     };
-    let allowed = check_trigger(&lc, target)?;
-    let previous = lc
-        .record(target)
-        .cloned()
-        .ok_or(Refusal::UnknownPatchCycle { number })?;
-    if let Some(record) = lc.record_mut(target) {
-        record.claim(actor, allowed.attempt, now);
-    }
+    let claim = Claim::take(&mut lc, target, actor, now)?;
     let claimed = match ctx.store.save(&lc).await {
         Ok(saved) => saved,
         Err(AwsError::Conflict { .. }) => return Err(lost_patch_race(ctx, lifecycle_id).await),
         Err(err) => return Err(err.into()),
-    };
-    let claim = Claim {
-        target,
-        attempt: allowed.attempt,
-        retry: false,
-        previous,
-        now,
     };
     let mut outcome = start_claimed(ctx, actor, claimed, claim, &setting).await?;
     outcome.message = format!(

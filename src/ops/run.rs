@@ -87,32 +87,13 @@ pub async fn trigger(
         Some(target) => target,
         None => trigger_target(&lc)?.target,
     };
-    let allowed = check_trigger(&lc, target)?;
-    if Workflow::for_event(target.event).is_none() {
-        return Err(Refusal::DecisionRequired.into());
-    }
+    // The rules refuse a QA decision here: a person makes it, no workflow.
+    let claim = Claim::take(&mut lc, target, actor, Utc::now())?;
     let setting = setting(ctx).await?;
-    let now = Utc::now();
-    let Some(record) = lc.record_mut(target) else {
-        return Err(Refusal::NotInSequence {
-            event: target.event,
-            phase: target.stage.phase(),
-        }
-        .into());
-    };
-    let previous = record.clone();
-    record.claim(actor, allowed.attempt, now);
     let claimed = match ctx.store.save(&lc).await {
         Ok(saved) => saved,
         Err(AwsError::Conflict { .. }) => return Err(lost_race(ctx, lifecycle_id, target).await),
         Err(err) => return Err(err.into()),
-    };
-    let claim = Claim {
-        target,
-        attempt: allowed.attempt,
-        retry: allowed.retry,
-        previous,
-        now,
     };
     start_claimed(ctx, actor, claimed, claim, &setting).await
 }
@@ -126,6 +107,34 @@ pub(super) struct Claim {
     /// The record before the claim, put back if nothing starts.
     pub previous: EventRecord,
     pub now: chrono::DateTime<Utc>,
+}
+
+impl Claim {
+    /// Claims `target` on `lc` in memory when the rules allow it:
+    /// IN_PROGRESS under the next attempt, by `actor`, from `now`. The
+    /// caller then saves `lc` with its conditional write (trigger, create
+    /// and patch each write it their own way).
+    pub(super) fn take(
+        lc: &mut Lifecycle,
+        target: EventRef,
+        actor: &str,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Claim, Refusal> {
+        let allowed = check_trigger(lc, target)?;
+        let record = lc.record_mut(target).ok_or(Refusal::NotInSequence {
+            event: target.event,
+            phase: target.stage.phase(),
+        })?;
+        let previous = record.clone();
+        record.claim(actor, allowed.attempt, now);
+        Ok(Claim {
+            target,
+            attempt: allowed.attempt,
+            retry: allowed.retry,
+            previous,
+            now,
+        })
+    }
 }
 
 /// Starts the claimed event's execution under its deterministic name and
