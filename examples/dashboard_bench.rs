@@ -1,7 +1,10 @@
 //! Prints the dashboard's performance figures (a benchmark, not a test):
 //! frame render time with 1000 and 100000 lifecycles, key-press-to-redrawn
-//! frame while pages load in the background, CPU over 30 idle seconds, and
-//! memory with 100000 lifecycles.
+//! frame while pages load in the background, the CPU the first load of
+//! 100000 spends building the view, one re-read and one notification
+//! applied with 100000 loaded, CPU over idle seconds with 100000 loaded and
+//! the stream connected, and memory with 100000 lifecycles (also its peak
+//! during a refresh). `scripts/bench.sh` prints the issue-12 table.
 //!
 //! `cargo run --release --example dashboard_bench [idle_seconds]`
 
@@ -15,6 +18,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use amiboard::app::action::{Action, PageData};
+use amiboard::app::feed::StreamStatus;
 use amiboard::app::keymap::Keymap;
 use amiboard::app::state::{Connection, State};
 use amiboard::app::update::{start_load, update};
@@ -102,7 +106,7 @@ fn render_time(n: u64) -> String {
 }
 
 /// Key press -> update -> redrawn frame while 100 pages of 1000 arrive.
-fn key_while_loading() -> (String, String) {
+fn key_while_loading() -> (String, String, Duration) {
     let mut state = fresh_state();
     let _ = start_load(&mut state);
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
@@ -121,7 +125,8 @@ fn key_while_loading() -> (String, String) {
             keys.push(t.elapsed());
         }
     }
-    (stats(keys), stats(pages))
+    let total = pages.iter().sum();
+    (stats(keys), stats(pages), total)
 }
 
 fn rss_kib() -> u64 {
@@ -154,9 +159,13 @@ fn idle_cpu(seconds: u64) -> String {
         .expect("runtime");
     runtime.block_on(async move {
         let mut state = fresh_state();
-        state.refresh_every = Duration::from_hours(1);
+        // The stream is connected: no full reload is due for 30 minutes.
+        state.feed.status = StreamStatus::Connected {
+            queue: "bench".into(),
+            topics: 4,
+        };
         let _ = start_load(&mut state);
-        feed(&mut state, demo(0, 1000));
+        feed(&mut state, demo(0, 100_000));
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let runner = amiboard::app::runner::Runner::new(None, false, tx.clone());
         let cancel = tokio_util::sync::CancellationToken::new();
@@ -184,13 +193,97 @@ fn idle_cpu(seconds: u64) -> String {
         .expect("loop");
         let ticks = cpu_ticks() - before;
         format!(
-            "{seconds} s idle: CPU {} ms ({:.3}%), {} frames drawn (1 initial), {} actions",
+            "{seconds} s idle, 100000 loaded, stream connected: CPU {} ms ({:.3}% of a core), {} frames drawn (1 initial), {} actions",
             ticks * 10,
             ticks as f64 * 10.0 / (seconds as f64 * 10.0),
             counts.frames,
             counts.actions
         )
     })
+}
+
+/// Peak RSS since the last reset (`VmHWM`), in KiB.
+fn peak_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// Resets the peak RSS to the current RSS (Linux `clear_refs` 5).
+fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// A refresh of the same 100000 as update() applies it: pages upserted in
+/// place, what was not seen dropped at the end.
+fn refresh(state: &mut State) {
+    let _ = start_load(state);
+    for page in 0..100 {
+        state.upsert(demo(page * 1000, 1000));
+    }
+    state.drop_unseen();
+}
+
+/// One re-read (a newer `item_version`) and one lifecycle notification
+/// applied with 100000 loaded, sorted by UPDATED (each moves its row).
+fn one_change(state: &mut State) -> (String, String) {
+    let mut rereads = Vec::new();
+    let mut notes = Vec::new();
+    for i in 0..300_u64 {
+        let id = state.lifecycles[usize::try_from(i * 333).unwrap_or(0)]
+            .lifecycle_id
+            .clone();
+        let mut lc = state.lifecycle(&id).cloned().expect("loaded");
+        lc.item_version += 1;
+        lc.updated_at += chrono::Duration::seconds(i64::try_from(i).unwrap_or(0) + 1);
+        let t = Instant::now();
+        update(
+            state,
+            Action::LifecycleFetched {
+                id: id.clone(),
+                result: Ok(lc),
+            },
+        );
+        rereads.push(t.elapsed());
+        let arrival = notification(&id, i);
+        let t = Instant::now();
+        update(
+            state,
+            Action::Stream {
+                event: amiboard::ops::listener::StreamEvent::Notifications(vec![arrival]),
+            },
+        );
+        notes.push(t.elapsed());
+    }
+    (stats(rereads), stats(notes))
+}
+
+/// An amiboard lifecycle notification newer than anything recorded.
+fn notification(id: &str, n: u64) -> amiboard::lifecycle::notification::Arrival {
+    let time = (Utc::now()
+        + chrono::Duration::days(1)
+        + chrono::Duration::seconds(i64::try_from(n).unwrap_or(0)))
+    .to_rfc3339();
+    let message = serde_json::json!({
+        "source": "amiboard", "kind": "lifecycle-event", "lifecycle_id": id,
+        "stack_tag": "main", "event": "SMOKE_TESTS", "stage": "creation",
+        "status": "IN_PROGRESS", "attempt": 1, "time": time,
+    });
+    let envelope = serde_json::json!({
+        "Type": "Notification", "MessageId": format!("m{n}"),
+        "TopicArn": "arn:aws:sns:us-east-1:123456789012:amiboard-lifecycle",
+        "Message": message.to_string(), "Timestamp": time,
+    });
+    amiboard::lifecycle::notification::Arrival {
+        notification: amiboard::lifecycle::notification::decode(&envelope.to_string()),
+        lifecycle_id: Some(id.to_string()),
+        received_at: Utc::now(),
+    }
 }
 
 fn main() {
@@ -203,16 +296,30 @@ fn main() {
     let mut state = fresh_state();
     let _ = start_load(&mut state);
     feed(&mut state, demo(0, 100_000));
+    let loaded = rss_kib();
     println!(
-        "RSS with 100000 lifecycles:       {} MiB (process), {} MiB above the empty process",
-        rss_kib() / 1024,
-        rss_kib().saturating_sub(base) / 1024
+        "RSS with 100000 lifecycles:       {} MiB (process), {} MiB above the empty process ({} B per lifecycle)",
+        loaded / 1024,
+        loaded.saturating_sub(base) / 1024,
+        loaded.saturating_sub(base) * 1024 / 100_000
     );
+    if reset_peak() {
+        refresh(&mut state);
+        println!(
+            "  peak RSS during a refresh:      {} MiB (process), +{} MiB over the loaded state",
+            peak_kib() / 1024,
+            peak_kib().saturating_sub(loaded) / 1024
+        );
+    }
+    let (reread, note) = one_change(&mut state);
+    println!("one re-read applied, 100000:      {reread}");
+    println!("one notification applied, 100000: {note}");
     drop(state);
     println!("frame render, 1000 lifecycles:    {}", render_time(1000));
     println!("frame render, 100000 lifecycles:  {}", render_time(100_000));
-    let (keys, pages) = key_while_loading();
+    let (keys, pages, total) = key_while_loading();
     println!("key -> redrawn frame during load: {keys}");
     println!("  applying one 1000-item page:    {pages}");
+    println!("first load of 100000, view work:  {total:.2?} in total (100 pages)");
     println!("{}", idle_cpu(idle_seconds));
 }

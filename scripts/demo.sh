@@ -9,7 +9,9 @@ cd "$ROOT"
 
 LIFECYCLES="${AMIBOARD_DEMO_LIFECYCLES:-300}"
 ensure_moto
-cargo build --locked --quiet
+# The build shows its progress: the first one takes a few minutes.
+log "building amiboard (the first build takes a few minutes)"
+cargo build --locked
 BIN="$ROOT/target/debug/amiboard"
 trap stop_moto EXIT INT TERM HUP
 # The emulated Image Builder takes this long per build (BUILDING, TESTING,
@@ -40,4 +42,19 @@ PY
   --commit-ref "$(git rev-parse HEAD 2>/dev/null || echo 0000000)" --yes >/dev/null
 "$BIN" create --stack-tag demo --product-name payments-api --product-version 2.8 \
   --yes >/dev/null
+# What a second shell needs to run the CLI against this same emulator while
+# the dashboard is open (e.g. `amiboard list`, `amiboard trigger ID`).
+cat >&2 <<EOF
+
+amiboard demo: the emulator listens on $MOTO_URL. In a second shell:
+
+  export AWS_ENDPOINT_URL=$MOTO_URL AWS_REGION=$AWS_REGION
+  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing
+  export AWS_EC2_METADATA_DISABLED=true AMIBOARD_CONFIG=$AMIBOARD_CONFIG
+  export AMIBOARD_PIPELINE_ARN=$AMIBOARD_PIPELINE_ARN
+  alias amiboard=$BIN
+
+(the dashboard opens in a moment; the emulator stops when it exits)
+EOF
+sleep "${AMIBOARD_DEMO_PAUSE:-3}"
 "$BIN" "$@"

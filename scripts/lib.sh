@@ -21,6 +21,21 @@ ensure_moto() {
     || { log "pip could not install $MOTO_REQUIREMENT"; return 1; }
 }
 
+# Installs the AWS CLI (v1, from PyPI) into its own venv, $VENV/awscli: the
+# docs/deploy.md test runs the guide's `aws` commands against the emulator.
+# Its own venv, because the CLI pins a botocore other than moto's boto3 needs.
+AWSCLI_REQUIREMENT="awscli==1.46.3"
+AWS_CLI="$VENV/awscli/bin/aws"
+ensure_awscli() {
+  if [ -x "$AWS_CLI" ] && "$AWS_CLI" --version 2>&1 | grep -q "aws-cli/${AWSCLI_REQUIREMENT#awscli==} "; then
+    return 0
+  fi
+  log "installing $AWSCLI_REQUIREMENT into $VENV/awscli (once)"
+  python3 -m venv "$VENV/awscli" || { log "python3 -m venv failed: install python3-venv"; return 1; }
+  "$VENV/awscli/bin/python" -m pip install --quiet --disable-pip-version-check "$AWSCLI_REQUIREMENT" \
+    || { log "pip could not install $AWSCLI_REQUIREMENT"; return 1; }
+}
+
 # Prints a free TCP port on 127.0.0.1.
 free_port() {
   "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

@@ -11,6 +11,15 @@ use amiboard::cli::{self, Cli, Exit};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(result) = cli::run_without_config(&cli) {
+        return match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                say(&err.to_string());
+                ExitCode::from(err.exit as u8)
+            }
+        };
+    }
     let config = match cli::load_config(&cli) {
         Ok(config) => config,
         Err(err) => {

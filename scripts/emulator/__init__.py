@@ -14,6 +14,10 @@ state):
   targets for the EC2 "AMI State Change" events.
 - `ssm_commands`: Run Command notifications on the command's SNS topic, and
   failed invocations for failure injection.
+- `cloudformation`: stacks of deploy/amiboard.template.json: a state
+  machine's `Definition` object, a table's point-in-time recovery, a bucket's
+  public access block and lifecycle rules, topic and bucket policies, Image
+  Builder resources, templates by URL and the outputs of change sets.
 
 Failure injection: tags on the image pipeline, read when the work starts
 (see `imagebuilder.FAILURE_TAGS`). docs/workflows.md describes it all.
@@ -21,9 +25,10 @@ Failure injection: tags on the image pipeline, read when the work starts
 
 
 def install() -> None:
-    from . import ec2_tasks, imagebuilder, sfn_sdk, ssm_commands
+    from . import cloudformation, ec2_tasks, imagebuilder, sfn_sdk, ssm_commands
 
     sfn_sdk.install()
     imagebuilder.install()
     ec2_tasks.install()
     ssm_commands.install()
+    cloudformation.install()

@@ -9,6 +9,7 @@ use crate::lifecycle::image::{BuildImage, Pipeline, ServiceAnswer};
 use crate::lifecycle::notification::LinkIndex;
 use crate::lifecycle::{Bump, EventRef, Lifecycle};
 use crate::ops::listener::StreamEvent;
+use crate::ops::watcher::{Broken, Claim};
 use crate::ops::{Caller, Cursor, DeployedWorkflows, OpError};
 
 /// One page of lifecycles as the runner hands it back.
@@ -50,6 +51,9 @@ pub enum Op {
     },
     /// Create a lifecycle and start its AMI_BUILD (`ops::create`).
     Create(NewLifecycleForm),
+    /// A certify, reject or promote that breaks the glass: the approval
+    /// rules are overridden with `reason`, recorded on the event.
+    Overridden { op: Box<Op>, reason: String },
 }
 
 /// What the new-lifecycle form collected.
@@ -73,6 +77,7 @@ impl Op {
             | Op::Retry { lifecycle_id }
             | Op::Reconcile { lifecycle_id } => Some(lifecycle_id),
             Op::Create(_) => None,
+            Op::Overridden { op, .. } => op.lifecycle_id(),
         }
     }
 
@@ -94,6 +99,7 @@ impl Op {
                 "create {} {} in {}",
                 form.product_name, form.product_version, form.stack_tag
             ),
+            Op::Overridden { op, .. } => format!("{} (approval override)", op.describe()),
         }
     }
 }
@@ -152,6 +158,24 @@ pub enum Action {
     PipelinesListed {
         result: Result<ServiceAnswer<Vec<Pipeline>>, OpError>,
     },
+    /// The execution watcher answered: the running events whose execution
+    /// failed, timed out or was aborted.
+    ExecutionsWatched {
+        result: Result<Vec<Broken>, OpError>,
+    },
+    /// The profile/region `:profile`/`:region` asked for answered (with its
+    /// account) or could not be used.
+    TargetChecked {
+        profile: Option<String>,
+        region: Option<String>,
+        result: Result<String, OpError>,
+    },
+    /// An event's execution log was read (`l`).
+    LogFetched {
+        id: String,
+        at: crate::lifecycle::EventRef,
+        result: Result<crate::ops::logs::EventLog, OpError>,
+    },
     /// Image Builder answered for one build image (or is not here).
     BuildImageFetched {
         image_arn: String,
@@ -183,10 +207,26 @@ pub enum Effect {
     },
     /// Give the stream a fresh index to tie notifications to lifecycles.
     SetLinks { index: Box<LinkIndex> },
+    /// Add one lifecycle's links to the stream's index (after a re-read).
+    AddLinks { index: Box<LinkIndex> },
     /// Ask Image Builder for its pipelines (the new-lifecycle form).
     ListPipelines,
     /// Read which version of the state machines is deployed.
     CheckWorkflows,
+    /// Ask Step Functions which of these running events' executions ended
+    /// broken (a read; see `list_watch`).
+    WatchExecutions { claims: Vec<Claim> },
+    /// Connect to another profile or region and ask STS who we are there
+    /// (a read): `TargetChecked` says whether the dashboard can move.
+    CheckTarget {
+        profile: Option<String>,
+        region: Option<String>,
+    },
+    /// Read an event's execution log: its states, failure and links (a read).
+    FetchLog {
+        id: String,
+        at: crate::lifecycle::EventRef,
+    },
     /// Read one build image's status, recipe and components (a read).
     FetchBuildImage {
         lifecycle_id: String,
@@ -205,9 +245,13 @@ impl Effect {
             | Effect::Copy { .. }
             | Effect::FetchProgress { .. }
             | Effect::SetLinks { .. }
+            | Effect::AddLinks { .. }
             | Effect::ListPipelines
             | Effect::CheckWorkflows
-            | Effect::FetchBuildImage { .. } => false,
+            | Effect::WatchExecutions { .. }
+            | Effect::FetchBuildImage { .. }
+            | Effect::FetchLog { .. }
+            | Effect::CheckTarget { .. } => false,
         }
     }
 }

@@ -22,6 +22,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     };
     match dialog {
         Dialog::Create(form) => return super::create::key(state, form, key),
+        Dialog::Override(form) => return super::approval::key(state, form, &key, code),
         Dialog::Refused { .. } => {
             if !matches!(
                 code,
@@ -118,7 +119,8 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                                 stage: Stage::Creation,
                                 event: EventKind::QaCertificationResponse,
                             };
-                            confirm(state, op, &lc, target, None);
+                            // Four eyes first: the same person opens the override form.
+                            super::approval::decide(state, op, &lc, target);
                             return Vec::new();
                         }
                         Err(refusal) => error = Some(refusal.to_string()),

@@ -1,13 +1,34 @@
 //! The `/` filter: fuzzy text terms plus `field:value` terms such as
-//! `status:failed event:smoke stack:main product:web owner:alice`.
+//! `status:failed event:smoke stack:main product:web owner:alice`, and scan
+//! counts compared by severity: `critical:>0 high:>=3`.
 
 use super::rows::Row;
-use crate::lifecycle::{EventKind, EventStatus};
+use crate::lifecycle::{EventKind, EventStatus, VulnerabilityCounts};
 
 /// The fields a `field:value` term can name.
-pub const FIELDS: [&str; 8] = [
-    "status", "event", "stack", "product", "owner", "ami", "semver", "id",
+pub const FIELDS: [&str; 12] = [
+    "status", "event", "stack", "product", "owner", "ami", "semver", "id", "critical", "high",
+    "medium", "low",
 ];
+
+/// A scan severity a term can compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+}
+
+/// How a count compares with a term's number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    Greater,
+    AtLeast,
+    Less,
+    AtMost,
+    Equal,
+}
 
 /// One parsed term.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +43,13 @@ pub enum Term {
     Ami(String),
     Semver(String),
     Id(String),
+    /// The latest scan's count of one severity compared with a number;
+    /// a lifecycle never scanned matches no such term.
+    Scan {
+        severity: Severity,
+        comparison: Comparison,
+        value: u32,
+    },
 }
 
 /// A parsed filter: every term must match.
@@ -53,6 +81,10 @@ impl Filter {
                 "ami" => Term::Ami(value),
                 "semver" => Term::Semver(value),
                 "id" => Term::Id(value),
+                "critical" => scan(Severity::Critical, field, &value)?,
+                "high" => scan(Severity::High, field, &value)?,
+                "medium" => scan(Severity::Medium, field, &value)?,
+                "low" => scan(Severity::Low, field, &value)?,
                 other => {
                     return Err(format!(
                         "unknown field `{other}`: use {}",
@@ -89,8 +121,63 @@ impl Term {
             Term::Ami(v) => row.ami.as_deref().is_some_and(|a| a.contains(v)),
             Term::Semver(v) => row.semver.as_deref().is_some_and(|s| s.starts_with(v)),
             Term::Id(v) => row.id.to_lowercase().starts_with(v),
+            Term::Scan {
+                severity,
+                comparison,
+                value,
+            } => row
+                .vulns
+                .is_some_and(|v| comparison.holds(severity.count(&v), *value)),
         }
     }
+}
+
+impl Severity {
+    fn count(self, counts: &VulnerabilityCounts) -> u32 {
+        match self {
+            Severity::Critical => counts.critical,
+            Severity::High => counts.high,
+            Severity::Medium => counts.medium,
+            Severity::Low => counts.low,
+        }
+    }
+}
+
+impl Comparison {
+    fn holds(self, count: u32, value: u32) -> bool {
+        match self {
+            Comparison::Greater => count > value,
+            Comparison::AtLeast => count >= value,
+            Comparison::Less => count < value,
+            Comparison::AtMost => count <= value,
+            Comparison::Equal => count == value,
+        }
+    }
+}
+
+/// A severity term such as `critical:>0`, `high:>=3` or `low:5`.
+fn scan(severity: Severity, field: &str, value: &str) -> Result<Term, String> {
+    let (comparison, number) = [
+        (">=", Comparison::AtLeast),
+        ("<=", Comparison::AtMost),
+        (">", Comparison::Greater),
+        ("<", Comparison::Less),
+        ("=", Comparison::Equal),
+        ("", Comparison::Equal),
+    ]
+    .into_iter()
+    .find_map(|(sign, comparison)| value.strip_prefix(sign).map(|rest| (comparison, rest)))
+    .unwrap_or((Comparison::Equal, value));
+    let value = number.parse::<u32>().map_err(|_| {
+        format!(
+            "`{field}:{value}` is not a comparison: use {field}:>0, {field}:>=3, {field}:<2 or {field}:0"
+        )
+    })?;
+    Ok(Term::Scan {
+        severity,
+        comparison,
+        value,
+    })
 }
 
 /// Whether every character of `needle` appears in `haystack` in order.
@@ -127,4 +214,69 @@ fn events(value: &str) -> Result<Vec<EventKind>, String> {
         return Err(format!("no event matches `{value}`"));
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lifecycle::{EventKind, EventStatus, Lifecycle};
+
+    fn row(counts: Option<(u32, u32)>) -> Row {
+        let mut lc = Lifecycle::new("id", "main", "web", "1", "o", chrono::Utc::now());
+        if let Some((critical, high)) = counts {
+            let scans = &mut lc.creation[2];
+            assert_eq!(scans.event, EventKind::VulnerabilityScans);
+            scans.status = EventStatus::Completed;
+            scans.outputs.vulnerabilities = Some(VulnerabilityCounts {
+                critical,
+                high,
+                medium: 4,
+                low: 9,
+                informational: 0,
+            });
+        }
+        Row::of(&lc)
+    }
+
+    fn matches(text: &str, counts: Option<(u32, u32)>) -> bool {
+        Filter::parse(text).expect(text).matches(&row(counts))
+    }
+
+    #[test]
+    fn severity_terms_compare_the_latest_scan_counts() {
+        assert!(matches("critical:>0", Some((1, 0))));
+        assert!(!matches("critical:>0", Some((0, 5))));
+        assert!(matches("high:>=3", Some((0, 3))));
+        assert!(!matches("high:>=3", Some((0, 2))));
+        assert!(matches("high:<3 critical:0", Some((0, 2))));
+        assert!(matches("HIGH:<=2", Some((0, 2))));
+        assert!(matches("medium:=4 low:9", Some((0, 0))));
+        assert!(
+            !matches("critical:>0 high:>=3", Some((1, 2))),
+            "every term must hold"
+        );
+        // Never scanned: no count to compare, not even with 0.
+        assert!(!matches("critical:0", None));
+        assert!(!matches("critical:<1", None));
+    }
+
+    #[test]
+    fn a_severity_term_without_a_comparison_is_one_sentence() {
+        assert_eq!(
+            Filter::parse("critical:>x"),
+            Err(
+                "`critical:>x` is not a comparison: use critical:>0, critical:>=3, critical:<2 or critical:0"
+                    .to_string()
+            )
+        );
+        for bad in ["high:>=", "high:=>3", "high:-1", "low:>3.5", "low:many"] {
+            let err = Filter::parse(bad).expect_err(bad);
+            assert!(err.contains("is not a comparison"), "{bad}: {err}");
+            assert!(!err.contains('\n'), "{bad}: one line");
+        }
+        assert_eq!(
+            Filter::parse("high:").expect_err("empty"),
+            "`high:` needs a value"
+        );
+    }
 }

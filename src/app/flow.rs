@@ -13,7 +13,11 @@ use crate::lifecycle::{Bump, EventKind, EventRef, Lifecycle, Refusal, Stage};
 /// Starts a mutating command on the focused lifecycle.
 pub fn begin(state: &mut State, command: Command) -> Vec<Effect> {
     if state.read_only {
-        refuse(state, command, &Refusal::ReadOnly.to_string());
+        // The on-call view: one line, no dialog to dismiss.
+        state.notify(
+            Level::Warn,
+            format!("{} Nothing was changed.", Refusal::ReadOnly),
+        );
         return Vec::new();
     }
     if command == Command::NewLifecycle {
@@ -48,7 +52,8 @@ pub fn begin(state: &mut State, command: Command) -> Vec<Effect> {
                         .contains(&lc.stack_tag)
                         .then(|| stage_ami(&lc, target.stage))
                         .flatten();
-                    confirm(state, Op::Promote { lifecycle_id: id }, &lc, target, typed);
+                    // The checklist (and four eyes) first: a ✘ opens the override form.
+                    super::approval::promote(state, &lc, target, typed);
                 })
                 .map_err(|r| r.to_string())
         }
@@ -96,7 +101,17 @@ fn stage_ami(lc: &Lifecycle, stage: Stage) -> Option<String> {
 }
 
 fn trigger(state: &mut State, lc: &Lifecycle) -> Result<(), String> {
-    let target = trigger_target(lc).map_err(|r| r.to_string())?.target;
+    let target = trigger_target(lc)
+        .map_err(|r| {
+            // Nothing left to run in production: the next step is a patch.
+            if lc.newest_production().is_some() && check_new_patch(lc).is_ok() {
+                let patch = state.keymap.first_key(Command::StartPatch);
+                format!("{r} It is in production: press {patch} to start a patch cycle.")
+            } else {
+                r.to_string()
+            }
+        })?
+        .target;
     let op = Op::Trigger {
         lifecycle_id: lc.lifecycle_id.clone(),
         target,
@@ -147,8 +162,21 @@ pub fn confirm(
     for ami in amis {
         lines.push((format!("AMI {}", ami.region), ami.ami_id.clone()));
     }
+    let mut event_lines = vec![("Event".to_string(), target.to_string())];
+    // Running a failed event again: which attempt this is, and why the last failed.
+    if let Some(record) = lc.record(target).filter(|r| r.status.is_retryable()) {
+        event_lines.push((
+            "Attempt".to_string(),
+            format!(
+                "{}, previous {}: {}",
+                record.attempt.saturating_add(1),
+                record.status.word(),
+                record.reason.as_deref().unwrap_or("no reason recorded")
+            ),
+        ));
+    }
+    lines.extend(event_lines);
     lines.extend([
-        ("Event".to_string(), target.to_string()),
         (
             "Account".to_string(),
             state

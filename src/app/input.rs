@@ -35,6 +35,9 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         super::feed_keys::filter_key(state, key);
         return Vec::new();
     }
+    if state.palette_input.is_some() {
+        return palette_key(state, key);
+    }
     if let Some(command) = state.keymap.command_for(&key) {
         run_command(state, command)
     } else {
@@ -71,6 +74,40 @@ fn filter_key(state: &mut State, key: KeyEvent) {
     }
     let text = state.filter_input.clone().unwrap_or_default();
     apply_filter(state, &text);
+}
+
+/// Keys of the `:` bar: Enter runs the line (a bad one keeps the bar open
+/// with its sentence), Esc closes it.
+fn palette_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(input) = state.palette_input.as_mut() else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Enter => match super::palette::parse(input) {
+            Ok(command) => {
+                state.palette_input = None;
+                state.palette_error = None;
+                super::palette::run(state, command)
+            }
+            Err(sentence) => {
+                state.palette_error = Some(sentence);
+                Vec::new()
+            }
+        },
+        KeyCode::Esc => {
+            state.palette_input = None;
+            state.palette_error = None;
+            Vec::new()
+        }
+        _ => {
+            if edit_text(input, &key) {
+                state.palette_error = None;
+            } else {
+                state.dirty = false;
+            }
+            Vec::new()
+        }
+    }
 }
 
 /// Whether `key` is Ctrl-C.
@@ -132,6 +169,9 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
     }
     let on_list = matches!(state.screen(), Screen::List);
     if let Some(effects) = super::feed_keys::command(state, command) {
+        return effects;
+    }
+    if let Some(effects) = super::inbox::command(state, command) {
         return effects;
     }
     match command {
@@ -205,6 +245,16 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
             state.rebuild_view();
         }
         Command::CopyAmi | Command::CopyId => return copy(state, command),
+        Command::Palette => {
+            state.palette_input = Some(String::new());
+            state.palette_error = None;
+        }
+        Command::Logs if !matches!(state.screen(), Screen::Logs { .. }) => {
+            return super::logs::open(state);
+        }
+        Command::Attempts if matches!(state.screen(), Screen::Timeline { .. }) => {
+            state.show_attempts = !state.show_attempts;
+        }
         _ => state.dirty = false,
     }
     Vec::new()
@@ -261,11 +311,13 @@ pub fn move_by(state: &mut State, command: Command) {
 
 fn scroll_of(state: &mut State) -> Option<&mut u16> {
     match state.screens.last_mut()? {
-        Screen::List | Screen::Feed => None,
+        Screen::List | Screen::Feed | Screen::Inbox { .. } => None,
         Screen::Timeline { scroll, .. }
         | Screen::Detail { scroll, .. }
         | Screen::Help { scroll }
         | Screen::Notices { scroll }
-        | Screen::Raw { scroll, .. } => Some(scroll),
+        | Screen::Raw { scroll, .. }
+        | Screen::Production { scroll }
+        | Screen::Logs { scroll } => Some(scroll),
     }
 }

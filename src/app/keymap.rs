@@ -59,6 +59,11 @@ commands! {
     NotificationsFull,
     Pause,
     Autoscroll,
+    Attempts,
+    Logs,
+    Palette,
+    Inbox,
+    Production,
 }
 
 /// Where a command applies, for the footer and help.
@@ -106,6 +111,11 @@ impl Command {
             Command::NotificationsFull => "notifications_full",
             Command::Pause => "pause",
             Command::Autoscroll => "autoscroll",
+            Command::Attempts => "attempts",
+            Command::Logs => "logs",
+            Command::Palette => "palette",
+            Command::Inbox => "inbox",
+            Command::Production => "production",
         }
     }
 
@@ -142,6 +152,11 @@ impl Command {
             Command::NotificationsFull => "feed",
             Command::Pause => "pause feed",
             Command::Autoscroll => "autoscroll",
+            Command::Attempts => "earlier attempts",
+            Command::Logs => "execution log",
+            Command::Palette => "command palette",
+            Command::Inbox => "approval inbox",
+            Command::Production => "production view",
         }
     }
 
@@ -167,7 +182,13 @@ impl Command {
             }
             Command::NewLifecycle => Scope::List,
             Command::Pause | Command::Autoscroll => Scope::Notifications,
-            Command::CopyAmi | Command::CopyId | Command::Detail => Scope::Lifecycle,
+            Command::CopyAmi
+            | Command::CopyId
+            | Command::Detail
+            | Command::Attempts
+            | Command::Logs => {
+                Scope::Lifecycle
+            }
             c if c.is_mutating() => Scope::Lifecycle,
             _ => Scope::Everywhere,
         }
@@ -205,6 +226,11 @@ impl Command {
             Command::NotificationsFull => &["F"],
             Command::Pause => &["Space"],
             Command::Autoscroll => &["a"],
+            Command::Attempts => &["h"],
+            Command::Logs => &["l"],
+            Command::Palette => &[":"],
+            Command::Inbox => &["i"],
+            Command::Production => &["W"],
         }
     }
 

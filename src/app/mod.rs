@@ -3,17 +3,24 @@
 //! the runner) and draws through the `event_loop::View` it is given.
 
 pub mod action;
+pub mod approval;
 pub mod create;
 mod dialogs;
+pub mod doctor_badge;
 pub mod event_loop;
 pub mod feed;
 mod feed_keys;
 pub mod filter;
 mod flow;
 pub mod images;
+pub mod inbox;
 mod input;
 pub mod keymap;
 pub mod layout;
+pub mod logs;
+pub mod palette;
+mod list_view;
+pub mod list_watch;
 mod live;
 pub mod progress;
 pub mod rows;
@@ -55,7 +62,9 @@ pub fn initial_state(
     state
         .production_stack_tags
         .clone_from(&config.production_stack_tags);
+    state.approval_rules = crate::ops::ApprovalRules::from_config(config);
     state.refresh_every = config.refresh;
+    state.full_reload = config.full_reload;
     state.workflow_poll = config.workflow_poll;
     if config.notifications_enabled {
         state.feed.status = feed::StreamStatus::Starting;

@@ -109,7 +109,7 @@ impl SortColumn {
         SortColumn::ALL[(i + 1) % SortColumn::ALL.len()]
     }
 
-    fn compare(self, a: &Row, b: &Row) -> Ordering {
+    pub(super) fn compare(self, a: &Row, b: &Row) -> Ordering {
         match self {
             SortColumn::Product => a.product.cmp(&b.product),
             SortColumn::Stack => a.stack_tag.cmp(&b.stack_tag),

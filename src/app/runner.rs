@@ -82,6 +82,12 @@ impl Runner {
             }
             return;
         }
+        if let Effect::AddLinks { index } = effect {
+            if let Some(links) = &self.links {
+                links.add(*index);
+            }
+            return;
+        }
         let tx = self.tx.clone();
         let Some(ctx) = self.ctx.clone() else {
             offline(effect, &tx);
@@ -140,6 +146,18 @@ async fn perform(ctx: &Context, effect: Effect) -> Option<Action> {
                 result,
             })
         }
+        Effect::CheckTarget { profile, region } => {
+            let result = check_target(ctx, profile.clone(), region.clone()).await;
+            Some(Action::TargetChecked {
+                profile,
+                region,
+                result,
+            })
+        }
+        Effect::FetchLog { id, at } => {
+            let result = ops::logs::event_log(ctx, &id, Some(at)).await;
+            Some(Action::LogFetched { id, at, result })
+        }
         Effect::FetchLifecycle { id } => {
             let result = ops::get(ctx, &id).await;
             Some(Action::LifecycleFetched { id, result })
@@ -165,6 +183,9 @@ async fn perform(ctx: &Context, effect: Effect) -> Option<Action> {
         Effect::ListPipelines => Some(Action::PipelinesListed {
             result: ops::pipelines(ctx).await,
         }),
+        Effect::WatchExecutions { claims } => Some(Action::ExecutionsWatched {
+            result: ops::watcher::find_broken(ctx, &claims).await,
+        }),
         Effect::CheckWorkflows => Some(Action::WorkflowsChecked {
             result: ops::deployed_workflows(ctx).await,
         }),
@@ -176,7 +197,7 @@ async fn perform(ctx: &Context, effect: Effect) -> Option<Action> {
             let result = ops::build_image(ctx, &image_arn).await;
             Some(Action::BuildImageFetched { image_arn, result })
         }
-        Effect::Copy { .. } | Effect::SetLinks { .. } => None,
+        Effect::Copy { .. } | Effect::SetLinks { .. } | Effect::AddLinks { .. } => None,
     }
 }
 
@@ -215,6 +236,32 @@ async fn mutate(ctx: &Context, actor: &str, op: &Op) -> Result<OpReport, OpError
             }
             Ok(changed.remove(0))
         }
+        Op::Overridden { op, reason } => match op.as_ref() {
+            Op::Decide {
+                lifecycle_id,
+                certified,
+                reason: decision,
+                seen,
+            } => {
+                ops::decide_overriding(
+                    ctx,
+                    actor,
+                    lifecycle_id,
+                    *certified,
+                    decision,
+                    Some(*seen),
+                    Some(reason),
+                )
+                .await
+            }
+            Op::Promote { lifecycle_id } => {
+                ops::promote_overriding(ctx, actor, lifecycle_id, Some(reason)).await
+            }
+            other => Err(OpError::Invalid(format!(
+                "{} has no approval to override; nothing was changed",
+                other.describe()
+            ))),
+        },
         Op::Create(form) => {
             let new = ops::NewLifecycle {
                 stack_tag: form.stack_tag.clone(),
@@ -229,4 +276,31 @@ async fn mutate(ctx: &Context, actor: &str, op: &Op) -> Result<OpReport, OpError
         }
     };
     outcome.map(report)
+}
+
+/// Connects with the current configuration moved to `profile`/`region` and
+/// asks STS who we are there: the account, or why not (expired SSO
+/// credentials say which command renews them).
+async fn check_target(
+    ctx: &Context,
+    profile: Option<String>,
+    region: Option<String>,
+) -> Result<String, OpError> {
+    let mut config = ctx.config.clone();
+    if profile.is_some() {
+        config.profile.clone_from(&profile);
+    }
+    if region.is_some() {
+        config.region.clone_from(&region);
+    }
+    let moved = Context::connect(config)
+        .await
+        .map_err(|e| OpError::Unavailable(e.to_string()))?;
+    let caller = ops::identify(&moved).await.map_err(|e| match &profile {
+        Some(name) if e.is_credentials() => {
+            OpError::Unavailable(format!("{e} — for an SSO profile: aws sso login --profile {name}"))
+        }
+        _ => e,
+    })?;
+    Ok(caller.account)
 }

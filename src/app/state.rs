@@ -12,8 +12,9 @@ use super::feed::Feed;
 use super::filter::Filter;
 use super::images::Images;
 use super::keymap::Keymap;
+use super::list_watch::ExecutionWatch;
 use super::progress::Watch;
-use super::rows::{Row, Sort, build_view};
+use super::rows::{Row, Sort};
 use crate::lifecycle::{Bump, Lifecycle};
 
 /// Where the list's data stands.
@@ -59,6 +60,18 @@ pub enum Screen {
         message_id: String,
         scroll: u16,
     },
+    /// Every lifecycle waiting for a person; `selected` is a row of it.
+    Inbox {
+        selected: usize,
+    },
+    /// The AMI in production per stack tag, product and region.
+    Production {
+        scroll: u16,
+    },
+    /// The execution log of one event (`l`): `State::logs` holds it.
+    Logs {
+        scroll: u16,
+    },
 }
 
 /// How loud a notice is.
@@ -102,6 +115,9 @@ pub enum Dialog {
     QuitWhileBusy,
     /// The new-lifecycle form.
     Create(CreateForm),
+    /// Four eyes or the promotion checklist refuses: type `override` and a
+    /// reason to break the glass (`app::approval`).
+    Override(super::approval::OverrideForm),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +141,13 @@ pub struct Connection {
     pub stack_tag: Option<String>,
 }
 
+/// Where `:profile`/`:region` moves the dashboard (unchanged parts: `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Switch {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+}
+
 /// The whole app state.
 // Independent switches, not a state machine in disguise.
 #[allow(clippy::struct_excessive_bools)]
@@ -134,7 +157,12 @@ pub struct State {
     pub read_only: bool,
     pub connection: Connection,
     pub production_stack_tags: Vec<String>,
+    /// Four eyes and the promotion checklist, per stack tag (`[approvals]`).
+    pub approval_rules: crate::ops::ApprovalRules,
     pub refresh_every: Duration,
+    /// How often the whole table is reloaded while the notification stream
+    /// is connected (notifications and re-reads keep the list current).
+    pub full_reload: Duration,
     /// How often the open timeline's running execution is polled.
     pub workflow_poll: Duration,
     pub now: DateTime<Utc>,
@@ -159,8 +187,10 @@ pub struct State {
     pub load: Load,
     /// The generation of the load in flight; older results are dropped.
     pub request: u64,
-    /// Pages of a refresh collect here and replace the data when complete.
-    pub incoming: Option<Vec<Lifecycle>>,
+    /// Which lifecycles (by index) the load in flight has seen: its pages
+    /// apply in place, and what it did not see is dropped when it completes
+    /// (`list_view`), so a refresh never holds the table twice.
+    pub seen: Option<Vec<bool>>,
     pub next_cursor: Option<CursorKey>,
     pub next_refresh: Option<DateTime<Utc>>,
     /// Which state machine definitions are deployed (`v2`), once read.
@@ -186,6 +216,8 @@ pub struct State {
     pub feed: Feed,
     /// Progress of the open timeline's running execution.
     pub watch: Option<Watch>,
+    /// The execution watcher over every running event of the list.
+    pub executions: ExecutionWatch,
     /// Image Builder answered that it is not at this endpoint: said once, and
     /// build images are not asked for again.
     pub imagebuilder_missing: bool,
@@ -193,13 +225,25 @@ pub struct State {
     pub images: Images,
     /// Why a lifecycle opened by id could not be read, by lifecycle id.
     pub lifecycle_errors: HashMap<String, String>,
+    /// Whether the timeline lists every earlier attempt of an event (`h`),
+    /// or folds them into one line.
+    pub show_attempts: bool,
+    /// The text typed after `:`, while the command palette is open.
+    pub palette_input: Option<String>,
+    /// Why the last palette line was not run, while the bar stays open.
+    pub palette_error: Option<String>,
+    /// A profile/region the user switched to and whose credentials answered:
+    /// the loop ends and the dashboard re-opens on it.
+    pub switch_to: Option<Switch>,
+    /// The execution log `l` opened, while its screen is up.
+    pub logs: Option<super::logs::LogView>,
+    /// The last failure `amiboard doctor` would explain (a denied call, a
+    /// missing resource): the header names the command (`app::doctor_badge`).
+    pub doctor_hint: Option<String>,
 }
 
 /// How long a toast stays up.
 pub const TOAST_SECONDS: i64 = 6;
-/// How many rows on each side of the selection it may move to when the
-/// selected lifecycle disappears.
-const SELECTION_NEIGHBOURS: usize = 3;
 /// Wait before retrying a failed load.
 pub const RETRY_SECONDS: i64 = 5;
 
@@ -215,7 +259,9 @@ impl State {
             read_only,
             connection,
             production_stack_tags: vec!["prod".into(), "production".into()],
+            approval_rules: crate::ops::ApprovalRules::default(),
             refresh_every: Duration::from_secs(30),
+            full_reload: Duration::from_mins(30),
             workflow_poll: Duration::from_secs(2),
             now,
             lifecycles: Vec::new(),
@@ -232,7 +278,7 @@ impl State {
             filter_error: None,
             load: Load::Idle,
             request: 0,
-            incoming: None,
+            seen: None,
             next_cursor: None,
             next_refresh: None,
             stale_error: None,
@@ -249,9 +295,16 @@ impl State {
             age_label: String::new(),
             feed: Feed::default(),
             watch: None,
+            executions: ExecutionWatch::default(),
             imagebuilder_missing: false,
+            show_attempts: false,
+            logs: None,
+            palette_input: None,
+            palette_error: None,
+            switch_to: None,
             images: Images::new(),
             lifecycle_errors: HashMap::new(),
+            doctor_hint: None,
         }
     }
 
@@ -267,6 +320,7 @@ impl State {
     pub fn focused(&self) -> Option<&Lifecycle> {
         match self.screen() {
             Screen::Timeline { id, .. } | Screen::Detail { id, .. } => self.lifecycle(id),
+            Screen::Inbox { selected } => super::inbox::selected_lifecycle(self, *selected),
             _ => self.selected_lifecycle(),
         }
     }
@@ -303,99 +357,6 @@ impl State {
         if self.notices.len() > 500 {
             self.notices.remove(0);
         }
-    }
-
-    /// Replaces all data (a completed load). A lifecycle this state holds
-    /// in a newer `item_version` (written after the load began) is kept.
-    pub fn replace_all(&mut self, mut lifecycles: Vec<Lifecycle>) {
-        let anchor = self.selection_anchor();
-        for lc in &mut lifecycles {
-            if let Some(current) = self
-                .lifecycle(&lc.lifecycle_id)
-                .filter(|current| current.item_version > lc.item_version)
-            {
-                lc.clone_from(current);
-            }
-        }
-        self.rows = lifecycles.iter().map(Row::of).collect();
-        self.by_id = lifecycles
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.lifecycle_id.clone(), i))
-            .collect();
-        self.lifecycles = lifecycles;
-        self.rebuild_view_keeping(&anchor);
-    }
-
-    /// Adds or replaces lifecycles by id; never replaces one with an older
-    /// `item_version` (a read that started before a write and ended after it).
-    pub fn upsert(&mut self, lifecycles: Vec<Lifecycle>) {
-        let anchor = self.selection_anchor();
-        for lc in lifecycles {
-            if let Some(i) = self.by_id.get(&lc.lifecycle_id) {
-                if self.lifecycles[*i].item_version > lc.item_version {
-                    continue;
-                }
-                self.rows[*i] = Row::of(&lc);
-                self.lifecycles[*i] = lc;
-            } else {
-                self.by_id
-                    .insert(lc.lifecycle_id.clone(), self.lifecycles.len());
-                self.rows.push(Row::of(&lc));
-                self.lifecycles.push(lc);
-            }
-        }
-        self.rebuild_view_keeping(&anchor);
-    }
-
-    /// Refilters and resorts, keeping the same lifecycle selected.
-    pub fn rebuild_view(&mut self) {
-        let anchor = self.selection_anchor();
-        self.rebuild_view_keeping(&anchor);
-    }
-
-    /// The selected lifecycle's id, then its neighbours' nearest first
-    /// (below, above, ...), read from the view as it is now.
-    fn selection_anchor(&self) -> Vec<String> {
-        let id = |at: usize| {
-            self.view
-                .get(at)
-                .and_then(|i| self.rows.get(*i))
-                .map(|r| r.id.clone())
-        };
-        let mut anchor: Vec<String> = id(self.selected).into_iter().collect();
-        for step in 1..=SELECTION_NEIGHBOURS {
-            anchor.extend(id(self.selected.saturating_add(step)));
-            if let Some(above) = self.selected.checked_sub(step) {
-                anchor.extend(id(above));
-            }
-        }
-        anchor
-    }
-
-    /// Rebuilds the view and selects the first anchor still shown. When the
-    /// selected lifecycle itself is gone from the data, says so.
-    fn rebuild_view_keeping(&mut self, anchor: &[String]) {
-        self.view = build_view(&self.rows, &self.filter, self.sort);
-        let found = anchor.iter().enumerate().find_map(|(n, id)| {
-            self.view
-                .iter()
-                .position(|i| self.rows[*i].id == *id)
-                .map(|at| (n, at))
-        });
-        match found {
-            Some((_, at)) => self.selected = at,
-            None => self.selected = self.selected.min(self.view.len().saturating_sub(1)),
-        }
-        if let Some(gone) = anchor.first().filter(|id| !self.by_id.contains_key(*id)) {
-            let now_on = self
-                .view
-                .get(self.selected)
-                .map_or_else(|| "nothing".to_string(), |i| self.rows[*i].id.clone());
-            let text = format!("Lifecycle {gone} is gone; the selection moved to {now_on}.");
-            self.notify(Level::Warn, text);
-        }
-        self.clamp_selection();
     }
 
     /// Keeps the selection inside the view and the window around it.

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 
 use super::action::{Action, CursorKey, Effect, PageData};
+use super::feed::StreamStatus;
 use super::state::{Level, Load, RETRY_SECONDS, Screen, State};
 use crate::ops::OpError;
 
@@ -14,6 +15,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         return tick(state, now);
     }
     state.dirty = true;
+    super::doctor_badge::note(state, &action);
     match action {
         Action::Key(key) => super::input::key(state, key),
         Action::Resized { width, height } => {
@@ -34,11 +36,41 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             at,
             result,
         } => page_loaded(state, request, at, result),
+        Action::TargetChecked {
+            profile,
+            region,
+            result,
+        } => {
+            match result {
+                Ok(account) => {
+                    let to = [profile.as_deref(), region.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    state.notify(
+                        Level::Info,
+                        format!("Switching to {to} (account {account})…"),
+                    );
+                    state.switch_to = Some(super::state::Switch { profile, region });
+                    state.should_quit = true;
+                }
+                Err(e) => state.notify(
+                    Level::Error,
+                    format!("Cannot switch: {e}. Still on {}.", state.connection.region),
+                ),
+            }
+            Vec::new()
+        }
+        Action::LogFetched { id, at, result } => {
+            super::logs::loaded(state, &id, at, result.map_err(|e| e.to_string()));
+            Vec::new()
+        }
         Action::LifecycleFetched { id, result } => match result {
             Ok(lc) => {
                 state.lifecycle_errors.remove(&id);
                 state.upsert(vec![lc]);
-                let mut effects = super::live::links(state);
+                let mut effects = super::list_view::links_of(state, &id);
                 effects.extend(super::progress::poll_due(state));
                 // The open timeline was read again: so are its images still on their way.
                 let reread =
@@ -91,7 +123,15 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 }
             }
         }
-        Action::Stream { event } => super::live::on_stream(state, event),
+        Action::Stream { event } => {
+            let was_reconnecting = matches!(state.feed.status, StreamStatus::Reconnecting { .. });
+            let mut effects = super::live::on_stream(state, event);
+            if was_reconnecting && stream_healthy(state) && matches!(state.load, Load::Loaded { .. }) {
+                // Notifications may have been missed while it was away.
+                effects.extend(start_load(state));
+            }
+            effects
+        }
         Action::ProgressFetched {
             lifecycle_id,
             execution_arn,
@@ -116,6 +156,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             super::create::pipelines_listed(state, result);
             Vec::new()
         }
+        Action::ExecutionsWatched { result } => super::list_watch::watched(state, result),
         Action::BuildImageFetched { image_arn, result } => {
             super::images::fetched(state, image_arn, result);
             Vec::new()
@@ -135,7 +176,7 @@ fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     }
     let due = match &state.load {
         Load::Failed { retry_at, .. } => now >= *retry_at,
-        Load::Loaded { .. } => state.next_refresh.is_some_and(|t| now >= t),
+        Load::Loaded { at } => now >= *at + reload_every(state),
         Load::Idle | Load::Loading { .. } => false,
     };
     let running = state
@@ -144,6 +185,7 @@ fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         .and_then(|w| w.progress.as_ref())
         .is_some();
     let mut effects = super::progress::poll_due(state);
+    effects.extend(super::list_watch::due(state));
     let images = super::images::fetch_wanted(state, false);
     if !images.is_empty() {
         // "image: reading…" appears.
@@ -161,6 +203,24 @@ fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     effects
 }
 
+/// Whether the notification stream is connected: then notifications and
+/// re-reads keep the list current, and full reloads are rare.
+fn stream_healthy(state: &State) -> bool {
+    matches!(state.feed.status, StreamStatus::Connected { .. })
+}
+
+/// How long after a completed load the next full reload is due:
+/// `full_reload` while the stream is healthy, else `refresh_every` (so the
+/// stream's loss brings a reload within `refresh_every`).
+fn reload_every(state: &State) -> ChronoDuration {
+    let every = if stream_healthy(state) {
+        state.full_reload
+    } else {
+        state.refresh_every
+    };
+    ChronoDuration::from_std(every).unwrap_or(ChronoDuration::seconds(30))
+}
+
 /// Starts a reload from the first page. A load in flight is not restarted:
 /// repeated refreshes coalesce into it.
 pub fn start_load(state: &mut State) -> Vec<Effect> {
@@ -169,7 +229,7 @@ pub fn start_load(state: &mut State) -> Vec<Effect> {
     }
     state.request += 1;
     state.load = Load::Loading { pages: 0 };
-    state.incoming = (!state.lifecycles.is_empty()).then(Vec::new);
+    state.seen = Some(vec![false; state.lifecycles.len()]);
     state.next_cursor = None;
     vec![Effect::LoadPage {
         request: state.request,
@@ -196,7 +256,7 @@ fn page_loaded(
     match result {
         Err(err) => {
             let message = err.to_string();
-            state.incoming = None;
+            state.seen = None;
             state.notify(
                 Level::Error,
                 format!("Refresh failed: {message} (retrying in {RETRY_SECONDS} s)"),
@@ -215,10 +275,7 @@ fn page_loaded(
                     format!("Skipped {} malformed lifecycle item(s)", page.skipped),
                 );
             }
-            match &mut state.incoming {
-                Some(incoming) => incoming.extend(page.lifecycles),
-                None => state.upsert(page.lifecycles),
-            }
+            state.upsert(page.lifecycles);
             if let Some(cursor) = page.next {
                 state.load = Load::Loading { pages };
                 let key = CursorKey {
@@ -232,16 +289,12 @@ fn page_loaded(
                     cursor: Some(key),
                 }];
             }
-            if let Some(all) = state.incoming.take() {
-                state.replace_all(all);
-            }
+            state.drop_unseen();
             state.next_cursor = None;
             state.stale_error = None;
             state.load = Load::Loaded { at };
             state.age_label = state.age_text();
-            state.next_refresh = ChronoDuration::from_std(state.refresh_every)
-                .ok()
-                .map(|d| at + d);
+            state.next_refresh = Some(at + reload_every(state));
             let mut effects = super::live::links(state);
             effects.extend(super::images::fetch_wanted(state, false));
             effects

@@ -94,6 +94,10 @@ pub struct Clients {
     pub sqs: aws_sdk_sqs::Client,
     pub sts: aws_sdk_sts::Client,
     pub imagebuilder: aws_sdk_imagebuilder::Client,
+    /// IAM, EventBridge and S3: read by `doctor` only (`aws::inspect`).
+    pub iam: aws_sdk_iam::Client,
+    pub eventbridge: aws_sdk_eventbridge::Client,
+    pub s3: aws_sdk_s3::Client,
 }
 
 /// The region could not be resolved.
@@ -185,6 +189,14 @@ async fn connect_inner_with(
         sqs: aws_sdk_sqs::Client::new(&sdk),
         sts: aws_sdk_sts::Client::new(&sdk),
         imagebuilder: aws_sdk_imagebuilder::Client::new(&sdk),
+        iam: aws_sdk_iam::Client::new(&sdk),
+        eventbridge: aws_sdk_eventbridge::Client::new(&sdk),
+        // A custom endpoint (the emulator) has no per-bucket host names.
+        s3: aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(target.endpoint.is_some())
+                .build(),
+        ),
         target,
     })
 }

@@ -8,10 +8,12 @@ pub mod client;
 pub mod dynamodb;
 pub mod error;
 pub mod imagebuilder;
+pub mod inspect;
 #[cfg(test)]
 pub(crate) mod mocked;
 pub mod ports;
 pub mod sfn;
+pub mod sfn_history;
 pub mod sns;
 pub mod sns_subscribe;
 pub mod sqs;

@@ -10,13 +10,16 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
-use super::dynamodb::{Cursor, Listing, Page};
+use super::dynamodb::{Cursor, Listing, Page, ReferenceItems};
 use super::error::AwsError;
+pub use super::inspect::Inspect;
 use super::sfn::{Execution, MachineStatus, Started};
 use super::sns::TopicStatus;
 use super::sts::Identity;
 use crate::lifecycle::Lifecycle;
+use crate::lifecycle::execution::{ExecutionPath, RunStatus};
 use crate::lifecycle::image::{BuildImage, Pipeline, ServiceAnswer};
 use crate::lifecycle::lookup::LookupRow;
 
@@ -40,6 +43,18 @@ pub trait LifecycleStore: Send + Sync {
     async fn save(&self, lc: &Lifecycle) -> Result<Lifecycle, AwsError>;
     /// Reserves the next MAJOR version of a stack tag (atomic).
     async fn reserve_major(&self, stack_tag: &str) -> Result<u64, AwsError>;
+    /// Raises the stack tag's counter so the next MAJOR is above
+    /// `last_major` (conditional, raise-only); whether it raised it.
+    async fn raise_major(&self, stack_tag: &str, last_major: u64) -> Result<bool, AwsError>;
+    /// The reference solution's semver seed of a stack tag in `table`
+    /// (the version its next build receives); `None` without an item.
+    async fn reference_seed(
+        &self,
+        table: &str,
+        stack_tag: &str,
+    ) -> Result<Option<String>, AwsError>;
+    /// Every item of a reference solution's lifecycle table, as JSON.
+    async fn reference_items(&self, table: &str) -> Result<ReferenceItems, AwsError>;
     /// Adds or raises AMI lookup rows (a row's score never goes down).
     async fn upsert_lookup_rows(&self, rows: &[LookupRow]) -> Result<(), AwsError>;
     /// Every AMI lookup row of a stack tag.
@@ -79,6 +94,8 @@ pub trait Executions: Send + Sync {
     async fn describe(&self, execution_arn: &str) -> Result<Execution, AwsError>;
     /// The state the execution entered last, from its history.
     async fn current_state(&self, execution_arn: &str) -> Result<Option<String>, AwsError>;
+    /// Every state the execution went through, with times and failures.
+    async fn path(&self, execution_arn: &str) -> Result<ExecutionPath, AwsError>;
     /// Creates the state machine, or updates the definition of an existing one.
     async fn ensure_machine(
         &self,
@@ -89,6 +106,15 @@ pub trait Executions: Send + Sync {
     ) -> Result<MachineStatus, AwsError>;
     /// The deployed definition of a state machine; `None` when it does not exist.
     async fn machine_definition(&self, arn: &str) -> Result<Option<String>, AwsError>;
+    /// ListExecutions of one state machine with a status filter, newest first,
+    /// stopping at the first execution started before `since`: the ARNs of
+    /// the executions in `status` started at or after `since`.
+    async fn list_in_status(
+        &self,
+        machine_arn: &str,
+        status: RunStatus,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<String>, AwsError>;
 }
 
 /// SNS topics amiboard publishes to.

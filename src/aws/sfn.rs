@@ -266,8 +266,71 @@ pub async fn list_executions(
     Ok(arns)
 }
 
+/// The ARNs of a state machine's executions in `status` started at or after
+/// `since` (ListExecutions with a status filter; it lists newest first, so
+/// paging stops at the first older one).
+pub async fn list_in_status(
+    clients: &Clients,
+    machine_arn: &str,
+    status: RunStatus,
+    since: DateTime<Utc>,
+) -> Result<Vec<String>, AwsError> {
+    let filter = match status {
+        RunStatus::Running => AwsExecutionStatus::Running,
+        RunStatus::Succeeded => AwsExecutionStatus::Succeeded,
+        RunStatus::Failed => AwsExecutionStatus::Failed,
+        RunStatus::TimedOut => AwsExecutionStatus::TimedOut,
+        RunStatus::Aborted => AwsExecutionStatus::Aborted,
+        RunStatus::Other => return Ok(Vec::new()),
+    };
+    let mut arns = Vec::new();
+    let mut token = None;
+    loop {
+        let started = std::time::Instant::now();
+        let out = clients
+            .sfn
+            .list_executions()
+            .state_machine_arn(machine_arn)
+            .status_filter(filter.clone())
+            .max_results(100)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| {
+                classify(
+                    call("ListExecutions", machine_arn),
+                    &clients.endpoint_label(),
+                    e,
+                )
+            })?;
+        tracing::debug!(elapsed_ms = started.elapsed().as_millis(), %machine_arn, status = status.name(), "sfn ListExecutions");
+        let mut older = false;
+        for item in out.executions() {
+            // Newest first: one older than `since` ends the search.
+            if time(Some(item.start_date())).is_some_and(|at| at < since) {
+                older = true;
+                break;
+            }
+            arns.push(item.execution_arn().to_string());
+        }
+        token = out.next_token().map(str::to_string);
+        if older || token.is_none() {
+            break;
+        }
+    }
+    Ok(arns)
+}
+
 #[async_trait::async_trait]
 impl super::ports::Executions for Clients {
+    async fn list_in_status(
+        &self,
+        machine_arn: &str,
+        status: RunStatus,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<String>, AwsError> {
+        list_in_status(self, machine_arn, status, since).await
+    }
     async fn start(&self, machine_arn: &str, name: &str, input: &str) -> Result<Started, AwsError> {
         start_execution(self, machine_arn, name, input).await
     }
@@ -276,6 +339,12 @@ impl super::ports::Executions for Clients {
     }
     async fn current_state(&self, execution_arn: &str) -> Result<Option<String>, AwsError> {
         current_state(self, execution_arn).await
+    }
+    async fn path(
+        &self,
+        execution_arn: &str,
+    ) -> Result<crate::lifecycle::execution::ExecutionPath, AwsError> {
+        super::sfn_history::execution_path(self, execution_arn).await
     }
     async fn ensure_machine(
         &self,

@@ -27,7 +27,9 @@ fn connection(ctx: &Context) -> Connection {
     }
 }
 
-/// Runs the full-screen dashboard until the user quits.
+/// Runs the full-screen dashboard until the user quits. `:profile` and
+/// `:region` end one session and open the next on the new target, in the
+/// same terminal (the old session's temporary queue is removed first).
 pub async fn run(ctx: Context, args: DashboardArgs) -> Result<(), CliError> {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
@@ -37,20 +39,67 @@ pub async fn run(ctx: Context, args: DashboardArgs) -> Result<(), CliError> {
     }
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::from_config(&ctx.config.theme, no_color).map_err(CliError::usage)?;
-    let options = StartOptions {
+    let mut terminal = init_terminal()?;
+    let mut ctx = ctx;
+    let mut options = StartOptions {
         stack_tag: args.stack_tag.clone(),
         filter: args.filter.clone(),
         lifecycle: args.lifecycle.clone(),
     };
-    let (mut state, effects) =
-        app::initial_state(&ctx.config, connection(&ctx), &options).map_err(CliError::usage)?;
+    loop {
+        let ended = session(&mut terminal, ctx, &options, &theme).await;
+        let Ok(Some((config, switch))) = ended else {
+            return ended.map(|_| ());
+        };
+        let mut config = config;
+        if switch.profile.is_some() {
+            config.profile = switch.profile;
+        }
+        if switch.region.is_some() {
+            config.region = switch.region;
+        }
+        ctx = match Context::connect(config).await {
+            Ok(ctx) => ctx,
+            Err(err) => {
+                restore_terminal();
+                return Err(err.into());
+            }
+        };
+        // Another account or region: the lifecycle opened at start-up may not be there.
+        options.lifecycle = None;
+    }
+}
+
+/// One dashboard session on one target. Returns where to go next when the
+/// user switched profile or region, `None` when they quit; the terminal is
+/// restored unless the session ends in a switch.
+async fn session(
+    terminal: &mut ratatui::DefaultTerminal,
+    ctx: Context,
+    options: &StartOptions,
+    theme: &Theme,
+) -> Result<Option<(crate::config::Config, crate::app::state::Switch)>, CliError> {
+    let (mut state, effects) = match app::initial_state(&ctx.config, connection(&ctx), options) {
+        Ok(started) => started,
+        Err(err) => {
+            restore_terminal();
+            return Err(CliError::usage(err));
+        }
+    };
+    let config = ctx.config.clone();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Action>();
     let cancel = CancellationToken::new();
     let stream = if ctx.config.notifications_enabled {
-        let options = listener::StreamOptions {
-            stack_tag: args.stack_tag.clone(),
+        let stream_options = listener::StreamOptions {
+            stack_tag: options.stack_tag.clone(),
         };
-        Some(spawn_stream(&ctx, options, tx.clone(), &cancel)?)
+        match spawn_stream(&ctx, stream_options, tx.clone(), &cancel) {
+            Ok(handle) => Some(handle),
+            Err(err) => {
+                restore_terminal();
+                return Err(err);
+            }
+        }
     } else {
         None
     };
@@ -60,7 +109,6 @@ pub async fn run(ctx: Context, args: DashboardArgs) -> Result<(), CliError> {
     }
     let runner = runner.with_context(Arc::new(ctx));
 
-    let mut terminal = init_terminal()?;
     if let Ok(size) = terminal.size() {
         update::update(
             &mut state,
@@ -76,9 +124,11 @@ pub async fn run(ctx: Context, args: DashboardArgs) -> Result<(), CliError> {
     event_loop::spawn_input(tx.clone(), cancel.clone());
     event_loop::spawn_ticker(tx.clone(), cancel.clone());
     event_loop::spawn_signals(tx, cancel.clone());
-    let view = Renderer { theme };
+    let view = Renderer {
+        theme: theme.clone(),
+    };
     let result = event_loop::run_loop(
-        &mut terminal,
+        terminal,
         &mut state,
         &view,
         &runner,
@@ -90,7 +140,10 @@ pub async fn run(ctx: Context, args: DashboardArgs) -> Result<(), CliError> {
     // Stop reading the terminal first, so keys typed while the stream cleans
     // up go to the shell, not to us.
     cancel.cancel();
-    restore_terminal();
+    let switch = state.switch_to.take().filter(|_| result.is_ok());
+    if switch.is_none() {
+        restore_terminal();
+    }
     // Remove the temporary queue and subscriptions before leaving, whatever
     // ended the loop (q, SIGTERM, SIGHUP, SIGINT, a terminal that is gone),
     // waiting at most `listener::STOP_LIMIT`; a second Ctrl-C or SIGTERM
@@ -98,10 +151,15 @@ pub async fn run(ctx: Context, args: DashboardArgs) -> Result<(), CliError> {
     if let Some(handle) = stream {
         let stopped = handle.stop_or(listener::STOP_LIMIT, second_signal()).await;
         if let Some(line) = stopped.message() {
-            say(&line);
+            if switch.is_some() {
+                tracing::warn!(%line, "switching target");
+            } else {
+                say(&line);
+            }
         }
     }
-    result.map(|_| ()).map_err(CliError::from)
+    result.map_err(CliError::from)?;
+    Ok(switch.map(|s| (config, s)))
 }
 
 /// A line on stderr that may be gone (a closed terminal): errors are ignored.

@@ -5,9 +5,12 @@ use serde_json::json;
 
 use super::output::{clean, emit, emit_json, table};
 use super::{CliError, Context};
+use crate::app::filter::Filter;
+use crate::app::rows::Row;
 use crate::aws::dynamodb::{TableStatus, provision_tables};
 use crate::config::Config;
 use crate::lifecycle::{Lifecycle, Stage};
+use crate::ops;
 
 /// Refuses a command that changes the account in read-only mode, with the
 /// usual one line (exit 4).
@@ -54,8 +57,35 @@ pub async fn provision(ctx: &Context) -> Result<(), CliError> {
     emit(&out)
 }
 
+/// The filter of `list`: `--filter` in the dashboard's syntax, and
+/// `--status`/`--stage` as its `status:` and `event:` terms. A bad term is
+/// the dashboard's sentence and exit 2.
+pub fn list_filter(
+    expr: Option<String>,
+    status: Option<String>,
+    stage: Option<String>,
+) -> Result<Filter, CliError> {
+    let mut text = expr.unwrap_or_default();
+    for (flag, field, value) in [("status", "status", status), ("stage", "event", stage)] {
+        if let Some(value) = value {
+            if value.trim().is_empty() || value.contains(char::is_whitespace) {
+                return Err(CliError::usage(format!(
+                    "--{flag}: give one word, e.g. --status failed or --stage SMOKE_TESTS"
+                )));
+            }
+            text.push_str(&format!(" {field}:{value}"));
+        }
+    }
+    Filter::parse(text.trim()).map_err(|e| CliError::usage(format!("filter: {e}")))
+}
+
 /// One short line per lifecycle, or all of them as JSON.
-pub async fn list(ctx: &Context, stack_tag: Option<&str>, json: bool) -> Result<(), CliError> {
+pub async fn list(
+    ctx: &Context,
+    stack_tag: Option<&str>,
+    filter: &Filter,
+    json: bool,
+) -> Result<(), CliError> {
     let listing = ctx.store.list_all(stack_tag, &mut |_| {}).await?;
     for skipped in &listing.skipped {
         eprintln!(
@@ -65,6 +95,10 @@ pub async fn list(ctx: &Context, stack_tag: Option<&str>, json: bool) -> Result<
         );
     }
     let mut lifecycles = listing.lifecycles;
+    watch_executions(ctx, &mut lifecycles).await;
+    if !filter.is_empty() {
+        lifecycles.retain(|lc| filter.matches(&Row::of(lc)));
+    }
     lifecycles.sort_by_key(|l| std::cmp::Reverse(l.updated_at));
     if json {
         return emit_json(&lifecycles);
@@ -84,6 +118,18 @@ pub async fn list(ctx: &Context, stack_tag: Option<&str>, json: bool) -> Result<
         ],
         &rows,
     ))
+}
+
+/// A running event whose execution already failed, timed out or was aborted
+/// is recorded ERROR (shown so without writing in read-only mode) before it
+/// is printed (`ops::watcher`). Not being able to ask is a warning only.
+async fn watch_executions(ctx: &Context, lifecycles: &mut [Lifecycle]) {
+    if let Err(err) = ops::watcher::settle(ctx, lifecycles).await {
+        eprintln!(
+            "warning: running executions not checked: {}",
+            clean(&err.to_string())
+        );
+    }
 }
 
 fn summary_row(lc: &Lifecycle) -> Vec<String> {
@@ -107,7 +153,9 @@ fn summary_row(lc: &Lifecycle) -> Vec<String> {
 
 /// One lifecycle: its attributes and every event.
 pub async fn show(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), CliError> {
-    let lc = ctx.store.get(lifecycle_id).await?;
+    let mut found = [ctx.store.get(lifecycle_id).await?];
+    watch_executions(ctx, &mut found).await;
+    let [lc] = found;
     if json {
         return emit_json(&lc);
     }
@@ -135,6 +183,24 @@ pub async fn show(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), C
     for (key, value) in &lc.properties {
         out.push_str(&format!("property    {} = {}\n", clean(key), clean(value)));
     }
+    // Every AMI, newest stage first, with its region and the stage's version.
+    let mut stages: Vec<Stage> = lc.patches.iter().map(|c| Stage::Patch(c.number)).collect();
+    stages.reverse();
+    stages.push(Stage::Creation);
+    for stage in stages {
+        for ami in lc.stage_amis(stage) {
+            out.push_str(&format!(
+                "ami         {} {} ({}, {})\n",
+                clean(&ami.region),
+                clean(&ami.ami_id),
+                match stage {
+                    Stage::Creation => "creation".to_string(),
+                    Stage::Patch(n) => format!("patch {n}"),
+                },
+                clean(lc.stage_semver(stage).unwrap_or("-")),
+            ));
+        }
+    }
     out.push('\n');
     let rows: Vec<Vec<String>> = lc
         .all_records()
@@ -152,7 +218,7 @@ pub async fn show(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), C
                     |t| t.format("%Y-%m-%d %H:%M:%S").to_string(),
                 ),
                 r.duration(now)
-                    .map_or_else(|| "-".to_string(), |d| format!("{}s", d.num_seconds())),
+                    .map_or_else(|| "-".to_string(), crate::lifecycle::format_duration),
                 r.actor.clone().unwrap_or_else(|| "-".to_string()),
                 r.reason.clone().unwrap_or_default(),
             ]

@@ -1,13 +1,21 @@
 //! The command line: arguments (clap), exit codes, and one function per
 //! subcommand. Every command shares one [`Context`].
 
+mod adopt;
+mod approvals;
 pub mod args;
+mod completions;
 mod dashboard;
+mod doctor;
 pub mod error;
 mod foundation;
+mod inbox;
 pub mod logging;
+mod logs;
 mod output;
+mod production;
 mod seed;
+mod stack_config;
 mod timeline;
 mod watch;
 mod workflow;
@@ -77,7 +85,8 @@ async fn resolve_ids(ctx: &Context, command: &mut Command) -> Result<(), CliErro
         | Command::Promote { lifecycle_id, .. }
         | Command::Patch { lifecycle_id, .. }
         | Command::Retry { lifecycle_id, .. }
-        | Command::Timeline { lifecycle_id, .. } => Some(lifecycle_id),
+        | Command::Timeline { lifecycle_id, .. }
+        | Command::Logs { lifecycle_id, .. } => Some(lifecycle_id),
         Command::Reconcile { lifecycle_id, .. } => lifecycle_id.as_mut(),
         _ => None,
     };
@@ -87,11 +96,35 @@ async fn resolve_ids(ctx: &Context, command: &mut Command) -> Result<(), CliErro
     Ok(())
 }
 
+/// The commands that need neither the configuration nor AWS (shell
+/// completions, man pages): run before the configuration is read, so a
+/// broken config file does not break a shell's start-up.
+pub fn run_without_config(cli: &Cli) -> Option<Result<(), CliError>> {
+    match &cli.command {
+        Some(Command::Completions { shell }) => Some(completions::completions(*shell)),
+        Some(Command::Man { dir }) => Some(completions::man(dir.as_deref())),
+        Some(Command::ConfigFromStack { file }) => Some(stack_config::config_from_stack(file)),
+        _ => None,
+    }
+}
+
 /// Runs one command to completion.
 pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
     let mut command = cli.command.unwrap_or(Command::Dashboard(cli.dashboard));
     if let Command::Select(select) = &mut command {
         select.region = cli.global.region;
+    }
+    match &command {
+        // A bad filter is a usage error before any AWS call.
+        Command::List {
+            filter,
+            status,
+            stage,
+            ..
+        } => {
+            foundation::list_filter(filter.clone(), status.clone(), stage.clone())?;
+        }
+        _ => {}
     }
     if let Command::Info { json } = command {
         return foundation::info(config, json).await;
@@ -105,8 +138,15 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
             lifecycles,
             stack_tag,
         } => seed::seed(&ctx, lifecycles, stack_tag.as_deref()).await,
-        Command::List { stack_tag, json } => {
-            foundation::list(&ctx, stack_tag.as_deref(), json).await
+        Command::List {
+            stack_tag,
+            filter,
+            status,
+            stage,
+            json,
+        } => {
+            let filter = foundation::list_filter(filter, status, stage)?;
+            foundation::list(&ctx, stack_tag.as_deref(), &filter, json).await
         }
         Command::Show { lifecycle_id, json } => foundation::show(&ctx, &lifecycle_id, json).await,
         Command::Info { .. } => Ok(()),
@@ -115,7 +155,22 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
             stack_tag,
             once,
         } => watch::watch(&ctx, json, stack_tag.as_deref(), once).await,
+        Command::Logs {
+            lifecycle_id,
+            event,
+            json,
+        } => logs::logs(&ctx, &lifecycle_id, event.as_deref(), json).await,
         Command::Cleanup { dry_run } => watch::cleanup(&ctx, dry_run).await,
+        Command::Import {
+            from_reference,
+            dry_run,
+            json,
+        } => adopt::import(&ctx, &from_reference, dry_run, json).await,
+        Command::Doctor { json } => doctor::doctor(&ctx, json).await,
+        Command::Inbox { stack_tag, json } => inbox::inbox(&ctx, stack_tag.as_deref(), json).await,
+        Command::Production { stack_tag, json } => {
+            production::production(&ctx, stack_tag.as_deref(), json).await
+        }
         other => workflow::run(&ctx, other).await,
     }
 }

@@ -45,10 +45,10 @@ fn outputs_text(record: &EventRecord) -> String {
 
 fn live_text(progress: &Progress) -> String {
     format!(
-        "{} in {} for {}s",
+        "{} in {} for {}",
         progress.status.name(),
         progress.state.as_deref().unwrap_or("?"),
-        progress.elapsed.map_or(0, |d| d.num_seconds())
+        crate::lifecycle::format_duration(progress.elapsed.unwrap_or_default())
     )
 }
 
@@ -102,7 +102,7 @@ pub async fn timeline(ctx: &Context, id: &str, json: bool, markdown: bool) -> Re
         .map(|(at, r)| {
             let took = r
                 .duration(now)
-                .map_or_else(|| "-".to_string(), |d| format!("{}s", d.num_seconds()));
+                .map_or_else(|| "-".to_string(), crate::lifecycle::format_duration);
             let note = match live_for(at) {
                 Some(p) => live_text(p),
                 None if r.status == EventStatus::NotStarted => String::new(),

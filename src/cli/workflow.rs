@@ -10,10 +10,10 @@ use super::args::{BumpArg, CreateArgs, SelectArgs};
 use super::output::{clean_text, emit, emit_json};
 use super::{CliError, Command, Context, Exit};
 use crate::aws::AwsError;
-use crate::lifecycle::lookup::{MinStage, Selection, select};
+use crate::lifecycle::lookup::{MinStage, Selection, criterion, select};
 use crate::lifecycle::notification::sanitize::check_input;
 use crate::lifecycle::rules::{self, resolve_event};
-use crate::lifecycle::{Bump, EventKind, Refusal};
+use crate::lifecycle::{Bump, EventKind, Phase, Refusal};
 use crate::ops::{self, NewLifecycle, Outcome};
 
 /// Refuses a change in read-only mode, then asks (or insists on `--yes`).
@@ -74,6 +74,7 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
             event,
             yes,
             json,
+            wait,
         } => {
             let target = match event {
                 Some(name) => {
@@ -87,15 +88,15 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
             };
             confirm(ctx, yes, &format!("Trigger an event of {lifecycle_id}"))?;
             let actor = ops::actor(ctx).await;
-            print_outcome(
-                &ops::trigger(ctx, &actor, &lifecycle_id, target).await?,
-                json,
-            )
+            let outcome = ops::trigger(ctx, &actor, &lifecycle_id, target).await?;
+            print_outcome(&outcome, json)?;
+            follow(ctx, &outcome, wait, json).await
         }
         Command::Certify {
             lifecycle_id,
             reason,
             reject,
+            override_four_eyes,
             yes,
             json,
         } => {
@@ -121,17 +122,33 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
             confirm(ctx, yes, &what)?;
             let actor = ops::actor(ctx).await;
             let seen = seen.map(|lc| lc.item_version);
-            let outcome = ops::decide(ctx, &actor, &lifecycle_id, !reject, &reason, seen).await?;
+            let broken = override_four_eyes.then_some(reason.as_str());
+            let outcome =
+                ops::decide_overriding(ctx, &actor, &lifecycle_id, !reject, &reason, seen, broken)
+                    .await?;
             print_outcome(&outcome, json)
         }
         Command::Promote {
             lifecycle_id,
+            dry_run,
+            override_four_eyes,
+            reason,
             yes,
             json,
+            wait,
         } => {
+            if dry_run {
+                return super::approvals::dry_run(ctx, &lifecycle_id, json).await;
+            }
+            let broken = super::approvals::override_reason(override_four_eyes, reason.as_deref())?;
+            if !yes && !json {
+                super::approvals::show_checklist(ctx, &lifecycle_id).await;
+            }
             confirm(ctx, yes, &format!("Promote {lifecycle_id} to production"))?;
             let actor = ops::actor(ctx).await;
-            print_outcome(&ops::promote(ctx, &actor, &lifecycle_id).await?, json)
+            let outcome = ops::promote_overriding(ctx, &actor, &lifecycle_id, broken).await?;
+            print_outcome(&outcome, json)?;
+            follow(ctx, &outcome, wait, json).await
         }
         Command::Patch {
             lifecycle_id,
@@ -140,6 +157,7 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
             description,
             yes,
             json,
+            wait,
         } => {
             let how = match bump {
                 BumpArg::Minor => Bump::Minor,
@@ -149,12 +167,14 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
             let actor = ops::actor(ctx).await;
             let outcome =
                 ops::start_patch(ctx, &actor, &lifecycle_id, how, component, description).await?;
-            print_outcome(&outcome, json)
+            print_outcome(&outcome, json)?;
+            follow(ctx, &outcome, wait, json).await
         }
         Command::Retry {
             lifecycle_id,
             yes,
             json,
+            wait,
         } => {
             confirm(
                 ctx,
@@ -162,7 +182,9 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
                 &format!("Retry the failed event of {lifecycle_id}"),
             )?;
             let actor = ops::actor(ctx).await;
-            print_outcome(&ops::retry(ctx, &actor, &lifecycle_id).await?, json)
+            let outcome = ops::retry(ctx, &actor, &lifecycle_id).await?;
+            print_outcome(&outcome, json)?;
+            follow(ctx, &outcome, wait, json).await
         }
         Command::Reconcile { lifecycle_id, json } => {
             if ctx.config.read_only {
@@ -194,6 +216,54 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
         other => Err(CliError::failure(format!(
             "{other:?} is not a workflow command"
         ))),
+    }
+}
+
+/// `--wait`: follows the started event to its result. On a terminal a
+/// progress line is redrawn on standard error; otherwise (and with `--json`)
+/// nothing extra is printed until the end line. Exit 0 when it completes,
+/// 1 with the reason when it fails.
+async fn follow(ctx: &Context, outcome: &Outcome, wait: bool, json: bool) -> Result<(), CliError> {
+    if !wait {
+        return Ok(());
+    }
+    let id = outcome.lifecycle.lifecycle_id.clone();
+    let event = outcome.target.event;
+    let terminal = !json && std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let mut progress = |p: &ops::WaitProgress| {
+        if terminal {
+            let state = p.state.as_deref().map(|s| format!(" in {}", clean_text(s))).unwrap_or_default();
+            eprint!(
+                "\r\x1b[2K{event} {} {}{state}",
+                p.status.name(),
+                crate::lifecycle::format_duration(chrono::Duration::from_std(started.elapsed()).unwrap_or_default())
+            );
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let end = ops::wait_for_result(
+        ctx,
+        &id,
+        outcome.target,
+        outcome.execution_arn.as_deref(),
+        ctx.config.workflow_poll,
+        &mut progress,
+    )
+    .await;
+    if terminal {
+        eprint!("\r\x1b[2K");
+    }
+    match end? {
+        ops::WaitEnd::Completed => {
+            if !json {
+                emit(&format!("{event} of {id} completed.\n"))?;
+            }
+            Ok(())
+        }
+        ops::WaitEnd::Failed { status, reason } => Err(CliError::failure(clean_text(&format!(
+            "{event} of {id} ended {status}: {reason}"
+        )))),
     }
 }
 
@@ -263,28 +333,20 @@ fn check_create_input(args: &CreateArgs, properties: &[(String, String)]) -> Res
     Ok(())
 }
 
+/// Selects as the reference selection client does: every criterion it
+/// accepts, `any` as its wildcard, the AMI region defaulting to the
+/// configured region (`--region any`: every region).
 async fn select_ami(ctx: &Context, args: SelectArgs) -> Result<(), CliError> {
-    let min_stage = match args.min_stage.as_deref() {
-        Some(text) => Some(MinStage::parse(text).ok_or_else(|| {
-            CliError::usage(format!(
-                "--min-stage {text:?}: use one of {}",
-                MinStage::NAMES.join(", ")
-            ))
-        })?),
-        None => None,
-    };
-    let query = Selection {
-        region: args.region.clone(),
-        min_stage,
-        product: args.product,
-        product_version: args.product_version,
-        semver: args.semver,
-    };
+    let query = selection(&args, &ctx.target.region)?;
     let rows = ops::lookup_rows(ctx, &args.stack_tag).await?;
     let Some(row) = select(&rows, &query) else {
+        let region = query
+            .region
+            .as_deref()
+            .map_or_else(String::new, |r| format!(" in region {r}"));
         return Err(AwsError::NotFound {
             resource: format!(
-                "an AMI in stack tag {} meeting those criteria",
+                "an AMI in stack tag {}{region} meeting those criteria",
                 args.stack_tag
             ),
         }
@@ -294,4 +356,41 @@ async fn select_ami(ctx: &Context, args: SelectArgs) -> Result<(), CliError> {
         return emit_json(row);
     }
     emit(&format!("{}\n", row.ami_id))
+}
+
+/// The query `select`'s flags ask for; a value no criterion accepts is a
+/// usage error (exit 2), never silently no filter.
+fn selection(args: &SelectArgs, configured_region: &str) -> Result<Selection, CliError> {
+    let min_stage = match criterion(args.min_stage.as_deref()) {
+        Some(text) => Some(MinStage::parse(&text).ok_or_else(|| {
+            CliError::usage(format!(
+                "--min-stage {text:?}: use one of {}, or one of {}",
+                MinStage::NAMES.join(", "),
+                MinStage::REFERENCE_LABELS.join(", ")
+            ))
+        })?),
+        None => None,
+    };
+    let lifecycle_type = match criterion(args.lifecycle_type.as_deref()) {
+        Some(text) => Some(Phase::parse(&text).ok_or_else(|| {
+            CliError::usage(format!(
+                "--lifecycle-type {text:?}: use ami-creation, ami-patch or any"
+            ))
+        })?),
+        None => None,
+    };
+    let region = match args.region.as_deref().map(str::trim) {
+        Some(r) if r.eq_ignore_ascii_case("any") => None,
+        Some(r) if !r.is_empty() => Some(r.to_string()),
+        _ => Some(configured_region.to_string()),
+    };
+    Ok(Selection {
+        region,
+        min_stage,
+        product: criterion(args.product.as_deref()),
+        product_version: criterion(args.product_version.as_deref()),
+        commit_ref: criterion(args.commit_ref.as_deref()),
+        lifecycle_type,
+        semver: args.semver.clone(),
+    })
 }

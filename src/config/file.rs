@@ -17,6 +17,11 @@ pub struct FileConfig {
     pub log_level: Option<String>,
     /// Seconds between automatic refreshes of the dashboard.
     pub refresh_seconds: Option<u64>,
+    /// Parallel Scan segments of a full read of the lifecycle table (1 to 64).
+    pub scan_segments: Option<u32>,
+    /// Minutes between full reloads of the dashboard while live
+    /// notifications keep it current.
+    pub full_reload_minutes: Option<u64>,
     /// Prefix of every table, topic, state machine and queue amiboard names.
     pub prefix: Option<String>,
     /// Stack tags whose promotion needs the AMI id typed in.
@@ -25,6 +30,8 @@ pub struct FileConfig {
     pub topics: TopicsFile,
     pub workflows: WorkflowsFile,
     pub notifications: NotificationsFile,
+    /// Four eyes and the promotion checklist's regions.
+    pub approvals: super::approvals::ApprovalsFile,
     /// Key bindings: action name to key(s); validated by the keymap.
     pub keys: BTreeMap<String, toml::Value>,
     /// Theme overrides: style name to colour/modifier; validated by the theme.
@@ -37,6 +44,9 @@ pub struct TablesFile {
     pub lifecycles: Option<String>,
     pub semver_seeds: Option<String>,
     pub ami_lookup: Option<String>,
+    /// The reference solution's semver seed table (`AmiSemverSeed`): a new
+    /// build's MAJOR is never at or below its seed. Default: none.
+    pub reference_semver_seeds: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

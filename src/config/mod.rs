@@ -7,7 +7,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod approvals;
 mod file;
+
+pub use approvals::{ApprovalsFile, StackTagApprovalsFile};
 
 pub use file::{
     FileConfig, NotificationsFile, StackTagWorkflowsFile, TablesFile, TopicsFile, WorkflowsFile,
@@ -26,6 +29,8 @@ pub struct Tables {
     pub lifecycles: String,
     pub semver_seeds: String,
     pub ami_lookup: String,
+    /// The reference solution's semver seed table, when migrating from it.
+    pub reference_semver_seeds: Option<String>,
 }
 
 impl Tables {
@@ -34,6 +39,7 @@ impl Tables {
             lifecycles: format!("{prefix}lifecycles"),
             semver_seeds: format!("{prefix}semver-seeds"),
             ami_lookup: format!("{prefix}ami-lookup"),
+            reference_semver_seeds: None,
         }
     }
 }
@@ -59,6 +65,11 @@ impl Topics {
     }
 }
 
+/// Parallel Scan segments of a full table read, unless configured.
+pub const DEFAULT_SCAN_SEGMENTS: u32 = 4;
+/// The most segments `scan_segments` accepts.
+pub const MAX_SCAN_SEGMENTS: u32 = 64;
+
 /// The resolved configuration the rest of amiboard reads.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -68,6 +79,11 @@ pub struct Config {
     pub read_only: bool,
     pub log_level: String,
     pub refresh: Duration,
+    /// Parallel Scan segments of a full read of the lifecycle table.
+    pub scan_segments: u32,
+    /// How often the dashboard reloads the whole table while live
+    /// notifications keep it current (`refresh` applies without them).
+    pub full_reload: Duration,
     pub prefix: String,
     pub production_stack_tags: Vec<String>,
     pub tables: Tables,
@@ -76,6 +92,8 @@ pub struct Config {
     pub workflow_poll: Duration,
     /// The `[workflows]` section as written (what the state machines are given).
     pub workflows: WorkflowsFile,
+    /// `[approvals]` as written (checked at load).
+    pub approvals: ApprovalsFile,
     pub notifications_enabled: bool,
     pub include_service_topics: bool,
     pub stale_after: Duration,
@@ -226,6 +244,27 @@ fn check_accounts(
     Ok(())
 }
 
+/// A table name as DynamoDB accepts it (3-255 of letters, digits, `_`,
+/// `-`, `.`): a typo would otherwise only show when the table is read.
+fn check_table_name(
+    where_: &str,
+    key: &str,
+    name: Option<String>,
+) -> Result<Option<String>, ConfigError> {
+    let Some(name) = name else { return Ok(None) };
+    let valid = (3..=255).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if valid {
+        Ok(Some(name))
+    } else {
+        Err(ConfigError(format!(
+            "{where_}: {key} = `{name}` is not a DynamoDB table name (3-255 letters, digits, '_', '-' or '.')"
+        )))
+    }
+}
+
 fn resolve(
     file: FileConfig,
     config_path: Option<PathBuf>,
@@ -256,6 +295,11 @@ fn resolve(
         ami_lookup: env("AMIBOARD_LOOKUP_TABLE")
             .or(file.tables.ami_lookup)
             .unwrap_or(default_tables.ami_lookup),
+        reference_semver_seeds: check_table_name(
+            &where_,
+            "tables.reference_semver_seeds",
+            file.tables.reference_semver_seeds,
+        )?,
     };
     let default_topics = Topics::with_prefix(&prefix);
     let topics = Topics {
@@ -289,6 +333,22 @@ fn resolve(
             "{where_}: refresh_seconds must be at least 1"
         )));
     }
+    let scan_segments = file.scan_segments.unwrap_or(DEFAULT_SCAN_SEGMENTS);
+    if !(1..=MAX_SCAN_SEGMENTS).contains(&scan_segments) {
+        return Err(ConfigError(format!(
+            "{where_}: scan_segments = {scan_segments} must be between 1 and {MAX_SCAN_SEGMENTS}"
+        )));
+    }
+    let full_reload_minutes = file.full_reload_minutes.unwrap_or(30);
+    let full_reload = full_reload_minutes
+        .checked_mul(60)
+        .filter(|s| *s > 0)
+        .map(Duration::from_secs)
+        .ok_or_else(|| {
+            ConfigError(format!(
+                "{where_}: full_reload_minutes = {full_reload_minutes} must be at least 1 and not absurdly large"
+            ))
+        })?;
     let read_only = overrides.read_only
         || env_bool("AMIBOARD_READ_ONLY", env("AMIBOARD_READ_ONLY").as_deref())?.unwrap_or(false)
         || file.read_only.unwrap_or(false);
@@ -304,6 +364,7 @@ fn resolve(
             table.production_accounts.as_deref(),
         )?;
     }
+    approvals::check(&where_, &file.approvals)?;
     let workflow_wait_seconds = env_seconds(
         "AMIBOARD_WORKFLOW_WAIT",
         env("AMIBOARD_WORKFLOW_WAIT").as_deref(),
@@ -333,6 +394,8 @@ fn resolve(
         read_only,
         log_level,
         refresh: Duration::from_secs(refresh_seconds),
+        scan_segments,
+        full_reload,
         prefix,
         production_stack_tags: file
             .production_stack_tags
@@ -345,6 +408,7 @@ fn resolve(
             pipeline_arn: env("AMIBOARD_PIPELINE_ARN").or(file.workflows.pipeline_arn),
             ..file.workflows
         },
+        approvals: file.approvals,
         notifications_enabled: file.notifications.enabled.unwrap_or(true),
         include_service_topics: file.notifications.include_service_topics.unwrap_or(true),
         stale_after,

@@ -48,3 +48,38 @@ pub struct Progress {
     pub error: Option<String>,
     pub cause: Option<String>,
 }
+
+/// One state an execution went through, from its history.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StateVisit {
+    pub name: String,
+    pub entered_at: DateTime<Utc>,
+    /// `None` while the execution is still in it (or it never left).
+    pub exited_at: Option<DateTime<Utc>>,
+    /// The error a task of this state raised (caught or not), if any.
+    pub error: Option<String>,
+    pub cause: Option<String>,
+}
+
+/// An execution's path: the states in the order entered, and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct ExecutionPath {
+    pub states: Vec<StateVisit>,
+    /// The execution's own failure (ExecutionFailed/TimedOut/Aborted), if any.
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    /// The history had more events than were read.
+    pub truncated: bool,
+}
+
+impl ExecutionPath {
+    /// The state the run failed in: the last one with an error, else the
+    /// last one entered when the execution itself failed.
+    pub fn failing_state(&self) -> Option<&StateVisit> {
+        self.states.iter().rev().find(|s| s.error.is_some()).or_else(|| {
+            self.error
+                .as_ref()
+                .and_then(|_| self.states.last())
+        })
+    }
+}

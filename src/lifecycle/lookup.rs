@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{EventStatus, Lifecycle, Stage, parse_version};
+use super::{EventStatus, Lifecycle, Phase, Stage, parse_version};
 
 /// One AMI in one region, as AMI-selection clients of the reference solution read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,14 +98,51 @@ impl MinStage {
         "production",
     ];
 
+    /// The reference selection client's `--lifecycle_event` labels, in order.
+    pub const REFERENCE_LABELS: [&'static str; 6] = [
+        "AMI_WITH_OS_HARDENING",
+        "SMOKE_TESTED",
+        "VULNERABILITY_SCANNED",
+        "QA_CERTIFICATION_REQUESTED",
+        "QA_CERTIFIED",
+        "PRODUCTION_APPROVED",
+    ];
+
+    /// Parses amiboard's names, the reference client's labels (with the
+    /// server's scores: `VULNERABILITY_SCANNED` is 3 and `QA_CERTIFIED` 5,
+    /// where the reference client's own map says 2 and 4) and the stored
+    /// event names (`MARK_FOR_PRODUCTION_CREATE`: production).
     pub fn parse(text: &str) -> Option<MinStage> {
-        Some(match text.trim().to_ascii_lowercase().as_str() {
-            "built" => MinStage::Built,
-            "smoke-tested" => MinStage::SmokeTested,
-            "scanned" => MinStage::Scanned,
-            "qa-requested" => MinStage::QaRequested,
-            "qa-certified" => MinStage::QaCertified,
-            "production" => MinStage::Production,
+        let lower = text.trim().to_ascii_lowercase();
+        let stage = match lower.as_str() {
+            "built" | "ami_with_os_hardening" => MinStage::Built,
+            "smoke-tested" | "smoke_tested" => MinStage::SmokeTested,
+            "scanned" | "vulnerability_scanned" => MinStage::Scanned,
+            "qa-requested" | "qa_certification_requested" => MinStage::QaRequested,
+            "qa-certified" | "qa_certified" => MinStage::QaCertified,
+            "production" | "production_approved" => MinStage::Production,
+            _ => {
+                // The exact stored event names, e.g. MARK_FOR_PRODUCTION_CREATE.
+                let score = [Phase::Creation, Phase::Patch]
+                    .iter()
+                    .flat_map(|p| p.sequence().iter().map(move |k| (k, *p)))
+                    .find(|(k, p)| k.reference_name(*p) == text.trim())
+                    .map(|(k, _)| k.lookup_score())?;
+                return MinStage::from_score(score);
+            }
+        };
+        Some(stage)
+    }
+
+    /// The stage a lookup score stands for.
+    pub fn from_score(score: u8) -> Option<MinStage> {
+        Some(match score {
+            1 => MinStage::Built,
+            2 => MinStage::SmokeTested,
+            3 => MinStage::Scanned,
+            4 => MinStage::QaRequested,
+            5 => MinStage::QaCertified,
+            6 => MinStage::Production,
             _ => return None,
         })
     }
@@ -115,13 +152,26 @@ impl MinStage {
     }
 }
 
-/// What an AMI-selection query asks for.
+/// A selection criterion as typed: `any` (any case) or blank is no
+/// criterion, as in the reference selection client.
+pub fn criterion(text: Option<&str>) -> Option<String> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty() && !t.eq_ignore_ascii_case("any"))
+        .map(str::to_string)
+}
+
+/// What an AMI-selection query asks for; `None` is "any".
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
+    /// The AMI's region (`aws_region`).
     pub region: Option<String>,
     pub min_stage: Option<MinStage>,
     pub product: Option<String>,
     pub product_version: Option<String>,
+    /// The lifecycle's commit (`commit_ref`).
+    pub commit_ref: Option<String>,
+    /// `ami-creation` or `ami-patch` rows only.
+    pub lifecycle_type: Option<Phase>,
     /// An exact version; `None` or `latest` means the highest. A version that
     /// does not parse selects nothing.
     pub semver: Option<String>,
@@ -139,19 +189,21 @@ pub fn select<'a>(rows: &'a [LookupRow], query: &Selection) -> Option<&'a Lookup
         Some(text) => Some(parse_version(text)?),
         None => None,
     };
+    let equal = |wanted: Option<&str>, value: &str| wanted.is_none_or(|x| value == x);
     rows.iter()
-        .filter(|r| query.region.as_deref().is_none_or(|x| r.aws_region == x))
+        .filter(|r| equal(query.region.as_deref(), &r.aws_region))
         .filter(|r| {
             query
                 .min_stage
                 .is_none_or(|m| r.lifecycle_score >= m.score())
         })
-        .filter(|r| query.product.as_deref().is_none_or(|x| r.product_name == x))
+        .filter(|r| equal(query.product.as_deref(), &r.product_name))
+        .filter(|r| equal(query.product_version.as_deref(), &r.product_ver))
+        .filter(|r| equal(query.commit_ref.as_deref(), &r.commit_ref))
         .filter(|r| {
             query
-                .product_version
-                .as_deref()
-                .is_none_or(|x| r.product_ver == x)
+                .lifecycle_type
+                .is_none_or(|t| r.lifecycle_type == t.lifecycle_type())
         })
         .filter_map(|r| parse_version(&r.ami_semver).map(|v| (v, r)))
         .filter(|(v, _)| exact.as_ref().is_none_or(|e| v == e))
@@ -161,4 +213,13 @@ pub fn select<'a>(rows: &'a [LookupRow], query: &Selection) -> Option<&'a Lookup
                 .then(a.last_modified_utc.cmp(&b.last_modified_utc))
         })
         .map(|(_, r)| r)
+}
+
+/// The highest MAJOR among the rows' versions (rows whose version does not
+/// parse are ignored), `None` when there is none.
+pub fn highest_major(rows: &[LookupRow]) -> Option<u64> {
+    rows.iter()
+        .filter_map(|r| parse_version(&r.ami_semver))
+        .map(|v| v.major)
+        .max()
 }

@@ -3,6 +3,7 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
+pub mod approvals;
 pub mod demo;
 mod event;
 pub mod execution;
@@ -10,6 +11,7 @@ pub mod image;
 pub mod lookup;
 mod model;
 pub mod notification;
+pub mod reference;
 mod record;
 pub mod rules;
 mod status;
@@ -17,7 +19,9 @@ mod version;
 
 pub use event::{CREATION_SEQUENCE, EventKind, PATCH_SEQUENCE, Phase};
 pub use model::{EventRef, Lifecycle, PatchCycle, Stage};
-pub use record::{AmiOutput, EventOutputs, EventRecord, VulnerabilityCounts};
+pub use record::{
+    AmiOutput, Attempt, EventOutputs, EventRecord, MAX_HISTORY, VulnerabilityCounts, format_duration,
+};
 pub use rules::{Allowed, Refusal};
 pub use status::EventStatus;
 pub use version::{Bump, build_version, bump, checked_bump, parse_version};

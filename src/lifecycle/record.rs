@@ -101,6 +101,35 @@ pub struct EventRecord {
     pub execution_arn: Option<String>,
     #[serde(default)]
     pub outputs: EventOutputs,
+    /// The earlier attempts of this event, oldest first (at most
+    /// [`MAX_HISTORY`]): a retry or a new decision keeps what it replaces.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<Attempt>,
+    /// A break-glass override of the approval rules that let this run
+    /// through (`docs/approvals.md`); a new claim or decision replaces it.
+    #[serde(rename = "override", default, skip_serializing_if = "Option::is_none")]
+    pub approval_override: Option<super::approvals::ApprovalOverride>,
+}
+
+/// How many earlier attempts a record keeps (the oldest go first), so a
+/// lifecycle item stays far below DynamoDB's 400 KB.
+pub const MAX_HISTORY: usize = 10;
+
+/// One earlier attempt of an event, as it ended (or was left).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attempt {
+    pub attempt: u32,
+    pub status: EventStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_arn: Option<String>,
 }
 
 impl EventRecord {
@@ -116,12 +145,40 @@ impl EventRecord {
             reason: None,
             execution_arn: None,
             outputs: EventOutputs::default(),
+            history: Vec::new(),
+            approval_override: None,
         }
     }
 
+    /// Keeps the current run as an earlier attempt before it is replaced
+    /// (nothing to keep while `NOT_STARTED`).
+    fn keep_attempt(&mut self) {
+        if self.status == EventStatus::NotStarted {
+            return;
+        }
+        self.history.push(Attempt {
+            attempt: self.attempt,
+            status: self.status,
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            actor: self.actor.clone(),
+            reason: self.reason.clone(),
+            execution_arn: self.execution_arn.clone(),
+        });
+        let excess = self.history.len().saturating_sub(MAX_HISTORY);
+        self.history.drain(..excess);
+    }
+
+    /// The attempt before this one, if any.
+    pub fn previous_attempt(&self) -> Option<&Attempt> {
+        self.history.last()
+    }
+
     /// Claims the record for a new run of its workflow: IN_PROGRESS under
-    /// `attempt`, by `actor`, from `now`; the previous run's results go.
+    /// `attempt`, by `actor`, from `now`; the previous run's results go, and
+    /// how it ended is kept in `history`.
     pub fn claim(&mut self, actor: &str, attempt: u32, now: DateTime<Utc>) {
+        self.keep_attempt();
         self.status = EventStatus::InProgress;
         self.attempt = attempt;
         self.actor = Some(actor.to_string());
@@ -142,6 +199,7 @@ impl EventRecord {
         reason: &str,
         now: DateTime<Utc>,
     ) {
+        self.keep_attempt();
         self.status = if certified {
             EventStatus::Completed
         } else {
@@ -169,5 +227,85 @@ impl EventRecord {
             (None, _) => return None,
         };
         Some(end.signed_duration_since(start))
+    }
+}
+
+/// A duration the way every screen and command prints it: `42s`, `12m26s`,
+/// `3h05m` (negative durations, from skewed clocks, read as `0s`).
+pub fn format_duration(d: chrono::Duration) -> String {
+    let s = d.num_seconds().max(0);
+    if s >= 3600 {
+        format!("{}h{:02}m", s.div_euclid(3600), s.rem_euclid(3600).div_euclid(60))
+    } else if s >= 60 {
+        format!("{}m{:02}s", s.div_euclid(60), s.rem_euclid(60))
+    } else {
+        format!("{s}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    fn at(minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 30, 12, minute, 0)
+            .single()
+            .expect("a valid time")
+    }
+
+    #[test]
+    fn a_retry_keeps_the_failed_attempt_with_its_reason_actor_times_and_execution() {
+        let mut record = EventRecord::new(EventKind::SmokeTests);
+        record.claim("alice", 1, at(0));
+        assert!(record.history.is_empty(), "NOT_STARTED leaves nothing to keep");
+        record.execution_arn = Some("arn:exec:1".into());
+        record.status = EventStatus::Failed;
+        record.finished_at = Some(at(5));
+        record.reason = Some("invocation Failed on i-1".into());
+        record.claim("bob", 2, at(10));
+        assert_eq!(record.attempt, 2);
+        assert_eq!(record.reason, None);
+        assert_eq!(
+            record.previous_attempt(),
+            Some(&Attempt {
+                attempt: 1,
+                status: EventStatus::Failed,
+                started_at: Some(at(0)),
+                finished_at: Some(at(5)),
+                actor: Some("alice".into()),
+                reason: Some("invocation Failed on i-1".into()),
+                execution_arn: Some("arn:exec:1".into()),
+            })
+        );
+        // Stored and read back unchanged; an old record without history reads as empty.
+        let json = serde_json::to_string(&record).expect("json");
+        assert_eq!(serde_json::from_str::<EventRecord>(&json).expect("back"), record);
+        let old = r#"{"event":"SMOKE_TESTS","status":"COMPLETED","attempt":1}"#;
+        assert!(serde_json::from_str::<EventRecord>(old).expect("old").history.is_empty());
+    }
+
+    #[test]
+    fn a_new_decision_keeps_the_earlier_one_and_history_is_bounded() {
+        let mut record = EventRecord::new(EventKind::QaCertificationResponse);
+        record.decide(false, "qa-1", 1, "broken login", at(1));
+        record.decide(true, "qa-2", 2, "fixed", at(2));
+        let earlier = record.previous_attempt().expect("the rejection");
+        assert_eq!(earlier.status, EventStatus::Failed);
+        assert_eq!(earlier.reason.as_deref(), Some("broken login"));
+        for n in 3..40 {
+            record.claim("x", n, at(3));
+        }
+        assert_eq!(record.history.len(), MAX_HISTORY);
+        assert_eq!(record.history.last().map(|a| a.attempt), Some(38));
+    }
+
+    #[test]
+    fn durations_read_the_same_everywhere() {
+        assert_eq!(format_duration(Duration::seconds(0)), "0s");
+        assert_eq!(format_duration(Duration::seconds(59)), "59s");
+        assert_eq!(format_duration(Duration::seconds(746)), "12m26s");
+        assert_eq!(format_duration(Duration::seconds(3600 + 5 * 60 + 9)), "1h05m");
+        assert_eq!(format_duration(Duration::seconds(-4)), "0s");
     }
 }

@@ -48,6 +48,8 @@ pub enum Refusal {
     /// QA was decided since the caller looked (or the caller saw no state):
     /// a decision never replaces another unseen.
     AlreadyDecided(EarlierDecision),
+    /// An approval rule (four eyes, the promotion checklist) refuses.
+    Approval(super::approvals::ApprovalRefusal),
 }
 
 /// A QA decision already recorded: certified or rejected, by whom, when, why.
@@ -97,6 +99,7 @@ impl Refusal {
             Refusal::AttemptsExhausted { .. } => "attempts_exhausted",
             Refusal::VersionExhausted { .. } => "version_exhausted",
             Refusal::AlreadyDecided(_) => "already_decided",
+            Refusal::Approval(refusal) => refusal.code(),
         }
     }
 }
@@ -175,6 +178,7 @@ impl fmt::Display for Refusal {
                 f,
                 "QA_CERTIFICATION_RESPONSE was already {earlier}; a decision does not replace one made since you looked, so nothing was recorded. To decide again, look at it first (`certify` without --yes names it and asks)."
             ),
+            Refusal::Approval(refusal) => write!(f, "{refusal}"),
         }
     }
 }

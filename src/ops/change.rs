@@ -12,6 +12,7 @@ use super::execution_input::stage_word;
 use super::run::{Claim, setting, start_claimed, writable};
 use super::{NewLifecycle, OpError, Outcome};
 use crate::aws::AwsError;
+use crate::lifecycle::approvals::{decide_blockers, gate};
 use crate::lifecycle::lookup::rows_for;
 use crate::lifecycle::rules::{
     check_decision, check_new_patch, check_not_replacing, earlier_decision,
@@ -33,6 +34,7 @@ pub async fn decide(
     certified: bool,
     reason: &str,
     seen: Option<u64>,
+    break_glass: Option<&str>,
 ) -> Result<Outcome, OpError> {
     writable(ctx)?;
     let mut lc = ctx.store.get(lifecycle_id).await?;
@@ -43,8 +45,14 @@ pub async fn decide(
     let allowed = check_decision(&lc, reason)?;
     let target = allowed.target;
     let now = Utc::now();
+    // Four eyes: who decides is not who requested QA, unless overridden.
+    let policy = super::approvals::ApprovalRules::from_config(&ctx.config).policy(&lc.stack_tag);
+    let mark = gate(decide_blockers(&lc, actor, &policy), break_glass, actor, now)
+        .map_err(Refusal::Approval)?;
+    let overridden = mark.is_some();
     if let Some(record) = lc.record_mut(target) {
         record.decide(certified, actor, allowed.attempt, reason, now);
+        record.approval_override = mark;
     }
     let saved = match ctx.store.save(&lc).await {
         Ok(saved) => saved,
@@ -59,6 +67,9 @@ pub async fn decide(
     } else {
         format!("Rejected {lifecycle_id}.")
     };
+    if overridden {
+        message.push_str(" The approval override was recorded.");
+    }
     if let Err(err) = ctx.store.upsert_lookup_rows(&rows_for(&saved, now)).await {
         tracing::warn!(error = %err, "lookup rows not updated");
         message.push_str(&format!(" The AMI lookup rows were not updated: {err}."));
@@ -89,13 +100,19 @@ fn changed_since(current: &Lifecycle, seen: u64) -> OpError {
     }
 }
 
-/// Publishes amiboard's lifecycle notification for one record.
-async fn announce(ctx: &Context, lc: &Lifecycle, at: EventRef, actor: &str) -> Result<(), OpError> {
+/// Publishes amiboard's lifecycle notification for one record (with the
+/// approval override that let it through, when there is one).
+pub(super) async fn announce(
+    ctx: &Context,
+    lc: &Lifecycle,
+    at: EventRef,
+    actor: &str,
+) -> Result<(), OpError> {
     let setting = setting(ctx).await?;
     let Some(record) = lc.record(at) else {
         return Ok(());
     };
-    let body = json!({
+    let mut body = json!({
         "source": "amiboard",
         "kind": "lifecycle-event",
         "lifecycle_id": lc.lifecycle_id,
@@ -110,6 +127,9 @@ async fn announce(ctx: &Context, lc: &Lifecycle, at: EventRef, actor: &str) -> R
         "ami_ids": lc.stage_amis(at.stage).iter().map(|a| a.ami_id.clone()).collect::<Vec<_>>(),
         "execution_arn": record.execution_arn,
     });
+    if let Some(mark) = &record.approval_override {
+        body["override"] = json!(mark);
+    }
     let attributes: BTreeMap<String, String> = [
         ("lifecycle_id", lc.lifecycle_id.clone()),
         ("stack_tag", lc.stack_tag.clone()),
@@ -183,6 +203,13 @@ pub async fn create(ctx: &Context, actor: &str, new: NewLifecycle) -> Result<Out
     lc.pipeline_arn = Some(pipeline);
     lc.properties = new.properties.into_iter().collect();
     let claim = Claim::take(&mut lc, target, actor, now)?;
+    // Never at or below a version the lookup table or the reference
+    // solution's seed already holds: raise the counter (raise-only), then
+    // take the next MAJOR with the atomic ADD.
+    let floor = super::version_floor(ctx, &new.stack_tag).await?;
+    if let Some(last) = floor.checked_sub(1).filter(|last| *last > 0) {
+        ctx.store.raise_major(&new.stack_tag, last).await?;
+    }
     let major = ctx.store.reserve_major(&new.stack_tag).await?;
     lc.ami_semver = Some(build_version(major).to_string());
     ctx.store.create(&lc).await?;

@@ -89,7 +89,8 @@ impl Context {
 
     /// A context on clients made elsewhere (tests use fixed credentials).
     pub fn from_clients(config: Config, clients: Clients) -> Self {
-        let store = Store::new(&clients, table_names(&config));
+        let store =
+            Store::new(&clients, table_names(&config)).with_scan_segments(config.scan_segments);
         let shared = Arc::new(clients.clone());
         let ports = Ports {
             store: Arc::new(store.clone()),

@@ -74,6 +74,15 @@ impl LinkSetter {
     pub fn set(&self, index: LinkIndex) {
         self.0.send_replace(index);
     }
+
+    /// Adds one lifecycle's links in place (no rebuild of the whole index).
+    pub fn add(&self, part: LinkIndex) {
+        self.0.send_modify(|index| {
+            index.by_ami.extend(part.by_ami);
+            index.by_image_arn.extend(part.by_image_arn);
+            index.by_command.extend(part.by_command);
+        });
+    }
 }
 
 /// How long [`StreamHandle::stop`] waits for the queue and subscriptions to

@@ -7,22 +7,38 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
+mod adopt;
+mod approvals;
 mod change;
 mod context;
 mod deployed;
+pub mod doctor;
 pub mod execution_input;
+pub mod inbox;
 pub mod listener;
+pub mod logs;
 mod observe;
+pub mod production;
 mod read;
 mod run;
+pub mod watcher;
+mod wait;
 pub mod workflows;
 
+pub use adopt::{
+    CounterFloor, IMPORT_VERSION, IMPORTED_FROM, ImportAction, ImportEntry, ImportReport,
+    import_reference, version_floor,
+};
+pub use approvals::{
+    ApprovalRules, PromotionPreview, preview as promotion_checklist, promotion_preview, promotion_target,
+};
 pub use deployed::{DeployedWorkflows, definitions_version, deployed_workflows};
 pub use observe::{Provisioned, execution_progress, provision_workflows};
 pub use run::{actor, setting};
+pub use wait::{WaitEnd, WaitProgress, wait_for_result};
 
 use crate::aws::AwsError;
-use crate::lifecycle::{Bump, EventKind, EventRef, Lifecycle, Refusal, rules};
+use crate::lifecycle::{Bump, EventRef, Lifecycle, Refusal, rules};
 pub use context::{Context, Ports, Sdk, connect_settings, queue_settings, table_names};
 pub use read::{
     Caller, Cursor, Listing, MIN_ID_PREFIX, Page, SkippedItem, build_image, get, identify,
@@ -50,6 +66,14 @@ pub enum OpError {
     /// nothing was written.
     #[error("{0}")]
     Invalid(String),
+}
+
+impl OpError {
+    /// Whether the credentials are missing, invalid or expired (an SSO
+    /// session that ended): the fix is to renew them, not to retry.
+    pub fn is_credentials(&self) -> bool {
+        matches!(self, OpError::Aws(AwsError::Credentials { .. }))
+    }
 }
 
 impl From<Refusal> for OpError {
@@ -104,17 +128,40 @@ pub async fn decide(
     reason: &str,
     seen: Option<u64>,
 ) -> Result<Outcome, OpError> {
-    change::decide(ctx, actor, lifecycle_id, certified, reason, seen).await
+    change::decide(ctx, actor, lifecycle_id, certified, reason, seen, None).await
 }
 
-/// Starts MARK_FOR_PRODUCTION of the active stage.
+/// [`decide`], breaking the glass: the four-eyes rule is overridden with
+/// `override_reason` (required, not empty), which is recorded on the event
+/// and announced. Without anything in the way no override is recorded.
+pub async fn decide_overriding(
+    ctx: &Context,
+    actor: &str,
+    lifecycle_id: &str,
+    certified: bool,
+    reason: &str,
+    seen: Option<u64>,
+    override_reason: Option<&str>,
+) -> Result<Outcome, OpError> {
+    change::decide(ctx, actor, lifecycle_id, certified, reason, seen, override_reason).await
+}
+
+/// Starts MARK_FOR_PRODUCTION of the active stage when four eyes and the
+/// promotion checklist pass (`docs/approvals.md`).
 pub async fn promote(ctx: &Context, actor: &str, lifecycle_id: &str) -> Result<Outcome, OpError> {
-    let lc = ctx.store.get(lifecycle_id).await?;
-    let target = EventRef {
-        stage: lc.active_stage(),
-        event: EventKind::MarkForProduction,
-    };
-    run::trigger(ctx, actor, lifecycle_id, Some(target)).await
+    approvals::promote(ctx, actor, lifecycle_id, None).await
+}
+
+/// [`promote`], breaking the glass: four eyes and a failing checklist are
+/// overridden with `override_reason` (required, not empty), recorded on the
+/// event and announced.
+pub async fn promote_overriding(
+    ctx: &Context,
+    actor: &str,
+    lifecycle_id: &str,
+    override_reason: Option<&str>,
+) -> Result<Outcome, OpError> {
+    approvals::promote(ctx, actor, lifecycle_id, override_reason).await
 }
 
 /// Starts a new patch cycle on the newest production AMI.

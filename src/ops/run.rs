@@ -11,6 +11,7 @@ use super::{OpError, Outcome};
 use crate::aws::AwsError;
 use crate::aws::sns::topic_arn;
 use crate::lifecycle::rules::{check_trigger, trigger_target};
+use crate::lifecycle::approvals::ApprovalOverride;
 use crate::lifecycle::{EventRecord, EventRef, EventStatus, Lifecycle, Refusal};
 
 /// Who the caller is, as records name them (STS), or `unknown`.
@@ -81,6 +82,19 @@ pub async fn trigger(
     lifecycle_id: &str,
     target: Option<EventRef>,
 ) -> Result<Outcome, OpError> {
+    trigger_gated(ctx, actor, lifecycle_id, target, |_| Ok(None)).await
+}
+
+/// Like [`trigger`], with an approval `gate` asked on the lifecycle as read,
+/// once the rules allow the event: it refuses (nothing is written), or lets
+/// it through with the override to record on the claimed event (promote).
+pub(super) async fn trigger_gated(
+    ctx: &Context,
+    actor: &str,
+    lifecycle_id: &str,
+    target: Option<EventRef>,
+    gate: impl FnOnce(&Lifecycle) -> Result<Option<ApprovalOverride>, Refusal>,
+) -> Result<Outcome, OpError> {
     writable(ctx)?;
     let mut lc = ctx.store.get(lifecycle_id).await?;
     let target = match target {
@@ -89,6 +103,10 @@ pub async fn trigger(
     };
     // The rules refuse a QA decision here: a person makes it, no workflow.
     let claim = Claim::take(&mut lc, target, actor, Utc::now())?;
+    let mark = gate(&lc)?;
+    if let Some(record) = lc.record_mut(target) {
+        record.approval_override = mark;
+    }
     let setting = setting(ctx).await?;
     let claimed = match ctx.store.save(&lc).await {
         Ok(saved) => saved,
@@ -127,6 +145,8 @@ impl Claim {
         })?;
         let previous = record.clone();
         record.claim(actor, allowed.attempt, now);
+        // An override belongs to the run it let through, not to the next.
+        record.approval_override = None;
         Ok(Claim {
             target,
             attempt: allowed.attempt,

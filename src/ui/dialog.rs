@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
+use crate::app::approval::{OVERRIDE_WORD, OverrideField, OverrideForm};
 use crate::app::create::{CreateForm, FIELDS, Pipelines};
 use crate::app::state::Dialog;
 use crate::lifecycle::Bump;
@@ -115,6 +116,7 @@ pub fn render(dialog: &Dialog, theme: &Theme, frame: &mut Frame, area: Rect) {
             ],
         ),
         Dialog::Create(form) => ("New lifecycle", create_lines(form, theme)),
+        Dialog::Override(form) => ("Approval refused: break glass?", override_lines(form, theme)),
         Dialog::QuitWhileBusy => (
             "Quit?",
             vec![
@@ -179,6 +181,44 @@ fn create_lines(form: &CreateForm, theme: &Theme) -> Vec<Line<'static>> {
     out.push(Line::styled(
         "Enter creates and starts AMI_BUILD · Tab next field · ←/→ pipeline · Esc cancel"
             .to_string(),
+        theme.dim,
+    ));
+    out
+}
+
+/// The break-glass form: what refuses (the checklist, ✔ and ✘), the word
+/// to type and the reason, each with a cursor when focused.
+fn override_lines(form: &OverrideForm, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = vec![Line::from(format!("{}:", form.op.describe()))];
+    if form.checks.is_empty() {
+        for blocker in &form.blockers {
+            out.push(Line::styled(format!("✘ {blocker}"), theme.notice_error));
+        }
+    } else {
+        for check in &form.checks {
+            let style = if check.ok { theme.dim } else { theme.notice_error };
+            out.push(Line::styled(check.to_string(), style));
+        }
+    }
+    out.push(Line::from(""));
+    out.push(Line::from(format!(
+        "To go ahead anyway, type `{OVERRIDE_WORD}` and a reason: both are recorded on the event and in its notification."
+    )));
+    let field = |label: &str, value: &str, focused: bool| {
+        let marker = if focused { "▶ " } else { "  " };
+        let cursor = if focused { "█" } else { "" };
+        Line::from(vec![
+            Span::styled(format!("{marker}{label:<9}"), theme.key),
+            Span::raw(format!("{value}{cursor}")),
+        ])
+    };
+    out.push(field("Type", &form.word, form.focus == OverrideField::Word));
+    out.push(field("Reason", &form.reason, form.focus == OverrideField::Reason));
+    if let Some(error) = &form.error {
+        out.push(Line::styled(format!("✘ {error}"), theme.notice_error));
+    }
+    out.push(Line::styled(
+        "Enter goes on to the confirmation · Tab next field · Esc cancels (nothing changes)".to_string(),
         theme.dim,
     ));
     out

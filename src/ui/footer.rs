@@ -17,6 +17,19 @@ pub fn status_line(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
             Span::raw(format!("{input}█")),
             Span::styled("  Enter keep · Esc clear · plain text", theme.dim),
         ])
+    } else if let Some(input) = &state.palette_input {
+        let mut spans = vec![Span::styled(":", theme.key), Span::raw(format!("{input}█"))];
+        match &state.palette_error {
+            Some(error) => {
+                spans.push(Span::styled(format!("  ✘ {error}"), theme.notice_error));
+                spans.push(Span::styled("  · Esc cancel", theme.dim));
+            }
+            None => spans.push(Span::styled(
+                format!("  Enter run · Esc cancel · {}", crate::app::palette::WORDS),
+                theme.dim,
+            )),
+        }
+        Line::from(spans)
     } else if let Some(input) = &state.filter_input {
         let mut spans = vec![Span::styled("/", theme.key), Span::raw(format!("{input}█"))];
         if let Some(error) = &state.filter_error {
@@ -73,6 +86,7 @@ pub fn footer_commands(state: &State) -> Vec<Command> {
             Command::Reconcile,
             Command::NotificationsPane,
             Command::Detail,
+            Command::Logs,
             Command::CopyAmi,
             Command::Back,
         ],
@@ -84,7 +98,19 @@ pub fn footer_commands(state: &State) -> Vec<Command> {
             Command::Open,
             Command::Back,
         ],
-        Screen::Help { .. } | Screen::Notices { .. } | Screen::Raw { .. } => vec![Command::Back],
+        Screen::Inbox { .. } => vec![
+            Command::Open,
+            Command::Certify,
+            Command::Reject,
+            Command::Promote,
+            Command::Refresh,
+            Command::Back,
+        ],
+        Screen::Production { .. } => vec![Command::Refresh, Command::Back],
+        Screen::Help { .. }
+        | Screen::Notices { .. }
+        | Screen::Raw { .. }
+        | Screen::Logs { .. } => vec![Command::Back],
     };
     commands.retain(|c| !(state.read_only && c.is_mutating()));
     let mut all = vec![Command::Help, Command::Quit];

@@ -1,5 +1,6 @@
 //! The header: account, profile, region, endpoint (when not AWS's own),
-//! table, the READ-WRITE / READ-ONLY badge, stream state and data age.
+//! table, the READ-WRITE / READ-ONLY badge, stream state, data age, and the
+//! warnings to run `amiboard provision` or `amiboard doctor`.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -72,6 +73,14 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         let deployed = state.workflows_version.as_deref().unwrap_or("outdated");
         second.push(Span::styled(
             format!("⚠ workflows {deployed}: run amiboard provision  "),
+            theme.stale,
+        ));
+    }
+    if let Some(reason) = &state.doctor_hint {
+        // A denied call or a missing resource: the deployment is not wired
+        // right, and `amiboard doctor` says what to fix.
+        second.push(Span::styled(
+            format!("⚠ {reason}: run amiboard doctor  "),
             theme.stale,
         ));
     }

@@ -6,13 +6,22 @@ mod feed;
 mod footer;
 mod header;
 mod image;
+mod inbox;
 mod list;
 mod pages;
+mod production;
 pub mod theme;
 mod timeline;
+mod logs;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod attempts_tests;
+#[cfg(test)]
+mod logs_tests;
+#[cfg(test)]
+mod inbox_tests;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -45,7 +54,7 @@ fn page_height(state: &State) -> u16 {
 pub fn max_scroll(state: &State) -> u16 {
     let theme = Theme::dark();
     let lines = match state.screen() {
-        Screen::List | Screen::Feed => 0,
+        Screen::List | Screen::Feed | Screen::Inbox { .. } => 0,
         Screen::Timeline { id, .. } => state.lifecycle(id).map_or(0, |lc| {
             let lines = timeline::lines_with(
                 lc,
@@ -54,6 +63,7 @@ pub fn max_scroll(state: &State) -> u16 {
                 state.watch.as_ref(),
                 &state.images,
                 state.width,
+                timeline::Options::of(state),
             );
             // Rows once wrapped, not lines: `G` must reach the end at 80x24.
             timeline::rendered_rows(&lines, state.width)
@@ -62,6 +72,8 @@ pub fn max_scroll(state: &State) -> u16 {
         Screen::Help { .. } => pages::help_lines(state, &theme).len(),
         Screen::Notices { .. } => state.notices.len().max(1),
         Screen::Raw { message_id, .. } => feed::raw_lines(state, message_id).len(),
+        Screen::Production { .. } => production::lines(state, &theme).len(),
+        Screen::Logs { .. } => logs::lines(state, &theme).len(),
     };
     clamp_scroll(u16::MAX, lines, page_height(state))
 }
@@ -124,6 +136,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         Screen::Raw { message_id, scroll } => {
             feed::raw(state, theme, frame, body, message_id, *scroll);
         }
+        Screen::Inbox { selected } => inbox::render(state, theme, frame, body, *selected),
+        Screen::Production { scroll } => production::render(state, theme, frame, body, *scroll),
+        Screen::Logs { scroll } => logs::render(state, theme, frame, body, *scroll),
     }
     footer::status_line(state, theme, frame, status);
     footer::render(state, theme, frame, foot);

@@ -10,7 +10,7 @@ use super::theme::Theme;
 use crate::app::keymap::{Command, Scope};
 use crate::app::state::{Level, State};
 
-fn page(
+pub(super) fn page(
     frame: &mut Frame,
     area: Rect,
     theme: &Theme,

@@ -18,7 +18,7 @@ use crate::ops::OpError;
 
 use crate::app::tests::{now, target};
 
-fn state(read_only: bool, width: u16, height: u16) -> State {
+pub(super) fn state(read_only: bool, width: u16, height: u16) -> State {
     let mut state = State::new(Keymap::default(), read_only, target(), now());
     update(&mut state, Action::Resized { width, height });
     state
@@ -30,7 +30,7 @@ fn demo(n: u64) -> Vec<Lifecycle> {
         .collect()
 }
 
-fn load(state: &mut State, lifecycles: Vec<Lifecycle>) {
+pub(super) fn load(state: &mut State, lifecycles: Vec<Lifecycle>) {
     let _ = start_load(state);
     let request = state.request;
     update(
@@ -47,11 +47,11 @@ fn load(state: &mut State, lifecycles: Vec<Lifecycle>) {
     );
 }
 
-fn press(state: &mut State, code: KeyCode) {
+pub(super) fn press(state: &mut State, code: KeyCode) {
     update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
-fn draw(state: &State) -> String {
+pub(super) fn draw(state: &State) -> String {
     let backend = TestBackend::new(state.width, state.height);
     let mut terminal = Terminal::new(backend).expect("terminal");
     terminal
@@ -140,8 +140,20 @@ fn help() {
 }
 
 #[test]
+fn the_read_only_timeline_offers_no_next_allowed() {
+    for (read_only, offered) in [(false, true), (true, false)] {
+        let mut s = state(read_only, 120, 30);
+        load(&mut s, demo(3));
+        press(&mut s, KeyCode::Enter);
+        let text = draw(&s);
+        assert!(text.contains("Timeline"), "{text}");
+        assert_eq!(text.contains("next allowed"), offered, "{text}");
+    }
+}
+
+#[test]
 fn help_read_only() {
-    let mut s = state(true, 100, 40);
+    let mut s = state(true, 100, 60);
     load(&mut s, demo(3));
     press(&mut s, KeyCode::Char('?'));
     let text = draw(&s);
@@ -384,4 +396,25 @@ fn timeline_with_build_images() {
     let narrow = draw(&s);
     assert!(narrow.contains("image AVAILABLE · recipe web-recipe 1.0.0 · 3 components\n"));
     assert!(narrow.contains(&format!("image reason: {reason}")));
+}
+
+#[test]
+fn header_doctor_badge_after_a_denied_call() {
+    let mut s = state(false, 160, 24);
+    load(&mut s, demo(3));
+    let request = s.request;
+    update(
+        &mut s,
+        Action::PageLoaded {
+            request,
+            at: now(),
+            result: Err(OpError::Aws(crate::aws::AwsError::AccessDenied {
+                service: "DynamoDB",
+                operation: "Query",
+                resource: "amiboard-lifecycles".into(),
+                detail: "not authorized".into(),
+            })),
+        },
+    );
+    insta::assert_snapshot!(draw(&s));
 }

@@ -45,6 +45,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &
         state.watch.as_ref(),
         &state.images,
         area.width,
+        Options::of(state),
     );
     let title = Line::from(vec![
         Span::styled(" Timeline ", theme.title),
@@ -76,6 +77,23 @@ pub fn rendered_rows(lines: &[Line<'static>], width: u16) -> usize {
         .line_count(width)
 }
 
+/// How the timeline is drawn: earlier attempts listed or folded (`h`), and
+/// whether this is the read-only view (which offers no "next allowed").
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub show_attempts: bool,
+    pub read_only: bool,
+}
+
+impl Options {
+    pub fn of(state: &State) -> Options {
+        Options {
+            show_attempts: state.show_attempts,
+            read_only: state.read_only,
+        }
+    }
+}
+
 /// The timeline's lines, with the running event's execution progress and the
 /// build images Image Builder described (pure).
 pub fn lines_with(
@@ -85,9 +103,12 @@ pub fn lines_with(
     watch: Option<&Watch>,
     images: &Images,
     width: u16,
+    options: Options,
 ) -> Vec<Line<'static>> {
+    let show_attempts = options.show_attempts;
     let watch = watch.filter(|w| w.lifecycle_id == lc.lifecycle_id);
-    let next = next_allowed(lc);
+    // Read-only: nothing is allowed next, so nothing is offered.
+    let next = next_allowed(lc).filter(|_| !options.read_only);
     let mut out = Vec::new();
     let semver = lc.ami_semver.as_deref().unwrap_or("-");
     out.push(Line::styled(
@@ -101,6 +122,7 @@ pub fn lines_with(
             event: record.event,
         };
         event_lines(lc, at, record, next, theme, now, &mut explained, &mut out);
+        attempt_lines(record, show_attempts, theme, &mut out);
         progress_lines(at, record, watch, theme, now, &mut out);
         super::image::lines(record, images, theme, width, &mut out);
     }
@@ -128,11 +150,59 @@ pub fn lines_with(
                 event: record.event,
             };
             event_lines(lc, at, record, next, theme, now, &mut explained, &mut out);
+            attempt_lines(record, show_attempts, theme, &mut out);
             progress_lines(at, record, watch, theme, now, &mut out);
             super::image::lines(record, images, theme, width, &mut out);
         }
     }
     out
+}
+
+/// Under an event tried more than once: its earlier attempts, folded into one
+/// line naming the last one (`h` lists them all, oldest first).
+fn attempt_lines(
+    record: &EventRecord,
+    show_all: bool,
+    theme: &Theme,
+    out: &mut Vec<Line<'static>>,
+) {
+    let Some(last) = record.history.last() else {
+        return;
+    };
+    let describe = |a: &crate::lifecycle::Attempt| {
+        let mut text = format!(
+            "try {} {} {}",
+            a.attempt,
+            a.status.glyph(),
+            a.status.word()
+        );
+        if let Some(by) = &a.actor {
+            text.push_str(&format!(" by {by}"));
+        }
+        if a.started_at.is_some() {
+            text.push_str(&format!(" {} → {}", time(a.started_at), time(a.finished_at)));
+        }
+        if let Some(reason) = &a.reason {
+            text.push_str(&format!(": {reason}"));
+        }
+        text
+    };
+    if show_all {
+        for attempt in &record.history {
+            out.push(Line::styled(format!("      {}", describe(attempt)), theme.dim));
+        }
+        return;
+    }
+    let earlier = record.history.len();
+    let more = if earlier > 1 {
+        format!(" (+{} more, h)", earlier.saturating_sub(1))
+    } else {
+        " (h)".to_string()
+    };
+    out.push(Line::styled(
+        format!("      previous: {}{more}", describe(last)),
+        theme.dim,
+    ));
 }
 
 /// Under the running event: its execution's state and elapsed time, or, when
@@ -215,16 +285,9 @@ fn time(t: Option<DateTime<Utc>>) -> String {
 }
 
 fn duration(record: &EventRecord, now: DateTime<Utc>) -> String {
-    record.duration(now).map_or_else(String::new, |d| {
-        let s = d.num_seconds();
-        if s >= 3600 {
-            format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
-        } else if s >= 60 {
-            format!("{}m{:02}s", s / 60, s % 60)
-        } else {
-            format!("{s}s")
-        }
-    })
+    record
+        .duration(now)
+        .map_or_else(String::new, crate::lifecycle::format_duration)
 }
 
 fn refusal(lc: &Lifecycle, at: EventRef) -> Option<String> {

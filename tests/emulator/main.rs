@@ -5,13 +5,22 @@ mod support;
 
 mod fault_proxy;
 
+mod adoption;
+mod approvals;
+mod cli_parity;
 mod definitions;
 mod docs;
+mod doctor;
 mod faults;
 mod foundation;
 mod hardening;
+mod inbox;
 mod notifications;
 mod outage;
+mod performance;
 mod races_hardening;
 mod short_ids;
+mod stack;
+mod stack_guide;
+mod watcher;
 mod workflows;

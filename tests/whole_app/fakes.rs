@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use amiboard::aws::AwsError;
-use amiboard::aws::dynamodb::{Cursor, Page};
+use amiboard::aws::dynamodb::{Cursor, Page, ReferenceItems};
 use amiboard::aws::ports::{Executions, Identify, ImageService, LifecycleStore, Publisher};
 use amiboard::aws::sfn::{Execution, MachineStatus, Started, execution_arn};
 use amiboard::aws::sns::TopicStatus;
@@ -21,10 +21,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 /// The operations that change something somewhere.
-const WRITES: [&str; 8] = [
+const WRITES: [&str; 9] = [
     "save",
     "create",
     "reserve_major",
+    "raise_major",
     "upsert_lookup_rows",
     "start",
     "ensure_machine",
@@ -303,6 +304,25 @@ impl LifecycleStore for Fakes {
         Ok(1)
     }
 
+    async fn raise_major(&self, stack_tag: &str, last_major: u64) -> Result<bool, AwsError> {
+        self.record(format!("raise_major {stack_tag} {last_major}"));
+        Ok(false)
+    }
+
+    async fn reference_seed(
+        &self,
+        table: &str,
+        stack_tag: &str,
+    ) -> Result<Option<String>, AwsError> {
+        self.record(format!("reference_seed {table} {stack_tag}"));
+        Ok(None)
+    }
+
+    async fn reference_items(&self, table: &str) -> Result<ReferenceItems, AwsError> {
+        self.record(format!("reference_items {table}"));
+        Ok(ReferenceItems::default())
+    }
+
     async fn upsert_lookup_rows(&self, rows: &[LookupRow]) -> Result<(), AwsError> {
         let amis: Vec<&str> = rows.iter().map(|r| r.ami_id.as_str()).collect();
         self.record(format!("upsert_lookup_rows {}", amis.join(",")));
@@ -353,6 +373,17 @@ impl Executions for Fakes {
         })
     }
 
+    async fn list_in_status(
+        &self,
+        machine_arn: &str,
+        status: RunStatus,
+        _since: DateTime<Utc>,
+    ) -> Result<Vec<String>, AwsError> {
+        self.record(format!("list_in_status {machine_arn} {}", status.name()));
+        // The fake's executions all run: none failed, timed out or aborted.
+        Ok(Vec::new())
+    }
+
     async fn machine_definition(&self, arn: &str) -> Result<Option<String>, AwsError> {
         self.record(format!("machine_definition {arn}"));
         // Deployed by this very binary: the current version.
@@ -366,6 +397,14 @@ impl Executions for Fakes {
     async fn current_state(&self, execution_arn: &str) -> Result<Option<String>, AwsError> {
         self.record(format!("current_state {execution_arn}"));
         Ok(Some("Run".to_string()))
+    }
+
+    async fn path(
+        &self,
+        execution_arn: &str,
+    ) -> Result<amiboard::lifecycle::execution::ExecutionPath, AwsError> {
+        self.record(format!("path {execution_arn}"));
+        Ok(amiboard::lifecycle::execution::ExecutionPath::default())
     }
 
     async fn ensure_machine(

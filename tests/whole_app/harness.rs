@@ -195,7 +195,7 @@ impl App {
             match effect {
                 // The loop writes OSC 52 itself; SetLinks answers nothing.
                 Effect::Copy { .. } => {}
-                Effect::SetLinks { .. } => self.runner.run(effect),
+                Effect::SetLinks { .. } | Effect::AddLinks { .. } => self.runner.run(effect),
                 other => {
                     self.pending += 1;
                     self.runner.run(other);

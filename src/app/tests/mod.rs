@@ -1,12 +1,17 @@
 //! Pure tests of update(): action sequences in, state and effects out. No
 //! runtime, no terminal, a fixed clock.
 
+mod approvals;
+mod doctor_badge;
 mod flows;
 mod hardening;
 mod images;
 mod input_hardening;
 mod list;
+mod list_view;
+mod list_watch;
 mod live;
+mod small_things;
 mod stream_retry;
 
 use chrono::{DateTime, TimeZone, Utc};

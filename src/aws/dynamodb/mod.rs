@@ -4,6 +4,8 @@
 
 mod lookup;
 mod provision;
+mod reference;
+mod scan;
 
 use std::collections::HashMap;
 
@@ -12,6 +14,7 @@ use aws_sdk_dynamodb::types::AttributeValue as AwsAttributeValue;
 use chrono::Utc;
 
 pub use provision::{TableStatus, provision_tables};
+pub use reference::ReferenceItems;
 
 use super::client::Clients;
 use super::error::{AwsError, Call, classify};
@@ -62,7 +65,12 @@ pub struct Store {
     client: AwsDynamoClient,
     tables: TableNames,
     endpoint: String,
+    /// Parallel Scan segments of a full read ([`Store::scan_all`]).
+    scan_segments: u32,
 }
+
+/// Parallel Scan segments unless [`Store::with_scan_segments`] says otherwise.
+pub const DEFAULT_SCAN_SEGMENTS: u32 = 4;
 
 impl Store {
     pub fn new(clients: &Clients, tables: TableNames) -> Self {
@@ -70,7 +78,20 @@ impl Store {
             client: clients.dynamodb.clone(),
             tables,
             endpoint: clients.endpoint_label(),
+            scan_segments: DEFAULT_SCAN_SEGMENTS,
         }
+    }
+
+    /// Full reads scan `segments` segments at once (at least 1).
+    #[must_use]
+    pub fn with_scan_segments(mut self, segments: u32) -> Self {
+        self.scan_segments = segments.max(1);
+        self
+    }
+
+    /// How many segments a full read scans at once.
+    pub fn scan_segments(&self) -> u32 {
+        self.scan_segments
     }
 
     pub fn tables(&self) -> &TableNames {
@@ -181,45 +202,18 @@ impl Store {
                 .map_err(|e| self.fail("Query", table, e))?;
             (out.items.unwrap_or_default(), out.last_evaluated_key)
         } else {
-            let out = self
-                .client
-                .scan()
-                .table_name(table)
-                .set_exclusive_start_key(start_key)
-                .customize()
-                .config_override(Self::page_config())
-                .send()
-                .await
-                .map_err(|e| self.fail("Scan", table, e))?;
-            (out.items.unwrap_or_default(), out.last_evaluated_key)
+            return self.scan_page(None, start_key).await;
         };
         tracing::debug!(
             elapsed_ms = started.elapsed().as_millis(),
             items = items.len(),
             "dynamodb list page"
         );
-        let mut page = Page {
-            lifecycles: Vec::with_capacity(items.len()),
-            skipped: Vec::new(),
-            next: last_key.filter(|k| !k.is_empty()).map(Cursor),
-        };
-        for item in items {
-            let key = item
-                .get("lifecycle_id")
-                .and_then(|v| v.as_s().ok())
-                .cloned()
-                .unwrap_or_else(|| "(no lifecycle_id)".to_string());
-            match decode(item) {
-                Ok(lc) => page.lifecycles.push(lc),
-                Err(error) => {
-                    tracing::warn!(%key, %error, "skipped a malformed lifecycle item");
-                    page.skipped.push(SkippedItem { key, error });
-                }
-            }
-        }
-        Ok(page)
+        Ok(scan::page_of(items, last_key))
     }
+}
 
+impl Store {
     /// Writes a new lifecycle; fails with `Conflict` if the id exists.
     pub async fn create(&self, lc: &Lifecycle) -> Result<(), AwsError> {
         let table = &self.tables.lifecycles;
@@ -393,6 +387,14 @@ impl crate::aws::ports::LifecycleStore for Store {
     ) -> Result<Page, AwsError> {
         Store::list_page(self, stack_tag, cursor).await
     }
+    /// The whole table in parallel Scan segments; a stack tag's Query page by page.
+    async fn list_all(
+        &self,
+        stack_tag: Option<&str>,
+        progress: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<Listing, AwsError> {
+        Store::list_all(self, stack_tag, progress).await
+    }
     async fn create(&self, lc: &Lifecycle) -> Result<(), AwsError> {
         Store::create(self, lc).await
     }
@@ -401,6 +403,19 @@ impl crate::aws::ports::LifecycleStore for Store {
     }
     async fn reserve_major(&self, stack_tag: &str) -> Result<u64, AwsError> {
         Store::reserve_major(self, stack_tag).await
+    }
+    async fn raise_major(&self, stack_tag: &str, last_major: u64) -> Result<bool, AwsError> {
+        Store::raise_major(self, stack_tag, last_major).await
+    }
+    async fn reference_seed(
+        &self,
+        table: &str,
+        stack_tag: &str,
+    ) -> Result<Option<String>, AwsError> {
+        Store::reference_seed(self, table, stack_tag).await
+    }
+    async fn reference_items(&self, table: &str) -> Result<ReferenceItems, AwsError> {
+        Store::reference_items(self, table).await
     }
     async fn upsert_lookup_rows(
         &self,

@@ -1,5 +1,7 @@
 //! Creates amiboard's tables when they are missing, and says which it created
-//! and which already existed.
+//! and which already existed. A table it creates gets what
+//! deploy/amiboard.template.json gives its tables: on-demand billing, the
+//! stack-tag index, deletion protection and point-in-time recovery.
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition as AwsAttributeDefinition, BillingMode as AwsBillingMode,
@@ -101,6 +103,7 @@ async fn ensure_table(store: &Store, spec: &TableSpec<'_>) -> Result<TableStatus
         .create_table()
         .table_name(spec.name)
         .billing_mode(AwsBillingMode::PayPerRequest)
+        .deletion_protection_enabled(true)
         .key_schema(key(spec.key, AwsKeyType::Hash)?)
         .attribute_definitions(attr(spec.key)?);
     if !matches!(spec.index, Index::None) {
@@ -145,5 +148,24 @@ async fn ensure_table(store: &Store, spec: &TableSpec<'_>) -> Result<TableStatus
         }
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
+    enable_point_in_time_recovery(store, spec.name).await?;
     Ok(TableStatus::Created(spec.name.to_string()))
+}
+
+/// Turns on point-in-time recovery (35 days of restorable history), as the
+/// template's `PointInTimeRecoverySpecification` does.
+async fn enable_point_in_time_recovery(store: &Store, table: &str) -> Result<(), AwsError> {
+    let spec = aws_sdk_dynamodb::types::PointInTimeRecoverySpecification::builder()
+        .point_in_time_recovery_enabled(true)
+        .build()
+        .map_err(build_error)?;
+    store
+        .client
+        .update_continuous_backups()
+        .table_name(table)
+        .point_in_time_recovery_specification(spec)
+        .send()
+        .await
+        .map_err(|e| store.fail("UpdateContinuousBackups", table, e))?;
+    Ok(())
 }

@@ -1,7 +1,10 @@
 //! AMI lookup rows (one per AMI and region, scored by the highest completed
 //! event) and the selection of the best AMI for a query.
 
-use super::super::lookup::{LookupRow, MinStage, Selection, reference_date, rows_for, select};
+use super::super::Phase;
+use super::super::lookup::{
+    LookupRow, MinStage, Selection, criterion, highest_major, reference_date, rows_for, select,
+};
 use super::super::{EventStatus, Stage};
 use super::{C, E, F, Fixture, N, R, t0};
 
@@ -321,7 +324,116 @@ fn min_stages_parse_with_their_scores() {
     for name in MinStage::NAMES {
         assert!(MinStage::parse(name).is_some(), "{name}");
     }
-    for text in ["", "prod", "qa_certified", "certified"] {
+    for text in [
+        "",
+        "prod",
+        "qa certified",
+        "certified",
+        "mark_for_production_create",
+        "PATCH",
+    ] {
         assert_eq!(MinStage::parse(text), None, "{text:?}");
     }
+}
+
+/// The reference selection client's criteria: commit, lifecycle type, its
+/// `--lifecycle_event` labels, and `any` as its wildcard.
+#[test]
+fn select_takes_every_criterion_of_the_reference_client() {
+    let nginx = ("nginx", "1.25");
+    let with = |ami: &str, semver: &str, score: u8, commit: &str, kind: &str| {
+        let mut r = row(ami, semver, "eu-west-1", score, nginx);
+        r.commit_ref = commit.to_string();
+        r.lifecycle_type = kind.to_string();
+        r
+    };
+    let rows = [
+        with("ami-1", "1.0.0", 6, "aaa", "ami-creation"),
+        with("ami-2", "1.1.0", 2, "aaa", "ami-patch"),
+        with("ami-3", "2.0.0", 3, "bbb", "ami-creation"),
+        with("ami-4", "2.0.1", 1, "bbb", "ami-patch"),
+    ];
+    let pick = |query: Selection| select(&rows, &query).map(|r| r.ami_id.as_str());
+    let commit = |c: &str| Selection {
+        commit_ref: criterion(Some(c)),
+        ..Selection::default()
+    };
+    assert_eq!(pick(commit("aaa")), Some("ami-2"));
+    assert_eq!(pick(commit("ccc")), None);
+    assert_eq!(pick(commit("any")), Some("ami-4"));
+    assert_eq!(pick(commit("ANY")), Some("ami-4"));
+    let kind = |k: Phase| Selection {
+        lifecycle_type: Some(k),
+        ..Selection::default()
+    };
+    assert_eq!(pick(kind(Phase::Creation)), Some("ami-3"));
+    assert_eq!(pick(kind(Phase::Patch)), Some("ami-4"));
+    let stage = |label: &str| Selection {
+        min_stage: Some(MinStage::parse(label).unwrap()),
+        ..Selection::default()
+    };
+    assert_eq!(pick(stage("AMI_WITH_OS_HARDENING")), Some("ami-4"));
+    // The server's scores, not the reference client's: a smoke-tested AMI
+    // (score 2) is not "vulnerability scanned".
+    assert_eq!(pick(stage("VULNERABILITY_SCANNED")), Some("ami-3"));
+    assert_eq!(pick(stage("SMOKE_TESTED")), Some("ami-3"));
+    assert_eq!(pick(stage("PRODUCTION_APPROVED")), Some("ami-1"));
+    assert_eq!(pick(stage("MARK_FOR_PRODUCTION_PATCH")), Some("ami-1"));
+    let all = Selection {
+        commit_ref: criterion(Some("aaa")),
+        lifecycle_type: Some(Phase::Patch),
+        min_stage: MinStage::parse("SMOKE_TESTED"),
+        product: criterion(Some("any")),
+        product_version: criterion(Some("1.25")),
+        region: Some("eu-west-1".into()),
+        semver: Some("latest".into()),
+    };
+    assert_eq!(pick(all), Some("ami-2"));
+}
+
+#[test]
+fn reference_labels_and_stored_names_parse_to_the_servers_scores() {
+    let cases = [
+        ("AMI_WITH_OS_HARDENING", 1),
+        ("SMOKE_TESTED", 2),
+        ("VULNERABILITY_SCANNED", 3),
+        ("QA_CERTIFICATION_REQUESTED", 4),
+        ("QA_CERTIFIED", 5),
+        ("PRODUCTION_APPROVED", 6),
+        ("BUILD_AMI", 1),
+        ("PATCH_AMI", 1),
+        ("VULNERABILIY_SCANS_AMI_CREATE", 3),
+        ("QA_CERTIFICATION_RESPONSE", 5),
+        ("MARK_FOR_PRODUCTION_CREATE", 6),
+    ];
+    for (text, score) in cases {
+        assert_eq!(
+            MinStage::parse(text).map(MinStage::score),
+            Some(score),
+            "{text}"
+        );
+    }
+    for label in MinStage::REFERENCE_LABELS {
+        assert!(MinStage::parse(label).is_some(), "{label}");
+    }
+}
+
+#[test]
+fn any_or_blank_is_no_criterion_and_the_highest_major_ignores_bad_versions() {
+    assert_eq!(criterion(None), None);
+    for wildcard in ["any", "Any", " ANY ", "", "  "] {
+        assert_eq!(criterion(Some(wildcard)), None, "{wildcard:?}");
+    }
+    assert_eq!(criterion(Some(" web ")).as_deref(), Some("web"));
+    assert_eq!(criterion(Some("anything")).as_deref(), Some("anything"));
+    let nginx = ("nginx", "1.25");
+    let rows = [
+        row("a", "1.0.0", "eu-west-1", 6, nginx),
+        row("b", "3.2.1", "eu-west-1", 1, nginx),
+        row("c", "not-a-version", "eu-west-1", 1, nginx),
+        row("d", "2.0.0", "us-east-1", 1, nginx),
+    ];
+    assert_eq!(highest_major(&rows), Some(3));
+    assert_eq!(highest_major(&rows[2..3]), None);
+    assert_eq!(highest_major(&[]), None);
 }

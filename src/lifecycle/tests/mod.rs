@@ -2,6 +2,7 @@
 //! puts a lifecycle in any state: statuses per event, patch cycles, AMIs.
 #![allow(clippy::unwrap_used, clippy::arithmetic_side_effects)]
 
+mod approvals;
 mod events;
 mod lookup;
 mod model;

@@ -1,0 +1,404 @@
+"""CloudFormation in the emulator: what moto 5.1.22's stacks lack for
+deploy/amiboard.template.json.
+
+- `AWS::StepFunctions::StateMachine`: moto reads only `DefinitionString`; on
+  AWS, `Definition` is the definition as a JSON object (and
+  `DefinitionSubstitutions` replaces `${name}` in it). Both are accepted here.
+  The machine is created in the Step Functions backend the API serves (the
+  executing one when `execute_state_machine` is on), so StartExecution finds it.
+  moto's template parser drops null values (its AWS::NoValue handling), which
+  would turn `"ResultPath": null` (discard the result) into the default (keep
+  it): a Definition without intrinsic functions is kept exactly as written.
+  And `{"Ref": "AWS::NoValue"}` in a list (e.g. an `Fn::If` policy
+  statement) removes the element, as on AWS (moto left a null there).
+- `AWS::DynamoDB::Table`: moto ignores `PointInTimeRecoverySpecification`;
+  it is applied as UpdateContinuousBackups would.
+- `AWS::S3::Bucket`: moto ignores `PublicAccessBlockConfiguration` and
+  `LifecycleConfiguration`; both are applied as their Put calls would.
+- `AWS::ImageBuilder::ImageRecipe`, `InfrastructureConfiguration`,
+  `DistributionConfiguration`, `ImagePipeline`: created in the emulator's Image
+  Builder (`imagebuilder.py`), so a stack's example pipeline can build.
+- `AWS::SNS::TopicPolicy` and `AWS::S3::BucketPolicy`: set as the topics'
+  `Policy` attribute and the bucket's policy, as SetTopicAttributes and
+  PutBucketPolicy would.
+
+A template given by URL (`aws cloudformation deploy --s3-bucket`, needed on
+AWS above 51,200 bytes) is read from the emulator's S3 also when the URL names
+the emulator's address (moto only knows `localhost` and amazonaws.com).
+
+A stack created or updated through a change set (what `aws cloudformation
+deploy` does) gets its outputs and exports, as one made by CreateStack does
+(moto left them empty).
+
+Every other type moto does not know is still skipped by moto with a warning:
+`scripts/deploy_stack.py` lists them after a deploy.
+"""
+
+import json
+from typing import Any
+
+from moto.core.common_models import CloudFormationModel
+
+
+def _definition(properties: dict) -> str:
+    """The definition as text, from `DefinitionString` or `Definition`."""
+    if "Definition" in properties:
+        text = json.dumps(properties["Definition"])
+    else:
+        text = properties.get("DefinitionString", "")
+    for key, value in (properties.get("DefinitionSubstitutions") or {}).items():
+        text = text.replace("${" + key + "}", str(value))
+    return text
+
+
+def _has_intrinsics(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(k == "Ref" or k.startswith("Fn::") or _has_intrinsics(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_intrinsics(v) for v in value)
+    return False
+
+
+def _install_raw_definitions() -> None:
+    import copy
+
+    from moto.cloudformation import parsing
+
+    original = parsing.parse_resource
+
+    def parse_resource(resource_json, resources_map):
+        raw = None
+        properties = resource_json.get("Properties") or {}
+        if resource_json.get("Type") == "AWS::StepFunctions::StateMachine" and "Definition" in properties:
+            if not _has_intrinsics(properties["Definition"]):
+                raw = copy.deepcopy(properties["Definition"])
+        parsed = original(resource_json, resources_map)
+        if parsed and raw is not None:
+            parsed[1]["Properties"]["Definition"] = raw
+        return parsed
+
+    parsing.parse_resource = parse_resource
+
+    original_clean = parsing.clean_json
+
+    def clean_json(resource_json, resources_map):
+        cleaned = original_clean(resource_json, resources_map)
+        if isinstance(resource_json, list) and isinstance(cleaned, list):
+            return [item for item in cleaned if item is not None]
+        return cleaned
+
+    parsing.clean_json = clean_json
+
+
+def _sfn_backend(account_id: str, region_name: str):
+    from moto.stepfunctions.responses import get_backend
+
+    return get_backend(account_id, region_name)
+
+
+def _install_state_machine() -> None:
+    from moto.stepfunctions.models import StateMachine
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json["Properties"]
+        name = properties.get("StateMachineName", resource_name)
+        tags = [{"key": t["Key"], "value": t["Value"]} for t in properties.get("Tags", [])]
+        return _sfn_backend(account_id, region_name).create_state_machine(
+            name, _definition(properties), properties.get("RoleArn", ""), tags=tags
+        )
+
+    def delete(cls, resource_name, cloudformation_json, account_id, region_name):
+        _sfn_backend(account_id, region_name).delete_state_machine(resource_name)
+
+    def update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        properties = cloudformation_json.get("Properties", {})
+        name = properties.get("StateMachineName", original_resource.name)
+        backend = _sfn_backend(account_id, region_name)
+        if name != original_resource.name:
+            new = create(cls, name, cloudformation_json, account_id, region_name)
+            backend.delete_state_machine(original_resource.arn)
+            return new
+        return backend.update_state_machine(
+            original_resource.arn,
+            definition=_definition(properties),
+            role_arn=properties.get("RoleArn"),
+        )
+
+    StateMachine.create_from_cloudformation_json = classmethod(create)
+    StateMachine.delete_from_cloudformation_json = classmethod(delete)
+    StateMachine.update_from_cloudformation_json = classmethod(update)
+
+
+def _install_table() -> None:
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.table import Table
+
+    original = Table.create_from_cloudformation_json.__func__
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        table = original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        pitr = cloudformation_json["Properties"].get("PointInTimeRecoverySpecification") or {}
+        if str(pitr.get("PointInTimeRecoveryEnabled", "false")).lower() == "true":
+            dynamodb_backends[account_id][region_name].update_continuous_backups(
+                table.name, {"PointInTimeRecoveryEnabled": True}
+            )
+        return table
+
+    Table.create_from_cloudformation_json = classmethod(create)
+
+
+def _lifecycle_rule(rule: dict) -> dict:
+    """A CloudFormation lifecycle rule in the API's (XML-parsed) shape."""
+    api: dict = {"ID": rule.get("Id"), "Status": rule.get("Status", "Enabled"), "Filter": {"Prefix": rule.get("Prefix", "")}}
+    if "ExpirationInDays" in rule:
+        api["Expiration"] = {"Days": str(rule["ExpirationInDays"])}
+    if rule.get("Transitions"):
+        api["Transition"] = [
+            {"Days": str(t["TransitionInDays"]), "StorageClass": t["StorageClass"]} for t in rule["Transitions"]
+        ]
+    if rule.get("AbortIncompleteMultipartUpload"):
+        api["AbortIncompleteMultipartUpload"] = {
+            "DaysAfterInitiation": str(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+        }
+    return api
+
+
+def _install_bucket() -> None:
+    from moto.s3.models import FakeBucket, s3_backends
+    from moto.utilities.utils import get_partition
+
+    original = FakeBucket.create_from_cloudformation_json.__func__
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        bucket = original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        properties = cloudformation_json.get("Properties", {})
+        backend = s3_backends[account_id][get_partition(region_name)]
+        block = properties.get("PublicAccessBlockConfiguration")
+        if block:
+            backend.put_public_access_block(
+                bucket.name, {k: str(v).lower() for k, v in block.items()}
+            )
+        rules = (properties.get("LifecycleConfiguration") or {}).get("Rules")
+        if rules:
+            backend.put_bucket_lifecycle_configuration(bucket.name, [_lifecycle_rule(r) for r in rules])
+        return bucket
+
+    FakeBucket.create_from_cloudformation_json = classmethod(create)
+
+
+def _camel(value: Any, top: bool = True) -> Any:
+    """CloudFormation's PascalCase properties as Image Builder's API body
+    (camelCase); tag maps are kept as written."""
+    if isinstance(value, list):
+        return [_camel(v, False) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, v in value.items():
+        name = key[:1].lower() + key[1:]
+        out[name] = v if key == "Tags" else _camel(v, False)
+    return out
+
+
+class _ImageBuilderResource:
+    """One Image Builder resource a stack created; its Ref is its ARN. (moto
+    finds models among CloudFormationModel's direct subclasses, so each type
+    below names it itself.)"""
+
+    def __init__(self, arn: str, name: str):
+        self.arn = arn
+        self.name = name
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.arn
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in ("Arn", "Name")
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        return self.arn if attribute_name == "Arn" else self.name
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "Name"
+
+    @classmethod
+    def _create(cls, region: str, body: dict) -> str:
+        raise NotImplementedError
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+    ):
+        body = _camel(cloudformation_json.get("Properties", {}))
+        body.setdefault("name", resource_name)
+        return cls(cls._create(region_name, body), body["name"])
+
+    @classmethod
+    def delete_from_cloudformation_json(  # type: ignore[misc]
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+    ) -> None:
+        from . import imagebuilder
+
+        with imagebuilder._LOCK:
+            for table in (imagebuilder._RECIPES, imagebuilder._INFRAS, imagebuilder._DISTS, imagebuilder._PIPELINES):
+                table.pop(resource_name, None)
+
+
+class ImageRecipe(_ImageBuilderResource, CloudFormationModel):
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ImageBuilder::ImageRecipe"
+
+    @classmethod
+    def _create(cls, region: str, body: dict) -> str:
+        from . import imagebuilder
+
+        body["semanticVersion"] = body.pop("version", "1.0.0")
+        return imagebuilder.create_image_recipe(region, body)["imageRecipeArn"]
+
+
+class InfrastructureConfiguration(_ImageBuilderResource, CloudFormationModel):
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ImageBuilder::InfrastructureConfiguration"
+
+    @classmethod
+    def _create(cls, region: str, body: dict) -> str:
+        from . import imagebuilder
+
+        return imagebuilder._create_simple(
+            imagebuilder._INFRAS, "infrastructure-configuration", "infrastructureConfigurationArn", region, body
+        )["infrastructureConfigurationArn"]
+
+
+class DistributionConfiguration(_ImageBuilderResource, CloudFormationModel):
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ImageBuilder::DistributionConfiguration"
+
+    @classmethod
+    def _create(cls, region: str, body: dict) -> str:
+        from . import imagebuilder
+
+        return imagebuilder._create_simple(
+            imagebuilder._DISTS, "distribution-configuration", "distributionConfigurationArn", region, body
+        )["distributionConfigurationArn"]
+
+
+class ImagePipeline(_ImageBuilderResource, CloudFormationModel):
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ImageBuilder::ImagePipeline"
+
+    @classmethod
+    def _create(cls, region: str, body: dict) -> str:
+        from . import imagebuilder
+
+        return imagebuilder.create_image_pipeline(region, body)["imagePipelineArn"]
+
+
+def _install_template_urls() -> None:
+    from urllib.parse import urlparse
+
+    from moto.cloudformation import responses, utils
+
+    original = utils.get_stack_from_s3_url
+
+    def get_stack_from_s3_url(template_url: str, account_id: str, partition: str) -> str:
+        parts = urlparse(template_url)
+        if not parts.netloc.endswith("amazonaws.com"):
+            # The emulator's own address: path-style bucket/key.
+            template_url = f"http://localhost{parts.path}"
+        return original(template_url, account_id=account_id, partition=partition)
+
+    responses.get_stack_from_s3_url = get_stack_from_s3_url
+
+
+def _install_change_set_outputs() -> None:
+    from moto.cloudformation.models import CloudFormationBackend
+
+    original = CloudFormationBackend.execute_change_set
+
+    def execute_change_set(self, change_set_name, stack_name=None):
+        original(self, change_set_name, stack_name)
+        for change_set in self.change_sets.values():
+            if change_set_name in (change_set.change_set_name, change_set.change_set_id):
+                stack = self.stacks[change_set.stack_id]
+                stack._parse_template()
+                stack.output_map = stack._create_output_map()
+                for export in stack.exports:
+                    self.exports[export.name] = export
+
+    CloudFormationBackend.execute_change_set = execute_change_set
+
+
+class _PolicyResource:
+    """A resource policy a stack attached; deleting the stack leaves it."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.name
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @classmethod
+    def delete_from_cloudformation_json(  # type: ignore[misc]
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+    ) -> None:
+        return None
+
+
+class TopicPolicy(_PolicyResource, CloudFormationModel):
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::SNS::TopicPolicy"
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+    ):
+        from moto.sns.models import sns_backends
+
+        properties = cloudformation_json["Properties"]
+        policy = json.dumps(properties["PolicyDocument"])
+        for topic in properties["Topics"]:
+            sns_backends[account_id][region_name].set_topic_attribute(topic, "policy", policy)
+        return cls(resource_name)
+
+
+class BucketPolicy(_PolicyResource, CloudFormationModel):
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::S3::BucketPolicy"
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+    ):
+        from moto.s3.models import s3_backends
+        from moto.utilities.utils import get_partition
+
+        properties = cloudformation_json["Properties"]
+        s3_backends[account_id][get_partition(region_name)].put_bucket_policy(
+            properties["Bucket"], json.dumps(properties["PolicyDocument"]).encode()
+        )
+        return cls(resource_name)
+
+
+def install() -> None:
+    _install_change_set_outputs()
+    _install_template_urls()
+    _install_raw_definitions()
+    _install_state_machine()
+    _install_table()
+    _install_bucket()
+    # The Image Builder models register themselves as CloudFormationModel
+    # subclasses when this module is imported (moto's model map lists them).

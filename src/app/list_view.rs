@@ -1,0 +1,265 @@
+//! The list's data kept in order incrementally: the view is a sorted index
+//! (the sort column, then the id: a total order), so one changed lifecycle
+//! leaves it by binary search and comes back by binary search, and a page of
+//! a load is sorted on its own and merged in; nothing re-filters or re-sorts
+//! the whole table except a change of filter or sort.
+//!
+//! A refresh applies its pages to the data in place and marks what it saw
+//! (`State::seen`); when it completes, what it did not see is dropped. The
+//! table is never held twice.
+
+use std::cmp::Ordering;
+
+use super::action::Effect;
+use super::rows::{Row, Sort, build_view};
+use super::state::{Level, State};
+use crate::lifecycle::Lifecycle;
+use crate::lifecycle::notification::LinkIndex;
+
+/// How many rows on each side of the selection it may move to when the
+/// selected lifecycle disappears.
+const SELECTION_NEIGHBOURS: usize = 3;
+
+/// Up to this many changed rows leave the view one binary search each;
+/// more are removed in one pass.
+const FEW: usize = 8;
+
+/// The view's total order: the sort column (reversed when descending), then the id.
+pub fn order(sort: Sort, a: &Row, b: &Row) -> Ordering {
+    let primary = sort.column.compare(a, b);
+    let primary = if sort.descending {
+        primary.reverse()
+    } else {
+        primary
+    };
+    primary.then_with(|| a.id.cmp(&b.id))
+}
+
+impl State {
+    /// Where `row` is (`Ok`) or would go (`Err`) in the view.
+    fn view_position(&self, row: &Row) -> Result<usize, usize> {
+        let sort = self.sort;
+        self.view
+            .binary_search_by(|k| order(sort, &self.rows[*k], row))
+    }
+
+    /// Takes rows out of the view before they change.
+    fn unview(&mut self, changed: &[usize]) {
+        if changed.len() <= FEW {
+            for i in changed {
+                if let Ok(at) = self.view_position(&self.rows[*i])
+                    && self.view[at] == *i
+                {
+                    self.view.remove(at);
+                }
+            }
+            return;
+        }
+        let mut out = vec![false; self.rows.len()];
+        for i in changed {
+            out[*i] = true;
+        }
+        self.view.retain(|k| !out[*k]);
+    }
+
+    /// Puts rows into the view where they belong when they pass the filter:
+    /// a binary-search insert each for a few, a sort and merge for many.
+    fn view_in(&mut self, mut fresh: Vec<usize>) {
+        fresh.retain(|i| self.filter.matches(&self.rows[*i]));
+        if fresh.len() <= FEW {
+            for i in fresh {
+                let at = self.view_position(&self.rows[i]).unwrap_or_else(|e| e);
+                self.view.insert(at, i);
+            }
+            return;
+        }
+        let sort = self.sort;
+        let rows = &self.rows;
+        fresh.sort_unstable_by(|a, b| order(sort, &rows[*a], &rows[*b]));
+        let old = std::mem::take(&mut self.view);
+        let mut merged = Vec::with_capacity(old.len().saturating_add(fresh.len()));
+        let (mut a, mut b) = (old.into_iter().peekable(), fresh.into_iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => {
+                    if order(sort, &rows[*x], &rows[*y]) == Ordering::Greater {
+                        b.next()
+                    } else {
+                        a.next()
+                    }
+                }
+                (Some(_), None) => a.next(),
+                (None, Some(_)) => b.next(),
+                (None, None) => break,
+            };
+            merged.extend(next);
+        }
+        self.view = merged;
+    }
+
+    /// Replaces all data (a completed load). A lifecycle this state holds
+    /// in a newer `item_version` (written after the load began) is kept.
+    pub fn replace_all(&mut self, lifecycles: Vec<Lifecycle>) {
+        self.seen = Some(vec![false; self.lifecycles.len()]);
+        self.upsert(lifecycles);
+        self.drop_unseen();
+    }
+
+    /// Adds or replaces lifecycles by id; never replaces one with an older
+    /// `item_version` (a read that started before a write and ended after
+    /// it). Only the rows that changed move in the view.
+    pub fn upsert(&mut self, lifecycles: Vec<Lifecycle>) {
+        let anchor = self.selection_anchor();
+        let mut changed = Vec::new();
+        let mut added = Vec::new();
+        for mut lc in lifecycles {
+            self.executions.overlay(&mut lc);
+            let Some(&i) = self.by_id.get(&lc.lifecycle_id) else {
+                added.push(lc);
+                continue;
+            };
+            if let Some(seen) = self.seen.as_mut().and_then(|s| s.get_mut(i)) {
+                *seen = true;
+            }
+            let current = &self.lifecycles[i];
+            if current.item_version > lc.item_version || *current == lc {
+                continue;
+            }
+            changed.push((i, lc));
+        }
+        let indices: Vec<usize> = changed.iter().map(|(i, _)| *i).collect();
+        self.unview(&indices);
+        let mut fresh = indices;
+        for (i, lc) in changed {
+            // The same id twice in one batch: the newer wins.
+            if self.lifecycles[i].item_version <= lc.item_version {
+                self.rows[i] = Row::of(&lc);
+                self.lifecycles[i] = lc;
+            }
+        }
+        for lc in added {
+            if let Some(&j) = self.by_id.get(&lc.lifecycle_id) {
+                if self.lifecycles[j].item_version <= lc.item_version {
+                    self.rows[j] = Row::of(&lc);
+                    self.lifecycles[j] = lc;
+                }
+                continue;
+            }
+            let j = self.lifecycles.len();
+            self.by_id.insert(lc.lifecycle_id.clone(), j);
+            self.rows.push(Row::of(&lc));
+            self.lifecycles.push(lc);
+            if let Some(seen) = self.seen.as_mut() {
+                seen.push(true);
+            }
+            fresh.push(j);
+        }
+        fresh.sort_unstable();
+        fresh.dedup();
+        self.view_in(fresh);
+        self.place_selection(&anchor);
+    }
+
+    /// The end of a refresh: drops the lifecycles it did not see (deleted
+    /// from the table), renumbering the rest in one pass.
+    pub fn drop_unseen(&mut self) {
+        let Some(seen) = self.seen.take() else {
+            return;
+        };
+        if seen.len() != self.lifecycles.len() || seen.iter().all(|s| *s) {
+            return;
+        }
+        let anchor = self.selection_anchor();
+        let mut remap = vec![usize::MAX; seen.len()];
+        let mut next = 0_usize;
+        for (i, kept) in seen.iter().enumerate() {
+            if *kept {
+                remap[i] = next;
+                next += 1;
+            }
+        }
+        let mut keep = seen.iter().copied();
+        self.lifecycles.retain(|_| keep.next().unwrap_or(true));
+        let mut keep = seen.iter().copied();
+        self.rows.retain(|_| keep.next().unwrap_or(true));
+        self.by_id.retain(|_, i| {
+            let to = remap[*i];
+            *i = to;
+            to != usize::MAX
+        });
+        self.view = self
+            .view
+            .iter()
+            .map(|k| remap[*k])
+            .filter(|k| *k != usize::MAX)
+            .collect();
+        self.place_selection(&anchor);
+    }
+
+    /// Refilters and resorts (a new filter or sort), keeping the same
+    /// lifecycle selected.
+    pub fn rebuild_view(&mut self) {
+        let anchor = self.selection_anchor();
+        self.view = build_view(&self.rows, &self.filter, self.sort);
+        self.place_selection(&anchor);
+    }
+
+    /// The selected lifecycle's id, then its neighbours' nearest first
+    /// (below, above, ...), read from the view as it is now.
+    fn selection_anchor(&self) -> Vec<String> {
+        let id = |at: usize| {
+            self.view
+                .get(at)
+                .and_then(|i| self.rows.get(*i))
+                .map(|r| r.id.clone())
+        };
+        let mut anchor: Vec<String> = id(self.selected).into_iter().collect();
+        for step in 1..=SELECTION_NEIGHBOURS {
+            anchor.extend(id(self.selected.saturating_add(step)));
+            if let Some(above) = self.selected.checked_sub(step) {
+                anchor.extend(id(above));
+            }
+        }
+        anchor
+    }
+
+    /// Selects the first anchor still shown (found by binary search). When
+    /// the selected lifecycle itself is gone from the data, says so.
+    fn place_selection(&mut self, anchor: &[String]) {
+        let found = anchor.iter().find_map(|id| {
+            let i = *self.by_id.get(id)?;
+            self.view_position(&self.rows[i]).ok()
+        });
+        match found {
+            Some(at) => self.selected = at,
+            None => self.selected = self.selected.min(self.view.len().saturating_sub(1)),
+        }
+        if let Some(gone) = anchor.first().filter(|id| !self.by_id.contains_key(*id)) {
+            let now_on = self
+                .view
+                .get(self.selected)
+                .map_or_else(|| "nothing".to_string(), |i| self.rows[*i].id.clone());
+            let text = format!("Lifecycle {gone} is gone; the selection moved to {now_on}.");
+            self.notify(Level::Warn, text);
+        }
+        self.clamp_selection();
+    }
+}
+
+/// One lifecycle's links for the stream, after it was read again: only its
+/// own, added to the stream's index in place (never a rebuild over the table).
+pub fn links_of(state: &State, id: &str) -> Vec<Effect> {
+    if !state.feed.status.is_live() {
+        return Vec::new();
+    }
+    let Some(lc) = state.lifecycle(id) else {
+        return Vec::new();
+    };
+    let part = LinkIndex::from_lifecycles(std::slice::from_ref(lc));
+    if part.is_empty() {
+        return Vec::new();
+    }
+    vec![Effect::AddLinks {
+        index: Box::new(part),
+    }]
+}

@@ -1,0 +1,223 @@
+//! The `:` command palette, as k9s has it: jump to a lifecycle by id
+//! prefix, AMI id, image ARN or execution ARN; open a screen (`:inbox`,
+//! `:production`, `:notifications`, `:list`); switch `:profile NAME` or
+//! `:region NAME` (checked first: the dashboard re-opens on the new target
+//! only once its credentials answer).
+
+use super::action::Effect;
+use super::state::{Level, Screen, State};
+use crate::lifecycle::Lifecycle;
+
+/// What a palette line asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaletteCommand {
+    /// An id prefix, AMI id, image ARN or execution ARN.
+    Jump(String),
+    Screen(Screen),
+    Profile(String),
+    Region(String),
+}
+
+/// The words the palette knows, for its hint line and errors.
+pub const WORDS: &str = "inbox, production, notifications, list, profile NAME, region NAME, or an id, AMI id or ARN";
+
+/// Parses a palette line; an error is one sentence for the bar.
+pub fn parse(line: &str) -> Result<PaletteCommand, String> {
+    let mut words = line.split_whitespace();
+    let Some(first) = words.next() else {
+        return Err(format!("type {WORDS}"));
+    };
+    let rest: Vec<&str> = words.collect();
+    let one_argument = |what: &str| match rest.as_slice() {
+        [name] => Ok((*name).to_string()),
+        [] => Err(format!("`:{what}` needs a name, e.g. `:{what} {}`", example(what))),
+        _ => Err(format!("`:{what}` takes one name")),
+    };
+    let screen = |s: Screen| {
+        if rest.is_empty() {
+            Ok(PaletteCommand::Screen(s))
+        } else {
+            Err(format!("`:{first}` takes no argument"))
+        }
+    };
+    match first.to_ascii_lowercase().as_str() {
+        "inbox" => screen(Screen::Inbox { selected: 0 }),
+        "production" | "prod" => screen(Screen::Production { scroll: 0 }),
+        "notifications" | "feed" => screen(Screen::Feed),
+        "list" | "lifecycles" => screen(Screen::List),
+        "profile" => one_argument("profile").map(PaletteCommand::Profile),
+        "region" => {
+            let region = one_argument("region")?;
+            let valid = region.len() <= 32
+                && region.split('-').count() >= 3
+                && region
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            if valid {
+                Ok(PaletteCommand::Region(region))
+            } else {
+                Err(format!("`{region}` is not a region name, e.g. eu-west-1"))
+            }
+        }
+        _ if rest.is_empty() => Ok(PaletteCommand::Jump(first.to_string())),
+        _ => Err(format!("unknown command `{first}`: type {WORDS}")),
+    }
+}
+
+fn example(what: &str) -> &'static str {
+    if what == "region" { "eu-west-1" } else { "prod-admin" }
+}
+
+/// The lifecycles a jump target names: by the lifecycle id in an execution
+/// ARN (its name starts with the id), an image ARN or AMI id an event
+/// recorded, else an id prefix.
+pub fn matches<'a>(lifecycles: &'a [Lifecycle], target: &str) -> Vec<&'a Lifecycle> {
+    let needle = target.trim();
+    if needle.starts_with("arn:aws:states:") {
+        let name = needle.rsplit(':').next().unwrap_or_default();
+        return lifecycles
+            .iter()
+            .filter(|lc| name.starts_with(&lc.lifecycle_id))
+            .collect();
+    }
+    if needle.starts_with("arn:aws:imagebuilder:") || needle.starts_with("ami-") {
+        return lifecycles
+            .iter()
+            .filter(|lc| {
+                lc.all_records().any(|(_, r)| {
+                    r.outputs.image_arn.as_deref() == Some(needle)
+                        || r.outputs.amis.iter().any(|a| a.ami_id == needle)
+                })
+            })
+            .collect();
+    }
+    let lower = needle.to_ascii_lowercase();
+    lifecycles
+        .iter()
+        .filter(|lc| lc.lifecycle_id.to_ascii_lowercase().starts_with(&lower))
+        .collect()
+}
+
+/// Runs a parsed palette line.
+pub fn run(state: &mut State, command: PaletteCommand) -> Vec<Effect> {
+    match command {
+        PaletteCommand::Screen(Screen::List) => {
+            state.screens.truncate(1);
+            Vec::new()
+        }
+        PaletteCommand::Screen(Screen::Feed) => {
+            state.screens.push(Screen::Feed);
+            Vec::new()
+        }
+        PaletteCommand::Screen(screen) => {
+            if std::mem::discriminant(state.screen()) != std::mem::discriminant(&screen) {
+                state.screens.push(screen);
+            }
+            Vec::new()
+        }
+        PaletteCommand::Jump(target) => {
+            let found: Vec<String> = matches(&state.lifecycles, &target)
+                .iter()
+                .map(|lc| lc.lifecycle_id.clone())
+                .collect();
+            match found.as_slice() {
+                [id] => {
+                    let id = id.clone();
+                    state.screens.truncate(1);
+                    // Esc comes back to the list with its row selected.
+                    if let Some(pos) = state
+                        .by_id
+                        .get(&id)
+                        .and_then(|row| state.view.iter().position(|r| r == row))
+                    {
+                        state.selected = pos;
+                        state.clamp_selection();
+                    }
+                    state.screens.push(Screen::Timeline { id, scroll: 0 });
+                    super::images::fetch_wanted(state, false)
+                }
+                [] => {
+                    state.notify(
+                        Level::Warn,
+                        format!("No loaded lifecycle matches `{target}`."),
+                    );
+                    Vec::new()
+                }
+                many => {
+                    let shown: Vec<String> =
+                        many.iter().take(4).map(|id| id.chars().take(8).collect()).collect();
+                    state.notify(
+                        Level::Warn,
+                        format!(
+                            "`{target}` matches {} lifecycles ({}…): type more of it.",
+                            many.len(),
+                            shown.join(", ")
+                        ),
+                    );
+                    Vec::new()
+                }
+            }
+        }
+        PaletteCommand::Profile(name) => {
+            state.notify(Level::Info, format!("Checking profile {name}…"));
+            vec![Effect::CheckTarget {
+                profile: Some(name),
+                region: None,
+            }]
+        }
+        PaletteCommand::Region(name) => {
+            state.notify(Level::Info, format!("Checking region {name}…"));
+            vec![Effect::CheckTarget {
+                profile: None,
+                region: Some(name),
+            }]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lifecycle::AmiOutput;
+    use chrono::Utc;
+
+    #[test]
+    fn palette_lines_parse_into_commands_or_one_sentence() {
+        assert_eq!(parse("inbox"), Ok(PaletteCommand::Screen(Screen::Inbox { selected: 0 })));
+        assert_eq!(parse(" region  eu-west-1 "), Ok(PaletteCommand::Region("eu-west-1".into())));
+        assert_eq!(parse("profile prod-admin"), Ok(PaletteCommand::Profile("prod-admin".into())));
+        assert_eq!(parse("ami-0abc"), Ok(PaletteCommand::Jump("ami-0abc".into())));
+        assert!(parse("region").is_err_and(|e| e.contains("needs a name")));
+        assert!(parse("region Mars").is_err_and(|e| e.contains("not a region")));
+        assert!(parse("inbox now").is_err_and(|e| e.contains("takes no argument")));
+        assert!(parse("frobnicate the list").is_err_and(|e| e.contains("unknown command")));
+        assert!(parse("").is_err());
+    }
+
+    #[test]
+    fn a_jump_finds_the_lifecycle_by_prefix_ami_image_or_execution() {
+        let now = Utc::now();
+        let mut a = Lifecycle::new("2b4c443f-aaaa", "main", "web", "1", "x", now);
+        a.creation[0].outputs.amis.push(AmiOutput {
+            region: "us-east-1".into(),
+            ami_id: "ami-0123".into(),
+            name: None,
+        });
+        a.creation[0].outputs.image_arn =
+            Some("arn:aws:imagebuilder:us-east-1:1:image/web/1.0.0/1".into());
+        let b = Lifecycle::new("2b4c9999-bbbb", "main", "web", "1", "x", now);
+        let all = vec![a, b];
+        let ids = |t: &str| -> Vec<String> {
+            matches(&all, t).iter().map(|l| l.lifecycle_id.clone()).collect()
+        };
+        assert_eq!(ids("2b4c443"), vec!["2b4c443f-aaaa"]);
+        assert_eq!(ids("2b4c").len(), 2);
+        assert_eq!(ids("ami-0123"), vec!["2b4c443f-aaaa"]);
+        assert_eq!(ids("arn:aws:imagebuilder:us-east-1:1:image/web/1.0.0/1"), vec!["2b4c443f-aaaa"]);
+        assert_eq!(
+            ids("arn:aws:states:us-east-1:1:execution:p-build:2b4c9999-bbbb-c-build-1"),
+            vec!["2b4c9999-bbbb"]
+        );
+        assert!(ids("ami-9999").is_empty());
+    }
+}

@@ -1,0 +1,133 @@
+//! Full reads of the lifecycle table: parallel Scan segments (each read page
+//! by page, one page in flight per segment), and the decoding of a page.
+
+use super::{Cursor, Item, Listing, Page, SkippedItem, Store, decode};
+use crate::aws::error::AwsError;
+
+impl Store {
+    /// One page of a Scan, of one segment (`(segment, total)`) or of the whole table.
+    pub(super) async fn scan_page(
+        &self,
+        segment: Option<(u32, u32)>,
+        start_key: Option<Item>,
+    ) -> Result<Page, AwsError> {
+        let table = &self.tables.lifecycles;
+        let started = std::time::Instant::now();
+        let to_i32 = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+        let out = self
+            .client
+            .scan()
+            .table_name(table)
+            .set_segment(segment.map(|(s, _)| to_i32(s)))
+            .set_total_segments(segment.map(|(_, t)| to_i32(t)))
+            .set_exclusive_start_key(start_key)
+            .customize()
+            .config_override(Self::page_config())
+            .send()
+            .await
+            .map_err(|e| self.fail("Scan", table, e))?;
+        let items = out.items.unwrap_or_default();
+        tracing::debug!(
+            elapsed_ms = started.elapsed().as_millis(),
+            items = items.len(),
+            ?segment,
+            "dynamodb Scan page"
+        );
+        Ok(page_of(items, out.last_evaluated_key))
+    }
+
+    /// One page of segment `segment` of `total`; `cursor` from its previous page.
+    pub async fn segment_page(
+        &self,
+        segment: u32,
+        total: u32,
+        cursor: Option<Cursor>,
+    ) -> Result<Page, AwsError> {
+        self.scan_page(Some((segment, total)), cursor.map(|c| c.0))
+            .await
+    }
+
+    /// Every lifecycle of the table: `scan_segments` parallel Scan segments,
+    /// each read page by page, at most one page in flight per segment.
+    /// `progress` hears the running count. Call [`Store::probe`] first.
+    pub async fn scan_all(
+        &self,
+        progress: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<Listing, AwsError> {
+        use futures::stream::{FuturesUnordered, StreamExt};
+        let total = self.scan_segments.max(1);
+        let mut listing = Listing::default();
+        let mut pending = FuturesUnordered::new();
+        let next = |segment: u32, cursor: Option<Cursor>| async move {
+            let page = if total == 1 {
+                self.scan_page(None, cursor.map(|c| c.0)).await
+            } else {
+                self.segment_page(segment, total, cursor).await
+            };
+            (segment, page)
+        };
+        for segment in 0..total {
+            pending.push(next(segment, None));
+        }
+        while let Some((segment, page)) = pending.next().await {
+            let page = page?;
+            listing.lifecycles.extend(page.lifecycles);
+            listing.skipped.extend(page.skipped);
+            progress(listing.lifecycles.len());
+            if let Some(cursor) = page.next {
+                pending.push(next(segment, Some(cursor)));
+            }
+        }
+        Ok(listing)
+    }
+
+    /// Every lifecycle: the whole table in parallel Scan segments, or a
+    /// stack tag's Query page by page, after a quick probe.
+    pub async fn list_all(
+        &self,
+        stack_tag: Option<&str>,
+        progress: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<Listing, AwsError> {
+        self.probe().await?;
+        if stack_tag.is_none() {
+            return self.scan_all(progress).await;
+        }
+        let mut listing = Listing::default();
+        let mut cursor = None;
+        loop {
+            let page = self.list_page(stack_tag, cursor).await?;
+            listing.lifecycles.extend(page.lifecycles);
+            listing.skipped.extend(page.skipped);
+            progress(listing.lifecycles.len());
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        Ok(listing)
+    }
+}
+
+/// Decodes a page's items; an item that is not a lifecycle is skipped and named.
+pub(super) fn page_of(items: Vec<Item>, last_key: Option<Item>) -> Page {
+    let mut page = Page {
+        lifecycles: Vec::with_capacity(items.len()),
+        skipped: Vec::new(),
+        next: last_key.filter(|k| !k.is_empty()).map(Cursor),
+    };
+    for item in items {
+        let key = item
+            .get("lifecycle_id")
+            .and_then(|v| v.as_s().ok())
+            .cloned()
+            .unwrap_or_else(|| "(no lifecycle_id)".to_string());
+        match decode(item) {
+            Ok(lc) => page.lifecycles.push(lc),
+            Err(error) => {
+                tracing::warn!(%key, %error, "skipped a malformed lifecycle item");
+                page.skipped.push(SkippedItem { key, error });
+            }
+        }
+    }
+    page
+}

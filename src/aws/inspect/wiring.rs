@@ -1,0 +1,168 @@
+//! How the pieces are wired: the EventBridge rule, the roles and instance
+//! profile, the Image Builder pipelines, and the caller's own permissions
+//! (IAM's policy simulator).
+
+use aws_sdk_eventbridge::types::RuleState as AwsRuleState;
+use aws_sdk_iam::types::PolicyEvaluationDecisionType as AwsDecision;
+use aws_sdk_imagebuilder::types::PipelineStatus as AwsPipelineStatus;
+
+use super::{
+    Inspector, InstanceProfileShape, Permission, PipelineShape, RuleShape, absent_or, is_absent,
+};
+use crate::aws::error::AwsError;
+
+pub(super) async fn rule(ins: &Inspector, name: &str) -> Result<Option<RuleShape>, AwsError> {
+    let events = &ins.clients.eventbridge;
+    let out = match events.describe_rule().name(name).send().await {
+        Ok(out) => out,
+        Err(e) => return absent_or(ins.fail("EventBridge", "DescribeRule", name, e)),
+    };
+    let mut targets = Vec::new();
+    let mut token = None;
+    loop {
+        let page = events
+            .list_targets_by_rule()
+            .rule(name)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| ins.fail("EventBridge", "ListTargetsByRule", name, e))?;
+        targets.extend(page.targets().iter().map(|t| t.arn().to_string()));
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(Some(RuleShape {
+        name: name.to_string(),
+        event_pattern: out.event_pattern().map(str::to_string),
+        enabled: out.state().is_none_or(|s| *s == AwsRuleState::Enabled),
+        targets,
+    }))
+}
+
+pub(super) async fn role(ins: &Inspector, name: &str) -> Result<Option<String>, AwsError> {
+    match ins.clients.iam.get_role().role_name(name).send().await {
+        Ok(out) => Ok(out.role().map(|r| r.arn().to_string())),
+        Err(e) => absent_or(ins.fail("IAM", "GetRole", name, e)),
+    }
+}
+
+pub(super) async fn instance_profile(
+    ins: &Inspector,
+    name: &str,
+) -> Result<Option<InstanceProfileShape>, AwsError> {
+    match ins
+        .clients
+        .iam
+        .get_instance_profile()
+        .instance_profile_name(name)
+        .send()
+        .await
+    {
+        Ok(out) => Ok(out.instance_profile().map(|p| InstanceProfileShape {
+            name: p.instance_profile_name().to_string(),
+            roles: p
+                .roles()
+                .iter()
+                .map(|r| r.role_name().to_string())
+                .collect(),
+        })),
+        Err(e) => absent_or(ins.fail("IAM", "GetInstanceProfile", name, e)),
+    }
+}
+
+pub(super) async fn pipeline(
+    ins: &Inspector,
+    arn: &str,
+) -> Result<Option<PipelineShape>, AwsError> {
+    let builder = &ins.clients.imagebuilder;
+    let out = match builder
+        .get_image_pipeline()
+        .image_pipeline_arn(arn)
+        .send()
+        .await
+    {
+        Ok(out) => out,
+        Err(e) => return absent_or(ins.fail("Image Builder", "GetImagePipeline", arn, e)),
+    };
+    let Some(pipeline) = out.image_pipeline() else {
+        return Ok(None);
+    };
+    let infrastructure_arn = pipeline
+        .infrastructure_configuration_arn()
+        .map(str::to_string);
+    let topic = match &infrastructure_arn {
+        None => Ok(None),
+        Some(infra) => match builder
+            .get_infrastructure_configuration()
+            .infrastructure_configuration_arn(infra)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out
+                .infrastructure_configuration()
+                .and_then(|c| c.sns_topic_arn())
+                .map(str::to_string)),
+            Err(e) => {
+                let err = ins.fail("Image Builder", "GetInfrastructureConfiguration", infra, e);
+                if is_absent(&err) {
+                    Err(format!(
+                        "its infrastructure configuration {infra} does not exist"
+                    ))
+                } else {
+                    Err(err.to_string())
+                }
+            }
+        },
+    };
+    Ok(Some(PipelineShape {
+        arn: pipeline.arn().unwrap_or(arn).to_string(),
+        enabled: pipeline
+            .status()
+            .is_none_or(|s| *s == AwsPipelineStatus::Enabled),
+        scanning: pipeline
+            .image_scanning_configuration()
+            .and_then(
+                aws_sdk_imagebuilder::types::ImageScanningConfiguration::image_scanning_enabled,
+            )
+            .unwrap_or(false),
+        infrastructure_arn,
+        topic,
+    }))
+}
+
+pub(super) async fn simulate(
+    ins: &Inspector,
+    principal_arn: &str,
+    actions: &[String],
+    resource: &str,
+) -> Result<Vec<Permission>, AwsError> {
+    let mut permissions = Vec::new();
+    let mut marker = None;
+    loop {
+        let out = ins
+            .clients
+            .iam
+            .simulate_principal_policy()
+            .policy_source_arn(principal_arn)
+            .set_action_names(Some(actions.to_vec()))
+            .resource_arns(resource)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| ins.fail("IAM", "SimulatePrincipalPolicy", principal_arn, e))?;
+        permissions.extend(out.evaluation_results().iter().map(|r| Permission {
+            action: r.eval_action_name().to_string(),
+            allowed: *r.eval_decision() == AwsDecision::Allowed,
+        }));
+        marker = out
+            .is_truncated()
+            .then(|| out.marker().map(str::to_string))
+            .flatten();
+        if marker.is_none() {
+            break;
+        }
+    }
+    Ok(permissions)
+}

@@ -1,0 +1,86 @@
+//! `promote --dry-run` (the promotion checklist, nothing written) and the
+//! break-glass flags of certify and promote.
+
+use serde_json::json;
+
+use super::output::{clean_text, emit, emit_json};
+use super::{CliError, Context, Exit};
+use crate::ops::{self, PromotionPreview};
+
+/// The override reason of `--override-four-eyes --reason TEXT`: required and
+/// not blank (clap makes the two come together; blank is refused here).
+pub fn override_reason(
+    override_four_eyes: bool,
+    reason: Option<&str>,
+) -> Result<Option<&str>, CliError> {
+    if !override_four_eyes {
+        return Ok(None);
+    }
+    match reason.map(str::trim) {
+        Some(reason) if !reason.is_empty() => Ok(Some(reason)),
+        _ => Err(CliError::usage(
+            "--override-four-eyes needs --reason TEXT saying why (it is recorded); nothing was changed",
+        )),
+    }
+}
+
+/// The checklist as text: a heading, one ✔/✘ line each, and what follows.
+pub fn checklist_text(preview: &PromotionPreview) -> String {
+    let lc = &preview.lifecycle;
+    let mut out = format!(
+        "Promotion checklist for {} ({} {}, stack tag {}), {}:\n",
+        lc.lifecycle_id, lc.product_name, lc.product_version, lc.stack_tag, preview.target
+    );
+    for check in &preview.checks {
+        out.push_str(&format!("  {check}\n"));
+    }
+    if let Some(refusal) = &preview.refusal {
+        out.push_str(&format!("  ✘ {:<11} {refusal}\n", "rules"));
+    }
+    out
+}
+
+/// Prints the checklist on standard error before `promote` asks (best effort).
+pub async fn show_checklist(ctx: &Context, lifecycle_id: &str) {
+    let actor = ops::actor(ctx).await;
+    if let Ok(preview) = ops::promotion_preview(ctx, &actor, lifecycle_id).await {
+        eprint!("{}", clean_text(&checklist_text(&preview)));
+    }
+}
+
+/// `promote ID --dry-run`: the checklist for the caller; writes nothing.
+/// Exit 0 when the promotion would go ahead, 1 when something would block.
+pub async fn dry_run(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), CliError> {
+    let actor = ops::actor(ctx).await;
+    let preview = ops::promotion_preview(ctx, &actor, lifecycle_id).await?;
+    let passes = preview.passes();
+    if json {
+        emit_json(&json!({
+            "lifecycle_id": preview.lifecycle.lifecycle_id,
+            "event": preview.target.event.name(),
+            "stage": ops::execution_input::stage_word(preview.target.stage),
+            "caller": actor,
+            "passes": passes,
+            "checks": preview.checks.iter().map(|c| json!({
+                "name": c.name, "ok": c.ok, "detail": c.detail,
+            })).collect::<Vec<_>>(),
+            "refusal": preview.refusal.as_ref().map(ToString::to_string),
+        }))?;
+    } else {
+        let mut text = checklist_text(&preview);
+        text.push_str(if passes {
+            "Promotion would go ahead. Nothing was changed (--dry-run).\n"
+        } else {
+            "Promotion would be refused (or needs --override-four-eyes --reason TEXT). Nothing was changed (--dry-run).\n"
+        });
+        emit(&clean_text(&text))?;
+    }
+    if passes {
+        Ok(())
+    } else {
+        Err(CliError::new(
+            Exit::Failure,
+            format!("the promotion of {lifecycle_id} would be blocked"),
+        ))
+    }
+}

@@ -1,0 +1,220 @@
+//! The execution watcher: finds IN_PROGRESS events whose Step Functions
+//! execution already ended FAILED, TIMED_OUT or ABORTED, cheaply: per state
+//! machine one `ListExecutions` per broken status (filtered by status, newest
+//! first, down to the oldest running claim of that machine), never one call
+//! per lifecycle. Only the few executions found are described (for their
+//! error and cause). Recording them ERROR is `reconcile`'s conditional write,
+//! so a result the workflow recorded meanwhile wins.
+//!
+//! The dashboard runs it on the clock for every loaded lifecycle; `list` and
+//! `show` run it for what they print. In read-only mode nothing is written:
+//! the broken event is shown ERROR from the execution ([`Broken::apply`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+
+use super::{Context, OpError, Outcome};
+use crate::lifecycle::execution::RunStatus;
+use crate::lifecycle::{EventRef, EventStatus, Lifecycle};
+
+/// The statuses of an execution that ended without its workflow recording a result.
+pub const BROKEN: [RunStatus; 3] = [RunStatus::Failed, RunStatus::TimedOut, RunStatus::Aborted];
+
+/// How far before the oldest claim the listing reaches (clock skew between
+/// the claim's writer and Step Functions).
+const SKEW_SECONDS: i64 = 300;
+
+/// One running event with its execution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub lifecycle_id: String,
+    pub target: EventRef,
+    pub attempt: u32,
+    pub execution_arn: String,
+    pub started_at: Option<DateTime<Utc>>,
+}
+
+impl Claim {
+    /// The running event of `lc` once its execution is recorded.
+    pub fn of(lc: &Lifecycle) -> Option<Claim> {
+        let (target, record) = lc.running()?;
+        Some(Claim {
+            lifecycle_id: lc.lifecycle_id.clone(),
+            target,
+            attempt: record.attempt,
+            execution_arn: record.execution_arn.clone()?,
+            started_at: record.started_at,
+        })
+    }
+}
+
+/// A claim whose execution ended broken, with what Step Functions says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    pub claim: Claim,
+    pub status: RunStatus,
+    pub stopped_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+}
+
+impl Broken {
+    /// The sentence `reconcile` records as the event's reason.
+    pub fn reason(&self) -> String {
+        format!(
+            "execution {}: {}: {}",
+            self.status.name(),
+            self.error.as_deref().unwrap_or("no error"),
+            self.cause.as_deref().unwrap_or("no cause")
+        )
+    }
+
+    /// Shows the event ERROR in `lc` without writing anything (read-only
+    /// mode), when it is still this claim's IN_PROGRESS attempt. Returns
+    /// whether it did.
+    pub fn apply(&self, lc: &mut Lifecycle) -> bool {
+        if lc.lifecycle_id != self.claim.lifecycle_id {
+            return false;
+        }
+        let reason = self.reason();
+        let Some(record) = lc.record_mut(self.claim.target).filter(|r| {
+            r.status == EventStatus::InProgress
+                && r.attempt == self.claim.attempt
+                && r.execution_arn.as_deref() == Some(self.claim.execution_arn.as_str())
+        }) else {
+            return false;
+        };
+        record.status = EventStatus::Error;
+        record.finished_at = self.stopped_at;
+        record.reason = Some(format!("{reason} (not recorded: read-only)"));
+        true
+    }
+}
+
+/// The state machine an execution ARN belongs to
+/// (`...:execution:<machine>:<name>` -> `...:stateMachine:<machine>`).
+pub fn machine_of(execution_arn: &str) -> Option<String> {
+    let (machine, _name) = execution_arn.rsplit_once(':')?;
+    machine
+        .contains(":execution:")
+        .then(|| machine.replacen(":execution:", ":stateMachine:", 1))
+}
+
+/// The claims whose executions ended FAILED, TIMED_OUT or ABORTED: per state
+/// machine with claims, one filtered `ListExecutions` per broken status, then
+/// `DescribeExecution` for the matches only.
+pub async fn find_broken(ctx: &Context, claims: &[Claim]) -> Result<Vec<Broken>, OpError> {
+    // Per machine: the oldest claim (None: one without a start time, list all).
+    let mut machines: BTreeMap<String, Option<DateTime<Utc>>> = BTreeMap::new();
+    for claim in claims {
+        let Some(machine) = machine_of(&claim.execution_arn) else {
+            continue;
+        };
+        let since = claim
+            .started_at
+            .and_then(|s| s.checked_sub_signed(ChronoDuration::seconds(SKEW_SECONDS)));
+        machines
+            .entry(machine)
+            .and_modify(|oldest| {
+                *oldest = match (*oldest, since) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    _ => None,
+                }
+            })
+            .or_insert(since);
+    }
+    let mut ended = BTreeSet::new();
+    for (machine, since) in &machines {
+        let since = since.unwrap_or(DateTime::UNIX_EPOCH);
+        for status in BROKEN {
+            ended.extend(
+                ctx.executions
+                    .list_in_status(machine, status, since)
+                    .await?,
+            );
+        }
+    }
+    let mut broken = Vec::new();
+    for claim in claims.iter().filter(|c| ended.contains(&c.execution_arn)) {
+        let execution = ctx.executions.describe(&claim.execution_arn).await?;
+        if !execution.status.is_broken() {
+            continue;
+        }
+        broken.push(Broken {
+            claim: claim.clone(),
+            status: execution.status,
+            stopped_at: execution.stopped_at,
+            error: execution.error,
+            cause: execution.cause,
+        });
+    }
+    Ok(broken)
+}
+
+/// Records each broken claim ERROR with `reconcile`'s conditional write (a
+/// result recorded meanwhile wins). Refused in read-only mode.
+pub async fn record(ctx: &Context, broken: &[Broken]) -> Result<Vec<Outcome>, OpError> {
+    super::run::writable(ctx)?;
+    let mut changed = Vec::new();
+    for b in broken {
+        changed.extend(super::observe::reconcile(ctx, Some(&b.claim.lifecycle_id)).await?);
+    }
+    Ok(changed)
+}
+
+/// What `list` and `show` do before printing: find the broken claims among
+/// `lifecycles`, record them ERROR (read-write) or show them ERROR without
+/// writing (read-only), and put the result in place. Returns how many
+/// lifecycles changed.
+pub async fn settle(ctx: &Context, lifecycles: &mut [Lifecycle]) -> Result<usize, OpError> {
+    let claims: Vec<Claim> = lifecycles.iter().filter_map(Claim::of).collect();
+    if claims.is_empty() {
+        return Ok(0);
+    }
+    let broken = find_broken(ctx, &claims).await?;
+    if broken.is_empty() {
+        return Ok(0);
+    }
+    let mut count: usize = 0;
+    if ctx.config.read_only {
+        for b in &broken {
+            for lc in lifecycles.iter_mut() {
+                if b.apply(lc) {
+                    count = count.saturating_add(1);
+                }
+            }
+        }
+        return Ok(count);
+    }
+    for outcome in record(ctx, &broken).await? {
+        let saved = outcome.lifecycle;
+        if let Some(lc) = lifecycles
+            .iter_mut()
+            .find(|l| l.lifecycle_id == saved.lifecycle_id)
+        {
+            *lc = saved;
+            count = count.saturating_add(1);
+        }
+    }
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::machine_of;
+
+    #[test]
+    fn machine_of_an_execution_arn() {
+        assert_eq!(
+            machine_of("arn:aws:states:us-east-1:123456789012:execution:p-ami-build:run-1")
+                .as_deref(),
+            Some("arn:aws:states:us-east-1:123456789012:stateMachine:p-ami-build")
+        );
+        assert_eq!(machine_of("not-an-arn"), None);
+        assert_eq!(
+            machine_of("arn:aws:states:us-east-1:1:stateMachine:m"),
+            None
+        );
+    }
+}

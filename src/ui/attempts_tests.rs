@@ -1,0 +1,68 @@
+//! Every attempt kept: the timeline folds an event's earlier attempts into
+//! one line naming the last failure, `h` lists them all, and the retry
+//! dialog says which attempt it starts and why the previous one failed.
+
+use crossterm::event::KeyCode;
+
+use super::tests::{draw, load, press, state};
+use crate::app::state::Dialog;
+use crate::lifecycle::{EventStatus, Lifecycle};
+
+use crate::app::tests::now;
+
+/// A lifecycle whose smoke tests failed twice: try 1 (by alice) and try 2
+/// (by bob), the second one the current record.
+fn failed_twice() -> Lifecycle {
+    let mut lc = Lifecycle::new("lc-attempts-1", "main", "web", "1.0", "alice", now());
+    lc.creation[0].status = EventStatus::Completed;
+    lc.creation[0].attempt = 1;
+    let smoke = &mut lc.creation[1];
+    smoke.claim("alice", 1, now() - chrono::Duration::minutes(30));
+    smoke.status = EventStatus::Failed;
+    smoke.finished_at = Some(now() - chrono::Duration::minutes(25));
+    smoke.reason = Some("invocation Failed: disk full".into());
+    smoke.claim("bob", 2, now() - chrono::Duration::minutes(20));
+    smoke.status = EventStatus::Failed;
+    smoke.finished_at = Some(now() - chrono::Duration::minutes(15));
+    smoke.reason = Some("invocation TimedOut".into());
+    lc
+}
+
+#[test]
+fn earlier_attempts_fold_under_the_event_and_h_lists_them() {
+    let mut s = state(false, 120, 30);
+    load(&mut s, vec![failed_twice()]);
+    press(&mut s, KeyCode::Enter);
+    let folded = draw(&s);
+    assert!(
+        folded.contains("previous: try 1 ✘ failed by alice")
+            && folded.contains("invocation Failed: disk full (h)"),
+        "{folded}"
+    );
+    press(&mut s, KeyCode::Char('h'));
+    let all = draw(&s);
+    assert!(all.contains("try 1 ✘ failed by alice"), "{all}");
+    assert!(!all.contains("previous:"), "{all}");
+    press(&mut s, KeyCode::Char('h'));
+    assert!(draw(&s).contains("previous: try 1"));
+}
+
+#[test]
+fn the_retry_dialog_names_the_attempt_and_the_previous_failure() {
+    let mut s = state(false, 120, 30);
+    load(&mut s, vec![failed_twice()]);
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Char('R'));
+    let Some(Dialog::Confirm { lines, .. }) = &s.dialog else {
+        panic!("a confirmation, not {:?}", s.dialog);
+    };
+    assert!(
+        lines.contains(&(
+            "Attempt".to_string(),
+            "3, previous failed: invocation TimedOut".to_string()
+        )),
+        "{lines:?}"
+    );
+    let screen = draw(&s);
+    assert!(screen.contains("3, previous failed: invocation TimedOut"), "{screen}");
+}

@@ -1,0 +1,116 @@
+//! `l` opens the execution log of the running (or last run) event: the read
+//! is asked for, and once it arrives the states, the failing state's error
+//! and cause, and the links are on screen.
+
+use chrono::Duration;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::tests::{draw, load, press, state};
+use crate::app::action::{Action, Effect};
+use crate::app::tests::now;
+use crate::app::update::update;
+use crate::aws::sfn::Execution;
+use crate::lifecycle::execution::{ExecutionPath, RunStatus, StateVisit};
+use crate::lifecycle::{EventKind, EventRef, EventStatus, Lifecycle, Stage};
+use crate::ops::logs::{EventLog, links};
+
+const ARN: &str = "arn:aws:states:us-east-1:123456789012:execution:amiboard-smoke-tests:lc-1";
+
+fn smoke_failed() -> Lifecycle {
+    let mut lc = Lifecycle::new("lc-logs-1", "main", "web", "1.0", "alice", now());
+    lc.creation[0].status = EventStatus::Completed;
+    lc.creation[0].attempt = 1;
+    lc.creation[1].claim("alice", 1, now() - Duration::minutes(3));
+    lc.creation[1].execution_arn = Some(ARN.into());
+    lc.creation[1].status = EventStatus::Error;
+    lc
+}
+
+fn visit(name: &str, from: i64, to: Option<i64>, error: Option<&str>) -> StateVisit {
+    StateVisit {
+        name: name.into(),
+        entered_at: now() - Duration::seconds(from),
+        exited_at: to.map(|t| now() - Duration::seconds(t)),
+        error: error.map(Into::into),
+        cause: error.map(|_| "Run Command is not at this endpoint".into()),
+    }
+}
+
+#[test]
+fn l_asks_for_the_log_and_shows_the_failing_state_and_where_to_look() {
+    let mut s = state(false, 120, 30);
+    let lc = smoke_failed();
+    load(&mut s, vec![lc.clone()]);
+    press(&mut s, KeyCode::Enter);
+    let effects = update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::NONE)),
+    );
+    let at = EventRef {
+        stage: Stage::Creation,
+        event: EventKind::SmokeTests,
+    };
+    assert_eq!(
+        effects,
+        vec![Effect::FetchLog {
+            id: "lc-logs-1".into(),
+            at
+        }]
+    );
+    assert!(draw(&s).contains("Reading the execution"));
+    let log = EventLog {
+        lifecycle_id: "lc-logs-1".into(),
+        at,
+        attempt: 1,
+        execution_arn: Some(ARN.into()),
+        execution: Some(Execution {
+            arn: ARN.into(),
+            status: RunStatus::Failed,
+            started_at: Some(now() - Duration::seconds(180)),
+            stopped_at: Some(now() - Duration::seconds(100)),
+            error: Some("SSM.InvalidInstanceId".into()),
+            cause: None,
+        }),
+        path: Some(ExecutionPath {
+            states: vec![
+                visit("LaunchInDefaultVpc", 179, Some(170), None),
+                visit("SendCommand", 120, None, Some("SSM.InvalidInstanceId")),
+            ],
+            error: Some("SSM.InvalidInstanceId".into()),
+            cause: None,
+            truncated: false,
+        }),
+        links: links(&lc.creation[1]),
+        read_error: None,
+    };
+    update(
+        &mut s,
+        Action::LogFetched {
+            id: "lc-logs-1".into(),
+            at,
+            result: Ok(log),
+        },
+    );
+    let screen = draw(&s);
+    for expected in [
+        "status FAILED  took 1m20s",
+        "LaunchInDefaultVpc",
+        "failed in SendCommand: SSM.InvalidInstanceId",
+        "cause: Run Command is not at this endpoint",
+        "https://us-east-1.console.aws.amazon.com/states/home",
+    ] {
+        assert!(screen.contains(expected), "{expected:?} missing:\n{screen}");
+    }
+    // An answer for another event (a late one) does not replace it.
+    update(
+        &mut s,
+        Action::LogFetched {
+            id: "lc-other".into(),
+            at,
+            result: Err(crate::ops::OpError::Unavailable("late".into())),
+        },
+    );
+    assert!(draw(&s).contains("failed in SendCommand"));
+    press(&mut s, KeyCode::Esc);
+    assert!(draw(&s).contains("Timeline"));
+}

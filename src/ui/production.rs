@@ -1,0 +1,116 @@
+//! The production view: per stack tag, product and region, the AMI in
+//! production now (version, when and by whom promoted) and, under it, what
+//! it replaced.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::theme::Theme;
+use crate::app::inbox::{Promotion, production};
+use crate::app::state::{Load, State};
+
+/// A date column: with the time of day when there is room.
+fn when(at: Option<DateTime<Utc>>, wide: bool) -> String {
+    let format = if wide { "%Y-%m-%d %H:%M" } else { "%Y-%m-%d" };
+    at.map_or_else(String::new, |t| t.format(format).to_string())
+}
+
+fn date_width(wide: bool) -> usize {
+    if wide { 16 } else { 10 }
+}
+
+fn header_line(wide: bool, theme: &Theme) -> Line<'static> {
+    let w = date_width(wide);
+    let mut text = format!(
+        "  {:<7}{:<22}{:<8}{:<w$}   {:<w$} BY",
+        "", "AMI", "SEMVER", "PROMOTED", "REPLACED"
+    );
+    if wide {
+        text.push_str("                   LIFECYCLE");
+    }
+    Line::styled(text, theme.column_header)
+}
+
+fn promotion_line(label: &'static str, p: &Promotion, wide: bool, theme: &Theme) -> Line<'static> {
+    let w = date_width(wide);
+    let arrow = if p.replaced_at.is_some() {
+        " → "
+    } else {
+        "   "
+    };
+    let by = p.promoted_by.as_deref().unwrap_or("-");
+    let mut spans = vec![
+        Span::styled(format!("  {label:<7}"), theme.dim),
+        Span::raw(format!(
+            "{:<22}{:<8}{:<w$}{arrow}{:<w$} ",
+            p.ami_id,
+            p.semver.as_deref().unwrap_or("-"),
+            when(p.promoted_at, wide),
+            when(p.replaced_at, wide),
+        )),
+    ];
+    if wide {
+        let id: String = p.lifecycle_id.chars().take(8).collect();
+        spans.push(Span::raw(format!("{by:<20} ")));
+        spans.push(Span::styled(
+            format!("{id} {} ({})", p.stage, p.product_version),
+            theme.dim,
+        ));
+    } else {
+        spans.push(Span::raw(by.to_string()));
+    }
+    Line::from(spans)
+}
+
+/// The view's lines: a heading per stack tag, product and region, the
+/// current AMI, then the ones it replaced, newest first.
+pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let entries = production(state);
+    if entries.is_empty() {
+        let text = match state.load {
+            Load::Idle | Load::Loading { .. } if state.lifecycles.is_empty() => {
+                "Loading lifecycles…"
+            }
+            _ => "No AMI has been promoted to production yet.",
+        };
+        return vec![Line::from(""), Line::styled(format!("  {text}"), theme.dim)];
+    }
+    let wide = state.width >= 120;
+    let mut lines = vec![header_line(wide, theme)];
+    for entry in &entries {
+        lines.push(Line::styled(
+            format!(
+                "{} · {} · {}",
+                entry.stack_tag, entry.product_name, entry.region
+            ),
+            theme.header,
+        ));
+        lines.push(promotion_line("now", &entry.current, wide, theme));
+        for old in &entry.history {
+            lines.push(promotion_line("before", old, wide, theme));
+        }
+        lines.push(Line::from(""));
+    }
+    lines
+}
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: u16) {
+    let lines = lines(state, theme);
+    let scroll = super::clamp_scroll(scroll, lines.len(), area.height.saturating_sub(1));
+    let count = production(state).len();
+    let title = Line::from(vec![
+        Span::styled(" Production ", theme.title),
+        Span::raw(format!(
+            " {count} current AMI{} by stack tag · product · region ",
+            if count == 1 { "" } else { "s" }
+        )),
+    ]);
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .border_style(theme.border)
+        .title(title);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
+}

@@ -1,0 +1,115 @@
+//! The command line documents itself: every flag and argument has help text,
+//! subcommand help shows its own flags before the global ones, and the
+//! completion scripts and man pages come from the same definitions.
+
+use std::process::Command;
+
+use clap::CommandFactory;
+
+use amiboard::cli::Cli;
+
+fn amiboard(args: &[&str]) -> std::process::Output {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").expect("empty config");
+    Command::new(env!("CARGO_BIN_EXE_amiboard"))
+        .args(args)
+        .env("AMIBOARD_CONFIG", &config)
+        .env("HOME", dir.path())
+        .env("XDG_STATE_HOME", dir.path())
+        .env("AWS_CONFIG_FILE", dir.path().join("none"))
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("run amiboard")
+}
+
+fn undocumented(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+    for arg in command.get_arguments() {
+        let id = arg.get_id().as_str();
+        if matches!(id, "help" | "version") {
+            continue;
+        }
+        if arg.get_help().is_none() && arg.get_long_help().is_none() {
+            missing.push(format!("{path} {id}"));
+        }
+    }
+    for sub in command.get_subcommands() {
+        if sub.get_about().is_none() {
+            missing.push(format!("{path} {} (no about)", sub.get_name()));
+        }
+        undocumented(sub, &format!("{path} {}", sub.get_name()), missing);
+    }
+}
+
+#[test]
+fn every_flag_and_argument_has_help_text() {
+    let mut missing = Vec::new();
+    undocumented(&Cli::command(), "amiboard", &mut missing);
+    assert!(missing.is_empty(), "without help text: {missing:#?}");
+}
+
+#[test]
+fn subcommand_help_lists_its_own_flags_before_the_global_ones() {
+    let out = amiboard(&["list", "--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    let own = help.find("--status").expect("--status in list help");
+    let global_heading = help.find("Global options:").expect("a Global options heading");
+    let profile = help.find("--profile").expect("--profile in list help");
+    assert!(own < global_heading && global_heading < profile, "{help}");
+}
+
+#[test]
+fn completions_need_no_configuration() {
+    let out = Command::new(env!("CARGO_BIN_EXE_amiboard"))
+        .args(["completions", "bash"])
+        .env("AMIBOARD_CONFIG", "/nonexistent/amiboard.toml")
+        .output()
+        .expect("run amiboard");
+    assert!(out.status.success(), "{out:?}");
+}
+
+#[test]
+fn completions_and_man_pages_name_every_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = amiboard(&["completions", shell]);
+        assert!(out.status.success(), "{shell}: {out:?}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        for command in ["list", "trigger", "certify", "promote", "watch"] {
+            assert!(script.contains(command), "{shell} completion lacks {command}");
+        }
+    }
+    let out = amiboard(&["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2), "an unknown shell is a usage error");
+
+    let page = amiboard(&["man"]);
+    assert!(page.status.success());
+    let text = String::from_utf8_lossy(&page.stdout);
+    assert!(text.starts_with(".ie") || text.contains(".TH amiboard 1"), "{text}");
+    assert!(text.contains("trigger"));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = amiboard(&["man", "--dir", dir.path().to_str().expect("utf-8 path")]);
+    assert!(out.status.success(), "{out:?}");
+    for command in Cli::command().get_subcommands() {
+        let path = dir.path().join(format!("amiboard-{}.1", command.get_name()));
+        let page = std::fs::read_to_string(&path).expect("one page per command");
+        assert!(page.contains(".TH"), "{} is not a man page", path.display());
+    }
+    let list = std::fs::read_to_string(dir.path().join("amiboard-list.1")).expect("list page");
+    assert!(list.contains("status"), "the list page documents --status");
+}
+
+#[test]
+fn a_bad_list_filter_is_a_usage_error_before_any_aws_call() {
+    // No region and no endpoint: had it tried AWS, it would say so instead.
+    let out = amiboard(&["list", "--status", "bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown status `bogus`"), "{err}");
+    let out = amiboard(&["list", "--filter", "colour:red"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field `colour`"));
+}
