@@ -53,7 +53,10 @@ pub enum Op {
     Create(NewLifecycleForm),
     /// A certify, reject or promote that breaks the glass: the approval
     /// rules are overridden with `reason`, recorded on the event.
-    Overridden { op: Box<Op>, reason: String },
+    Overridden {
+        op: Box<Op>,
+        reason: String,
+    },
 }
 
 /// What the new-lifecycle form collected.

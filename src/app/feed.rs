@@ -86,6 +86,16 @@ impl Default for Feed {
     }
 }
 
+/// When a notification happened, as far as it says: the event's own time,
+/// else when SNS published it, else when it reached us.
+pub fn arrival_time(arrival: &Arrival) -> DateTime<Utc> {
+    arrival
+        .notification
+        .event_time
+        .or(arrival.notification.published_at)
+        .unwrap_or(arrival.received_at)
+}
+
 impl Feed {
     /// "retrying in Ns" while the stream waits to try starting again.
     pub fn retry_label(&self, now: DateTime<Utc>) -> Option<String> {
@@ -107,7 +117,17 @@ impl Feed {
             self.held.drain(..over);
             return;
         }
-        self.items.extend(arrivals);
+        // In time order: a message SQS delivers late goes where its time
+        // puts it (most arrive in order, so the search from the end is short).
+        for arrival in arrivals {
+            let at = arrival_time(&arrival);
+            let index = self
+                .items
+                .iter()
+                .rposition(|a| arrival_time(a) <= at)
+                .map_or(0, |i| i + 1);
+            self.items.insert(index, arrival);
+        }
         let over = self.items.len().saturating_sub(FEED_CAPACITY);
         self.items.drain(..over);
         if self.autoscroll {

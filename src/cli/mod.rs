@@ -114,17 +114,15 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
     if let Command::Select(select) = &mut command {
         select.region = cli.global.region;
     }
-    match &command {
-        // A bad filter is a usage error before any AWS call.
-        Command::List {
-            filter,
-            status,
-            stage,
-            ..
-        } => {
-            foundation::list_filter(filter.clone(), status.clone(), stage.clone())?;
-        }
-        _ => {}
+    // A bad filter is a usage error before any AWS call.
+    if let Command::List {
+        filter,
+        status,
+        stage,
+        ..
+    } = &command
+    {
+        foundation::list_filter(filter.clone(), status.clone(), stage.clone())?;
     }
     if let Command::Info { json } = command {
         return foundation::info(config, json).await;
@@ -132,7 +130,7 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
     let ctx = Context::connect(config).await?;
     resolve_ids(&ctx, &mut command).await?;
     match command {
-        Command::Dashboard(args) => dashboard::run(ctx, args).await,
+        Command::Dashboard(args) => Box::pin(dashboard::run(ctx, args)).await,
         Command::Provision => foundation::provision(&ctx).await,
         Command::Seed {
             lifecycles,

@@ -46,9 +46,9 @@ pub async fn decide(
     let target = allowed.target;
     let now = Utc::now();
     // Four eyes: who decides is not who requested QA, unless overridden.
-    let policy = super::approvals::ApprovalRules::from_config(&ctx.config).policy(&lc.stack_tag);
-    let mark = gate(decide_blockers(&lc, actor, &policy), break_glass, actor, now)
-        .map_err(Refusal::Approval)?;
+    let rules = super::approvals::ApprovalRules::from_config(&ctx.config);
+    let blockers = decide_blockers(&lc, actor, &rules.policy(&lc.stack_tag));
+    let mark = gate(blockers, break_glass, actor, now).map_err(Refusal::Approval)?;
     let overridden = mark.is_some();
     if let Some(record) = lc.record_mut(target) {
         record.decide(certified, actor, allowed.attempt, reason, now);

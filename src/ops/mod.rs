@@ -30,7 +30,8 @@ pub use adopt::{
     import_reference, version_floor,
 };
 pub use approvals::{
-    ApprovalRules, PromotionPreview, preview as promotion_checklist, promotion_preview, promotion_target,
+    ApprovalRules, PromotionPreview, preview as promotion_checklist, promotion_preview,
+    promotion_target,
 };
 pub use deployed::{DeployedWorkflows, definitions_version, deployed_workflows};
 pub use observe::{Provisioned, execution_progress, provision_workflows};
@@ -143,7 +144,16 @@ pub async fn decide_overriding(
     seen: Option<u64>,
     override_reason: Option<&str>,
 ) -> Result<Outcome, OpError> {
-    change::decide(ctx, actor, lifecycle_id, certified, reason, seen, override_reason).await
+    change::decide(
+        ctx,
+        actor,
+        lifecycle_id,
+        certified,
+        reason,
+        seen,
+        override_reason,
+    )
+    .await
 }
 
 /// Starts MARK_FOR_PRODUCTION of the active stage when four eyes and the

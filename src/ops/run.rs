@@ -10,8 +10,8 @@ use super::workflows::Workflow;
 use super::{OpError, Outcome};
 use crate::aws::AwsError;
 use crate::aws::sns::topic_arn;
-use crate::lifecycle::rules::{check_trigger, trigger_target};
 use crate::lifecycle::approvals::ApprovalOverride;
+use crate::lifecycle::rules::{check_trigger, trigger_target};
 use crate::lifecycle::{EventRecord, EventRef, EventStatus, Lifecycle, Refusal};
 
 /// Who the caller is, as records name them (STS), or `unknown`.

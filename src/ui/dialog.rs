@@ -116,7 +116,10 @@ pub fn render(dialog: &Dialog, theme: &Theme, frame: &mut Frame, area: Rect) {
             ],
         ),
         Dialog::Create(form) => ("New lifecycle", create_lines(form, theme)),
-        Dialog::Override(form) => ("Approval refused: break glass?", override_lines(form, theme)),
+        Dialog::Override(form) => (
+            "Approval refused: break glass?",
+            override_lines(form, theme),
+        ),
         Dialog::QuitWhileBusy => (
             "Quit?",
             vec![
@@ -196,7 +199,11 @@ fn override_lines(form: &OverrideForm, theme: &Theme) -> Vec<Line<'static>> {
         }
     } else {
         for check in &form.checks {
-            let style = if check.ok { theme.dim } else { theme.notice_error };
+            let style = if check.ok {
+                theme.dim
+            } else {
+                theme.notice_error
+            };
             out.push(Line::styled(check.to_string(), style));
         }
     }
@@ -213,12 +220,17 @@ fn override_lines(form: &OverrideForm, theme: &Theme) -> Vec<Line<'static>> {
         ])
     };
     out.push(field("Type", &form.word, form.focus == OverrideField::Word));
-    out.push(field("Reason", &form.reason, form.focus == OverrideField::Reason));
+    out.push(field(
+        "Reason",
+        &form.reason,
+        form.focus == OverrideField::Reason,
+    ));
     if let Some(error) = &form.error {
         out.push(Line::styled(format!("✘ {error}"), theme.notice_error));
     }
     out.push(Line::styled(
-        "Enter goes on to the confirmation · Tab next field · Esc cancels (nothing changes)".to_string(),
+        "Enter goes on to the confirmation · Tab next field · Esc cancels (nothing changes)"
+            .to_string(),
         theme.dim,
     ));
     out

@@ -23,7 +23,17 @@ pub fn stream_label(feed: &Feed) -> String {
 }
 
 fn title(feed: &Feed, full: bool) -> String {
-    let mut title = format!(" Notifications ({})", feed.items.len());
+    // What the filter shows, and of how many when it hides some.
+    let shown = if feed.filter.is_empty() {
+        feed.items.len()
+    } else {
+        feed.view().len()
+    };
+    let mut title = if shown == feed.items.len() {
+        format!(" Notifications ({shown})")
+    } else {
+        format!(" Notifications ({shown} of {})", feed.items.len())
+    };
     if feed.paused {
         title.push_str(&format!("  ⏸ PAUSED, {} waiting", feed.held.len()));
     }

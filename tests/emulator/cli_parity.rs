@@ -61,7 +61,7 @@ async fn logs_show_the_failing_state_and_a_retry_keeps_the_failed_attempt() {
     // the build's execution fails in a task state without recording.
     inject(&env, &ctx, "emulator:error-starts", 1).await;
     let id = create(&env, "main", &[]);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(1);
     let log = loop {
         let out = env.ok(&["logs", &id, "AMI_BUILD", "--json"]);
         let log: serde_json::Value = serde_json::from_str(&out).expect("logs --json");

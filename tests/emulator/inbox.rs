@@ -157,7 +157,7 @@ async fn a_requested_qa_waits_in_the_inbox_is_certified_from_it_and_reaches_prod
             .map(|lc| lc["lifecycle_id"].as_str().expect("id").to_string())
             .collect()
     };
-    assert_eq!(ids("critical:0 high:>=0"), [id.clone()]);
+    assert_eq!(ids("critical:0 high:>=0"), std::slice::from_ref(&id));
     assert_eq!(ids("critical:>0"), Vec::<String>::new());
     let (code, out, err) = env.run(&["list", "--filter", "high:>x"]);
     assert_eq!((code, out.as_str()), (2, ""), "{err}");

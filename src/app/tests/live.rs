@@ -18,7 +18,13 @@ use crate::lifecycle::{EventKind, EventRef, EventStatus, Lifecycle, Stage};
 use crate::ops::listener::StreamEvent;
 
 /// An amiboard lifecycle notification as SNS would deliver it.
-fn arrival(id: &str, message_id: &str, event: &str, status: &str, minutes: i64) -> Arrival {
+pub(super) fn arrival(
+    id: &str,
+    message_id: &str,
+    event: &str,
+    status: &str,
+    minutes: i64,
+) -> Arrival {
     let time = (now() + Duration::minutes(minutes)).to_rfc3339();
     let message = serde_json::json!({
         "source": "amiboard", "kind": "lifecycle-event", "lifecycle_id": id,

@@ -42,3 +42,23 @@ fn trigger_on_a_production_lifecycle_suggests_a_patch() {
     };
     assert!(!sentence.contains("patch cycle"), "{sentence}");
 }
+
+#[test]
+fn the_feed_is_in_time_order_even_when_sqs_delivers_late() {
+    use super::live::arrival;
+    let mut feed = crate::app::feed::Feed::default();
+    feed.push(vec![
+        arrival("lc-1", "m1", "AMI_BUILD", "IN_PROGRESS", 1),
+        arrival("lc-1", "m3", "AMI_BUILD", "COMPLETED", 3),
+    ]);
+    // SQS delivers the one from minute 2 last: it goes between.
+    feed.push(vec![arrival("lc-2", "m2", "SMOKE_TESTS", "FAILED", 2)]);
+    let order: Vec<&str> = feed
+        .items
+        .iter()
+        .map(|a| a.notification.message_id.as_str())
+        .collect();
+    assert_eq!(order, ["m1", "m2", "m3"]);
+    feed.filter = "lc-2".into();
+    assert_eq!(feed.view().len(), 1);
+}
