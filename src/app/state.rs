@@ -228,6 +228,9 @@ pub struct State {
     /// Whether the timeline lists every earlier attempt of an event (`h`),
     /// or folds them into one line.
     pub show_attempts: bool,
+    /// When the data on screen was last read in full (kept while a later
+    /// load fails, so STALE can say how old it is).
+    pub loaded_at: Option<DateTime<Utc>>,
     /// The text typed after `:`, while the command palette is open.
     pub palette_input: Option<String>,
     /// Why the last palette line was not run, while the bar stays open.
@@ -299,6 +302,7 @@ impl State {
             imagebuilder_missing: false,
             show_attempts: false,
             logs: None,
+            loaded_at: None,
             palette_input: None,
             palette_error: None,
             switch_to: None,

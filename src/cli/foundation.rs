@@ -267,7 +267,14 @@ pub async fn info(config: Config, json: bool) -> Result<(), CliError> {
         "default_config_file": crate::config::default_config_path().map(|p| p.display().to_string()),
         "log_file": log_file.display().to_string(),
         "log_level": config.log_level,
-        "profile": config.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()),
+        // The profile as the dashboard's header names it ("default" when none is set).
+        "profile": connected
+            .as_ref()
+            .ok()
+            .and_then(|c| c.target.profile.clone())
+            .or_else(|| config.profile.clone())
+            .or_else(|| std::env::var("AWS_PROFILE").ok())
+            .unwrap_or_else(|| "default".to_string()),
         "region": region,
         "endpoint": endpoint,
         "workflows": workflows_version,

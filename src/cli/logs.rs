@@ -83,6 +83,10 @@ fn text(log: &EventLog) -> String {
         out.push_str(&format!("unreadable  {}\n", clean(err)));
     }
     if let Some(path) = &log.path {
+        let running = log
+            .execution
+            .as_ref()
+            .is_none_or(|e| e.status == crate::lifecycle::execution::RunStatus::Running);
         let rows: Vec<Vec<String>> = path
             .states
             .iter()
@@ -90,10 +94,12 @@ fn text(log: &EventLog) -> String {
                 vec![
                     clean(&s.name),
                     s.entered_at.format("%H:%M:%S").to_string(),
-                    s.exited_at.map_or_else(
-                        || "running".to_string(),
-                        |end| format_duration(end - s.entered_at),
-                    ),
+                    match s.exited_at {
+                        Some(end) => format_duration(end - s.entered_at),
+                        None if running => "running".to_string(),
+                        None if s.error.is_some() => "failed".to_string(),
+                        None => "ended".to_string(),
+                    },
                     s.error.as_deref().map(clean).unwrap_or_default(),
                 ]
             })

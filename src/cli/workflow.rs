@@ -141,7 +141,8 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
                 return super::approvals::dry_run(ctx, &lifecycle_id, json).await;
             }
             let broken = super::approvals::override_reason(override_four_eyes, reason.as_deref())?;
-            if !yes && !json {
+            // The person about to answer sees the checklist first.
+            if !yes && !json && !ctx.config.read_only && std::io::stdin().is_terminal() {
                 super::approvals::show_checklist(ctx, &lifecycle_id).await;
             }
             confirm(ctx, yes, &format!("Promote {lifecycle_id} to production"))?;

@@ -130,6 +130,9 @@ pub struct Attempt {
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution_arn: Option<String>,
+    /// The break-glass override that attempt ran under, if any.
+    #[serde(rename = "override", default, skip_serializing_if = "Option::is_none")]
+    pub approval_override: Option<super::approvals::ApprovalOverride>,
 }
 
 impl EventRecord {
@@ -164,6 +167,7 @@ impl EventRecord {
             actor: self.actor.clone(),
             reason: self.reason.clone(),
             execution_arn: self.execution_arn.clone(),
+            approval_override: self.approval_override.clone(),
         });
         let excess = self.history.len().saturating_sub(MAX_HISTORY);
         self.history.drain(..excess);
@@ -276,6 +280,7 @@ mod tests {
                 actor: Some("alice".into()),
                 reason: Some("invocation Failed on i-1".into()),
                 execution_arn: Some("arn:exec:1".into()),
+                approval_override: None,
             })
         );
         // Stored and read back unchanged; an old record without history reads as empty.

@@ -38,8 +38,15 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         // Older data stays marked while the retries run, with the reason.
         Load::Loading { .. } | Load::Failed { .. } if state.is_stale() => Span::styled(
             format!(
-                "⚠ STALE: refresh failed ({}), showing older data (retrying)",
-                state.stale_error.as_deref().unwrap_or("unknown error")
+                "⚠ STALE: refresh failed ({}), showing data read {} (retrying)",
+                state.stale_error.as_deref().unwrap_or("unknown error"),
+                state.loaded_at.map_or_else(
+                    || "earlier".to_string(),
+                    |at| format!(
+                        "{} ago",
+                        crate::lifecycle::format_duration(state.now - at)
+                    )
+                )
             ),
             theme.stale,
         ),

@@ -75,11 +75,18 @@ pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
             format!("  {:<32} {:<9} {:>7}", "STATE", "ENTERED", "TOOK"),
             theme.column_header,
         ));
+        let running = log
+            .execution
+            .as_ref()
+            .is_none_or(|e| e.status == crate::lifecycle::execution::RunStatus::Running);
         for s in &path.states {
-            let took = s.exited_at.map_or_else(
-                || "running".to_string(),
-                |end| format_duration(end - s.entered_at),
-            );
+            // A state never left: still running, or where the run ended.
+            let took = match s.exited_at {
+                Some(end) => format_duration(end - s.entered_at),
+                None if running => "running".to_string(),
+                None if s.error.is_some() => "failed".to_string(),
+                None => "ended".to_string(),
+            };
             let style = if s.error.is_some() {
                 theme.status_failed
             } else {

@@ -114,3 +114,61 @@ fn l_asks_for_the_log_and_shows_the_failing_state_and_where_to_look() {
     press(&mut s, KeyCode::Esc);
     assert!(draw(&s).contains("Timeline"));
 }
+
+/// The log screen with the failed smoke test's log loaded, at a size.
+fn log_screen(width: u16, height: u16) -> String {
+    let mut s = state(false, width, height);
+    let lc = smoke_failed();
+    load(&mut s, vec![lc.clone()]);
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Char('l'));
+    let at = EventRef {
+        stage: Stage::Creation,
+        event: EventKind::SmokeTests,
+    };
+    let log = EventLog {
+        lifecycle_id: "lc-logs-1".into(),
+        at,
+        attempt: 1,
+        execution_arn: Some(ARN.into()),
+        execution: Some(Execution {
+            arn: ARN.into(),
+            status: RunStatus::Failed,
+            started_at: Some(now() - Duration::seconds(180)),
+            stopped_at: Some(now() - Duration::seconds(100)),
+            error: Some("SSM.InvalidInstanceId".into()),
+            cause: None,
+        }),
+        path: Some(ExecutionPath {
+            states: vec![
+                visit("LaunchInDefaultVpc", 179, Some(170), None),
+                visit("WaitForInstance", 170, Some(140), None),
+                visit("SendCommand", 120, None, Some("SSM.InvalidInstanceId")),
+            ],
+            error: Some("SSM.InvalidInstanceId".into()),
+            cause: None,
+            truncated: false,
+        }),
+        links: links(&lc.creation[1]),
+        read_error: None,
+    };
+    update(
+        &mut s,
+        Action::LogFetched {
+            id: "lc-logs-1".into(),
+            at,
+            result: Ok(log),
+        },
+    );
+    draw(&s)
+}
+
+#[test]
+fn logs_80x24() {
+    insta::assert_snapshot!(log_screen(80, 24));
+}
+
+#[test]
+fn logs_160x48() {
+    insta::assert_snapshot!(log_screen(160, 48));
+}

@@ -354,6 +354,23 @@ fn event_lines(
         };
         out.push(Line::styled(format!("      reason: {reason}"), style));
     }
+    // A break-glass override stays visible on the event it let through.
+    if let Some(o) = &record.approval_override {
+        out.push(Line::styled(
+            format!(
+                "      ⚠ override by {} at {}: {}{}",
+                o.by,
+                o.at.format("%m-%d %H:%M:%S"),
+                o.reason,
+                if o.overridden.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (over: {})", o.overridden.join("; "))
+                }
+            ),
+            theme.notice_warn,
+        ));
+    }
     let o = &record.outputs;
     let mut outputs = Vec::new();
     for ami in &o.amis {

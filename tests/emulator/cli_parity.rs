@@ -104,3 +104,16 @@ async fn logs_show_the_failing_state_and_a_retry_keeps_the_failed_attempt() {
     assert_eq!(build["history"][0]["status"], "ERROR", "{build}");
     assert!(build["history"][0]["execution_arn"].is_string(), "{build}");
 }
+
+#[test]
+fn info_names_the_profile_as_the_dashboard_header_does() {
+    let env = TestEnv::new();
+    let info: serde_json::Value =
+        serde_json::from_str(&env.ok(&["info", "--json"])).expect("info --json");
+    // No profile set: the header says "profile default", and so does info.
+    assert_eq!(info["profile"], "default", "{info}");
+    let named: serde_json::Value =
+        serde_json::from_str(&env.ok(&["--profile", "ops", "info", "--json"]))
+            .expect("info --json");
+    assert_eq!(named["profile"], "ops", "{named}");
+}

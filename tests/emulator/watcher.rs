@@ -58,7 +58,7 @@ async fn run_until(
 
 /// Waits until the lifecycle's build has an execution; returns its ARN.
 async fn execution_of(ctx: &Context, id: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     loop {
         let lc = ctx.store.get(id).await.expect("get");
         let record = lc.record(creation(EventKind::AmiBuild)).expect("build");

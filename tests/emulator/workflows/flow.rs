@@ -7,6 +7,21 @@ use amiboard::lifecycle::{EventKind, EventStatus};
 use super::{completed, create, creation, ready};
 use crate::support::TestEnv;
 
+/// `select` once the state machine has upserted the lookup rows: it does
+/// so right after it records the result (UpsertLookupRows follows
+/// RecordCompleted), so a read at once can come a moment early.
+async fn select_eventually(env: &TestEnv, args: &[&str]) -> String {
+    let deadline = Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let (code, out, err) = env.run(args);
+        if code == 0 {
+            return out;
+        }
+        assert!(Instant::now() < deadline, "amiboard {args:?}: {err}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn create_trigger_certify_promote_reaches_production_within_a_minute() {
     let env = TestEnv::new();
@@ -28,7 +43,12 @@ async fn create_trigger_certify_promote_reaches_production_within_a_minute() {
     let ami = build_record.outputs.amis[0].ami_id.clone();
     assert!(ami.starts_with("ami-") && ami.len() == 21, "{ami}");
     // The state machine upserted the lookup row: built, but nothing more yet.
-    assert_eq!(env.ok(&["select", "--stack-tag", "shop"]).trim(), ami);
+    assert_eq!(
+        select_eventually(&env, &["select", "--stack-tag", "shop"])
+            .await
+            .trim(),
+        ami
+    );
     let (code, _, _) = env.run(&[
         "select",
         "--stack-tag",
@@ -47,14 +67,18 @@ async fn create_trigger_certify_promote_reaches_production_within_a_minute() {
             .run_command_id
             .is_some()
     );
-    let smoke = env.ok(&[
-        "select",
-        "--stack-tag",
-        "shop",
-        "--min-stage",
-        "smoke-tested",
-        "--json",
-    ]);
+    let smoke = select_eventually(
+        &env,
+        &[
+            "select",
+            "--stack-tag",
+            "shop",
+            "--min-stage",
+            "smoke-tested",
+            "--json",
+        ],
+    )
+    .await;
     let row: serde_json::Value = serde_json::from_str(&smoke).expect("json");
     assert_eq!(row["ami_id"], ami.as_str());
     assert_eq!(row["lifecycle_event"], "SMOKE_TESTS_AMI_CREATE");
@@ -95,13 +119,17 @@ async fn create_trigger_certify_promote_reaches_production_within_a_minute() {
     assert_eq!(decision.reason.as_deref(), Some("QA signed off"));
     assert_eq!(decision.actor.as_deref(), lc.owner.as_str().into());
     assert_eq!(
-        env.ok(&[
-            "select",
-            "--stack-tag",
-            "shop",
-            "--min-stage",
-            "qa-certified"
-        ])
+        select_eventually(
+            &env,
+            &[
+                "select",
+                "--stack-tag",
+                "shop",
+                "--min-stage",
+                "qa-certified"
+            ]
+        )
+        .await
         .trim(),
         ami
     );
