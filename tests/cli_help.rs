@@ -56,7 +56,9 @@ fn subcommand_help_lists_its_own_flags_before_the_global_ones() {
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
     let own = help.find("--status").expect("--status in list help");
-    let global_heading = help.find("Global options:").expect("a Global options heading");
+    let global_heading = help
+        .find("Global options:")
+        .expect("a Global options heading");
     let profile = help.find("--profile").expect("--profile in list help");
     assert!(own < global_heading && global_heading < profile, "{help}");
 }
@@ -78,23 +80,35 @@ fn completions_and_man_pages_name_every_command() {
         assert!(out.status.success(), "{shell}: {out:?}");
         let script = String::from_utf8_lossy(&out.stdout);
         for command in ["list", "trigger", "certify", "promote", "watch"] {
-            assert!(script.contains(command), "{shell} completion lacks {command}");
+            assert!(
+                script.contains(command),
+                "{shell} completion lacks {command}"
+            );
         }
     }
     let out = amiboard(&["completions", "tcsh"]);
-    assert_eq!(out.status.code(), Some(2), "an unknown shell is a usage error");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
 
     let page = amiboard(&["man"]);
     assert!(page.status.success());
     let text = String::from_utf8_lossy(&page.stdout);
-    assert!(text.starts_with(".ie") || text.contains(".TH amiboard 1"), "{text}");
+    assert!(
+        text.starts_with(".ie") || text.contains(".TH amiboard 1"),
+        "{text}"
+    );
     assert!(text.contains("trigger"));
 
     let dir = tempfile::tempdir().expect("tempdir");
     let out = amiboard(&["man", "--dir", dir.path().to_str().expect("utf-8 path")]);
     assert!(out.status.success(), "{out:?}");
     for command in Cli::command().get_subcommands() {
-        let path = dir.path().join(format!("amiboard-{}.1", command.get_name()));
+        let path = dir
+            .path()
+            .join(format!("amiboard-{}.1", command.get_name()));
         let page = std::fs::read_to_string(&path).expect("one page per command");
         assert!(page.contains(".TH"), "{} is not a man page", path.display());
     }

@@ -186,9 +186,7 @@ impl Command {
             | Command::CopyId
             | Command::Detail
             | Command::Attempts
-            | Command::Logs => {
-                Scope::Lifecycle
-            }
+            | Command::Logs => Scope::Lifecycle,
             c if c.is_mutating() => Scope::Lifecycle,
             _ => Scope::Everywhere,
         }

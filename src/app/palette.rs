@@ -19,7 +19,8 @@ pub enum PaletteCommand {
 }
 
 /// The words the palette knows, for its hint line and errors.
-pub const WORDS: &str = "inbox, production, notifications, list, profile NAME, region NAME, or an id, AMI id or ARN";
+pub const WORDS: &str =
+    "inbox, production, notifications, list, profile NAME, region NAME, or an id, AMI id or ARN";
 
 /// Parses a palette line; an error is one sentence for the bar.
 pub fn parse(line: &str) -> Result<PaletteCommand, String> {
@@ -30,7 +31,10 @@ pub fn parse(line: &str) -> Result<PaletteCommand, String> {
     let rest: Vec<&str> = words.collect();
     let one_argument = |what: &str| match rest.as_slice() {
         [name] => Ok((*name).to_string()),
-        [] => Err(format!("`:{what}` needs a name, e.g. `:{what} {}`", example(what))),
+        [] => Err(format!(
+            "`:{what}` needs a name, e.g. `:{what} {}`",
+            example(what)
+        )),
         _ => Err(format!("`:{what}` takes one name")),
     };
     let screen = |s: Screen| {
@@ -65,7 +69,11 @@ pub fn parse(line: &str) -> Result<PaletteCommand, String> {
 }
 
 fn example(what: &str) -> &'static str {
-    if what == "region" { "eu-west-1" } else { "prod-admin" }
+    if what == "region" {
+        "eu-west-1"
+    } else {
+        "prod-admin"
+    }
 }
 
 /// The lifecycles a jump target names: by the lifecycle id in an execution
@@ -144,8 +152,11 @@ pub fn run(state: &mut State, command: PaletteCommand) -> Vec<Effect> {
                     Vec::new()
                 }
                 many => {
-                    let shown: Vec<String> =
-                        many.iter().take(4).map(|id| id.chars().take(8).collect()).collect();
+                    let shown: Vec<String> = many
+                        .iter()
+                        .take(4)
+                        .map(|id| id.chars().take(8).collect())
+                        .collect();
                     state.notify(
                         Level::Warn,
                         format!(
@@ -183,10 +194,22 @@ mod tests {
 
     #[test]
     fn palette_lines_parse_into_commands_or_one_sentence() {
-        assert_eq!(parse("inbox"), Ok(PaletteCommand::Screen(Screen::Inbox { selected: 0 })));
-        assert_eq!(parse(" region  eu-west-1 "), Ok(PaletteCommand::Region("eu-west-1".into())));
-        assert_eq!(parse("profile prod-admin"), Ok(PaletteCommand::Profile("prod-admin".into())));
-        assert_eq!(parse("ami-0abc"), Ok(PaletteCommand::Jump("ami-0abc".into())));
+        assert_eq!(
+            parse("inbox"),
+            Ok(PaletteCommand::Screen(Screen::Inbox { selected: 0 }))
+        );
+        assert_eq!(
+            parse(" region  eu-west-1 "),
+            Ok(PaletteCommand::Region("eu-west-1".into()))
+        );
+        assert_eq!(
+            parse("profile prod-admin"),
+            Ok(PaletteCommand::Profile("prod-admin".into()))
+        );
+        assert_eq!(
+            parse("ami-0abc"),
+            Ok(PaletteCommand::Jump("ami-0abc".into()))
+        );
         assert!(parse("region").is_err_and(|e| e.contains("needs a name")));
         assert!(parse("region Mars").is_err_and(|e| e.contains("not a region")));
         assert!(parse("inbox now").is_err_and(|e| e.contains("takes no argument")));
@@ -208,12 +231,18 @@ mod tests {
         let b = Lifecycle::new("2b4c9999-bbbb", "main", "web", "1", "x", now);
         let all = vec![a, b];
         let ids = |t: &str| -> Vec<String> {
-            matches(&all, t).iter().map(|l| l.lifecycle_id.clone()).collect()
+            matches(&all, t)
+                .iter()
+                .map(|l| l.lifecycle_id.clone())
+                .collect()
         };
         assert_eq!(ids("2b4c443"), vec!["2b4c443f-aaaa"]);
         assert_eq!(ids("2b4c").len(), 2);
         assert_eq!(ids("ami-0123"), vec!["2b4c443f-aaaa"]);
-        assert_eq!(ids("arn:aws:imagebuilder:us-east-1:1:image/web/1.0.0/1"), vec!["2b4c443f-aaaa"]);
+        assert_eq!(
+            ids("arn:aws:imagebuilder:us-east-1:1:image/web/1.0.0/1"),
+            vec!["2b4c443f-aaaa"]
+        );
         assert_eq!(
             ids("arn:aws:states:us-east-1:1:execution:p-build:2b4c9999-bbbb-c-build-1"),
             vec!["2b4c9999-bbbb"]

@@ -297,9 +297,9 @@ async fn check_target(
         .await
         .map_err(|e| OpError::Unavailable(e.to_string()))?;
     let caller = ops::identify(&moved).await.map_err(|e| match &profile {
-        Some(name) if e.is_credentials() => {
-            OpError::Unavailable(format!("{e} — for an SSO profile: aws sso login --profile {name}"))
-        }
+        Some(name) if e.is_credentials() => OpError::Unavailable(format!(
+            "{e} — for an SSO profile: aws sso login --profile {name}"
+        )),
         _ => e,
     })?;
     Ok(caller.account)

@@ -126,7 +126,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Stream { event } => {
             let was_reconnecting = matches!(state.feed.status, StreamStatus::Reconnecting { .. });
             let mut effects = super::live::on_stream(state, event);
-            if was_reconnecting && stream_healthy(state) && matches!(state.load, Load::Loaded { .. }) {
+            if was_reconnecting
+                && stream_healthy(state)
+                && matches!(state.load, Load::Loaded { .. })
+            {
                 // Notifications may have been missed while it was away.
                 effects.extend(start_load(state));
             }

@@ -23,9 +23,8 @@ pub fn man(dir: Option<&Path>) -> Result<(), CliError> {
     let Some(dir) = dir else {
         return write_out(&render(Cli::command())?);
     };
-    std::fs::create_dir_all(dir).map_err(|e| {
-        CliError::failure(format!("cannot create {}: {e}", dir.display()))
-    })?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CliError::failure(format!("cannot create {}: {e}", dir.display())))?;
     let mut written = Vec::new();
     let root = Cli::command();
     let mut pages = vec![("amiboard".to_string(), root.clone())];

@@ -73,11 +73,7 @@ fn text(log: &EventLog) -> String {
             (Some(start), Some(stop)) => format!(", took {}", format_duration(stop - start)),
             _ => String::new(),
         };
-        out.push_str(&format!(
-            "status      {}{}\n",
-            e.status.name(),
-            took
-        ));
+        out.push_str(&format!("status      {}{}\n", e.status.name(), took));
     }
     if let Some(err) = &log.read_error {
         out.push_str(&format!("unreadable  {}\n", clean(err)));

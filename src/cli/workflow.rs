@@ -234,11 +234,17 @@ async fn follow(ctx: &Context, outcome: &Outcome, wait: bool, json: bool) -> Res
     let started = std::time::Instant::now();
     let mut progress = |p: &ops::WaitProgress| {
         if terminal {
-            let state = p.state.as_deref().map(|s| format!(" in {}", clean_text(s))).unwrap_or_default();
+            let state = p
+                .state
+                .as_deref()
+                .map(|s| format!(" in {}", clean_text(s)))
+                .unwrap_or_default();
             eprint!(
                 "\r\x1b[2K{event} {} {}{state}",
                 p.status.name(),
-                crate::lifecycle::format_duration(chrono::Duration::from_std(started.elapsed()).unwrap_or_default())
+                crate::lifecycle::format_duration(
+                    chrono::Duration::from_std(started.elapsed()).unwrap_or_default()
+                )
             );
             let _ = std::io::stderr().flush();
         }

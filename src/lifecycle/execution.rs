@@ -76,10 +76,10 @@ impl ExecutionPath {
     /// The state the run failed in: the last one with an error, else the
     /// last one entered when the execution itself failed.
     pub fn failing_state(&self) -> Option<&StateVisit> {
-        self.states.iter().rev().find(|s| s.error.is_some()).or_else(|| {
-            self.error
-                .as_ref()
-                .and_then(|_| self.states.last())
-        })
+        self.states
+            .iter()
+            .rev()
+            .find(|s| s.error.is_some())
+            .or_else(|| self.error.as_ref().and_then(|_| self.states.last()))
     }
 }

@@ -11,8 +11,8 @@ pub mod image;
 pub mod lookup;
 mod model;
 pub mod notification;
-pub mod reference;
 mod record;
+pub mod reference;
 pub mod rules;
 mod status;
 mod version;
@@ -20,7 +20,8 @@ mod version;
 pub use event::{CREATION_SEQUENCE, EventKind, PATCH_SEQUENCE, Phase};
 pub use model::{EventRef, Lifecycle, PatchCycle, Stage};
 pub use record::{
-    AmiOutput, Attempt, EventOutputs, EventRecord, MAX_HISTORY, VulnerabilityCounts, format_duration,
+    AmiOutput, Attempt, EventOutputs, EventRecord, MAX_HISTORY, VulnerabilityCounts,
+    format_duration,
 };
 pub use rules::{Allowed, Refusal};
 pub use status::EventStatus;

@@ -239,7 +239,11 @@ impl EventRecord {
 pub fn format_duration(d: chrono::Duration) -> String {
     let s = d.num_seconds().max(0);
     if s >= 3600 {
-        format!("{}h{:02}m", s.div_euclid(3600), s.rem_euclid(3600).div_euclid(60))
+        format!(
+            "{}h{:02}m",
+            s.div_euclid(3600),
+            s.rem_euclid(3600).div_euclid(60)
+        )
     } else if s >= 60 {
         format!("{}m{:02}s", s.div_euclid(60), s.rem_euclid(60))
     } else {
@@ -262,7 +266,10 @@ mod tests {
     fn a_retry_keeps_the_failed_attempt_with_its_reason_actor_times_and_execution() {
         let mut record = EventRecord::new(EventKind::SmokeTests);
         record.claim("alice", 1, at(0));
-        assert!(record.history.is_empty(), "NOT_STARTED leaves nothing to keep");
+        assert!(
+            record.history.is_empty(),
+            "NOT_STARTED leaves nothing to keep"
+        );
         record.execution_arn = Some("arn:exec:1".into());
         record.status = EventStatus::Failed;
         record.finished_at = Some(at(5));
@@ -285,9 +292,17 @@ mod tests {
         );
         // Stored and read back unchanged; an old record without history reads as empty.
         let json = serde_json::to_string(&record).expect("json");
-        assert_eq!(serde_json::from_str::<EventRecord>(&json).expect("back"), record);
+        assert_eq!(
+            serde_json::from_str::<EventRecord>(&json).expect("back"),
+            record
+        );
         let old = r#"{"event":"SMOKE_TESTS","status":"COMPLETED","attempt":1}"#;
-        assert!(serde_json::from_str::<EventRecord>(old).expect("old").history.is_empty());
+        assert!(
+            serde_json::from_str::<EventRecord>(old)
+                .expect("old")
+                .history
+                .is_empty()
+        );
     }
 
     #[test]
@@ -310,7 +325,10 @@ mod tests {
         assert_eq!(format_duration(Duration::seconds(0)), "0s");
         assert_eq!(format_duration(Duration::seconds(59)), "59s");
         assert_eq!(format_duration(Duration::seconds(746)), "12m26s");
-        assert_eq!(format_duration(Duration::seconds(3600 + 5 * 60 + 9)), "1h05m");
+        assert_eq!(
+            format_duration(Duration::seconds(3600 + 5 * 60 + 9)),
+            "1h05m"
+        );
         assert_eq!(format_duration(Duration::seconds(-4)), "0s");
     }
 }

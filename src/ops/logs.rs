@@ -58,7 +58,8 @@ pub async fn event_log(
         read_error: None,
     };
     if let Some(arn) = record.execution_arn.as_deref() {
-        let (execution, path) = tokio::join!(ctx.executions.describe(arn), ctx.executions.path(arn));
+        let (execution, path) =
+            tokio::join!(ctx.executions.describe(arn), ctx.executions.path(arn));
         match (execution, path) {
             (Ok(execution), Ok(path)) => {
                 log.execution = Some(execution);
@@ -132,9 +133,8 @@ mod tests {
         let mut record = EventRecord::new(EventKind::AmiBuild);
         record.execution_arn =
             Some("arn:aws:states:eu-west-1:111122223333:execution:amiboard-build:x-1".into());
-        record.outputs.image_arn = Some(
-            "arn:aws:imagebuilder:eu-west-1:111122223333:image/web-recipe/1.0.0/3".into(),
-        );
+        record.outputs.image_arn =
+            Some("arn:aws:imagebuilder:eu-west-1:111122223333:image/web-recipe/1.0.0/3".into());
         record.outputs.run_command_id = Some("cmd-1".into());
         record
             .outputs
@@ -145,7 +145,10 @@ mod tests {
             "execution".into(),
             "https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/arn:aws:states:eu-west-1:111122223333:execution:amiboard-build:x-1".into()
         )));
-        assert!(links.contains(&("image log group".into(), "/aws/imagebuilder/web-recipe".into())));
+        assert!(links.contains(&(
+            "image log group".into(),
+            "/aws/imagebuilder/web-recipe".into()
+        )));
         assert!(links.contains(&("run command".into(), "cmd-1".into())));
         assert!(links.contains(&("command output".into(), "s3://logs/cmd-1/".into())));
     }

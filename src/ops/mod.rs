@@ -21,8 +21,8 @@ mod observe;
 pub mod production;
 mod read;
 mod run;
-pub mod watcher;
 mod wait;
+pub mod watcher;
 pub mod workflows;
 
 pub use adopt::{

@@ -19,7 +19,10 @@ use super::{Context, OpError};
 pub enum WaitEnd {
     Completed,
     /// FAILED or ERROR, with the reason recorded or the execution's error.
-    Failed { status: String, reason: String },
+    Failed {
+        status: String,
+        reason: String,
+    },
 }
 
 /// One observation while waiting, for a progress line.
@@ -46,7 +49,10 @@ pub async fn wait_for_result(
     loop {
         let lc = ctx.store.get(lifecycle_id).await?;
         let record = lc.record(at).ok_or_else(|| {
-            OpError::Invalid(format!("{lifecycle_id} has no {} event to follow", at.event))
+            OpError::Invalid(format!(
+                "{lifecycle_id} has no {} event to follow",
+                at.event
+            ))
         })?;
         match record.status {
             EventStatus::Completed => return Ok(WaitEnd::Completed),
@@ -87,7 +93,9 @@ pub async fn wait_for_result(
                             reason: if what.is_empty() {
                                 "the execution ended without recording a result; run `amiboard reconcile`".to_string()
                             } else {
-                                format!("{what} (not recorded yet; `amiboard reconcile` marks it ERROR)")
+                                format!(
+                                    "{what} (not recorded yet; `amiboard reconcile` marks it ERROR)"
+                                )
                             },
                         });
                     }

@@ -64,7 +64,10 @@ fn the_retry_dialog_names_the_attempt_and_the_previous_failure() {
         "{lines:?}"
     );
     let screen = draw(&s);
-    assert!(screen.contains("3, previous failed: invocation TimedOut"), "{screen}");
+    assert!(
+        screen.contains("3, previous failed: invocation TimedOut"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -81,7 +84,25 @@ fn a_break_glass_override_is_shown_under_its_event() {
     press(&mut s, KeyCode::Enter);
     let screen = draw(&s);
     assert!(
-        screen.contains("⚠ override by carol at 11-23 12:00:00: hotfix for CVE-2026-1 (over: four eyes)"),
+        screen.contains(
+            "⚠ override by carol at 11-23 12:00:00: hotfix for CVE-2026-1 (over: four eyes)"
+        ),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_long_toast_wraps_instead_of_being_cut() {
+    use crate::app::state::Level;
+    let mut s = state(false, 80, 24);
+    load(&mut s, vec![failed_twice()]);
+    let long = "Cannot switch: the credentials are missing, invalid or expired; for an SSO profile run aws sso login --profile prod-admin, then try again. Still on us-east-1.";
+    s.notify(Level::Error, long);
+    let screen = draw(&s);
+    let flat: String = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("Still on us-east-1."), "{screen}");
+    assert!(
+        flat.contains("aws sso login --profile prod-admin"),
         "{screen}"
     );
 }

@@ -48,7 +48,26 @@ pub fn status_line(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
             Level::Warn => ("⚠", theme.notice_warn),
             Level::Error => ("✘", theme.notice_error),
         };
-        Line::styled(format!("{glyph} {}", notice.text), style)
+        let text = format!("{glyph} {}", notice.text);
+        // A toast longer than the line wraps upwards over the bottom of the
+        // page (at most 4 rows), rather than being cut off.
+        let rows = toast_rows(&text, area.width);
+        if rows > 1 {
+            let above = Rect {
+                x: area.x,
+                y: area.y.saturating_sub(rows - 1),
+                width: area.width,
+                height: rows,
+            };
+            frame.render_widget(ratatui::widgets::Clear, above);
+            frame.render_widget(
+                Paragraph::new(Line::styled(text, style))
+                    .wrap(ratatui::widgets::Wrap { trim: false }),
+                above,
+            );
+            return;
+        }
+        Line::styled(text, style)
     } else if !state.filter.is_empty() {
         Line::from(vec![
             Span::styled("filter ", theme.dim),
@@ -59,6 +78,14 @@ pub fn status_line(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         Line::from("")
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// How many rows a toast takes once wrapped to `width` (1 to 4).
+fn toast_rows(text: &str, width: u16) -> u16 {
+    let rows = Paragraph::new(text.to_string())
+        .wrap(ratatui::widgets::Wrap { trim: false })
+        .line_count(width.max(1));
+    u16::try_from(rows).unwrap_or(4).clamp(1, 4)
 }
 
 /// The commands worth a footer slot on the screen on top.
@@ -107,10 +134,9 @@ pub fn footer_commands(state: &State) -> Vec<Command> {
             Command::Back,
         ],
         Screen::Production { .. } => vec![Command::Refresh, Command::Back],
-        Screen::Help { .. }
-        | Screen::Notices { .. }
-        | Screen::Raw { .. }
-        | Screen::Logs { .. } => vec![Command::Back],
+        Screen::Help { .. } | Screen::Notices { .. } | Screen::Raw { .. } | Screen::Logs { .. } => {
+            vec![Command::Back]
+        }
     };
     commands.retain(|c| !(state.read_only && c.is_mutating()));
     let mut all = vec![Command::Help, Command::Quit];

@@ -42,10 +42,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 state.stale_error.as_deref().unwrap_or("unknown error"),
                 state.loaded_at.map_or_else(
                     || "earlier".to_string(),
-                    |at| format!(
-                        "{} ago",
-                        crate::lifecycle::format_duration(state.now - at)
-                    )
+                    |at| format!("{} ago", crate::lifecycle::format_duration(state.now - at))
                 )
             ),
             theme.stale,

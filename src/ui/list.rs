@@ -187,8 +187,14 @@ mod tests {
         assert!(cols.iter().any(|(c, _)| *c == SortColumn::Stack));
         let total: u16 = cols.iter().map(|(_, w)| w + 1).sum();
         assert!(total <= 81, "{cols:?} is wider than 80 columns");
-        assert_eq!(short_ami("ami-0123456789abcdef0", AMI_SHORT), "ami-…9abcdef0");
-        assert_eq!(short_ami("ami-0123456789abcdef0", 21), "ami-0123456789abcdef0");
+        assert_eq!(
+            short_ami("ami-0123456789abcdef0", AMI_SHORT),
+            "ami-…9abcdef0"
+        );
+        assert_eq!(
+            short_ami("ami-0123456789abcdef0", 21),
+            "ami-0123456789abcdef0"
+        );
         assert_eq!(short_ami("-", AMI_SHORT), "-");
     }
 }

@@ -8,8 +8,8 @@ use ratatui::text::Line;
 
 use super::theme::Theme;
 use crate::app::state::State;
-use crate::lifecycle::format_duration;
 use crate::lifecycle::Stage;
+use crate::lifecycle::format_duration;
 
 fn stage_word(stage: Stage) -> String {
     match stage {
@@ -38,7 +38,10 @@ pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
             return out;
         }
         Some(Err(e)) => {
-            out.push(Line::styled(format!("  Cannot read it: {e}"), theme.notice_error));
+            out.push(Line::styled(
+                format!("  Cannot read it: {e}"),
+                theme.notice_error,
+            ));
             return out;
         }
         Some(Ok(log)) => log,
@@ -50,7 +53,10 @@ pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         )));
         return out;
     };
-    out.push(Line::from(format!("  try {}  execution {arn}", log.attempt)));
+    out.push(Line::from(format!(
+        "  try {}  execution {arn}",
+        log.attempt
+    )));
     if let Some(e) = &log.execution {
         let took = match (e.started_at, e.stopped_at) {
             (Some(start), Some(stop)) => format!("  took {}", format_duration(stop - start)),
@@ -67,7 +73,10 @@ pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         ));
     }
     if let Some(err) = &log.read_error {
-        out.push(Line::styled(format!("  unreadable: {err}"), theme.notice_warn));
+        out.push(Line::styled(
+            format!("  unreadable: {err}"),
+            theme.notice_warn,
+        ));
     }
     if let Some(path) = &log.path {
         out.push(Line::from(""));
@@ -119,7 +128,10 @@ pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
                 theme.status_failed,
             ));
             if let Some(cause) = failing.cause.as_ref().or(path.cause.as_ref()) {
-                out.push(Line::styled(format!("  cause: {cause}"), theme.status_failed));
+                out.push(Line::styled(
+                    format!("  cause: {cause}"),
+                    theme.status_failed,
+                ));
             }
         }
     }

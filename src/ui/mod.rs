@@ -8,20 +8,20 @@ mod header;
 mod image;
 mod inbox;
 mod list;
+mod logs;
 mod pages;
 mod production;
 pub mod theme;
 mod timeline;
-mod logs;
 
-#[cfg(test)]
-mod tests;
 #[cfg(test)]
 mod attempts_tests;
 #[cfg(test)]
+mod inbox_tests;
+#[cfg(test)]
 mod logs_tests;
 #[cfg(test)]
-mod inbox_tests;
+mod tests;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -170,17 +170,16 @@ fn attempt_lines(
         return;
     };
     let describe = |a: &crate::lifecycle::Attempt| {
-        let mut text = format!(
-            "try {} {} {}",
-            a.attempt,
-            a.status.glyph(),
-            a.status.word()
-        );
+        let mut text = format!("try {} {} {}", a.attempt, a.status.glyph(), a.status.word());
         if let Some(by) = &a.actor {
             text.push_str(&format!(" by {by}"));
         }
         if a.started_at.is_some() {
-            text.push_str(&format!(" {} → {}", time(a.started_at), time(a.finished_at)));
+            text.push_str(&format!(
+                " {} → {}",
+                time(a.started_at),
+                time(a.finished_at)
+            ));
         }
         if let Some(reason) = &a.reason {
             text.push_str(&format!(": {reason}"));
@@ -189,7 +188,10 @@ fn attempt_lines(
     };
     if show_all {
         for attempt in &record.history {
-            out.push(Line::styled(format!("      {}", describe(attempt)), theme.dim));
+            out.push(Line::styled(
+                format!("      {}", describe(attempt)),
+                theme.dim,
+            ));
         }
         return;
     }

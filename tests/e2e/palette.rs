@@ -15,20 +15,29 @@ fn region_switches_and_an_id_prefix_jumps() {
     env.ok(&["seed", "--lifecycles", "30"]);
     env.ok(&["--region", "eu-west-1", "provision"]);
     env.ok(&["--region", "eu-west-1", "seed", "--lifecycles", "5"]);
-    let listed: Vec<serde_json::Value> = serde_json::from_str(&env.ok(&[
-        "--region",
-        "eu-west-1",
-        "list",
-        "--json",
-    ]))
-    .expect("list --json");
-    let target = listed[0]["lifecycle_id"].as_str().expect("an id").to_string();
+    let listed: Vec<serde_json::Value> =
+        serde_json::from_str(&env.ok(&["--region", "eu-west-1", "list", "--json"]))
+            .expect("list --json");
+    let target = listed[0]["lifecycle_id"]
+        .as_str()
+        .expect("an id")
+        .to_string();
 
     let script_path = env_script(&env);
     let tmux = Tmux {
         socket: format!("amiboard-e2e-pal-{}", env.prefix.trim_end_matches('-')),
     };
-    tmux.run(&["new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40", "sh"]);
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "sh",
+    ]);
     tmux.keys(&[&format!(". {}", script_path.display()), "Enter"]);
     tmux.keys(&[env!("CARGO_BIN_EXE_amiboard"), "Enter"]);
     let screen = tmux.wait_for("30 of 30");

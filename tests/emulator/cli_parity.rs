@@ -22,13 +22,19 @@ async fn wait_exits_1_with_the_reason_on_a_failing_smoke_test_and_0_on_its_retry
         err.contains("SMOKE_TESTS") && err.contains("FAILED"),
         "the reason is named: {err}"
     );
-    assert!(!err.contains('\r'), "no progress line without a terminal: {err:?}");
+    assert!(
+        !err.contains('\r'),
+        "no progress line without a terminal: {err:?}"
+    );
     let lc = ctx.store.get(&id).await.expect("get");
     let reason = lc
         .record(creation(EventKind::SmokeTests))
         .and_then(|r| r.reason.clone())
         .expect("a recorded reason");
-    assert!(err.contains(&reason), "the recorded reason {reason:?} is printed: {err}");
+    assert!(
+        err.contains(&reason),
+        "the recorded reason {reason:?} is printed: {err}"
+    );
 
     // `list --status failed --stage smoke` finds it; another status does not.
     let failed = env.ok(&["list", "--status", "failed", "--stage", "smoke", "--json"]);
@@ -41,7 +47,10 @@ async fn wait_exits_1_with_the_reason_on_a_failing_smoke_test_and_0_on_its_retry
 
     let (code, out, err) = env.run(&["retry", &id, "--yes", "--wait"]);
     assert_eq!(code, 0, "the retry passes: {out}{err}");
-    assert!(out.contains("SMOKE_TESTS") && out.contains("completed"), "{out}");
+    assert!(
+        out.contains("SMOKE_TESTS") && out.contains("completed"),
+        "{out}"
+    );
 
     // `show` names the AMI the build recorded, with its region.
     let lc = ctx.store.get(&id).await.expect("get");

@@ -207,10 +207,9 @@ fn read_only_refuses_every_mutating_key_on_every_screen() {
             // A one-line notice, not a dialog to dismiss.
             assert!(state.dialog.is_none(), "{k}: {:?}", state.dialog);
             assert!(
-                state
-                    .toast()
-                    .is_some_and(|n| n.text
-                        == format!("{} Nothing was changed.", Refusal::ReadOnly)),
+                state.toast().is_some_and(
+                    |n| n.text == format!("{} Nothing was changed.", Refusal::ReadOnly)
+                ),
                 "{k}"
             );
         }
