@@ -36,6 +36,36 @@ fn visit(name: &str, from: i64, to: Option<i64>, error: Option<&str>) -> StateVi
     }
 }
 
+/// The log of `lc`'s smoke test whose execution failed in SendCommand.
+fn failed_log(lc: &Lifecycle, at: EventRef) -> EventLog {
+    EventLog {
+        lifecycle_id: "lc-logs-1".into(),
+        at,
+        attempt: 1,
+        execution_arn: Some(ARN.into()),
+        execution: Some(Execution {
+            arn: ARN.into(),
+            status: RunStatus::Failed,
+            started_at: Some(now() - Duration::seconds(180)),
+            stopped_at: Some(now() - Duration::seconds(100)),
+            error: Some("SSM.InvalidInstanceId".into()),
+            cause: None,
+        }),
+        path: Some(ExecutionPath {
+            states: vec![
+                visit("LaunchInDefaultVpc", 179, Some(170), None),
+                visit("WaitForInstance", 170, Some(140), None),
+                visit("SendCommand", 120, None, Some("SSM.InvalidInstanceId")),
+            ],
+            error: Some("SSM.InvalidInstanceId".into()),
+            cause: None,
+            truncated: false,
+        }),
+        links: links(&lc.creation[1]),
+        read_error: None,
+    }
+}
+
 #[test]
 fn l_asks_for_the_log_and_shows_the_failing_state_and_where_to_look() {
     let mut s = state(false, 120, 30);
@@ -58,31 +88,7 @@ fn l_asks_for_the_log_and_shows_the_failing_state_and_where_to_look() {
         }]
     );
     assert!(draw(&s).contains("Reading the execution"));
-    let log = EventLog {
-        lifecycle_id: "lc-logs-1".into(),
-        at,
-        attempt: 1,
-        execution_arn: Some(ARN.into()),
-        execution: Some(Execution {
-            arn: ARN.into(),
-            status: RunStatus::Failed,
-            started_at: Some(now() - Duration::seconds(180)),
-            stopped_at: Some(now() - Duration::seconds(100)),
-            error: Some("SSM.InvalidInstanceId".into()),
-            cause: None,
-        }),
-        path: Some(ExecutionPath {
-            states: vec![
-                visit("LaunchInDefaultVpc", 179, Some(170), None),
-                visit("SendCommand", 120, None, Some("SSM.InvalidInstanceId")),
-            ],
-            error: Some("SSM.InvalidInstanceId".into()),
-            cause: None,
-            truncated: false,
-        }),
-        links: links(&lc.creation[1]),
-        read_error: None,
-    };
+    let log = failed_log(&lc, at);
     update(
         &mut s,
         Action::LogFetched {
@@ -126,32 +132,7 @@ fn log_screen(width: u16, height: u16) -> String {
         stage: Stage::Creation,
         event: EventKind::SmokeTests,
     };
-    let log = EventLog {
-        lifecycle_id: "lc-logs-1".into(),
-        at,
-        attempt: 1,
-        execution_arn: Some(ARN.into()),
-        execution: Some(Execution {
-            arn: ARN.into(),
-            status: RunStatus::Failed,
-            started_at: Some(now() - Duration::seconds(180)),
-            stopped_at: Some(now() - Duration::seconds(100)),
-            error: Some("SSM.InvalidInstanceId".into()),
-            cause: None,
-        }),
-        path: Some(ExecutionPath {
-            states: vec![
-                visit("LaunchInDefaultVpc", 179, Some(170), None),
-                visit("WaitForInstance", 170, Some(140), None),
-                visit("SendCommand", 120, None, Some("SSM.InvalidInstanceId")),
-            ],
-            error: Some("SSM.InvalidInstanceId".into()),
-            cause: None,
-            truncated: false,
-        }),
-        links: links(&lc.creation[1]),
-        read_error: None,
-    };
+    let log = failed_log(&lc, at);
     update(
         &mut s,
         Action::LogFetched {

@@ -10,7 +10,7 @@ use amiboard::aws::temp_queue as sub;
 use amiboard::aws::{sns_subscribe, sqs};
 
 use super::support::TestEnv;
-use super::{Tmux, env_script};
+use super::Tmux;
 
 /// The stream queues and subscriptions of this test's prefix.
 fn leftovers(env: &TestEnv) -> (Vec<String>, usize) {
@@ -68,24 +68,7 @@ fn finished_at(env: &TestEnv, id: &str, event: &str) -> Option<chrono::DateTime<
 }
 
 fn start(env: &TestEnv, name: &str, args: &str) -> Tmux {
-    let script = env_script(env);
-    let tmux = Tmux {
-        socket: format!("amiboard-e2e-{name}-{}", env.prefix.trim_end_matches('-')),
-    };
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "160",
-        "-y",
-        "45",
-        "sh",
-    ]);
-    tmux.keys(&[&format!(". {}", script.display()), "Enter"]);
-    launch(&tmux, args);
-    tmux
+    Tmux::start(env, name, (160, 45), args)
 }
 
 /// Runs the dashboard from the session's shell.

@@ -62,6 +62,35 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// A `width`x`height` tmux session named after the test, its shell set
+    /// up with the test's environment, then `amiboard ARGS` typed into it.
+    pub fn start(env: &TestEnv, name: &str, size: (u16, u16), args: &str) -> Tmux {
+        let script = env_script(env);
+        let tmux = Tmux {
+            socket: format!("amiboard-e2e-{name}-{}", env.prefix.trim_end_matches('-')),
+        };
+        let (width, height) = (size.0.to_string(), size.1.to_string());
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            &width,
+            "-y",
+            &height,
+            "sh",
+        ]);
+        tmux.keys(&[&format!(". {}", script.display()), "Enter"]);
+        tmux.keys(&[
+            &format!("{} {args}", env!("CARGO_BIN_EXE_amiboard")),
+            "Enter",
+        ]);
+        tmux
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
@@ -97,27 +126,7 @@ fn dashboard_in_tmux_read_only() {
     let env = TestEnv::new();
     env.ok(&["provision"]);
     env.ok(&["seed", "--lifecycles", "30"]);
-    let script_path = env_script(&env);
-
-    let tmux = Tmux {
-        socket: format!("amiboard-e2e-{}", env.prefix.trim_end_matches('-')),
-    };
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "sh",
-    ]);
-    tmux.keys(&[&format!(". {}", script_path.display()), "Enter"]);
-    tmux.keys(&[
-        &format!("{} --read-only", env!("CARGO_BIN_EXE_amiboard")),
-        "Enter",
-    ]);
+    let tmux = Tmux::start(&env, "ro", (120, 40), "--read-only");
 
     let screen = tmux.wait_for("30 of 30");
     assert!(screen.contains("READ-ONLY"), "{screen}");

@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
+use crate::Tmux;
 use crate::support::TestEnv;
-use crate::{Tmux, env_script};
 
 #[test]
 fn region_switches_and_an_id_prefix_jumps() {
@@ -23,23 +23,7 @@ fn region_switches_and_an_id_prefix_jumps() {
         .expect("an id")
         .to_string();
 
-    let script_path = env_script(&env);
-    let tmux = Tmux {
-        socket: format!("amiboard-e2e-pal-{}", env.prefix.trim_end_matches('-')),
-    };
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "sh",
-    ]);
-    tmux.keys(&[&format!(". {}", script_path.display()), "Enter"]);
-    tmux.keys(&[env!("CARGO_BIN_EXE_amiboard"), "Enter"]);
+    let tmux = Tmux::start(&env, "pal", (120, 40), "");
     let screen = tmux.wait_for("30 of 30");
     assert!(screen.contains("us-east-1"), "{screen}");
 
