@@ -6,7 +6,8 @@ use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
 
-use crate::lifecycle::notification::Arrival;
+use crate::lifecycle::Lifecycle;
+use crate::lifecycle::notification::{Arrival, LinkIndex, match_lifecycle};
 
 /// How many notifications the pane keeps.
 pub const FEED_CAPACITY: usize = 1000;
@@ -135,6 +136,27 @@ impl Feed {
         } else {
             self.clamp();
         }
+    }
+
+    /// Ties the arrivals that no lifecycle claimed yet to `lc` when it
+    /// recorded what they name (a Run Command id, an image ARN, an AMI id):
+    /// a notification may come before the record that explains it. Whether
+    /// any changed.
+    pub fn relink(&mut self, lc: &Lifecycle) -> bool {
+        let index = LinkIndex::from_lifecycles(std::slice::from_ref(lc));
+        if index.is_empty() {
+            return false;
+        }
+        let mut changed = false;
+        for arrival in self.items.iter_mut().chain(self.held.iter_mut()) {
+            if arrival.lifecycle_id.is_none()
+                && let Some(id) = match_lifecycle(&arrival.notification, &index)
+            {
+                arrival.lifecycle_id = Some(id);
+                changed = true;
+            }
+        }
+        changed
     }
 
     /// Pauses (freezes the pane) or resumes, showing what arrived meanwhile.

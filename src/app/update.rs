@@ -69,6 +69,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::LifecycleFetched { id, result } => match result {
             Ok(lc) => {
                 state.lifecycle_errors.remove(&id);
+                // Notifications that came before this record named their
+                // output (a Run Command id, an AMI) are tied to it now.
+                state.feed.relink(&lc);
                 state.upsert(vec![lc]);
                 let mut effects = super::list_view::links_of(state, &id);
                 effects.extend(super::progress::poll_due(state));

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant, SystemTime};
 use amiboard::aws::temp_queue as sub;
 use amiboard::aws::{sns_subscribe, sqs};
 
-use super::support::TestEnv;
 use super::Tmux;
+use super::support::TestEnv;
 
 /// The stream queues and subscriptions of this test's prefix.
 fn leftovers(env: &TestEnv) -> (Vec<String>, usize) {

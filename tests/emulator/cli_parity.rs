@@ -35,6 +35,14 @@ async fn wait_exits_1_with_the_reason_on_a_failing_smoke_test_and_0_on_its_retry
         err.contains(&reason),
         "the recorded reason {reason:?} is printed: {err}"
     );
+    // The machine recorded the Run Command id when it sent the command, so
+    // the failed invocation's notification can be tied to this lifecycle.
+    assert!(
+        lc.record(creation(EventKind::SmokeTests))
+            .and_then(|r| r.outputs.run_command_id.clone())
+            .is_some(),
+        "no run_command_id on the failed smoke test"
+    );
 
     // `list --status failed --stage smoke` finds it; another status does not.
     let failed = env.ok(&["list", "--status", "failed", "--stage", "smoke", "--json"]);

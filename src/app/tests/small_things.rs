@@ -62,3 +62,46 @@ fn the_feed_is_in_time_order_even_when_sqs_delivers_late() {
     feed.filter = "lc-2".into();
     assert_eq!(feed.view().len(), 1);
 }
+
+#[test]
+fn a_failed_run_command_notification_is_tied_once_its_lifecycle_names_the_command() {
+    use crate::app::action::Action;
+    use crate::app::update::update;
+    use crate::lifecycle::notification::{Arrival, decode};
+    let message = serde_json::json!({
+        "commandId": "cmd-0f1e", "documentName": "AWS-RunShellScript",
+        "instanceId": "i-0abc", "requestedDateTime": "2026-11-23T11:59:00Z",
+        "eventTime": "2026-11-23T12:00:00Z", "status": "Failed",
+    });
+    let envelope = serde_json::json!({
+        "Type": "Notification", "MessageId": "m-run-1",
+        "TopicArn": "arn:aws:sns:us-east-1:123456789012:amiboard-run-command",
+        "Message": message.to_string(), "Timestamp": "2026-11-23T12:00:00Z",
+    });
+    let mut lc = fresh("lc-run-1", "main");
+    lc.creation[0].status = EventStatus::Completed;
+    lc.creation[1].claim("alice", 1, super::now());
+    let mut state = loaded(vec![lc.clone()], false);
+    // It arrives before the record names its command: no lifecycle yet.
+    state.feed.push(vec![Arrival {
+        notification: decode(&envelope.to_string()),
+        lifecycle_id: None,
+        received_at: super::now(),
+    }]);
+    assert_eq!(state.feed.items[0].lifecycle_id, None);
+    // The smoke-test machine records the command id as soon as it is sent;
+    // the re-read ties the notification to the lifecycle.
+    lc.creation[1].outputs.run_command_id = Some("cmd-0f1e".into());
+    lc.item_version += 1;
+    update(
+        &mut state,
+        Action::LifecycleFetched {
+            id: "lc-run-1".into(),
+            result: Ok(lc),
+        },
+    );
+    assert_eq!(
+        state.feed.items[0].lifecycle_id.as_deref(),
+        Some("lc-run-1")
+    );
+}
