@@ -15,6 +15,8 @@ pub mod theme;
 mod timeline;
 
 #[cfg(test)]
+mod approvals_tests;
+#[cfg(test)]
 mod attempts_tests;
 #[cfg(test)]
 mod inbox_tests;

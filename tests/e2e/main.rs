@@ -7,6 +7,7 @@
 mod support;
 
 mod live;
+mod logs;
 mod palette;
 mod terminal_loss;
 

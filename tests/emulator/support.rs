@@ -20,7 +20,7 @@ pub struct Moto {
 
 static MOTO: OnceLock<Moto> = OnceLock::new();
 
-fn python() -> PathBuf {
+pub fn python() -> PathBuf {
     if let Ok(python) = std::env::var("AMIBOARD_PYTHON") {
         return PathBuf::from(python);
     }
