@@ -32,9 +32,10 @@ timed() { # label, command... -> "wall cpu rss_kib"
 read -r A_WALL A_CPU A_RSS < <(timed "$BIN" list --json)
 A_COUNT="$(grep -c '"lifecycle_id"' "$OUT" || true)"
 read -r B_WALL B_CPU B_RSS < <(timed "$VENV/bin/python" - "bench-lifecycles" <<'PY'
-import json, sys, boto3
+import json, os, sys, boto3
 table = sys.argv[1]
-client = boto3.client("dynamodb")
+client = boto3.client("dynamodb", region_name=os.environ["AWS_REGION"],
+                      endpoint_url=os.environ["AWS_ENDPOINT_URL"])
 count = 0
 for page in client.get_paginator("scan").paginate(TableName=table):
     count += len(page["Items"])

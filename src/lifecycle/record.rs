@@ -108,7 +108,7 @@ pub struct EventRecord {
     /// A break-glass override of the approval rules that let this run
     /// through (`docs/approvals.md`); a new claim or decision replaces it.
     #[serde(rename = "override", default, skip_serializing_if = "Option::is_none")]
-    pub approval_override: Option<super::approvals::ApprovalOverride>,
+    pub approval_override: Option<Box<super::approvals::ApprovalOverride>>,
 }
 
 /// How many earlier attempts a record keeps (the oldest go first), so a
@@ -132,7 +132,7 @@ pub struct Attempt {
     pub execution_arn: Option<String>,
     /// The break-glass override that attempt ran under, if any.
     #[serde(rename = "override", default, skip_serializing_if = "Option::is_none")]
-    pub approval_override: Option<super::approvals::ApprovalOverride>,
+    pub approval_override: Option<Box<super::approvals::ApprovalOverride>>,
 }
 
 impl EventRecord {

@@ -52,7 +52,7 @@ pub async fn decide(
     let overridden = mark.is_some();
     if let Some(record) = lc.record_mut(target) {
         record.decide(certified, actor, allowed.attempt, reason, now);
-        record.approval_override = mark;
+        record.approval_override = mark.map(Box::new);
     }
     let saved = match ctx.store.save(&lc).await {
         Ok(saved) => saved,

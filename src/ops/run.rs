@@ -105,7 +105,7 @@ pub(super) async fn trigger_gated(
     let claim = Claim::take(&mut lc, target, actor, Utc::now())?;
     let mark = gate(&lc)?;
     if let Some(record) = lc.record_mut(target) {
-        record.approval_override = mark;
+        record.approval_override = mark.map(Box::new);
     }
     let setting = setting(ctx).await?;
     let claimed = match ctx.store.save(&lc).await {

@@ -245,9 +245,9 @@ fn the_gate_lets_through_refuses_or_records_an_override_with_its_reason() {
     );
     // Stored under `override` on the record, and read back.
     let mut record = lc.record(creation(RESPONSE)).unwrap().clone();
-    record.approval_override = Some(mark.clone());
+    record.approval_override = Some(Box::new(mark.clone()));
     let json = serde_json::to_value(&record).unwrap();
     assert_eq!(json["override"]["reason"], "P1 hotfix, bob on leave");
     let back: crate::lifecycle::EventRecord = serde_json::from_value(json).unwrap();
-    assert_eq!(back.approval_override, Some(mark));
+    assert_eq!(back.approval_override, Some(Box::new(mark)));
 }
