@@ -73,12 +73,13 @@ fn the_retry_dialog_names_the_attempt_and_the_previous_failure() {
 #[test]
 fn a_break_glass_override_is_shown_under_its_event() {
     let mut lc = failed_twice();
-    lc.creation[1].approval_override = Some(Box::new(crate::lifecycle::approvals::ApprovalOverride {
-        by: "carol".into(),
-        reason: "hotfix for CVE-2026-1".into(),
-        at: now(),
-        overridden: vec!["four eyes".into()],
-    }));
+    lc.creation[1].approval_override =
+        Some(Box::new(crate::lifecycle::approvals::ApprovalOverride {
+            by: "carol".into(),
+            reason: "hotfix for CVE-2026-1".into(),
+            at: now(),
+            overridden: vec!["four eyes".into()],
+        }));
     let mut s = state(false, 140, 30);
     load(&mut s, vec![lc]);
     press(&mut s, KeyCode::Enter);
