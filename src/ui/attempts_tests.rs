@@ -107,3 +107,26 @@ fn a_long_toast_wraps_instead_of_being_cut() {
         "{screen}"
     );
 }
+
+#[test]
+fn a_wrapped_reason_continues_under_its_own_text() {
+    let mut lc = failed_twice();
+    lc.creation[1].reason = Some(
+        "the Run Command invocation ended Failed on i-0123456789abcdef0 after 3 polls: exit code 2, see the output location for the script's own messages"
+            .into(),
+    );
+    let mut s = state(false, 80, 40);
+    load(&mut s, vec![lc]);
+    press(&mut s, KeyCode::Enter);
+    let screen = draw(&s);
+    let lines: Vec<&str> = screen.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("      reason: the Run Command"))
+        .unwrap_or_else(|| panic!("no reason line:\n{screen}"));
+    assert!(
+        lines[at + 1].starts_with("        ") && !lines[at + 1].trim().is_empty(),
+        "the continuation is indented under the reason:\n{screen}"
+    );
+    assert!(screen.contains("own messages"), "{screen}");
+}

@@ -155,6 +155,51 @@ pub fn lines_with(
             super::image::lines(record, images, theme, width, &mut out);
         }
     }
+    hang(out, width)
+}
+
+/// Wraps the detail lines under an event (reason, outputs, attempts, the
+/// refusal: one style, indented by four or more spaces) that are wider than
+/// `width` so their continuation rows start under their own text, not at the
+/// left edge. Other lines are left to the paragraph's wrap.
+fn hang(lines: Vec<Line<'static>>, width: u16) -> Vec<Line<'static>> {
+    let width = usize::from(width);
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        let single = line.spans.len() == 1;
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        let indent = text.chars().take_while(|c| *c == ' ').count();
+        let chars: Vec<char> = text.chars().collect();
+        if !single || indent < 4 || chars.len() <= width || width < indent + 20 {
+            out.push(line);
+            continue;
+        }
+        let style = line.spans[0].style;
+        let hanging = indent + 2;
+        let mut rest: &[char] = &chars;
+        let mut first = true;
+        while !rest.is_empty() {
+            let room = if first { width } else { width - hanging };
+            let mut take = rest.len().min(room);
+            // Break at the last space that fits, when there is one.
+            if take < rest.len()
+                && let Some(space) = rest[..take].iter().rposition(|c| *c == ' ')
+                && space > 0
+            {
+                take = space + 1;
+            }
+            let piece: String = rest[..take].iter().collect();
+            let piece = piece.trim_end().to_string();
+            let text = if first {
+                piece
+            } else {
+                format!("{}{}", " ".repeat(hanging), piece.trim_start())
+            };
+            out.push(Line::styled(text, style));
+            rest = &rest[take..];
+            first = false;
+        }
+    }
     out
 }
 
