@@ -130,3 +130,15 @@ fn a_wrapped_reason_continues_under_its_own_text() {
     );
     assert!(screen.contains("own messages"), "{screen}");
 }
+
+#[test]
+fn a_running_stage_shows_its_running_line_not_a_refusal() {
+    let mut lc = failed_twice();
+    lc.creation[1].claim("bob", 3, now());
+    let mut s = state(false, 120, 30);
+    load(&mut s, vec![lc]);
+    press(&mut s, KeyCode::Enter);
+    let screen = draw(&s);
+    assert!(screen.contains("◐ running"), "{screen}");
+    assert!(!screen.contains("refused:"), "{screen}");
+}

@@ -446,8 +446,13 @@ fn event_lines(
     for (key, value) in &o.extra {
         out.push(Line::styled(format!("      {key}: {value}"), theme.dim));
     }
-    // One refusal sentence per stage: the events after it wait for the same reason.
-    if let Some(sentence) = refused.filter(|_| !*explained) {
+    // One refusal sentence per stage: the events after it wait for the same
+    // reason. While an event of the stage runs, its own "running" line says
+    // why the rest wait, so no refusal is repeated under them.
+    let stage_running = lc
+        .running()
+        .is_some_and(|(running, _)| running.stage == at.stage);
+    if let Some(sentence) = refused.filter(|_| !*explained && !stage_running) {
         *explained = true;
         out.push(Line::styled(
             format!("      refused: {sentence}"),
