@@ -68,20 +68,30 @@ pub trait LifecycleStore: Send + Sync {
         progress: &mut (dyn FnMut(usize) + Send),
     ) -> Result<Listing, AwsError> {
         self.probe().await?;
-        let mut listing = Listing::default();
-        let mut cursor = None;
-        loop {
-            let page = self.list_page(stack_tag, cursor).await?;
-            listing.lifecycles.extend(page.lifecycles);
-            listing.skipped.extend(page.skipped);
-            progress(listing.lifecycles.len());
-            match page.next {
-                Some(next) => cursor = Some(next),
-                None => break,
-            }
-        }
-        Ok(listing)
+        page_through(self, stack_tag, progress).await
     }
+}
+
+/// Reads every page of a listing, one after another, telling `progress`
+/// how many lifecycles it has so far.
+pub async fn page_through<S: LifecycleStore + ?Sized>(
+    store: &S,
+    stack_tag: Option<&str>,
+    progress: &mut (dyn FnMut(usize) + Send),
+) -> Result<Listing, AwsError> {
+    let mut listing = Listing::default();
+    let mut cursor = None;
+    loop {
+        let page = store.list_page(stack_tag, cursor).await?;
+        listing.lifecycles.extend(page.lifecycles);
+        listing.skipped.extend(page.skipped);
+        progress(listing.lifecycles.len());
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    Ok(listing)
 }
 
 /// Step Functions: the state machines and their executions.

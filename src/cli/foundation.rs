@@ -193,10 +193,7 @@ pub async fn show(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), C
                 "ami         {} {} ({}, {})\n",
                 clean(&ami.region),
                 clean(&ami.ami_id),
-                match stage {
-                    Stage::Creation => "creation".to_string(),
-                    Stage::Patch(n) => format!("patch {n}"),
-                },
+                stage.label(),
                 clean(lc.stage_semver(stage).unwrap_or("-")),
             ));
         }
@@ -206,10 +203,7 @@ pub async fn show(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), C
         .all_records()
         .map(|(at, r)| {
             vec![
-                match at.stage {
-                    Stage::Creation => "creation".to_string(),
-                    Stage::Patch(n) => format!("patch {n}"),
-                },
+                at.stage.label(),
                 r.event.name().to_string(),
                 format!("{} {}", r.status.glyph(), r.status.name()),
                 r.attempt.to_string(),

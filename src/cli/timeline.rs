@@ -8,15 +8,8 @@ use super::output::{clean, emit, emit_json, table};
 use super::{CliError, Context};
 use crate::lifecycle::execution::Progress;
 use crate::lifecycle::notification::sanitize::markdown_cell;
-use crate::lifecycle::{EventRecord, EventRef, EventStatus, Stage};
+use crate::lifecycle::{EventRecord, EventRef, EventStatus};
 use crate::ops;
-
-fn stage_name(stage: Stage) -> String {
-    match stage {
-        Stage::Creation => "creation".to_string(),
-        Stage::Patch(n) => format!("patch {n}"),
-    }
-}
 
 fn outputs_text(record: &EventRecord) -> String {
     let o = &record.outputs;
@@ -109,7 +102,7 @@ pub async fn timeline(ctx: &Context, id: &str, json: bool, markdown: bool) -> Re
                 None => r.reason.clone().unwrap_or_else(|| outputs_text(r)),
             };
             vec![
-                stage_name(at.stage),
+                at.stage.label(),
                 r.event.name().to_string(),
                 r.status.name().to_string(),
                 r.attempt.to_string(),

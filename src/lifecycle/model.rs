@@ -41,6 +41,14 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// How people read it: `creation` or `patch 3`.
+    pub fn label(self) -> String {
+        match self {
+            Stage::Creation => "creation".to_string(),
+            Stage::Patch(n) => format!("patch {n}"),
+        }
+    }
+
     pub fn phase(self) -> Phase {
         match self {
             Stage::Creation => Phase::Creation,

@@ -84,13 +84,6 @@ impl Waiting {
     }
 }
 
-fn stage_name(stage: Stage) -> String {
-    match stage {
-        Stage::Creation => "creation".to_string(),
-        Stage::Patch(n) => format!("patch {n}"),
-    }
-}
-
 fn record(lc: &Lifecycle, stage: Stage, event: EventKind) -> Option<&EventRecord> {
     lc.record(EventRef { stage, event })
 }
@@ -134,7 +127,7 @@ pub fn waiting_for(lc: &Lifecycle, now: DateTime<Utc>) -> Option<Waiting> {
         product_name: lc.product_name.clone(),
         product_version: lc.product_version.clone(),
         waiting_for: kind,
-        stage: stage_name(stage),
+        stage: stage.label(),
         semver: lc.stage_semver(stage).map(ToString::to_string),
         amis: lc.stage_amis(stage).to_vec(),
         requested_by: asked.and_then(|r| r.actor.clone()),

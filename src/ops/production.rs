@@ -38,13 +38,6 @@ pub struct ProductionEntry {
     pub history: Vec<Promotion>,
 }
 
-fn stage_name(stage: Stage) -> String {
-    match stage {
-        Stage::Creation => "creation".to_string(),
-        Stage::Patch(n) => format!("patch {n}"),
-    }
-}
-
 /// Every production AMI of one lifecycle: (stack tag, product, region, promotion).
 fn promotions(lc: &Lifecycle) -> Vec<(String, String, String, Promotion)> {
     let mut stages = vec![Stage::Creation];
@@ -70,7 +63,7 @@ fn promotions(lc: &Lifecycle) -> Vec<(String, String, String, Promotion)> {
                     semver: lc.stage_semver(stage).map(ToString::to_string),
                     product_version: lc.product_version.clone(),
                     lifecycle_id: lc.lifecycle_id.clone(),
-                    stage: stage_name(stage),
+                    stage: stage.label(),
                     promoted_at: record.changed_at(),
                     promoted_by: record.actor.clone(),
                     replaced_at: None,

@@ -8,15 +8,7 @@ use ratatui::text::Line;
 
 use super::theme::Theme;
 use crate::app::state::State;
-use crate::lifecycle::Stage;
 use crate::lifecycle::format_duration;
-
-fn stage_word(stage: Stage) -> String {
-    match stage {
-        Stage::Creation => "creation".to_string(),
-        Stage::Patch(n) => format!("patch {n}"),
-    }
-}
 
 /// The screen's lines (what `max_scroll` measures, too).
 pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
@@ -27,7 +19,7 @@ pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         format!(
             "{} ({}) of {}",
             view.at.event,
-            stage_word(view.at.stage),
+            view.at.stage.label(),
             view.lifecycle_id
         ),
         theme.header,

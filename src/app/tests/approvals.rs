@@ -4,7 +4,7 @@
 
 use crossterm::event::KeyCode;
 
-use super::{chars, fresh, key, loaded};
+use super::{chars, fresh, key, loaded, screen_text};
 use crate::app::action::{Effect, Op};
 use crate::app::approval::OverrideField;
 use crate::app::state::{Dialog, State};
@@ -45,29 +45,6 @@ fn lines(state: &State) -> Vec<(String, String)> {
 
 fn pair(a: &str, b: &str) -> (String, String) {
     (a.to_string(), b.to_string())
-}
-
-fn screen_text(state: &State) -> String {
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
-    let mut terminal =
-        Terminal::new(TestBackend::new(state.width, state.height)).expect("terminal");
-    let theme = crate::ui::theme::Theme::mono();
-    terminal
-        .draw(|f| crate::ui::render(state, &theme, f))
-        .expect("draw");
-    let buffer = terminal.backend().buffer();
-    let width = usize::from(buffer.area.width);
-    buffer
-        .content()
-        .chunks(width)
-        .map(|row| {
-            row.iter()
-                .map(ratatui::buffer::Cell::symbol)
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

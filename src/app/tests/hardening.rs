@@ -3,7 +3,7 @@
 use chrono::Duration;
 use crossterm::event::KeyCode;
 
-use super::{fresh, key, loaded, now};
+use super::{fresh, key, loaded, now, screen_text};
 use crate::app::action::{Action, PageData};
 use crate::app::state::{Level, State};
 use crate::app::update::{start_load, update};
@@ -183,30 +183,6 @@ fn defect_17_the_end_of_a_wrapped_timeline_can_be_reached() {
         screen.contains("END-OF-THE-TIMELINE"),
         "G must show the last line of the timeline"
     );
-}
-
-/// The screen as text after drawing `state` at its size.
-fn screen_text(state: &State) -> String {
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
-    let mut terminal =
-        Terminal::new(TestBackend::new(state.width, state.height)).expect("terminal");
-    let theme = crate::ui::theme::Theme::mono();
-    terminal
-        .draw(|f| crate::ui::render(state, &theme, f))
-        .expect("draw");
-    let buffer = terminal.backend().buffer();
-    let width = usize::from(buffer.area.width);
-    buffer
-        .content()
-        .chunks(width)
-        .map(|row| {
-            row.iter()
-                .map(ratatui::buffer::Cell::symbol)
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// A lifecycle whose AMI_BUILD runs under `arn:exec:1`, opened on its timeline.

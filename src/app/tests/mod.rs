@@ -94,3 +94,27 @@ pub fn chars(state: &mut State, text: &str) -> Vec<Effect> {
     }
     effects
 }
+
+/// The screen as text after drawing `state` at its size (mono theme).
+pub fn screen_text(state: &State) -> String {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut terminal =
+        Terminal::new(TestBackend::new(state.width, state.height)).expect("terminal");
+    let theme = crate::ui::theme::Theme::mono();
+    terminal
+        .draw(|f| crate::ui::render(state, &theme, f))
+        .expect("draw");
+    let buffer = terminal.backend().buffer();
+    let width = usize::from(buffer.area.width);
+    buffer
+        .content()
+        .chunks(width)
+        .map(|row| {
+            row.iter()
+                .map(ratatui::buffer::Cell::symbol)
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

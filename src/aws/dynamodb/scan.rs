@@ -92,19 +92,7 @@ impl Store {
         if stack_tag.is_none() {
             return self.scan_all(progress).await;
         }
-        let mut listing = Listing::default();
-        let mut cursor = None;
-        loop {
-            let page = self.list_page(stack_tag, cursor).await?;
-            listing.lifecycles.extend(page.lifecycles);
-            listing.skipped.extend(page.skipped);
-            progress(listing.lifecycles.len());
-            match page.next {
-                Some(next) => cursor = Some(next),
-                None => break,
-            }
-        }
-        Ok(listing)
+        super::super::ports::page_through(self, stack_tag, progress).await
     }
 }
 
