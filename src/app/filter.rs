@@ -107,6 +107,11 @@ impl Filter {
     pub fn matches(&self, row: &Row) -> bool {
         self.terms.iter().all(|term| term.matches(row))
     }
+
+    /// Whether a whole lifecycle passes (the CLI's filter, item by item).
+    pub fn matches_lifecycle(&self, lc: &crate::lifecycle::Lifecycle) -> bool {
+        self.is_empty() || self.matches(&Row::of(lc))
+    }
 }
 
 impl Term {

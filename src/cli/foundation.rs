@@ -6,7 +6,6 @@ use serde_json::json;
 use super::output::{clean, emit, emit_json, table};
 use super::{CliError, Context};
 use crate::app::filter::Filter;
-use crate::app::rows::Row;
 use crate::aws::dynamodb::{TableStatus, provision_tables};
 use crate::config::Config;
 use crate::lifecycle::{Lifecycle, Stage};
@@ -97,7 +96,7 @@ pub async fn list(
     let mut lifecycles = listing.lifecycles;
     watch_executions(ctx, &mut lifecycles).await;
     if !filter.is_empty() {
-        lifecycles.retain(|lc| filter.matches(&Row::of(lc)));
+        lifecycles.retain(|lc| filter.matches_lifecycle(lc));
     }
     lifecycles.sort_by_key(|l| std::cmp::Reverse(l.updated_at));
     if json {
