@@ -235,10 +235,10 @@ fn one_change(state: &mut State) -> (String, String) {
     let mut rereads = Vec::new();
     let mut notes = Vec::new();
     for i in 0..300_u64 {
-        let id = state.lifecycles[usize::try_from(i * 333).unwrap_or(0)]
-            .lifecycle_id
-            .clone();
-        let mut lc = state.lifecycle(&id).cloned().expect("loaded");
+        // The same deterministic demo lifecycle as loaded (its full record
+        // is not held at 100k: only its compact row is).
+        let mut lc = demo(i * 333, 1).remove(0);
+        let id = lc.lifecycle_id.clone();
         lc.item_version += 1;
         lc.updated_at += chrono::Duration::seconds(i64::try_from(i).unwrap_or(0) + 1);
         let t = Instant::now();

@@ -117,14 +117,14 @@ impl Filter {
 impl Term {
     fn matches(&self, row: &Row) -> bool {
         match self {
-            Term::Fuzzy(text) => fuzzy(&row.haystack, text),
+            Term::Fuzzy(text) => row.fuzzy(text),
             Term::Status(list) => list.contains(&row.status),
             Term::Event(list) => list.contains(&row.stage.event),
             Term::Stack(v) => row.stack_tag.to_lowercase().contains(v),
             Term::Product(v) => row.product.to_lowercase().contains(v),
             Term::Owner(v) => row.owner.to_lowercase().contains(v),
             Term::Ami(v) => row.ami.as_deref().is_some_and(|a| a.contains(v)),
-            Term::Semver(v) => row.semver.as_deref().is_some_and(|s| s.starts_with(v)),
+            Term::Semver(v) => row.semver.text().is_some_and(|s| s.starts_with(v.as_str())),
             Term::Id(v) => row.id.to_lowercase().starts_with(v),
             Term::Scan {
                 severity,

@@ -6,18 +6,17 @@
 use super::action::Effect;
 use super::keymap::Command;
 use super::state::{Screen, State};
-use crate::lifecycle::Lifecycle;
 pub use crate::ops::inbox::{Waiting, WaitingFor};
 pub use crate::ops::production::{ProductionEntry, Promotion};
 
 /// The lifecycles waiting for a person, the longest waiting first.
 pub fn items(state: &State) -> Vec<Waiting> {
-    crate::ops::inbox::waiting(&state.lifecycles, state.now)
+    state.facts.inbox(state.now)
 }
 
 /// The production view of the loaded lifecycles.
 pub fn production(state: &State) -> Vec<ProductionEntry> {
-    crate::ops::production::production(&state.lifecycles)
+    state.facts.production()
 }
 
 /// The selected row of the inbox, kept inside the rows there are.
@@ -25,11 +24,11 @@ pub fn clamp(selected: usize, len: usize) -> usize {
     selected.min(len.saturating_sub(1))
 }
 
-/// The lifecycle of the inbox's selected row.
-pub fn selected_lifecycle(state: &State, selected: usize) -> Option<&Lifecycle> {
-    let items = items(state);
-    let item = items.get(clamp(selected, items.len()))?;
-    state.lifecycle(&item.lifecycle_id)
+/// The lifecycle id of the inbox's selected row.
+pub fn selected_id(state: &State, selected: usize) -> Option<String> {
+    let mut items = items(state);
+    let at = clamp(selected, items.len());
+    (at < items.len()).then(|| items.swap_remove(at).lifecycle_id)
 }
 
 /// Handles `command` when it opens or moves in these screens; `None` lets
@@ -52,7 +51,7 @@ pub fn command(state: &mut State, command: Command) -> Option<Vec<Effect>> {
             }
         }
         Command::Open if on_inbox => {
-            let id = state.focused()?.lifecycle_id.clone();
+            let id = state.focused_id()?;
             state.screens.push(Screen::Timeline { id, scroll: 0 });
             return Some(super::images::fetch_wanted(state, false));
         }
@@ -88,6 +87,7 @@ pub fn command(state: &mut State, command: Command) -> Option<Vec<Effect>> {
 
 #[cfg(test)]
 mod tests {
+    use crate::lifecycle::Lifecycle;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;

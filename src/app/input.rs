@@ -162,8 +162,27 @@ pub fn apply_filter(state: &mut State, text: &str) {
     }
 }
 
+/// A command that acts on the focused lifecycle's full record when that
+/// record is not held (a large table keeps compact rows): it waits, the
+/// record is read, and the command runs when it comes
+/// (`list_view::record_read`), if the same lifecycle is still in focus.
+fn await_record(state: &mut State, command: Command) -> Option<Vec<Effect>> {
+    let needs = (command.is_mutating() && command != Command::NewLifecycle)
+        || matches!(command, Command::Logs | Command::CopyAmi | Command::CopyId);
+    if !needs || state.read_only && command.is_mutating() || state.focused().is_some() {
+        return None;
+    }
+    let id = state.focused_id()?;
+    state.notify(super::state::Level::Info, format!("Reading {id}…"));
+    state.awaiting = Some((id.clone(), command));
+    Some(vec![Effect::FetchLifecycle { id }])
+}
+
 /// Runs one command on the screen on top.
 pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
+    if let Some(effects) = await_record(state, command) {
+        return effects;
+    }
     if command.is_mutating() {
         return super::flow::begin(state, command);
     }
@@ -212,15 +231,14 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
         }
         Command::PageUp | Command::PageDown => move_by(state, command),
         Command::Open => {
-            if let Some(lc) = state.selected_lifecycle().filter(|_| on_list) {
-                let id = lc.lifecycle_id.clone();
+            if let Some(id) = state.selected_id().filter(|_| on_list) {
+                let id = id.to_string();
                 state.screens.push(Screen::Timeline { id, scroll: 0 });
                 return super::images::fetch_wanted(state, false);
             }
         }
         Command::Detail => {
-            if let Some(lc) = state.focused() {
-                let id = lc.lifecycle_id.clone();
+            if let Some(id) = state.focused_id() {
                 state.screens.push(Screen::Detail { id, scroll: 0 });
             }
         }

@@ -9,12 +9,13 @@
 //! table is never held twice.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use super::action::Effect;
+use super::records::KEEP;
 use super::rows::{Row, Sort, build_view};
 use super::state::{Level, State};
 use crate::lifecycle::Lifecycle;
-use crate::lifecycle::notification::LinkIndex;
 
 /// How many rows on each side of the selection it may move to when the
 /// selected lifecycle disappears.
@@ -100,55 +101,62 @@ impl State {
     /// Replaces all data (a completed load). A lifecycle this state holds
     /// in a newer `item_version` (written after the load began) is kept.
     pub fn replace_all(&mut self, lifecycles: Vec<Lifecycle>) {
-        self.seen = Some(vec![false; self.lifecycles.len()]);
+        self.seen = Some(vec![false; self.rows.len()]);
         self.upsert(lifecycles);
         self.drop_unseen();
     }
 
     /// Adds or replaces lifecycles by id; never replaces one with an older
     /// `item_version` (a read that started before a write and ended after
-    /// it). Only the rows that changed move in the view.
+    /// it). Each becomes a compact row; its full record is held when
+    /// `app::records` says so. Only the rows that changed move in the view.
     pub fn upsert(&mut self, lifecycles: Vec<Lifecycle>) {
         let anchor = self.selection_anchor();
+        let pinned = self.pinned();
         let mut changed = Vec::new();
         let mut added = Vec::new();
         for mut lc in lifecycles {
             self.executions.overlay(&mut lc);
-            let Some(&i) = self.by_id.get(&lc.lifecycle_id) else {
+            let Some(&i) = self.by_id.get(lc.lifecycle_id.as_str()) else {
                 added.push(lc);
                 continue;
             };
             if let Some(seen) = self.seen.as_mut().and_then(|s| s.get_mut(i)) {
                 *seen = true;
             }
-            let current = &self.lifecycles[i];
-            if current.item_version > lc.item_version || *current == lc {
+            if self.rows[i].item_version > lc.item_version {
                 continue;
             }
-            changed.push((i, lc));
+            let row = Row::named(&lc, &mut self.names);
+            let held = self.records.get(&lc.lifecycle_id);
+            if self.rows[i] == row && held.is_none_or(|h| *h == lc) {
+                continue;
+            }
+            changed.push((i, row, lc));
         }
-        let indices: Vec<usize> = changed.iter().map(|(i, _)| *i).collect();
+        let indices: Vec<usize> = changed.iter().map(|(i, _, _)| *i).collect();
         self.unview(&indices);
         let mut fresh = indices;
-        for (i, lc) in changed {
+        for (i, row, lc) in changed {
             // The same id twice in one batch: the newer wins.
-            if self.lifecycles[i].item_version <= lc.item_version {
-                self.rows[i] = Row::of(&lc);
-                self.lifecycles[i] = lc;
+            if self.rows[i].item_version <= lc.item_version {
+                self.rows[i] = row;
+                self.hold(i, lc, &pinned);
             }
         }
         for lc in added {
-            if let Some(&j) = self.by_id.get(&lc.lifecycle_id) {
-                if self.lifecycles[j].item_version <= lc.item_version {
-                    self.rows[j] = Row::of(&lc);
-                    self.lifecycles[j] = lc;
+            let row = Row::named(&lc, &mut self.names);
+            if let Some(&j) = self.by_id.get(&row.id) {
+                if self.rows[j].item_version <= lc.item_version {
+                    self.rows[j] = row;
+                    self.hold(j, lc, &pinned);
                 }
                 continue;
             }
-            let j = self.lifecycles.len();
-            self.by_id.insert(lc.lifecycle_id.clone(), j);
-            self.rows.push(Row::of(&lc));
-            self.lifecycles.push(lc);
+            let j = self.rows.len();
+            self.by_id.insert(Arc::clone(&row.id), j);
+            self.rows.push(row);
+            self.hold(j, lc, &pinned);
             if let Some(seen) = self.seen.as_mut() {
                 seen.push(true);
             }
@@ -160,13 +168,28 @@ impl State {
         self.place_selection(&anchor);
     }
 
+    /// Notes what row `i`'s record means for the other screens, and holds
+    /// the record itself when the table is small, when it was held already
+    /// or when it is on screen.
+    fn hold(&mut self, i: usize, lc: Lifecycle, pinned: &[Arc<str>]) {
+        let id = Arc::clone(&self.rows[i].id);
+        if self.feed.status.is_live() {
+            self.new_links.add_as(&id, &lc);
+        }
+        self.facts.note(&id, &lc, self.now, &mut self.names);
+        if self.rows.len() <= KEEP || self.records.contains(&id) || pinned.contains(&id) {
+            self.records.put(id, lc, pinned);
+        }
+    }
+
     /// The end of a refresh: drops the lifecycles it did not see (deleted
     /// from the table), renumbering the rest in one pass.
     pub fn drop_unseen(&mut self) {
         let Some(seen) = self.seen.take() else {
             return;
         };
-        if seen.len() != self.lifecycles.len() || seen.iter().all(|s| *s) {
+        if seen.len() != self.rows.len() || seen.iter().all(|s| *s) {
+            self.rows.shrink_to_fit();
             return;
         }
         let anchor = self.selection_anchor();
@@ -179,14 +202,17 @@ impl State {
             }
         }
         let mut keep = seen.iter().copied();
-        self.lifecycles.retain(|_| keep.next().unwrap_or(true));
-        let mut keep = seen.iter().copied();
         self.rows.retain(|_| keep.next().unwrap_or(true));
+        self.rows.shrink_to_fit();
         self.by_id.retain(|_, i| {
             let to = remap[*i];
             *i = to;
             to != usize::MAX
         });
+        let by_id = &self.by_id;
+        self.records.retain(|id| by_id.contains_key(id));
+        self.facts.retain(|id| by_id.contains_key(id));
+        self.names.prune();
         self.view = self
             .view
             .iter()
@@ -211,7 +237,7 @@ impl State {
             self.view
                 .get(at)
                 .and_then(|i| self.rows.get(*i))
-                .map(|r| r.id.clone())
+                .map(|r| r.id.to_string())
         };
         let mut anchor: Vec<String> = id(self.selected).into_iter().collect();
         for step in 1..=SELECTION_NEIGHBOURS {
@@ -227,18 +253,21 @@ impl State {
     /// the selected lifecycle itself is gone from the data, says so.
     fn place_selection(&mut self, anchor: &[String]) {
         let found = anchor.iter().find_map(|id| {
-            let i = *self.by_id.get(id)?;
+            let i = *self.by_id.get(id.as_str())?;
             self.view_position(&self.rows[i]).ok()
         });
         match found {
             Some(at) => self.selected = at,
             None => self.selected = self.selected.min(self.view.len().saturating_sub(1)),
         }
-        if let Some(gone) = anchor.first().filter(|id| !self.by_id.contains_key(*id)) {
+        if let Some(gone) = anchor
+            .first()
+            .filter(|id| !self.by_id.contains_key(id.as_str()))
+        {
             let now_on = self
                 .view
                 .get(self.selected)
-                .map_or_else(|| "nothing".to_string(), |i| self.rows[*i].id.clone());
+                .map_or_else(|| "nothing".to_string(), |i| self.rows[*i].id.to_string());
             let text = format!("Lifecycle {gone} is gone; the selection moved to {now_on}.");
             self.notify(Level::Warn, text);
         }
@@ -246,20 +275,57 @@ impl State {
     }
 }
 
-/// One lifecycle's links for the stream, after it was read again: only its
-/// own, added to the stream's index in place (never a rebuild over the table).
-pub fn links_of(state: &State, id: &str) -> Vec<Effect> {
-    if !state.feed.status.is_live() {
+/// The links of the lifecycles this update read, for the stream's index:
+/// only theirs, added in place (never a rebuild over the table).
+pub fn take_links(state: &mut State) -> Vec<Effect> {
+    if state.new_links.is_empty() {
         return Vec::new();
     }
-    let Some(lc) = state.lifecycle(id) else {
+    let index = std::mem::take(&mut state.new_links);
+    vec![Effect::AddLinks {
+        index: Box::new(index),
+    }]
+}
+
+/// The focused lifecycle's record, read when it is not held (a large
+/// table): so a key that needs it finds it, and the timeline and detail
+/// screens fill in. One read at a time; a selection that moved on is read
+/// after it.
+pub fn fetch_focused(state: &mut State) -> Vec<Effect> {
+    let Some(id) = state.focused_id() else {
         return Vec::new();
     };
-    let part = LinkIndex::from_lifecycles(std::slice::from_ref(lc));
-    if part.is_empty() {
+    if state.records.contains(&id) {
+        state.records.touch(&id);
         return Vec::new();
     }
-    vec![Effect::AddLinks {
-        index: Box::new(part),
-    }]
+    if state.fetching.is_some()
+        || state.lifecycle_errors.contains_key(&id)
+        || !state.by_id.contains_key(id.as_str()) && !state.screens.iter().any(|s| {
+            matches!(s, super::state::Screen::Timeline { id: open, .. } | super::state::Screen::Detail { id: open, .. } if *open == id)
+        })
+    {
+        return Vec::new();
+    }
+    state.fetching = Some(id.clone());
+    vec![Effect::FetchLifecycle { id }]
+}
+
+/// A lifecycle was read (or could not be): the command that waited for it
+/// runs now, if the same lifecycle is still in focus.
+pub fn record_read(state: &mut State, id: &str, ok: bool) -> Vec<Effect> {
+    if state.fetching.as_deref() == Some(id) {
+        state.fetching = None;
+    }
+    let Some((waiting, command)) = state.awaiting.take() else {
+        return Vec::new();
+    };
+    if waiting != id {
+        state.awaiting = Some((waiting, command));
+        return Vec::new();
+    }
+    if !ok || state.focused_id().as_deref() != Some(id) || state.focused().is_none() {
+        return Vec::new();
+    }
+    super::input::run_command(state, command)
 }

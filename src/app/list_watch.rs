@@ -66,7 +66,7 @@ impl ExecutionWatch {
 pub fn due(state: &mut State) -> Vec<Effect> {
     let now = state.now;
     let watch = &state.executions;
-    if watch.checking || watch.next_at.is_some_and(|t| now < t) || state.lifecycles.is_empty() {
+    if watch.checking || watch.next_at.is_some_and(|t| now < t) || state.rows.is_empty() {
         return Vec::new();
     }
     let claims = claims(state);
@@ -91,18 +91,20 @@ fn claims(state: &State) -> Vec<Claim> {
         .as_ref()
         .filter(|w| w.reconcile_sent)
         .map(|w| w.execution_arn.as_str());
-    state
-        .rows
-        .iter()
-        .enumerate()
-        .filter(|(_, row)| row.status == EventStatus::InProgress)
-        .filter_map(|(i, _)| state.lifecycles.get(i).and_then(Claim::of))
+    let mut claims: Vec<Claim> = state
+        .facts
+        .running
+        .values()
         .filter(|c| {
             !state.executions.sent.contains(&c.execution_arn)
                 && !state.executions.unrecorded.contains_key(&c.lifecycle_id)
                 && timeline_sent != Some(c.execution_arn.as_str())
         })
-        .collect()
+        .cloned()
+        .collect();
+    // In lifecycle-id order, whatever order they are held in.
+    claims.sort_by(|a, b| a.lifecycle_id.cmp(&b.lifecycle_id));
+    claims
 }
 
 /// A check answered.

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use super::action::Effect;
 use super::feed::StreamStatus;
 use super::state::{Level, State};
-use crate::lifecycle::notification::{Arrival, LinkIndex, apply_notification};
+use crate::lifecycle::notification::{Arrival, apply_notification};
 use crate::ops::listener::StreamEvent;
 
 pub fn on_stream(state: &mut State, event: StreamEvent) -> Vec<Effect> {
@@ -26,7 +26,7 @@ pub fn on_stream(state: &mut State, event: StreamEvent) -> Vec<Effect> {
                     format!("Live notifications on ({} topic(s))", topics.len()),
                 );
             }
-            links(state)
+            Vec::new()
         }
         StreamEvent::Notice(text) => {
             state.notify(Level::Warn, text);
@@ -76,7 +76,7 @@ pub fn notifications(state: &mut State, arrivals: Vec<Arrival>) -> Vec<Effect> {
     for arrival in &arrivals {
         if let Some(id) = &arrival.lifecycle_id {
             apply(state, id, arrival);
-            if state.by_id.contains_key(id) || opened(state, id) {
+            if state.by_id.contains_key(id.as_str()) || opened(state, id) {
                 ids.insert(id.clone());
             }
         }
@@ -105,14 +105,4 @@ pub fn apply(state: &mut State, id: &str, arrival: &Arrival) -> bool {
     }
     state.upsert(vec![lc]);
     true
-}
-
-/// A fresh link index for the stream, while it may still deliver.
-pub fn links(state: &State) -> Vec<Effect> {
-    if !state.feed.status.is_live() {
-        return Vec::new();
-    }
-    vec![Effect::SetLinks {
-        index: Box::new(LinkIndex::from_lifecycles(&state.lifecycles)),
-    }]
 }

@@ -6,7 +6,6 @@
 
 use super::action::Effect;
 use super::state::{Level, Screen, State};
-use crate::lifecycle::Lifecycle;
 
 /// What a palette line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,34 +75,49 @@ fn example(what: &str) -> &'static str {
     }
 }
 
-/// The lifecycles a jump target names: by the lifecycle id in an execution
-/// ARN (its name starts with the id), an image ARN or AMI id an event
-/// recorded, else an id prefix.
-pub fn matches<'a>(lifecycles: &'a [Lifecycle], target: &str) -> Vec<&'a Lifecycle> {
+/// The ids of the lifecycles a jump target names: by the lifecycle id in an
+/// execution ARN (its name starts with the id), an image ARN or AMI id an
+/// event recorded (the newest AMI of every row; every output of the records
+/// held and of the production AMIs), else an id prefix.
+pub fn matches(state: &State, target: &str) -> Vec<String> {
     let needle = target.trim();
+    let ids = |keep: &dyn Fn(&super::rows::Row) -> bool| -> Vec<String> {
+        state
+            .rows
+            .iter()
+            .filter(|r| keep(r))
+            .map(|r| r.id.to_string())
+            .collect()
+    };
     if needle.starts_with("arn:aws:states:") {
         let name = needle.rsplit(':').next().unwrap_or_default();
-        return lifecycles
-            .iter()
-            .filter(|lc| name.starts_with(&lc.lifecycle_id))
-            .collect();
+        return ids(&|r| name.starts_with(&*r.id));
     }
     if needle.starts_with("arn:aws:imagebuilder:") || needle.starts_with("ami-") {
-        return lifecycles
-            .iter()
-            .filter(|lc| {
-                lc.all_records().any(|(_, r)| {
-                    r.outputs.image_arn.as_deref() == Some(needle)
-                        || r.outputs.amis.iter().any(|a| a.ami_id == needle)
+        let mut found = ids(&|r| r.ami.as_deref() == Some(needle));
+        found.extend(
+            state
+                .records
+                .iter()
+                .filter(|lc| {
+                    lc.all_records().any(|(_, r)| {
+                        r.outputs.image_arn.as_deref() == Some(needle)
+                            || r.outputs.amis.iter().any(|a| a.ami_id == needle)
+                    })
                 })
-            })
-            .collect();
+                .map(|lc| lc.lifecycle_id.clone()),
+        );
+        found.extend(state.facts.promotions.iter().filter_map(|(id, list)| {
+            list.iter()
+                .any(|p| p.is(needle))
+                .then(|| id.to_string())
+        }));
+        found.sort();
+        found.dedup();
+        return found;
     }
     let lower = needle.to_ascii_lowercase();
-    lifecycles
-        .iter()
-        .filter(|lc| lc.lifecycle_id.to_ascii_lowercase().starts_with(&lower))
-        .collect()
+    ids(&|r| r.id.to_ascii_lowercase().starts_with(&lower))
 }
 
 /// Runs a parsed palette line.
@@ -124,10 +138,7 @@ pub fn run(state: &mut State, command: PaletteCommand) -> Vec<Effect> {
             Vec::new()
         }
         PaletteCommand::Jump(target) => {
-            let found: Vec<String> = matches(&state.lifecycles, &target)
-                .iter()
-                .map(|lc| lc.lifecycle_id.clone())
-                .collect();
+            let found = matches(state, &target);
             match found.as_slice() {
                 [id] => {
                     let id = id.clone();
@@ -135,7 +146,7 @@ pub fn run(state: &mut State, command: PaletteCommand) -> Vec<Effect> {
                     // Esc comes back to the list with its row selected.
                     if let Some(pos) = state
                         .by_id
-                        .get(&id)
+                        .get(id.as_str())
                         .and_then(|row| state.view.iter().position(|r| r == row))
                     {
                         state.selected = pos;
@@ -188,6 +199,7 @@ pub fn run(state: &mut State, command: PaletteCommand) -> Vec<Effect> {
 
 #[cfg(test)]
 mod tests {
+    use crate::lifecycle::Lifecycle;
     use super::*;
     use crate::lifecycle::AmiOutput;
     use chrono::Utc;
@@ -229,13 +241,14 @@ mod tests {
         a.creation[0].outputs.image_arn =
             Some("arn:aws:imagebuilder:us-east-1:1:image/web/1.0.0/1".into());
         let b = Lifecycle::new("2b4c9999-bbbb", "main", "web", "1", "x", now);
-        let all = vec![a, b];
-        let ids = |t: &str| -> Vec<String> {
-            matches(&all, t)
-                .iter()
-                .map(|l| l.lifecycle_id.clone())
-                .collect()
-        };
+        let mut state = State::new(
+            crate::app::keymap::Keymap::default(),
+            false,
+            crate::app::state::Connection::default(),
+            now,
+        );
+        state.upsert(vec![a, b]);
+        let ids = |t: &str| -> Vec<String> { matches(&state, t) };
         assert_eq!(ids("2b4c443"), vec!["2b4c443f-aaaa"]);
         assert_eq!(ids("2b4c").len(), 2);
         assert_eq!(ids("ami-0123"), vec!["2b4c443f-aaaa"]);

@@ -2,7 +2,10 @@
 //! filtering never walk event records), the sort columns, and the filtered,
 //! sorted index the list screen draws a window of.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use semver::Version;
@@ -10,58 +13,147 @@ use semver::Version;
 use super::filter::Filter;
 use crate::lifecycle::{EventRef, EventStatus, Lifecycle, VulnerabilityCounts, parse_version};
 
-/// What the list shows for one lifecycle.
-#[derive(Debug, Clone)]
+/// What the list shows and filters on for one lifecycle, and nothing more:
+/// 100 000 of these are held, so the strings a table repeats (stack tag,
+/// product, owner) are shared through [`Names`], a plain x.y.z version is
+/// three numbers, and the full record is read when a screen needs it
+/// (`app::records`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
-    pub id: String,
-    pub product: String,
-    pub stack_tag: String,
-    pub semver: Option<String>,
-    pub version: Option<Version>,
+    pub id: Arc<str>,
+    /// `name version`.
+    pub product: Arc<str>,
+    pub stack_tag: Arc<str>,
+    pub owner: Arc<str>,
+    pub semver: Semver,
     pub stage: EventRef,
     pub status: EventStatus,
-    pub ami: Option<String>,
-    pub owner: String,
+    /// The newest AMI id.
+    pub ami: Option<Box<str>>,
     pub updated: DateTime<Utc>,
     pub vulns: Option<VulnerabilityCounts>,
-    /// Lower-case text fuzzy terms match against.
-    pub haystack: String,
+    /// The record's optimistic-concurrency version, so a read older than
+    /// what is held is never applied.
+    pub item_version: u64,
+}
+
+/// A lifecycle's version as the list holds it: three numbers when it is a
+/// plain `x.y.z`, else its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Semver {
+    None,
+    Plain([u32; 3]),
+    Other(Box<str>),
+}
+
+impl Semver {
+    pub fn of(text: Option<&str>) -> Semver {
+        let Some(text) = text else {
+            return Semver::None;
+        };
+        let mut parts = text.split('.').map(|p| {
+            p.parse::<u32>()
+                .ok()
+                .filter(|n| n.to_string() == p)
+        });
+        match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(Some(a)), Some(Some(b)), Some(Some(c)), None) => Semver::Plain([a, b, c]),
+            _ => Semver::Other(text.into()),
+        }
+    }
+
+    /// The version as written, if any.
+    pub fn text(&self) -> Option<Cow<'_, str>> {
+        match self {
+            Semver::None => None,
+            Semver::Plain([a, b, c]) => Some(Cow::Owned(format!("{a}.{b}.{c}"))),
+            Semver::Other(text) => Some(Cow::Borrowed(text)),
+        }
+    }
+
+    /// Version order (a text that is no version sorts as none).
+    pub fn cmp_version(&self, other: &Semver) -> Ordering {
+        match (self, other) {
+            (Semver::Plain(a), Semver::Plain(b)) => a.cmp(b),
+            _ => self.version().cmp(&other.version()),
+        }
+    }
+
+    fn version(&self) -> Option<Version> {
+        match self {
+            Semver::None => None,
+            Semver::Plain([a, b, c]) => Some(Version::new((*a).into(), (*b).into(), (*c).into())),
+            Semver::Other(text) => parse_version(text),
+        }
+    }
+}
+
+/// The strings many rows repeat, each held once.
+#[derive(Debug, Clone, Default)]
+pub struct Names(HashSet<Arc<str>>);
+
+impl Names {
+    /// The shared copy of `text`.
+    pub fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(held) = self.0.get(text) {
+            return Arc::clone(held);
+        }
+        let held: Arc<str> = Arc::from(text);
+        self.0.insert(Arc::clone(&held));
+        held
+    }
+
+    /// Forgets the names no row uses any more.
+    pub fn prune(&mut self) {
+        self.0.retain(|name| Arc::strong_count(name) > 1);
+    }
 }
 
 impl Row {
+    /// The row of one lifecycle, on its own (the CLI's filter).
     pub fn of(lc: &Lifecycle) -> Row {
+        Row::named(lc, &mut Names::default())
+    }
+
+    /// The row of one lifecycle, its repeated strings shared through `names`.
+    pub fn named(lc: &Lifecycle, names: &mut Names) -> Row {
         let (stage, record) = lc.current();
-        let semver = lc
-            .newest_semver()
-            .or(lc.ami_semver.as_deref())
-            .map(ToString::to_string);
-        let ami = lc.newest_ami().map(|(_, a)| a.ami_id.clone());
+        let semver = lc.newest_semver().or(lc.ami_semver.as_deref());
+        let ami = lc.newest_ami().map(|(_, a)| a.ami_id.as_str().into());
         let product = format!("{} {}", lc.product_name, lc.product_version);
-        let haystack = format!(
-            "{} {} {} {} {} {} {}",
-            product,
-            lc.stack_tag,
-            lc.owner,
-            lc.lifecycle_id,
-            ami.as_deref().unwrap_or(""),
-            semver.as_deref().unwrap_or(""),
-            stage.event.name(),
-        )
-        .to_lowercase();
         Row {
-            id: lc.lifecycle_id.clone(),
-            version: semver.as_deref().and_then(parse_version),
-            semver,
-            product,
-            stack_tag: lc.stack_tag.clone(),
+            id: Arc::from(lc.lifecycle_id.as_str()),
+            product: names.get(&product),
+            stack_tag: names.get(&lc.stack_tag),
+            owner: names.get(&lc.owner),
+            semver: Semver::of(semver),
             stage,
             status: record.status,
             ami,
-            owner: lc.owner.clone(),
             updated: lc.updated_at,
             vulns: lc.latest_vulnerabilities(),
-            haystack,
+            item_version: lc.item_version,
         }
+    }
+
+    /// Whether `needle`'s characters appear in order in the row's text:
+    /// product, stack tag, owner, id, AMI, version and event, lower-cased.
+    pub fn fuzzy(&self, needle: &str) -> bool {
+        let semver = self.semver.text();
+        let parts = [
+            &*self.product,
+            &*self.stack_tag,
+            &*self.owner,
+            &*self.id,
+            self.ami.as_deref().unwrap_or(""),
+            semver.as_deref().unwrap_or(""),
+            self.stage.event.name(),
+        ];
+        let mut text = parts
+            .iter()
+            .flat_map(|p| p.chars().chain(std::iter::once(' ')))
+            .flat_map(char::to_lowercase);
+        needle.chars().all(|n| text.any(|h| h == n))
     }
 }
 
@@ -113,7 +205,7 @@ impl SortColumn {
         match self {
             SortColumn::Product => a.product.cmp(&b.product),
             SortColumn::Stack => a.stack_tag.cmp(&b.stack_tag),
-            SortColumn::Semver => a.version.cmp(&b.version),
+            SortColumn::Semver => a.semver.cmp_version(&b.semver),
             SortColumn::Stage => stage_key(a).cmp(&stage_key(b)),
             SortColumn::Ami => a.ami.cmp(&b.ami),
             SortColumn::Owner => a.owner.cmp(&b.owner),

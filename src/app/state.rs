@@ -2,6 +2,7 @@
 //! render() reads: the data, its load state, the screen stack, dialogs and notices.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -11,10 +12,12 @@ use super::create::CreateForm;
 use super::feed::Feed;
 use super::filter::Filter;
 use super::images::Images;
-use super::keymap::Keymap;
+use super::facts::Facts;
+use super::keymap::{Command, Keymap};
 use super::list_watch::ExecutionWatch;
 use super::progress::Watch;
-use super::rows::{Row, Sort};
+use super::records::Records;
+use super::rows::{Names, Row, Sort};
 use crate::lifecycle::{Bump, Lifecycle};
 
 /// Where the list's data stands.
@@ -167,9 +170,23 @@ pub struct State {
     pub workflow_poll: Duration,
     pub now: DateTime<Utc>,
 
-    pub lifecycles: Vec<Lifecycle>,
+    /// One compact row per loaded lifecycle (what the list shows and
+    /// filters on); the full records are in `records`.
     pub rows: Vec<Row>,
-    pub by_id: HashMap<String, usize>,
+    pub by_id: HashMap<Arc<str>, usize>,
+    /// The strings rows share (stack tags, products, owners).
+    pub names: Names,
+    /// The full records held: all of a small table, else a bounded set.
+    pub records: Records,
+    /// Per lifecycle, what the watcher, inbox and production view need.
+    pub facts: Facts,
+    /// A command that waits for its lifecycle's record to be read.
+    pub awaiting: Option<(String, Command)>,
+    /// The focused lifecycle whose record is being read (`list_view::fetch_focused`).
+    pub fetching: Option<String>,
+    /// Links of lifecycles just read, for the stream's index (sent after
+    /// each update as `Effect::AddLinks`).
+    pub new_links: crate::lifecycle::notification::LinkIndex,
     /// Filtered and sorted indices into `rows`.
     pub view: Vec<usize>,
     pub selected: usize,
@@ -267,8 +284,13 @@ impl State {
             full_reload: Duration::from_mins(30),
             workflow_poll: Duration::from_secs(2),
             now,
-            lifecycles: Vec::new(),
             rows: Vec::new(),
+            names: Names::default(),
+            records: Records::default(),
+            facts: Facts::default(),
+            awaiting: None,
+            fetching: None,
+            new_links: crate::lifecycle::notification::LinkIndex::default(),
             by_id: HashMap::new(),
             view: Vec::new(),
             selected: 0,
@@ -316,27 +338,56 @@ impl State {
         self.screens.last().unwrap_or(&Screen::List)
     }
 
+    /// The full record of a lifecycle, when it is held (`app::records`).
     pub fn lifecycle(&self, id: &str) -> Option<&Lifecycle> {
-        self.by_id.get(id).map(|i| &self.lifecycles[*i])
+        self.records.get(id)
     }
 
-    /// The lifecycle the user is looking at: the open timeline/detail, else the selected row.
-    pub fn focused(&self) -> Option<&Lifecycle> {
+    /// The id of the lifecycle the user is looking at: the open
+    /// timeline/detail, the inbox's selected row, else the list's.
+    pub fn focused_id(&self) -> Option<String> {
         match self.screen() {
-            Screen::Timeline { id, .. } | Screen::Detail { id, .. } => self.lifecycle(id),
-            Screen::Inbox { selected } => super::inbox::selected_lifecycle(self, *selected),
-            _ => self.selected_lifecycle(),
+            Screen::Timeline { id, .. } | Screen::Detail { id, .. } => Some(id.clone()),
+            Screen::Inbox { selected } => super::inbox::selected_id(self, *selected),
+            _ => self.selected_id().map(ToString::to_string),
         }
     }
 
-    pub fn selected_lifecycle(&self) -> Option<&Lifecycle> {
+    /// The record of the lifecycle the user is looking at, when it is held.
+    pub fn focused(&self) -> Option<&Lifecycle> {
+        self.focused_id().and_then(|id| self.lifecycle(&id))
+    }
+
+    /// The id of the list's selected row.
+    pub fn selected_id(&self) -> Option<&str> {
         let row = self.view.get(self.selected)?;
-        self.lifecycles.get(*row)
+        self.rows.get(*row).map(|r| &*r.id)
+    }
+
+    pub fn selected_lifecycle(&self) -> Option<&Lifecycle> {
+        self.selected_id().and_then(|id| self.lifecycle(id))
+    }
+
+    /// The lifecycles whose records must stay held: those on a screen, the
+    /// selected one, the one a command waits for, the watched execution's.
+    pub fn pinned(&self) -> Vec<Arc<str>> {
+        let mut ids: Vec<&str> = self
+            .screens
+            .iter()
+            .filter_map(|s| match s {
+                Screen::Timeline { id, .. } | Screen::Detail { id, .. } => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
+        ids.extend(self.selected_id());
+        ids.extend(self.awaiting.as_ref().map(|(id, _)| id.as_str()));
+        ids.extend(self.watch.as_ref().map(|w| w.lifecycle_id.as_str()));
+        ids.into_iter().map(Arc::from).collect()
     }
 
     /// Whether the data on screen may be out of date (the last load failed).
     pub fn is_stale(&self) -> bool {
-        self.stale_error.is_some() && !self.lifecycles.is_empty()
+        self.stale_error.is_some() && !self.rows.is_empty()
     }
 
     /// The newest toast still showing.

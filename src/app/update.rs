@@ -14,6 +14,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     if let Action::Tick { now } = action {
         return tick(state, now);
     }
+    let mut effects = apply(state, action);
+    effects.extend(super::list_view::fetch_focused(state));
+    effects.extend(super::list_view::take_links(state));
+    effects
+}
+
+fn apply(state: &mut State, action: Action) -> Vec<Effect> {
     state.dirty = true;
     super::doctor_badge::note(state, &action);
     match action {
@@ -73,19 +80,19 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 // output (a Run Command id, an AMI) are tied to it now.
                 state.feed.relink(&lc);
                 state.upsert(vec![lc]);
-                let mut effects = super::list_view::links_of(state, &id);
-                effects.extend(super::progress::poll_due(state));
+                let mut effects = super::progress::poll_due(state);
                 // The open timeline was read again: so are its images still on their way.
                 let reread =
                     matches!(state.screen(), Screen::Timeline { id: open, .. } if *open == id);
                 effects.extend(super::images::fetch_wanted(state, reread));
+                effects.extend(super::list_view::record_read(state, &id, true));
                 effects
             }
             Err(message) => {
                 state.notify(Level::Warn, format!("Cannot read {id}: {message}"));
                 // The screen that waits for it says so too, after the toast is gone.
-                state.lifecycle_errors.insert(id, message.to_string());
-                Vec::new()
+                state.lifecycle_errors.insert(id.clone(), message.to_string());
+                super::list_view::record_read(state, &id, false)
             }
         },
         Action::IdentityResolved { result } => {
@@ -235,7 +242,7 @@ pub fn start_load(state: &mut State) -> Vec<Effect> {
     }
     state.request += 1;
     state.load = Load::Loading { pages: 0 };
-    state.seen = Some(vec![false; state.lifecycles.len()]);
+    state.seen = Some(vec![false; state.rows.len()]);
     state.next_cursor = None;
     vec![Effect::LoadPage {
         request: state.request,
@@ -281,6 +288,7 @@ fn page_loaded(
                     format!("Skipped {} malformed lifecycle item(s)", page.skipped),
                 );
             }
+            let mut effects = Vec::new();
             state.upsert(page.lifecycles);
             if let Some(cursor) = page.next {
                 state.load = Load::Loading { pages };
@@ -289,11 +297,12 @@ fn page_loaded(
                     cursor,
                 };
                 state.next_cursor = Some(key.clone());
-                return vec![Effect::LoadPage {
+                effects.push(Effect::LoadPage {
                     request,
                     stack_tag: state.connection.stack_tag.clone(),
                     cursor: Some(key),
-                }];
+                });
+                return effects;
             }
             state.drop_unseen();
             state.next_cursor = None;
@@ -302,7 +311,6 @@ fn page_loaded(
             state.loaded_at = Some(at);
             state.age_label = state.age_text();
             state.next_refresh = Some(at + reload_every(state));
-            let mut effects = super::live::links(state);
             effects.extend(super::images::fetch_wanted(state, false));
             effects
         }

@@ -147,12 +147,25 @@ pub fn waiting(lifecycles: &[Lifecycle], now: DateTime<Utc>) -> Vec<Waiting> {
         .iter()
         .filter_map(|lc| waiting_for(lc, now))
         .collect();
+    order(&mut items, now);
+    items
+}
+
+/// Times each item again at `now` and puts the longest waiting first (ties
+/// by id): items worked out earlier, shown later.
+pub fn order(items: &mut [Waiting], now: DateTime<Utc>) {
+    for item in items.iter_mut() {
+        let waited = item
+            .requested_at
+            .map_or_else(chrono::Duration::zero, |at| now.signed_duration_since(at));
+        item.waiting_seconds = waited.num_seconds().max(0);
+        item.waiting = format_duration(waited);
+    }
     items.sort_by(|a, b| {
         b.waiting_seconds
             .cmp(&a.waiting_seconds)
             .then_with(|| a.lifecycle_id.cmp(&b.lifecycle_id))
     });
-    items
 }
 
 /// The inbox as stored now, of one stack tag or of all, with the items that

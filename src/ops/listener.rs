@@ -77,11 +77,7 @@ impl LinkSetter {
 
     /// Adds one lifecycle's links in place (no rebuild of the whole index).
     pub fn add(&self, part: LinkIndex) {
-        self.0.send_modify(|index| {
-            index.by_ami.extend(part.by_ami);
-            index.by_image_arn.extend(part.by_image_arn);
-            index.by_command.extend(part.by_command);
-        });
+        self.0.send_modify(|index| index.merge(part));
     }
 }
 

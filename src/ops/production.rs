@@ -39,7 +39,7 @@ pub struct ProductionEntry {
 }
 
 /// Every production AMI of one lifecycle: (stack tag, product, region, promotion).
-fn promotions(lc: &Lifecycle) -> Vec<(String, String, String, Promotion)> {
+pub fn promotions(lc: &Lifecycle) -> Vec<(String, String, String, Promotion)> {
     let mut stages = vec![Stage::Creation];
     stages.extend(lc.patches.iter().map(|c| Stage::Patch(c.number)));
     let mut found = Vec::new();
@@ -88,14 +88,19 @@ fn newest_first(a: &Promotion, b: &Promotion) -> std::cmp::Ordering {
 /// and region. Each entry's current AMI is the newest promotion; the rest are
 /// its history, each with the time the next newer one replaced it.
 pub fn production(lifecycles: &[Lifecycle]) -> Vec<ProductionEntry> {
+    grouped(lifecycles.iter().flat_map(promotions))
+}
+
+/// The production view of these promotions (as [`promotions`] gives them).
+pub fn grouped(
+    promotions: impl IntoIterator<Item = (String, String, String, Promotion)>,
+) -> Vec<ProductionEntry> {
     let mut groups: BTreeMap<(String, String, String), Vec<Promotion>> = BTreeMap::new();
-    for lc in lifecycles {
-        for (stack_tag, product, region, promotion) in promotions(lc) {
-            groups
-                .entry((stack_tag, product, region))
-                .or_default()
-                .push(promotion);
-        }
+    for (stack_tag, product, region, promotion) in promotions {
+        groups
+            .entry((stack_tag, product, region))
+            .or_default()
+            .push(promotion);
     }
     groups
         .into_iter()

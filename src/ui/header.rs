@@ -50,11 +50,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Load::Idle => Span::raw("idle"),
         Load::Loading { pages } => Span::raw(format!(
             "loading… {} lifecycles, page {}",
-            state.lifecycles.len(),
+            state.rows.len(),
             pages + 1
         )),
         Load::Loaded { .. } => Span::raw(state.age_text()),
-        Load::Failed { message, .. } if state.lifecycles.is_empty() => Span::styled(
+        Load::Failed { message, .. } if state.rows.is_empty() => Span::styled(
             format!("✘ load failed: {message} (retrying)"),
             theme.status_failed,
         ),

@@ -103,7 +103,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, selec
         .title(title);
     if items.is_empty() {
         let text = match state.load {
-            Load::Idle | Load::Loading { .. } if state.lifecycles.is_empty() => {
+            Load::Idle | Load::Loading { .. } if state.rows.is_empty() => {
                 "Loading lifecycles…"
             }
             _ => {

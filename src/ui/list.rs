@@ -1,6 +1,8 @@
 //! The lifecycle list. Only the visible window of the filtered, sorted view is
 //! turned into table rows each frame, so 100000 lifecycles draw as fast as 100.
 
+use std::borrow::Cow;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -82,7 +84,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Span::raw(format!(
             " {} of {}  sort: {} {arrow} ",
             state.view.len(),
-            state.lifecycles.len(),
+            state.rows.len(),
             state.sort.column.title()
         )),
     ]);
@@ -139,13 +141,13 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 fn empty_text(state: &State) -> Vec<Line<'static>> {
     let text = match &state.load {
-        Load::Idle | Load::Loading { .. } if state.lifecycles.is_empty() => {
+        Load::Idle | Load::Loading { .. } if state.rows.is_empty() => {
             "Loading lifecycles…".to_string()
         }
-        Load::Failed { message, .. } if state.lifecycles.is_empty() => format!(
+        Load::Failed { message, .. } if state.rows.is_empty() => format!(
             "Cannot load lifecycles: {message}. Retrying automatically; press r to retry now."
         ),
-        _ if state.lifecycles.is_empty() => format!(
+        _ if state.rows.is_empty() => format!(
             "No lifecycles in table {}. Create one with `amiboard create`, or load demo data with `amiboard seed`.",
             state.connection.table
         ),
@@ -159,9 +161,9 @@ fn empty_text(state: &State) -> Vec<Line<'static>> {
 
 fn row<'a>(row: &'a Row, cols: &[(SortColumn, u16)], theme: &Theme) -> TableRow<'a> {
     let cells = cols.iter().map(|(c, width)| match c {
-        SortColumn::Product => Cell::from(row.product.as_str()),
-        SortColumn::Stack => Cell::from(row.stack_tag.as_str()),
-        SortColumn::Semver => Cell::from(row.semver.as_deref().unwrap_or("-")),
+        SortColumn::Product => Cell::from(&*row.product),
+        SortColumn::Stack => Cell::from(&*row.stack_tag),
+        SortColumn::Semver => Cell::from(row.semver.text().unwrap_or(Cow::Borrowed("-"))),
         SortColumn::Stage => {
             let (status, label) = stage_text(row);
             Cell::from(Line::from(vec![
@@ -170,7 +172,7 @@ fn row<'a>(row: &'a Row, cols: &[(SortColumn, u16)], theme: &Theme) -> TableRow<
             ]))
         }
         SortColumn::Ami => Cell::from(short_ami(row.ami.as_deref().unwrap_or("-"), *width)),
-        SortColumn::Owner => Cell::from(row.owner.as_str()),
+        SortColumn::Owner => Cell::from(&*row.owner),
         SortColumn::Updated => Cell::from(row.updated.format("%m-%d %H:%M").to_string()),
         SortColumn::Vulns => Cell::from(row.vulns.map_or_else(|| "-".into(), |v| v.summary())),
     });

@@ -242,7 +242,7 @@ impl App {
             .state
             .view
             .iter()
-            .position(|i| self.state.rows[*i].id == id)
+            .position(|i| &*self.state.rows[*i].id == id)
             .expect("the lifecycle is listed");
         self.press(KeyCode::Char('g')).await;
         for _ in 0..row {

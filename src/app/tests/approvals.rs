@@ -173,10 +173,10 @@ fn the_requester_certifying_on_production_meets_four_eyes_and_esc_changes_nothin
     assert!(
         matches!(&form.op, Op::Decide { certified: true, reason, .. } if reason == "looks good")
     );
-    let before = state.lifecycles.clone();
+    let before = super::held(&state);
     assert!(key(&mut state, KeyCode::Esc).is_empty());
     assert!(state.dialog.is_none());
-    assert_eq!(state.lifecycles, before);
+    assert_eq!(super::held(&state), before);
 }
 
 #[test]

@@ -37,7 +37,7 @@ fn certified(id: &str, stack: &str) -> Lifecycle {
 #[test]
 fn refusal_shows_the_rule_sentence_and_changes_nothing() {
     let mut state = loaded(vec![fresh("lc-1", "main")], false);
-    let before = state.lifecycles.clone();
+    let before = super::held(&state);
     let effects = key(&mut state, KeyCode::Char('c'));
     assert!(effects.is_empty());
     let sentence = crate::lifecycle::rules::check_decision(&before[0], "-")
@@ -48,7 +48,7 @@ fn refusal_shows_the_rule_sentence_and_changes_nothing() {
         "{:?}",
         state.dialog
     );
-    assert_eq!(state.lifecycles, before);
+    assert_eq!(super::held(&state), before);
     key(&mut state, KeyCode::Esc);
     assert!(state.dialog.is_none());
 }
@@ -302,7 +302,7 @@ fn read_only_choke_point_refuses_all_mutating_effects() {
 #[test]
 fn a_refused_result_is_a_notice_and_nothing_changes() {
     let mut state = loaded(vec![fresh("lc-1", "main")], true);
-    let before = state.lifecycles.clone();
+    let before = super::held(&state);
     state.in_flight = 1;
     let effects = update(
         &mut state,
@@ -315,7 +315,7 @@ fn a_refused_result_is_a_notice_and_nothing_changes() {
     );
     assert!(effects.is_empty());
     assert_eq!(state.in_flight, 0);
-    assert_eq!(state.lifecycles, before);
+    assert_eq!(super::held(&state), before);
     assert!(
         state
             .notices

@@ -98,7 +98,7 @@ fn typing_a_filter_narrows_the_list_live() {
         state
             .view
             .iter()
-            .all(|i| state.rows[*i].stack_tag == "prod")
+            .all(|i| &*state.rows[*i].stack_tag == "prod")
     );
     chars(&mut state, " status:bogus");
     assert!(state.filter_error.is_some(), "bad filter says why");
@@ -142,7 +142,7 @@ fn stale_page_results_are_dropped() {
             }),
         },
     );
-    assert_eq!(state.lifecycles.len(), 5);
+    assert_eq!(state.rows.len(), 5);
     assert!(matches!(state.load, Load::Loading { .. }));
 }
 
@@ -167,7 +167,7 @@ fn failed_refresh_keeps_data_stale_and_retries() {
             result: Err(OpError::Unavailable("connection refused".into())),
         },
     );
-    assert_eq!(state.lifecycles.len(), 5, "data stays");
+    assert_eq!(state.rows.len(), 5, "data stays");
     assert!(state.is_stale());
     let early = update(
         &mut state,

@@ -22,7 +22,10 @@ fn assert_view_is_full_sort(state: &State) {
 
 /// A re-read: a newer version, updated `minutes` later.
 fn changed(state: &State, at: usize, minutes: i64) -> Lifecycle {
-    let mut lc = state.lifecycles[at].clone();
+    let mut lc = state
+        .lifecycle(&state.rows[at].id)
+        .expect("held")
+        .clone();
     lc.item_version += 1;
     lc.updated_at += Duration::minutes(minutes);
     lc
@@ -96,7 +99,7 @@ fn a_filtered_view_takes_rows_in_and_out_as_they_change() {
 #[test]
 fn a_refresh_applies_in_place_and_drops_what_it_did_not_see() {
     let mut state = loaded(demo(50), false);
-    let gone = state.lifecycles[7].lifecycle_id.clone();
+    let gone = state.rows[7].id.to_string();
     let _ = start_load(&mut state);
     let request = state.request;
     let mut kept = demo(50);
@@ -117,12 +120,13 @@ fn a_refresh_applies_in_place_and_drops_what_it_did_not_see() {
             }),
         },
     );
-    assert_eq!(state.lifecycles.len(), 49);
+    assert_eq!(state.rows.len(), 49);
+    assert_eq!(state.records.len(), 49);
     assert!(state.lifecycle(&gone).is_none(), "deleted from the table");
     assert_eq!(state.by_id.len(), 49);
     for (id, i) in &state.by_id {
-        assert_eq!(state.lifecycles[*i].lifecycle_id, *id, "by_id renumbered");
         assert_eq!(state.rows[*i].id, *id, "rows renumbered");
+        assert!(state.lifecycle(id).is_some(), "its record is held");
     }
     assert_eq!(
         state.lifecycle(&touched).expect("kept").item_version,
@@ -130,4 +134,72 @@ fn a_refresh_applies_in_place_and_drops_what_it_did_not_see() {
     );
     assert!(state.seen.is_none(), "nothing held after the refresh");
     assert_view_is_full_sort(&state);
+}
+
+#[test]
+fn each_page_read_while_the_stream_may_deliver_hands_it_that_pages_links_only() {
+    use crate::app::action::Effect;
+    use crate::app::feed::StreamStatus;
+    let mut state = loaded(Vec::new(), false);
+    state.feed.status = StreamStatus::Starting;
+    let _ = start_load(&mut state);
+    let page = demo(20);
+    let first_ami = page
+        .iter()
+        .find_map(|l| l.newest_ami().map(|(_, a)| a.ami_id.clone()))
+        .expect("demo data has AMIs");
+    let owner = page
+        .iter()
+        .find(|l| l.newest_ami().is_some_and(|(_, a)| a.ami_id == first_ami))
+        .map(|l| l.lifecycle_id.clone());
+    let request = state.request;
+    let effects = update(
+        &mut state,
+        Action::PageLoaded {
+            request,
+            at: now(),
+            result: Ok(PageData {
+                lifecycles: page,
+                skipped: 0,
+                next: None,
+            }),
+        },
+    );
+    let links: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::AddLinks { index } => Some(index),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(links.len(), 1, "one index for the page: {effects:?}");
+    assert_eq!(links[0].ami(&first_ami), owner.as_deref());
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::SetLinks { .. })),
+        "never a rebuild over the table"
+    );
+    // Read again unchanged: nothing new to link.
+    let again = super::held(&state);
+    let request = state.request;
+    let _ = start_load(&mut state);
+    let effects = update(
+        &mut state,
+        Action::PageLoaded {
+            request: request + 1,
+            at: now(),
+            result: Ok(PageData {
+                lifecycles: again,
+                skipped: 0,
+                next: None,
+            }),
+        },
+    );
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::AddLinks { .. })),
+        "{effects:?}"
+    );
 }

@@ -72,8 +72,8 @@ fn stream_events_set_the_header_state() {
         StreamStatus::Connected { topics: 2, .. }
     ));
     assert!(
-        matches!(effects.as_slice(), [Effect::SetLinks { .. }]),
-        "connecting hands the stream a link index: {effects:?}"
+        effects.is_empty(),
+        "the stream keeps the links the pages sent: nothing is rebuilt on connect: {effects:?}"
     );
     stream(&mut state, StreamEvent::Rate { per_minute: 12 });
     assert_eq!(state.feed.per_minute, 12);
@@ -105,10 +105,20 @@ fn stream_events_set_the_header_state() {
     assert!(matches!(state.feed.status, StreamStatus::Off { .. }));
     // Periodic refresh carries on.
     assert!(state.next_refresh.is_some());
-    assert!(
-        super::super::live::links(&state).is_empty(),
-        "no links once off"
-    );
+    let mut again = state
+        .lifecycle(&state.rows[0].id)
+        .expect("held")
+        .clone();
+    again.item_version += 1;
+    update(
+        &mut state,
+        Action::LifecycleFetched {
+            id: again.lifecycle_id.clone(),
+            result: Ok(again),
+        },
+    )
+    .iter()
+    .for_each(|e| assert!(!matches!(e, Effect::AddLinks { .. }), "no links once off"));
 }
 
 #[test]

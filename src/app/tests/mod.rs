@@ -53,6 +53,13 @@ pub fn fresh(id: &str, stack: &str) -> Lifecycle {
     Lifecycle::new(id, stack, "web-frontend", "4.2", "alice", now())
 }
 
+/// Every full record the state holds, by id.
+pub fn held(state: &State) -> Vec<Lifecycle> {
+    let mut all: Vec<Lifecycle> = state.records.iter().cloned().collect();
+    all.sort_by(|a, b| a.lifecycle_id.cmp(&b.lifecycle_id));
+    all
+}
+
 /// A state with `lifecycles` loaded through the real actions.
 pub fn loaded(lifecycles: Vec<Lifecycle>, read_only: bool) -> State {
     let mut state = State::new(Keymap::default(), read_only, target(), now());

@@ -2,6 +2,8 @@
 //! the AMI ids, Image Builder image ARN or Run Command id its events recorded.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use super::super::Lifecycle;
 use super::Notification;
@@ -9,11 +11,26 @@ use super::Notification;
 /// Where each recorded output leads: AMI id, image ARN and Run Command id to
 /// the id of the lifecycle whose event records produced it. When two
 /// lifecycles claim the same output, the first one given wins.
+///
+/// Held for every loaded lifecycle, so it is kept small: an output is
+/// stored as a 64-bit hash of its text (not the text), and the lifecycle id
+/// is shared by every output of one lifecycle. Two outputs whose hashes
+/// collide (odds about n²/2⁶⁵) would tie a notification to the wrong
+/// lifecycle, which only re-reads that lifecycle: nothing is written from a
+/// link.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LinkIndex {
-    pub by_ami: HashMap<String, String>,
-    pub by_image_arn: HashMap<String, String>,
-    pub by_command: HashMap<String, String>,
+    by_ami: HashMap<u64, Arc<str>>,
+    by_image_arn: HashMap<u64, Arc<str>>,
+    by_command: HashMap<u64, Arc<str>>,
+}
+
+/// The hash an output is stored under (SipHash with fixed keys: the same
+/// in every index of one process).
+fn key_of(text: &str) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl LinkIndex {
@@ -21,33 +38,74 @@ impl LinkIndex {
     pub fn from_lifecycles(lifecycles: &[Lifecycle]) -> Self {
         let mut index = LinkIndex::default();
         for lifecycle in lifecycles {
-            let id = &lifecycle.lifecycle_id;
-            for (_, record) in lifecycle.all_records() {
-                let outputs = &record.outputs;
-                for ami in &outputs.amis {
-                    link(&mut index.by_ami, &ami.ami_id, id);
-                }
-                if let Some(arn) = &outputs.image_arn {
-                    link(&mut index.by_image_arn, arn, id);
-                }
-                if let Some(command) = &outputs.run_command_id {
-                    link(&mut index.by_command, command, id);
-                }
-            }
+            index.add(lifecycle);
         }
         index
+    }
+
+    /// Adds one lifecycle's outputs (an output already claimed keeps its lifecycle).
+    pub fn add(&mut self, lifecycle: &Lifecycle) {
+        self.add_as(&Arc::from(lifecycle.lifecycle_id.as_str()), lifecycle);
+    }
+
+    /// [`LinkIndex::add`], sharing the caller's copy of the lifecycle id.
+    pub fn add_as(&mut self, id: &Arc<str>, lifecycle: &Lifecycle) {
+        for (_, record) in lifecycle.all_records() {
+            let outputs = &record.outputs;
+            for ami in &outputs.amis {
+                link(&mut self.by_ami, &ami.ami_id, id);
+            }
+            if let Some(arn) = &outputs.image_arn {
+                link(&mut self.by_image_arn, arn, id);
+            }
+            if let Some(command) = &outputs.run_command_id {
+                link(&mut self.by_command, command, id);
+            }
+        }
+    }
+
+    /// Takes in another index; where both name an output, `other` wins (it
+    /// was read later).
+    pub fn merge(&mut self, other: LinkIndex) {
+        self.by_ami.extend(other.by_ami);
+        self.by_image_arn.extend(other.by_image_arn);
+        self.by_command.extend(other.by_command);
     }
 
     /// Whether nothing is indexed.
     pub fn is_empty(&self) -> bool {
         self.by_ami.is_empty() && self.by_image_arn.is_empty() && self.by_command.is_empty()
     }
+
+    /// How many outputs are indexed: AMI ids, image ARNs, Run Command ids.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (
+            self.by_ami.len(),
+            self.by_image_arn.len(),
+            self.by_command.len(),
+        )
+    }
+
+    /// The lifecycle that recorded this AMI id.
+    pub fn ami(&self, ami_id: &str) -> Option<&str> {
+        self.by_ami.get(&key_of(ami_id)).map(AsRef::as_ref)
+    }
+
+    /// The lifecycle that recorded this Image Builder image ARN.
+    pub fn image(&self, arn: &str) -> Option<&str> {
+        self.by_image_arn.get(&key_of(arn)).map(AsRef::as_ref)
+    }
+
+    /// The lifecycle that recorded this Run Command id.
+    pub fn command(&self, command_id: &str) -> Option<&str> {
+        self.by_command.get(&key_of(command_id)).map(AsRef::as_ref)
+    }
 }
 
-fn link(map: &mut HashMap<String, String>, key: &str, lifecycle_id: &str) {
+fn link(map: &mut HashMap<u64, Arc<str>>, key: &str, lifecycle_id: &Arc<str>) {
     if !key.is_empty() {
-        map.entry(key.to_owned())
-            .or_insert_with(|| lifecycle_id.to_owned());
+        map.entry(key_of(key))
+            .or_insert_with(|| Arc::clone(lifecycle_id));
     }
 }
 
@@ -61,18 +119,21 @@ pub fn match_lifecycle(notification: &Notification, index: &LinkIndex) -> Option
     let by_command = notification
         .command_id
         .as_ref()
-        .and_then(|c| index.by_command.get(c));
+        .and_then(|c| index.command(c));
     let by_image = || {
         notification
             .image_arn
             .as_ref()
-            .and_then(|a| index.by_image_arn.get(a))
+            .and_then(|a| index.image(a))
     };
     let by_ami = || {
         notification
             .ami_ids
             .iter()
-            .find_map(|ami| index.by_ami.get(ami))
+            .find_map(|ami| index.ami(ami))
     };
-    by_command.or_else(by_image).or_else(by_ami).cloned()
+    by_command
+        .or_else(by_image)
+        .or_else(by_ami)
+        .map(ToString::to_string)
 }

@@ -64,11 +64,11 @@ fn notification(
 #[test]
 fn index_covers_every_record_and_the_first_claim_wins() {
     let index = LinkIndex::from_lifecycles(&lifecycles());
-    assert_eq!(index.by_ami.len(), 4);
-    assert_eq!(index.by_ami["ami-created"], "lc-1");
-    assert_eq!(index.by_ami["ami-patched"], "lc-1");
-    assert_eq!(index.by_command["cmd-patch"], "lc-1");
-    assert_eq!(index.by_image_arn.len(), 1);
+    assert_eq!(index.counts(), (4, 1, index.counts().2));
+    assert_eq!(index.ami("ami-created"), Some("lc-1"));
+    assert_eq!(index.ami("ami-patched"), Some("lc-1"));
+    assert_eq!(index.ami("ami-unknown"), None);
+    assert_eq!(index.command("cmd-patch"), Some("lc-1"));
     assert!(LinkIndex::from_lifecycles(&[]).is_empty());
 }
 

@@ -1,0 +1,119 @@
+//! Heap per loaded lifecycle, counted by an allocator (deterministic, so it
+//! runs in CI): the dashboard state with N and with 4N demo lifecycles
+//! loaded through the real `update()` path, plus the stream's link index
+//! built from the effects the load sends. The marginal bytes per lifecycle
+//! must stay within issue 12's goal of 700 B.
+//!
+//! The counter is global: this binary holds this one test only, so nothing
+//! else allocates while it counts.
+
+use std::alloc::System;
+
+use chrono::{TimeZone, Utc};
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
+
+use amiboard::app::action::{Action, Effect, PageData};
+use amiboard::app::feed::StreamStatus;
+use amiboard::app::keymap::Keymap;
+use amiboard::app::state::{Connection, State};
+use amiboard::app::update::{start_load, update};
+use amiboard::lifecycle::Lifecycle;
+use amiboard::lifecycle::demo::{demo_lifecycle, stack_tag_for};
+use amiboard::lifecycle::notification::LinkIndex;
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// The goal: heap per loaded lifecycle.
+const GOAL_BYTES: f64 = 700.0;
+const PAGE: u64 = 1000;
+
+fn live_bytes() -> i128 {
+    // A reallocation is counted in both sums already (its new block
+    // allocated, its old one deallocated).
+    let s = GLOBAL.stats();
+    i128::try_from(s.bytes_allocated).unwrap_or(i128::MAX)
+        - i128::try_from(s.bytes_deallocated).unwrap_or(i128::MAX)
+}
+
+fn demo(from: u64, n: u64) -> Vec<Lifecycle> {
+    let now = Utc
+        .with_ymd_and_hms(2026, 11, 23, 12, 0, 0)
+        .single()
+        .unwrap_or_default();
+    (from..from + n)
+        .map(|i| demo_lifecycle(i, &stack_tag_for(i, None), i + 1, now))
+        .collect()
+}
+
+/// What the stream would hold: every link index the load sent.
+fn keep_links(links: &mut LinkIndex, effects: Vec<Effect>) {
+    for effect in effects {
+        match effect {
+            Effect::SetLinks { index } => *links = *index,
+            Effect::AddLinks { index } => links.merge(*index),
+            _ => {}
+        }
+    }
+}
+
+/// Loads `n` demo lifecycles in pages as the runner hands them over and
+/// returns the live heap of the state and the link index, in bytes.
+fn loaded_heap(n: u64) -> (i128, usize) {
+    // Counted from before the demo data exists: what the load drops nets
+    // out, what the state keeps of it stays counted.
+    let before = live_bytes();
+    let pages: Vec<Vec<Lifecycle>> = (0..n / PAGE).map(|p| demo(p * PAGE, PAGE)).collect();
+    let target = Connection {
+        region: "us-east-1".into(),
+        table: "amiboard-lifecycles".into(),
+        ..Connection::default()
+    };
+    let mut state = State::new(Keymap::default(), false, target, Utc::now());
+    // As in the dashboard, the stream is starting while the pages arrive,
+    // so each page's links go to the stream's index.
+    state.feed.status = StreamStatus::Starting;
+    let mut links = LinkIndex::default();
+    keep_links(&mut links, start_load(&mut state));
+    // Each page arrives as a load's last (a cursor cannot be made outside
+    // the store), so every page also runs what a completed load does.
+    for lifecycles in pages {
+        let request = state.request;
+        let effects = update(
+            &mut state,
+            Action::PageLoaded {
+                request,
+                at: Utc::now(),
+                result: Ok(PageData {
+                    lifecycles,
+                    skipped: 0,
+                    next: None,
+                }),
+            },
+        );
+        keep_links(&mut links, effects);
+    }
+    let held = live_bytes() - before;
+    let rows = state.rows.len();
+    drop(state);
+    drop(links);
+    (held, rows)
+}
+
+#[test]
+fn heap_per_loaded_lifecycle_is_within_the_goal() {
+    let (small, small_rows) = loaded_heap(2 * PAGE);
+    let (large, large_rows) = loaded_heap(8 * PAGE);
+    assert_eq!(small_rows, 2000, "every demo lifecycle is a row");
+    assert_eq!(large_rows, 8000, "every demo lifecycle is a row");
+    #[allow(clippy::cast_precision_loss)]
+    let per = (large - small) as f64 / (large_rows - small_rows) as f64;
+    println!(
+        "heap: {small} B with {small_rows}, {large} B with {large_rows}: {per:.0} B per lifecycle"
+    );
+    assert!(
+        per <= GOAL_BYTES,
+        "{per:.0} B of heap per loaded lifecycle, over the {GOAL_BYTES} B goal"
+    );
+}
+
