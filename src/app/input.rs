@@ -175,6 +175,11 @@ fn await_record(state: &mut State, command: Command) -> Option<Vec<Effect>> {
     let id = state.focused_id()?;
     state.notify(super::state::Level::Info, format!("Reading {id}…"));
     state.awaiting = Some((id.clone(), command));
+    if state.fetching.as_deref() == Some(id.as_str()) {
+        // Already on its way (`list_view::fetch_focused`).
+        return Some(Vec::new());
+    }
+    state.fetching = Some(id.clone());
     Some(vec![Effect::FetchLifecycle { id }])
 }
 

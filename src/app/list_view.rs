@@ -128,8 +128,12 @@ impl State {
                 continue;
             }
             let row = Row::named(&lc, &mut self.names);
-            let held = self.records.get(&lc.lifecycle_id);
-            if self.rows[i] == row && held.is_none_or(|h| *h == lc) {
+            // Unchanged, and its record held or not wanted: nothing to do.
+            let unchanged = match self.records.get(&lc.lifecycle_id) {
+                Some(held) => *held == lc,
+                None => !pinned.iter().any(|p| **p == *lc.lifecycle_id),
+            };
+            if self.rows[i] == row && unchanged {
                 continue;
             }
             changed.push((i, row, lc));
@@ -289,8 +293,9 @@ pub fn take_links(state: &mut State) -> Vec<Effect> {
 
 /// The focused lifecycle's record, read when it is not held (a large
 /// table): so a key that needs it finds it, and the timeline and detail
-/// screens fill in. One read at a time; a selection that moved on is read
-/// after it.
+/// screens fill in. Asked once per lifecycle in focus; a selection that
+/// moves on asks for the next one (the earlier answer is let go unless it
+/// is still on screen).
 pub fn fetch_focused(state: &mut State) -> Vec<Effect> {
     let Some(id) = state.focused_id() else {
         return Vec::new();
@@ -299,7 +304,7 @@ pub fn fetch_focused(state: &mut State) -> Vec<Effect> {
         state.records.touch(&id);
         return Vec::new();
     }
-    if state.fetching.is_some()
+    if state.fetching.as_deref() == Some(id.as_str())
         || state.lifecycle_errors.contains_key(&id)
         || !state.by_id.contains_key(id.as_str()) && !state.screens.iter().any(|s| {
             matches!(s, super::state::Screen::Timeline { id: open, .. } | super::state::Screen::Detail { id: open, .. } if *open == id)

@@ -11,6 +11,7 @@ mod list;
 mod list_view;
 mod list_watch;
 mod live;
+mod records;
 mod small_things;
 mod stream_retry;
 
