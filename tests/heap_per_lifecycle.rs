@@ -116,4 +116,3 @@ fn heap_per_loaded_lifecycle_is_within_the_goal() {
         "{per:.0} B of heap per loaded lifecycle, over the {GOAL_BYTES} B goal"
     );
 }
-

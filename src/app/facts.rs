@@ -118,8 +118,8 @@ pub struct Promoted {
     ami_id: Box<str>,
     semver: Semver,
     stage: Stage,
-    promoted_at: Option<DateTime<Utc>>,
-    promoted_by: Option<Arc<str>>,
+    at: Option<DateTime<Utc>>,
+    by: Option<Arc<str>>,
 }
 
 impl Promoted {
@@ -139,8 +139,8 @@ impl Promoted {
                 product_version: self.named.product_version.to_string(),
                 lifecycle_id: id.to_string(),
                 stage: self.stage.label(),
-                promoted_at: self.promoted_at,
-                promoted_by: self.promoted_by.as_deref().map(ToString::to_string),
+                promoted_at: self.at,
+                promoted_by: self.by.as_deref().map(ToString::to_string),
                 replaced_at: None,
             },
         )
@@ -189,11 +189,15 @@ impl Facts {
                 ami_id: p.ami_id.into(),
                 semver: Semver::of(p.semver.as_deref()),
                 stage: stage_of(&p.stage),
-                promoted_at: p.promoted_at,
-                promoted_by: p.promoted_by.as_deref().map(|a| names.get(a)),
+                at: p.promoted_at,
+                by: p.promoted_by.as_deref().map(|a| names.get(a)),
             })
             .collect();
-        set(&mut self.promotions, id, (!found.is_empty()).then_some(found));
+        set(
+            &mut self.promotions,
+            id,
+            (!found.is_empty()).then_some(found),
+        );
     }
 
     /// Forgets lifecycles `keep` says no to (gone from the table).

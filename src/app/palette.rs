@@ -107,11 +107,14 @@ pub fn matches(state: &State, target: &str) -> Vec<String> {
                 })
                 .map(|lc| lc.lifecycle_id.clone()),
         );
-        found.extend(state.facts.promotions.iter().filter_map(|(id, list)| {
-            list.iter()
-                .any(|p| p.is(needle))
-                .then(|| id.to_string())
-        }));
+        found.extend(
+            state
+                .facts
+                .promotions
+                .iter()
+                .filter(|(_, list)| list.iter().any(|p| p.is(needle)))
+                .map(|(id, _)| id.to_string()),
+        );
         found.sort();
         found.dedup();
         return found;
@@ -199,9 +202,9 @@ pub fn run(state: &mut State, command: PaletteCommand) -> Vec<Effect> {
 
 #[cfg(test)]
 mod tests {
-    use crate::lifecycle::Lifecycle;
     use super::*;
     use crate::lifecycle::AmiOutput;
+    use crate::lifecycle::Lifecycle;
     use chrono::Utc;
 
     #[test]

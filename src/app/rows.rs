@@ -51,11 +51,9 @@ impl Semver {
         let Some(text) = text else {
             return Semver::None;
         };
-        let mut parts = text.split('.').map(|p| {
-            p.parse::<u32>()
-                .ok()
-                .filter(|n| n.to_string() == p)
-        });
+        let mut parts = text
+            .split('.')
+            .map(|p| p.parse::<u32>().ok().filter(|n| n.to_string() == p));
         match (parts.next(), parts.next(), parts.next(), parts.next()) {
             (Some(Some(a)), Some(Some(b)), Some(Some(c)), None) => Semver::Plain([a, b, c]),
             _ => Semver::Other(text.into()),

@@ -9,10 +9,10 @@ use chrono::{DateTime, Utc};
 
 use super::action::{CursorKey, Op};
 use super::create::CreateForm;
+use super::facts::Facts;
 use super::feed::Feed;
 use super::filter::Filter;
 use super::images::Images;
-use super::facts::Facts;
 use super::keymap::{Command, Keymap};
 use super::list_watch::ExecutionWatch;
 use super::progress::Watch;

@@ -91,7 +91,9 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             Err(message) => {
                 state.notify(Level::Warn, format!("Cannot read {id}: {message}"));
                 // The screen that waits for it says so too, after the toast is gone.
-                state.lifecycle_errors.insert(id.clone(), message.to_string());
+                state
+                    .lifecycle_errors
+                    .insert(id.clone(), message.to_string());
                 super::list_view::record_read(state, &id, false)
             }
         },

@@ -86,7 +86,7 @@ async fn the_endpoint_stopped_and_restarted_under_an_open_dashboard() {
     for effect in effects {
         runner.run(effect);
     }
-    let loaded = |s: &State| matches!(s.load, Load::Loaded { .. }) && s.lifecycles.len() == 3;
+    let loaded = |s: &State| matches!(s.load, Load::Loaded { .. }) && s.rows.len() == 3;
     run_until(
         &mut state,
         &runner,
@@ -109,7 +109,7 @@ async fn the_endpoint_stopped_and_restarted_under_an_open_dashboard() {
     )
     .await
     .expect("STALE while the endpoint is down");
-    assert_eq!(state.lifecycles.len(), 3, "the data stays on screen");
+    assert_eq!(state.rows.len(), 3, "the data stays on screen");
     // A while down: still stale, still no crash, retries keep failing.
     run_until(&mut state, &runner, &mut rx, Duration::from_secs(6), |_| {
         false

@@ -171,7 +171,7 @@ async fn an_aborted_execution_is_error_everywhere_within_ten_seconds() {
     for effect in effects {
         runner.run(effect);
     }
-    let loaded = |s: &State| matches!(s.load, Load::Loaded { .. }) && s.lifecycles.len() == 2;
+    let loaded = |s: &State| matches!(s.load, Load::Loaded { .. }) && s.rows.len() == 2;
     run_until(
         &mut state,
         &runner,
@@ -185,7 +185,7 @@ async fn an_aborted_execution_is_error_everywhere_within_ten_seconds() {
     abort(&ctx, &first).await;
     let row_error = |s: &State| {
         s.by_id
-            .get(&in_dashboard)
+            .get(in_dashboard.as_str())
             .is_some_and(|i| s.rows[*i].status == EventStatus::Error)
     };
     let to_row = run_until(

@@ -164,7 +164,10 @@ fn unavailable_is_said_once_and_stops_every_further_read() {
     assert!(reread(&mut state, built("lc-1", BUILD_ARN)).is_empty());
     // Another lifecycle's image is not asked for either.
     key(&mut state, KeyCode::Esc);
-    let other = state.view.iter().position(|i| &*state.rows[*i].id == "lc-2");
+    let other = state
+        .view
+        .iter()
+        .position(|i| &*state.rows[*i].id == "lc-2");
     state.selected = other.expect("lc-2 listed");
     assert!(key(&mut state, KeyCode::Enter).is_empty());
     assert!(matches!(state.screen(), Screen::Timeline { id, .. } if id == "lc-2"));

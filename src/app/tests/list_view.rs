@@ -22,10 +22,7 @@ fn assert_view_is_full_sort(state: &State) {
 
 /// A re-read: a newer version, updated `minutes` later.
 fn changed(state: &State, at: usize, minutes: i64) -> Lifecycle {
-    let mut lc = state
-        .lifecycle(&state.rows[at].id)
-        .expect("held")
-        .clone();
+    let mut lc = state.lifecycle(&state.rows[at].id).expect("held").clone();
     lc.item_version += 1;
     lc.updated_at += Duration::minutes(minutes);
     lc
@@ -175,9 +172,7 @@ fn each_page_read_while_the_stream_may_deliver_hands_it_that_pages_links_only() 
     assert_eq!(links.len(), 1, "one index for the page: {effects:?}");
     assert_eq!(links[0].ami(&first_ami), owner.as_deref());
     assert!(
-        !effects
-            .iter()
-            .any(|e| matches!(e, Effect::SetLinks { .. })),
+        !effects.iter().any(|e| matches!(e, Effect::SetLinks { .. })),
         "never a rebuild over the table"
     );
     // Read again unchanged: nothing new to link.
@@ -197,9 +192,7 @@ fn each_page_read_while_the_stream_may_deliver_hands_it_that_pages_links_only() 
         },
     );
     assert!(
-        !effects
-            .iter()
-            .any(|e| matches!(e, Effect::AddLinks { .. })),
+        !effects.iter().any(|e| matches!(e, Effect::AddLinks { .. })),
         "{effects:?}"
     );
 }

@@ -96,11 +96,22 @@ fn a_key_that_needs_the_record_waits_for_it_then_runs() {
     let other = select_unheld(&mut state);
     let effects = key(&mut state, KeyCode::Char('t'));
     assert_eq!(fetches(&effects), vec![other.clone()]);
-    assert!(state.dialog.is_none(), "nothing to confirm before the record");
-    assert!(state.notices.last().is_some_and(|n| n.text.contains("Reading")));
+    assert!(
+        state.dialog.is_none(),
+        "nothing to confirm before the record"
+    );
+    assert!(
+        state
+            .notices
+            .last()
+            .is_some_and(|n| n.text.contains("Reading"))
+    );
     answer(&mut state, &all, &other);
     assert!(
-        matches!(state.dialog, Some(Dialog::Confirm { .. } | Dialog::Refused { .. })),
+        matches!(
+            state.dialog,
+            Some(Dialog::Confirm { .. } | Dialog::Refused { .. })
+        ),
         "the waiting key ran: {:?}",
         state.dialog
     );
@@ -123,7 +134,10 @@ fn inbox_and_production_come_from_every_row_not_only_the_held_records() {
     let all = demo(MANY);
     let state = loaded(all.clone(), false);
     let mut expected = crate::ops::inbox::waiting(&all, now());
-    let mut shown = crate::app::inbox::items(&State { now: now(), ..state.clone() });
+    let mut shown = crate::app::inbox::items(&State {
+        now: now(),
+        ..state.clone()
+    });
     for w in expected.iter_mut().chain(shown.iter_mut()) {
         for ami in &mut w.amis {
             ami.name = None;

@@ -19,6 +19,7 @@ use super::Notification;
 /// lifecycle, which only re-reads that lifecycle: nothing is written from a
 /// link.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[allow(clippy::struct_field_names)]
 pub struct LinkIndex {
     by_ami: HashMap<u64, Arc<str>>,
     by_image_arn: HashMap<u64, Arc<str>>,
@@ -120,18 +121,8 @@ pub fn match_lifecycle(notification: &Notification, index: &LinkIndex) -> Option
         .command_id
         .as_ref()
         .and_then(|c| index.command(c));
-    let by_image = || {
-        notification
-            .image_arn
-            .as_ref()
-            .and_then(|a| index.image(a))
-    };
-    let by_ami = || {
-        notification
-            .ami_ids
-            .iter()
-            .find_map(|ami| index.ami(ami))
-    };
+    let by_image = || notification.image_arn.as_ref().and_then(|a| index.image(a));
+    let by_ami = || notification.ami_ids.iter().find_map(|ami| index.ami(ami));
     by_command
         .or_else(by_image)
         .or_else(by_ami)
