@@ -166,6 +166,10 @@ pub enum Action {
     ExecutionsWatched {
         result: Result<Vec<Broken>, OpError>,
     },
+    /// The changed-since read answered (`app::changes`).
+    ChangesRead {
+        result: Result<crate::ops::ChangedSince, OpError>,
+    },
     /// The profile/region `:profile`/`:region` asked for answered (with its
     /// account) or could not be used.
     TargetChecked {
@@ -219,6 +223,9 @@ pub enum Effect {
     /// Ask Step Functions which of these running events' executions ended
     /// broken (a read; see `list_watch`).
     WatchExecutions { claims: Vec<Claim> },
+    /// Read the lifecycles written since a time, through the table's change
+    /// index (a read; see `app::changes`).
+    ReadChanges { since: DateTime<Utc> },
     /// Connect to another profile or region and ask STS who we are there
     /// (a read): `TargetChecked` says whether the dashboard can move.
     CheckTarget {
@@ -252,6 +259,7 @@ impl Effect {
             | Effect::ListPipelines
             | Effect::CheckWorkflows
             | Effect::WatchExecutions { .. }
+            | Effect::ReadChanges { .. }
             | Effect::FetchBuildImage { .. }
             | Effect::FetchLog { .. }
             | Effect::CheckTarget { .. } => false,

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod approval;
+pub mod changes;
 pub mod create;
 mod dialogs;
 pub mod doctor_badge;

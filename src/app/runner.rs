@@ -186,6 +186,9 @@ async fn perform(ctx: &Context, effect: Effect) -> Option<Action> {
         Effect::WatchExecutions { claims } => Some(Action::ExecutionsWatched {
             result: ops::watcher::find_broken(ctx, &claims).await,
         }),
+        Effect::ReadChanges { since } => Some(Action::ChangesRead {
+            result: ops::changed_since(ctx, since).await,
+        }),
         Effect::CheckWorkflows => Some(Action::WorkflowsChecked {
             result: ops::deployed_workflows(ctx).await,
         }),

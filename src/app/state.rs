@@ -235,6 +235,8 @@ pub struct State {
     pub watch: Option<Watch>,
     /// The execution watcher over every running event of the list.
     pub executions: ExecutionWatch,
+    /// The periodic changed-since read (`app::changes`).
+    pub changes: super::changes::ChangeRead,
     /// Image Builder answered that it is not at this endpoint: said once, and
     /// build images are not asked for again.
     pub imagebuilder_missing: bool,
@@ -281,7 +283,7 @@ impl State {
             production_stack_tags: vec!["prod".into(), "production".into()],
             approval_rules: crate::ops::ApprovalRules::default(),
             refresh_every: Duration::from_secs(30),
-            full_reload: Duration::from_mins(30),
+            full_reload: Duration::from_hours(6),
             workflow_poll: Duration::from_secs(2),
             now,
             rows: Vec::new(),
@@ -321,6 +323,7 @@ impl State {
             feed: Feed::default(),
             watch: None,
             executions: ExecutionWatch::default(),
+            changes: super::changes::ChangeRead::default(),
             imagebuilder_missing: false,
             show_attempts: false,
             logs: None,

@@ -172,6 +172,7 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::ExecutionsWatched { result } => super::list_watch::watched(state, result),
+        Action::ChangesRead { result } => super::changes::read(state, result),
         Action::BuildImageFetched { image_arn, result } => {
             super::images::fetched(state, image_arn, result);
             Vec::new()
@@ -201,6 +202,9 @@ fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         .is_some();
     let mut effects = super::progress::poll_due(state);
     effects.extend(super::list_watch::due(state));
+    if !due {
+        effects.extend(super::changes::due(state));
+    }
     let images = super::images::fetch_wanted(state, false);
     if !images.is_empty() {
         // "image: reading…" appears.
@@ -229,7 +233,7 @@ fn stream_healthy(state: &State) -> bool {
 /// stream's loss brings a reload within `refresh_every`).
 fn reload_every(state: &State) -> ChronoDuration {
     let every = if stream_healthy(state) {
-        state.full_reload
+        super::changes::full_reload(state)
     } else {
         state.refresh_every
     };
@@ -244,6 +248,7 @@ pub fn start_load(state: &mut State) -> Vec<Effect> {
     }
     state.request += 1;
     state.load = Load::Loading { pages: 0 };
+    state.changes.load_began = Some(state.now);
     state.seen = Some(vec![false; state.rows.len()]);
     state.next_cursor = None;
     vec![Effect::LoadPage {
@@ -313,6 +318,7 @@ fn page_loaded(
             state.loaded_at = Some(at);
             state.age_label = state.age_text();
             state.next_refresh = Some(at + reload_every(state));
+            super::changes::loaded(state, at);
             effects.extend(super::images::fetch_wanted(state, false));
             effects
         }

@@ -339,7 +339,7 @@ fn resolve(
             "{where_}: scan_segments = {scan_segments} must be between 1 and {MAX_SCAN_SEGMENTS}"
         )));
     }
-    let full_reload_minutes = file.full_reload_minutes.unwrap_or(30);
+    let full_reload_minutes = file.full_reload_minutes.unwrap_or(360);
     let full_reload = full_reload_minutes
         .checked_mul(60)
         .filter(|s| *s > 0)

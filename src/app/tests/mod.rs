@@ -12,6 +12,7 @@ mod list_view;
 mod list_watch;
 mod live;
 mod records;
+mod changes;
 mod small_things;
 mod stream_retry;
 

@@ -1,0 +1,124 @@
+//! The periodic reconciliation while the notification stream is healthy:
+//! every `refresh_every`, only the lifecycles written since the last read
+//! are read (the table's change index, `ops::changed_since`) and applied
+//! like re-reads. A full reload then comes only on start, on `r`, when the
+//! stream is lost or comes back, and every `full_reload` (6 h by default),
+//! which also catches deletions and items the index does not hold.
+//!
+//! A table without the index (made by an older amiboard) says so once;
+//! the dashboard then keeps the shorter full-reload interval it had before.
+
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+
+use super::action::Effect;
+use super::feed::StreamStatus;
+use super::state::{Level, Load, State};
+use crate::ops::{ChangedSince, OpError};
+
+/// The full-reload interval while the stream is healthy but the table has
+/// no change index: what it was before the index existed.
+pub const WITHOUT_INDEX: std::time::Duration = std::time::Duration::from_mins(30);
+
+#[derive(Debug, Clone, Default)]
+pub struct ChangeRead {
+    /// When the load in flight began: once it completes, what changed
+    /// after it is what the next read asks for.
+    pub load_began: Option<DateTime<Utc>>,
+    /// What the next read asks for: written at or after this.
+    pub since: Option<DateTime<Utc>>,
+    /// When the next read is due.
+    pub next_at: Option<DateTime<Utc>>,
+    pub reading: bool,
+    /// Why the table cannot answer (no change index), once it said so.
+    pub unavailable: Option<String>,
+    /// Reads answered, and lifecycles they brought (for the notices screen
+    /// and the benchmark).
+    pub reads: u64,
+    pub changed: u64,
+}
+
+fn every(state: &State) -> ChronoDuration {
+    ChronoDuration::from_std(state.refresh_every).unwrap_or(ChronoDuration::seconds(30))
+}
+
+/// How long after a full load the next is due while the stream is healthy.
+pub fn full_reload(state: &State) -> std::time::Duration {
+    if state.changes.unavailable.is_some() {
+        state.full_reload.min(WITHOUT_INDEX)
+    } else {
+        state.full_reload
+    }
+}
+
+/// A full load completed at `at`: the changes after its start are next.
+pub fn loaded(state: &mut State, at: DateTime<Utc>) {
+    let began = state.changes.load_began.take().unwrap_or(at);
+    state.changes.since = Some(began);
+    state.changes.next_at = Some(at + every(state));
+}
+
+/// On the clock: the read, when due, the stream healthy and the data loaded.
+pub fn due(state: &mut State) -> Vec<Effect> {
+    let healthy = matches!(state.feed.status, StreamStatus::Connected { .. });
+    let loaded = matches!(state.load, Load::Loaded { .. });
+    let reads = &state.changes;
+    let ready = reads.next_at.is_some_and(|t| state.now >= t);
+    if !healthy || !loaded || reads.reading || reads.unavailable.is_some() || !ready {
+        return Vec::new();
+    }
+    let Some(since) = reads.since else {
+        return Vec::new();
+    };
+    state.changes.reading = true;
+    vec![Effect::ReadChanges { since }]
+}
+
+/// The read answered.
+pub fn read(state: &mut State, result: Result<ChangedSince, OpError>) -> Vec<Effect> {
+    state.changes.reading = false;
+    state.changes.next_at = Some(state.now + every(state));
+    match result {
+        Ok(ChangedSince::Changes(changes)) => {
+            state.changes.reads += 1;
+            state.changes.changed += changes.lifecycles.len() as u64;
+            state.changes.since = Some(changes.read_at);
+            if !changes.skipped.is_empty() {
+                state.notify(
+                    Level::Warn,
+                    format!(
+                        "Skipped {} malformed lifecycle item(s)",
+                        changes.skipped.len()
+                    ),
+                );
+            }
+            if changes.lifecycles.is_empty() {
+                state.dirty = false;
+            } else {
+                // Like re-reads: a held copy with a newer item_version stays.
+                state.upsert(changes.lifecycles);
+            }
+        }
+        Ok(ChangedSince::NoIndex(why)) => {
+            let minutes = state.full_reload.min(WITHOUT_INDEX).as_secs() / 60;
+            state.notify(
+                Level::Info,
+                format!(
+                    "{why}: full reloads every {minutes} min instead of reading only the changes (see `amiboard doctor`)"
+                ),
+            );
+            state.changes.unavailable = Some(why);
+            // The next full reload comes at the shorter interval.
+            if let Load::Loaded { at } = state.load {
+                let next = ChronoDuration::from_std(full_reload(state))
+                    .unwrap_or(ChronoDuration::minutes(30));
+                state.next_refresh = Some(at + next);
+            }
+        }
+        Err(err) => {
+            // The next read tries again; the stream still keeps the list current.
+            tracing::warn!(error = %err, "changed-since read failed");
+            state.dirty = false;
+        }
+    }
+    Vec::new()
+}

@@ -1,0 +1,159 @@
+//! The periodic changed-since read while the stream is healthy, instead of
+//! a full reload: asked for what changed since the last load began, applied
+//! like re-reads, and a table without the index falls back to full reloads
+//! at the shorter interval.
+
+use chrono::Duration;
+
+use super::{fresh, loaded, now};
+use crate::app::action::{Action, Effect};
+use crate::app::feed::StreamStatus;
+use crate::app::state::State;
+use crate::app::update::update;
+use crate::ops::listener::StreamEvent;
+use crate::ops::{ChangedSince, Changes};
+
+fn at(state: &mut State, seconds: i64) -> Vec<Effect> {
+    update(
+        state,
+        Action::Tick {
+            now: now() + Duration::seconds(seconds),
+        },
+    )
+}
+
+fn asks(effects: &[Effect]) -> Vec<chrono::DateTime<chrono::Utc>> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::ReadChanges { since } => Some(*since),
+            _ => None,
+        })
+        .collect()
+}
+
+fn reloads(effects: &[Effect]) -> usize {
+    effects
+        .iter()
+        .filter(|e| matches!(e, Effect::LoadPage { .. }))
+        .count()
+}
+
+fn connected() -> State {
+    let mut state = loaded(vec![fresh("lc-1", "main"), fresh("lc-2", "main")], false);
+    state.feed.status = StreamStatus::Starting;
+    update(
+        &mut state,
+        Action::Stream {
+            event: StreamEvent::Connected {
+                queue: "q".into(),
+                topics: vec!["t".into()],
+            },
+        },
+    );
+    state
+}
+
+#[test]
+fn a_healthy_stream_reads_only_the_changes_every_refresh() {
+    let mut state = connected();
+    assert!(
+        asks(&at(&mut state, 10)).is_empty(),
+        "not before refresh_every"
+    );
+    let effects = at(&mut state, 31);
+    assert_eq!(asks(&effects), vec![now()], "since the load began");
+    assert_eq!(reloads(&effects), 0, "no full reload");
+    assert!(asks(&at(&mut state, 40)).is_empty(), "one read in flight");
+
+    let mut changed = state.lifecycle("lc-2").expect("held").clone();
+    changed.item_version += 1;
+    changed.owner = "bob".into();
+    let mut older = state.lifecycle("lc-2").expect("held").clone();
+    older.owner = "stale".into();
+    let read_at = now() + Duration::seconds(31);
+    update(
+        &mut state,
+        Action::ChangesRead {
+            result: Ok(ChangedSince::Changes(Changes {
+                lifecycles: vec![changed],
+                skipped: Vec::new(),
+                read_at,
+            })),
+        },
+    );
+    assert_eq!(
+        state.lifecycle("lc-2").map(|l| l.owner.as_str()),
+        Some("bob")
+    );
+    let row = state.by_id["lc-2"];
+    assert_eq!(&*state.rows[row].owner, "bob", "the row follows");
+    // The next read asks from this one's start, a refresh after its answer (at 40 s).
+    assert!(asks(&at(&mut state, 50)).is_empty());
+    assert_eq!(asks(&at(&mut state, 71)), vec![read_at]);
+    // The index is eventually consistent: an older copy is not applied.
+    update(
+        &mut state,
+        Action::ChangesRead {
+            result: Ok(ChangedSince::Changes(Changes {
+                lifecycles: vec![older],
+                skipped: Vec::new(),
+                read_at: now() + Duration::seconds(62),
+            })),
+        },
+    );
+    assert_eq!(
+        state.lifecycle("lc-2").map(|l| l.owner.as_str()),
+        Some("bob"),
+        "an older version is not applied"
+    );
+    // Six hours of reads, no full reload before the long interval.
+    let mut full = 0;
+    for minute in 2..359 {
+        full += reloads(&at(&mut state, minute * 60));
+    }
+    assert_eq!(full, 0, "no full reload while the stream is healthy");
+    assert_eq!(
+        reloads(&at(&mut state, 6 * 3600 + 1)),
+        1,
+        "the long interval"
+    );
+}
+
+#[test]
+fn without_a_connected_stream_nothing_is_read_by_changes() {
+    let mut state = loaded(vec![fresh("lc-1", "main")], false);
+    let effects = at(&mut state, 31);
+    assert!(asks(&effects).is_empty());
+    assert_eq!(reloads(&effects), 1, "the periodic full reload as before");
+}
+
+#[test]
+fn a_table_without_the_index_says_so_and_reloads_at_the_shorter_interval() {
+    let mut state = connected();
+    let _ = at(&mut state, 31);
+    update(
+        &mut state,
+        Action::ChangesRead {
+            result: Ok(ChangedSince::NoIndex(
+                "table p-lifecycles has no index changed_index".into(),
+            )),
+        },
+    );
+    assert!(
+        state
+            .notices
+            .last()
+            .is_some_and(|n| n.text.contains("changed_index") && n.text.contains("30 min"))
+    );
+    let mut asked = 0;
+    for minute in 1..29 {
+        asked += asks(&at(&mut state, minute * 60)).len();
+    }
+    assert_eq!(asked, 0, "not asked again");
+    assert_eq!(
+        reloads(&at(&mut state, 30 * 60 + 1)),
+        1,
+        "full reload at 30 min"
+    );
+}
