@@ -127,7 +127,9 @@ impl State {
             if self.rows[i].item_version > lc.item_version {
                 continue;
             }
-            let row = Row::named(&lc, &mut self.names);
+            let mut row = Row::named(&lc, &mut self.names);
+            // One copy of the id, shared by the row, `by_id` and the facts.
+            row.id = Arc::clone(&self.rows[i].id);
             // Unchanged, and its record held or not wanted: nothing to do.
             let unchanged = match self.records.get(&lc.lifecycle_id) {
                 Some(held) => *held == lc,
@@ -149,9 +151,10 @@ impl State {
             }
         }
         for lc in added {
-            let row = Row::named(&lc, &mut self.names);
+            let mut row = Row::named(&lc, &mut self.names);
             if let Some(&j) = self.by_id.get(&row.id) {
                 if self.rows[j].item_version <= lc.item_version {
+                    row.id = Arc::clone(&self.rows[j].id);
                     self.rows[j] = row;
                     self.hold(j, lc, &pinned);
                 }

@@ -68,9 +68,17 @@ impl LinkIndex {
     /// Takes in another index; where both name an output, `other` wins (it
     /// was read later).
     pub fn merge(&mut self, other: LinkIndex) {
-        self.by_ami.extend(other.by_ami);
-        self.by_image_arn.extend(other.by_image_arn);
-        self.by_command.extend(other.by_command);
+        // One insert at a time: `extend` reserves room for every entry
+        // given, though a re-read mostly names outputs already held.
+        for (map, part) in [
+            (&mut self.by_ami, other.by_ami),
+            (&mut self.by_image_arn, other.by_image_arn),
+            (&mut self.by_command, other.by_command),
+        ] {
+            for (key, id) in part {
+                map.insert(key, id);
+            }
+        }
     }
 
     /// Whether nothing is indexed.
