@@ -372,7 +372,8 @@ impl State {
     }
 
     /// The lifecycles whose records must stay held: those on a screen, the
-    /// selected one, the one a command waits for, the watched execution's.
+    /// selected one (of the list and of the inbox), the one a command waits
+    /// for, the watched execution's.
     pub fn pinned(&self) -> Vec<Arc<str>> {
         let mut ids: Vec<&str> = self
             .screens
@@ -385,7 +386,12 @@ impl State {
         ids.extend(self.selected_id());
         ids.extend(self.awaiting.as_ref().map(|(id, _)| id.as_str()));
         ids.extend(self.watch.as_ref().map(|w| w.lifecycle_id.as_str()));
-        ids.into_iter().map(Arc::from).collect()
+        let mut pinned: Vec<Arc<str>> = ids.into_iter().map(Arc::from).collect();
+        // The lifecycle a dialog acts on (the inbox's row, say).
+        if self.dialog.is_some() {
+            pinned.extend(self.focused_id().map(Arc::from));
+        }
+        pinned
     }
 
     /// Whether the data on screen may be out of date (the last load failed).
