@@ -62,8 +62,8 @@ pub fn due(state: &mut State) -> Vec<Effect> {
     let healthy = matches!(state.feed.status, StreamStatus::Connected { .. });
     let loaded = matches!(state.load, Load::Loaded { .. });
     let reads = &state.changes;
-    let ready = reads.next_at.is_some_and(|t| state.now >= t);
-    if !healthy || !loaded || reads.reading || reads.unavailable.is_some() || !ready {
+    let time_come = reads.next_at.is_some_and(|t| state.now >= t);
+    if !healthy || !loaded || reads.reading || reads.unavailable.is_some() || !time_come {
         return Vec::new();
     }
     let Some(since) = reads.since else {

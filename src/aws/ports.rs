@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures::stream::{BoxStream, StreamExt};
 
-use super::dynamodb::{Cursor, Listing, Page, ReferenceItems};
+use super::dynamodb::{ChangedSince, Cursor, Listing, Page, ReferenceItems};
 use super::error::AwsError;
 pub use super::inspect::Inspect;
 use super::sfn::{Execution, MachineStatus, Started};
@@ -60,6 +61,18 @@ pub trait LifecycleStore: Send + Sync {
     /// Every AMI lookup row of a stack tag.
     async fn lookup_rows(&self, stack_tag: &str) -> Result<Vec<LookupRow>, AwsError>;
 
+    /// Every lifecycle written since `since` (less a margin for clock
+    /// differences), from the table's change index; pass the answer's
+    /// `read_at` as the next `since`. `ChangedSince::NoIndex` when there is
+    /// no usable index (an older table): read the whole table instead. A
+    /// store without a change index (the default) always says `NoIndex`.
+    async fn changed_since(&self, since: DateTime<Utc>) -> Result<ChangedSince, AwsError> {
+        let _ = since;
+        Ok(ChangedSince::NoIndex(
+            "this store has no change index".to_string(),
+        ))
+    }
+
     /// Reads every page to the end after a quick probe; `progress` hears the
     /// running count.
     async fn list_all(
@@ -70,6 +83,48 @@ pub trait LifecycleStore: Send + Sync {
         self.probe().await?;
         page_through(self, stack_tag, progress).await
     }
+
+    /// Every page of a full read as it arrives, after a quick probe (what
+    /// `list --json` prints page by page); the stream ends after the first
+    /// error. The pages carry no cursor.
+    fn pages<'a>(&'a self, stack_tag: Option<&'a str>) -> BoxStream<'a, Result<Page, AwsError>> {
+        paged(self, stack_tag)
+    }
+}
+
+/// Where [`paged`] is.
+enum Paging {
+    Start,
+    After(Cursor),
+    Done,
+}
+
+/// The pages of a listing one after another, after a quick probe, as a
+/// stream that ends after the first error (the default [`LifecycleStore::pages`]).
+pub fn paged<'a, S: LifecycleStore + ?Sized>(
+    store: &'a S,
+    stack_tag: Option<&'a str>,
+) -> BoxStream<'a, Result<Page, AwsError>> {
+    futures::stream::unfold(Paging::Start, move |state| async move {
+        let cursor = match state {
+            Paging::Done => return None,
+            Paging::Start => {
+                if let Err(err) = store.probe().await {
+                    return Some((Err(err), Paging::Done));
+                }
+                None
+            }
+            Paging::After(cursor) => Some(cursor),
+        };
+        match store.list_page(stack_tag, cursor).await {
+            Err(err) => Some((Err(err), Paging::Done)),
+            Ok(mut page) => {
+                let next = page.next.take().map_or(Paging::Done, Paging::After);
+                Some((Ok(page), next))
+            }
+        }
+    })
+    .boxed()
 }
 
 /// Reads every page of a listing, one after another, telling `progress`

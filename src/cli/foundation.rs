@@ -3,7 +3,7 @@
 use chrono::Utc;
 use serde_json::json;
 
-use super::output::{clean, emit, emit_json, table};
+use super::output::{JsonArray, clean, emit, emit_json, table};
 use super::{CliError, Context};
 use crate::app::filter::Filter;
 use crate::aws::dynamodb::{TableStatus, provision_tables};
@@ -78,30 +78,25 @@ pub fn list_filter(
     Filter::parse(text.trim()).map_err(|e| CliError::usage(format!("filter: {e}")))
 }
 
-/// One short line per lifecycle, or all of them as JSON.
+/// One short line per lifecycle (newest first), or all of them as JSON
+/// ([`list_json`]: streamed in table order).
 pub async fn list(
     ctx: &Context,
     stack_tag: Option<&str>,
     filter: &Filter,
     json: bool,
 ) -> Result<(), CliError> {
-    let listing = ctx.store.list_all(stack_tag, &mut |_| {}).await?;
-    for skipped in &listing.skipped {
-        eprintln!(
-            "warning: skipped malformed lifecycle {}: {}",
-            clean(&skipped.key),
-            clean(&skipped.error)
-        );
+    if json {
+        return list_json(ctx, stack_tag, filter).await;
     }
+    let listing = ctx.store.list_all(stack_tag, &mut |_| {}).await?;
+    warn_skipped(&listing.skipped);
     let mut lifecycles = listing.lifecycles;
-    watch_executions(ctx, &mut lifecycles).await;
+    watch_executions(ctx, &mut lifecycles, &mut false).await;
     if !filter.is_empty() {
         lifecycles.retain(|lc| filter.matches_lifecycle(lc));
     }
     lifecycles.sort_by_key(|l| std::cmp::Reverse(l.updated_at));
-    if json {
-        return emit_json(&lifecycles);
-    }
     let rows: Vec<Vec<String>> = lifecycles.iter().map(summary_row).collect();
     emit(&table(
         &[
@@ -119,11 +114,105 @@ pub async fn list(
     ))
 }
 
+/// How many lifecycles with a running execution `list --json` holds back
+/// before it checks them (one round of the watcher's calls) and prints them.
+const HELD_AT_MOST: usize = 1000;
+
+/// `list --json`: each page's lifecycles are printed as the page arrives, in
+/// the table's order (not sorted), so the table is never held. Only the
+/// lifecycles with a running execution wait: once [`HELD_AT_MOST`] wait
+/// (looked at after each page) and at the end, the watcher checks them (as
+/// `list` does, a broken execution is recorded ERROR first) and they follow. A read that fails part-way leaves
+/// the array unclosed, so a consumer's parser fails rather than taking part
+/// of the table for all of it, and ends with one line and exit 1.
+async fn list_json(
+    ctx: &Context,
+    stack_tag: Option<&str>,
+    filter: &Filter,
+) -> Result<(), CliError> {
+    use futures::StreamExt;
+    let mut out = JsonArray::default();
+    let mut held: Vec<Lifecycle> = Vec::new();
+    let mut warned = false;
+    let mut pages = ctx.store.pages(stack_tag);
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(page) => page,
+            Err(err) => {
+                let printed = out.printed();
+                out.abandon();
+                let mut failed = CliError::from(err);
+                if printed > 0 {
+                    failed.message.push_str(&format!(
+                        " (list stopped after {printed} lifecycles: the JSON array on stdout is incomplete)"
+                    ));
+                }
+                return Err(failed);
+            }
+        };
+        warn_skipped(&page.skipped);
+        for lc in page.lifecycles {
+            // What `ops::watcher::Claim::of` needs: a running event with
+            // its execution (asked without copying the claim out).
+            if lc
+                .running()
+                .is_some_and(|(_, record)| record.execution_arn.is_some())
+            {
+                held.push(lc);
+            } else if filter.matches_lifecycle(&lc) && !out.push(&lc)? {
+                return Ok(());
+            }
+        }
+        if held.len() >= HELD_AT_MOST
+            && !print_held(ctx, filter, &mut held, &mut out, &mut warned).await?
+        {
+            return Ok(());
+        }
+    }
+    if print_held(ctx, filter, &mut held, &mut out, &mut warned).await? {
+        out.finish()?;
+    }
+    Ok(())
+}
+
+/// Settles the held lifecycles with the watcher, then prints those the
+/// filter keeps. `Ok(false)` when stdout is closed.
+async fn print_held(
+    ctx: &Context,
+    filter: &Filter,
+    held: &mut Vec<Lifecycle>,
+    out: &mut JsonArray,
+    warned: &mut bool,
+) -> Result<bool, CliError> {
+    watch_executions(ctx, held, warned).await;
+    for lc in held.drain(..) {
+        if filter.matches_lifecycle(&lc) && !out.push(&lc)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// One warning line per item that is not a lifecycle.
+fn warn_skipped(skipped: &[ops::SkippedItem]) {
+    for item in skipped {
+        eprintln!(
+            "warning: skipped malformed lifecycle {}: {}",
+            clean(&item.key),
+            clean(&item.error)
+        );
+    }
+}
+
 /// A running event whose execution already failed, timed out or was aborted
 /// is recorded ERROR (shown so without writing in read-only mode) before it
-/// is printed (`ops::watcher`). Not being able to ask is a warning only.
-async fn watch_executions(ctx: &Context, lifecycles: &mut [Lifecycle]) {
-    if let Err(err) = ops::watcher::settle(ctx, lifecycles).await {
+/// is printed (`ops::watcher`). Not being able to ask is a warning only,
+/// given once (`warned`).
+async fn watch_executions(ctx: &Context, lifecycles: &mut [Lifecycle], warned: &mut bool) {
+    if let Err(err) = ops::watcher::settle(ctx, lifecycles).await
+        && !*warned
+    {
+        *warned = true;
         eprintln!(
             "warning: running executions not checked: {}",
             clean(&err.to_string())
@@ -153,7 +242,7 @@ fn summary_row(lc: &Lifecycle) -> Vec<String> {
 /// One lifecycle: its attributes and every event.
 pub async fn show(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), CliError> {
     let mut found = [ctx.store.get(lifecycle_id).await?];
-    watch_executions(ctx, &mut found).await;
+    watch_executions(ctx, &mut found, &mut false).await;
     let [lc] = found;
     if json {
         return emit_json(&lc);

@@ -249,7 +249,11 @@ pub async fn doctor_with(ctx: &Context, inspect: &dyn Inspect) -> Result<Report,
     let out = &mut report.checks;
     for expect in table_expectations(ctx) {
         let found = answer(inspect.table(&expect.name).await)?;
+        let changes = (expect.name == ctx.config.tables.lifecycles)
+            .then(|| checks::changes_index(&expect.name, &found, &fixes))
+            .flatten();
         out.push(checks::table(&expect, found, &fixes));
+        out.extend(changes);
     }
     let topics = [
         (&s.lifecycle_topic, None),

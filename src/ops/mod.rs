@@ -10,6 +10,7 @@
 mod adopt;
 mod approvals;
 mod change;
+mod changes;
 mod context;
 mod deployed;
 pub mod doctor;
@@ -33,6 +34,7 @@ pub use approvals::{
     ApprovalRules, PromotionPreview, preview as promotion_checklist, promotion_preview,
     promotion_target,
 };
+pub use changes::{CHANGE_MARGIN, ChangedSince, Changes, changed_since};
 pub use deployed::{DeployedWorkflows, definitions_version, deployed_workflows};
 pub use observe::{Provisioned, execution_progress, provision_workflows};
 pub use run::{actor, setting};

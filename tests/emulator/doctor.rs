@@ -110,6 +110,7 @@ async fn after_provision_doctor_reports_every_check_and_passes_once_deployed() {
     let p = &env.prefix;
     let mut expected = vec![
         format!("table {p}lifecycles"),
+        format!("index changed_index of table {p}lifecycles"),
         format!("table {p}semver-seeds"),
         format!("table {p}ami-lookup"),
         format!("topic {p}lifecycle-events"),
@@ -150,6 +151,7 @@ async fn after_provision_doctor_reports_every_check_and_passes_once_deployed() {
     // What provision makes passes.
     for name in [
         format!("table {p}lifecycles"),
+        format!("index changed_index of table {p}lifecycles"),
         format!("table {p}semver-seeds"),
         format!("table {p}ami-lookup"),
         format!("topic {p}lifecycle-events"),

@@ -7,6 +7,7 @@ mod fault_proxy;
 
 mod adoption;
 mod approvals;
+mod changes;
 mod cli_parity;
 mod definitions;
 mod docs;
@@ -15,6 +16,7 @@ mod faults;
 mod foundation;
 mod hardening;
 mod inbox;
+mod list_stream;
 mod notifications;
 mod outage;
 mod performance;

@@ -2,6 +2,8 @@
 //! conditional on `item_version`), the semver seed table (an atomic counter per
 //! stack tag) and the AMI lookup table that selection clients read.
 
+mod changes;
+mod item_de;
 mod lookup;
 mod provision;
 mod reference;
@@ -13,6 +15,10 @@ use aws_sdk_dynamodb::Client as AwsDynamoClient;
 use aws_sdk_dynamodb::types::AttributeValue as AwsAttributeValue;
 use chrono::Utc;
 
+pub use changes::{
+    CHANGE_MARGIN, CHANGED_INDEX, CHANGED_SHARD, CHANGED_SHARDS, ChangedSince, Changes,
+    changed_shard,
+};
 pub use provision::{TableStatus, provision_tables};
 pub use reference::ReferenceItems;
 
@@ -395,6 +401,16 @@ impl crate::aws::ports::LifecycleStore for Store {
     ) -> Result<Listing, AwsError> {
         Store::list_all(self, stack_tag, progress).await
     }
+    /// The same reads page by page as they arrive.
+    fn pages<'a>(
+        &'a self,
+        stack_tag: Option<&'a str>,
+    ) -> futures::stream::BoxStream<'a, Result<Page, AwsError>> {
+        Store::pages(self, stack_tag)
+    }
+    async fn changed_since(&self, since: chrono::DateTime<Utc>) -> Result<ChangedSince, AwsError> {
+        Store::changed_since(self, since).await
+    }
     async fn create(&self, lc: &Lifecycle) -> Result<(), AwsError> {
         Store::create(self, lc).await
     }
@@ -431,14 +447,22 @@ impl crate::aws::ports::LifecycleStore for Store {
     }
 }
 
+/// Every write of a lifecycle (create, conditional save, seed, import) goes
+/// through here, so every stored item carries its `changed_shard`: the
+/// partition of the change index ([`CHANGED_INDEX`], sorted by `updated_at`).
 pub(crate) fn encode(lc: &Lifecycle) -> Result<Item, AwsError> {
-    serde_dynamo::to_item(lc).map_err(|e| AwsError::Malformed {
+    let mut item: Item = serde_dynamo::to_item(lc).map_err(|e| AwsError::Malformed {
         what: format!("lifecycle {}", lc.lifecycle_id),
         detail: e.to_string(),
-    })
+    })?;
+    item.insert(
+        CHANGED_SHARD.to_string(),
+        AwsAttributeValue::S(changed_shard(&lc.lifecycle_id)),
+    );
+    Ok(item)
 }
 
 /// Reads a DynamoDB item as a lifecycle, with a message naming the problem.
 pub(crate) fn decode(item: Item) -> Result<Lifecycle, String> {
-    serde_dynamo::from_item(item).map_err(|e| e.to_string())
+    item_de::from_item(item).map_err(|e| e.to_string())
 }

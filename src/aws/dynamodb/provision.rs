@@ -1,7 +1,10 @@
 //! Creates amiboard's tables when they are missing, and says which it created
 //! and which already existed. A table it creates gets what
 //! deploy/amiboard.template.json gives its tables: on-demand billing, the
-//! stack-tag index, deletion protection and point-in-time recovery.
+//! stack-tag index, the lifecycle table's change index ([`CHANGED_INDEX`]),
+//! deletion protection and point-in-time recovery. A table that exists is
+//! left as it is (an older lifecycle table without the change index stays
+//! so: `amiboard doctor` says how to add it).
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition as AwsAttributeDefinition, BillingMode as AwsBillingMode,
@@ -10,7 +13,7 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType as AwsScalarType, TableStatus as AwsTableStatus,
 };
 
-use super::{STACK_TAG_INDEX, Store};
+use super::{CHANGED_INDEX, CHANGED_SHARD, STACK_TAG_INDEX, Store};
 use crate::aws::error::AwsError;
 
 /// What provisioning did to one table.
@@ -32,6 +35,8 @@ struct TableSpec<'a> {
     name: &'a str,
     key: &'a str,
     index: Index<'a>,
+    /// The change index (`changed_shard` + `updated_at`): the lifecycle table.
+    changes: bool,
 }
 
 /// Creates the three tables if they are missing and waits until they are active.
@@ -42,16 +47,19 @@ pub async fn provision_tables(store: &Store) -> Result<Vec<TableStatus>, AwsErro
             name: &tables.lifecycles,
             key: "lifecycle_id",
             index: Index::StackTagSorted("updated_at"),
+            changes: true,
         },
         TableSpec {
             name: &tables.semver_seeds,
             key: "stack_tag",
             index: Index::None,
+            changes: false,
         },
         TableSpec {
             name: &tables.ami_lookup,
             key: "lookup_id",
             index: Index::StackTag,
+            changes: false,
         },
     ];
     let mut report = Vec::new();
@@ -124,6 +132,11 @@ async fn ensure_table(store: &Store, spec: &TableSpec<'_>) -> Result<TableStatus
         }
         request = request.global_secondary_indexes(index.build().map_err(build_error)?);
     }
+    if spec.changes {
+        request = request
+            .attribute_definitions(attr(CHANGED_SHARD)?)
+            .global_secondary_indexes(changes_index()?);
+    }
     match request.send().await {
         Ok(_) => {}
         Err(e) => {
@@ -150,6 +163,22 @@ async fn ensure_table(store: &Store, spec: &TableSpec<'_>) -> Result<TableStatus
     }
     enable_point_in_time_recovery(store, spec.name).await?;
     Ok(TableStatus::Created(spec.name.to_string()))
+}
+
+/// The change index: partition `changed_shard`, sort `updated_at` (its
+/// attribute definition comes with the stack-tag index), projection ALL.
+fn changes_index() -> Result<AwsGsi, AwsError> {
+    AwsGsi::builder()
+        .index_name(CHANGED_INDEX)
+        .key_schema(key(CHANGED_SHARD, AwsKeyType::Hash)?)
+        .key_schema(key("updated_at", AwsKeyType::Range)?)
+        .projection(
+            AwsProjection::builder()
+                .projection_type(AwsProjectionType::All)
+                .build(),
+        )
+        .build()
+        .map_err(build_error)
 }
 
 /// Turns on point-in-time recovery (35 days of restorable history), as the

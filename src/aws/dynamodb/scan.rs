@@ -1,8 +1,24 @@
 //! Full reads of the lifecycle table: parallel Scan segments (each read page
-//! by page, one page in flight per segment), and the decoding of a page.
+//! by page, one page in flight per segment) handed on page by page as they
+//! arrive, and the decoding of a page.
+
+use futures::stream::{self, BoxStream, FuturesUnordered, StreamExt};
 
 use super::{Cursor, Item, Listing, Page, SkippedItem, Store, decode};
 use crate::aws::error::AwsError;
+
+/// A segment's next page, in flight.
+type SegmentPage<'a> = futures::future::BoxFuture<'a, (u32, Result<Page, AwsError>)>;
+
+/// Where a read of the table in segments is.
+enum Segments<'a> {
+    /// Not started (the probe comes first when `probe` is set).
+    Start { probe: bool },
+    /// Pages in flight, at most one per segment.
+    Reading(FuturesUnordered<SegmentPage<'a>>),
+    /// Ended, by the last page or by an error.
+    Done,
+}
 
 impl Store {
     /// One page of a Scan, of one segment (`(segment, total)`) or of the whole table.
@@ -47,6 +63,48 @@ impl Store {
             .await
     }
 
+    /// The whole table as a stream of pages in the order they arrive:
+    /// `scan_segments` parallel Scan segments, each read page by page, at
+    /// most one page in flight per segment. The pages carry no cursor. The
+    /// stream ends after the first error. With `probe`, [`Store::probe`]
+    /// runs first (a dead endpoint fails within seconds).
+    pub fn scan_pages(&self, probe: bool) -> BoxStream<'_, Result<Page, AwsError>> {
+        let total = self.scan_segments.max(1);
+        let next = move |segment: u32, cursor: Option<Cursor>| -> SegmentPage<'_> {
+            Box::pin(async move {
+                let page = if total == 1 {
+                    self.scan_page(None, cursor.map(|c| c.0)).await
+                } else {
+                    self.segment_page(segment, total, cursor).await
+                };
+                (segment, page)
+            })
+        };
+        stream::unfold(Segments::Start { probe }, move |state| async move {
+            let mut pending = match state {
+                Segments::Done => return None,
+                Segments::Start { probe } => {
+                    if probe && let Err(err) = self.probe().await {
+                        return Some((Err(err), Segments::Done));
+                    }
+                    (0..total).map(|segment| next(segment, None)).collect()
+                }
+                Segments::Reading(pending) => pending,
+            };
+            let (segment, page) = pending.next().await?;
+            match page {
+                Err(err) => Some((Err(err), Segments::Done)),
+                Ok(mut page) => {
+                    if let Some(cursor) = page.next.take() {
+                        pending.push(next(segment, Some(cursor)));
+                    }
+                    Some((Ok(page), Segments::Reading(pending)))
+                }
+            }
+        })
+        .boxed()
+    }
+
     /// Every lifecycle of the table: `scan_segments` parallel Scan segments,
     /// each read page by page, at most one page in flight per segment.
     /// `progress` hears the running count. Call [`Store::probe`] first.
@@ -54,29 +112,13 @@ impl Store {
         &self,
         progress: &mut (dyn FnMut(usize) + Send),
     ) -> Result<Listing, AwsError> {
-        use futures::stream::{FuturesUnordered, StreamExt};
-        let total = self.scan_segments.max(1);
         let mut listing = Listing::default();
-        let mut pending = FuturesUnordered::new();
-        let next = |segment: u32, cursor: Option<Cursor>| async move {
-            let page = if total == 1 {
-                self.scan_page(None, cursor.map(|c| c.0)).await
-            } else {
-                self.segment_page(segment, total, cursor).await
-            };
-            (segment, page)
-        };
-        for segment in 0..total {
-            pending.push(next(segment, None));
-        }
-        while let Some((segment, page)) = pending.next().await {
+        let mut pages = self.scan_pages(false);
+        while let Some(page) = pages.next().await {
             let page = page?;
             listing.lifecycles.extend(page.lifecycles);
             listing.skipped.extend(page.skipped);
             progress(listing.lifecycles.len());
-            if let Some(cursor) = page.next {
-                pending.push(next(segment, Some(cursor)));
-            }
         }
         Ok(listing)
     }
@@ -93,6 +135,19 @@ impl Store {
             return self.scan_all(progress).await;
         }
         super::super::ports::page_through(self, stack_tag, progress).await
+    }
+
+    /// Every page of a full read as it arrives, after a quick probe: the
+    /// whole table's Scan segments ([`Store::scan_pages`]), or a stack tag's
+    /// Query page by page. The stream ends after the first error.
+    pub fn pages<'a>(
+        &'a self,
+        stack_tag: Option<&'a str>,
+    ) -> BoxStream<'a, Result<Page, AwsError>> {
+        match stack_tag {
+            None => self.scan_pages(true),
+            Some(_) => super::super::ports::paged(self, stack_tag),
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::{Answer, Check, Fixes, Status};
+use crate::aws::dynamodb::{CHANGED_INDEX, CHANGED_SHARD};
 use crate::aws::inspect::{
     BucketShape, IndexShape, InstanceProfileShape, KeyShape, Permission, PipelineShape, RuleShape,
     TableShape, TopicShape,
@@ -356,4 +357,53 @@ pub fn permissions(what: &str, answer: Result<Vec<Permission>, String>) -> Check
             }
         }
     }
+}
+
+/// The command that adds the change index to an existing lifecycle table.
+pub fn add_changes_index_command(table: &str) -> String {
+    let (index, shard) = (CHANGED_INDEX, CHANGED_SHARD);
+    format!(
+        "aws dynamodb update-table --table-name {table} --attribute-definitions AttributeName=lifecycle_id,AttributeType=S AttributeName=stack_tag,AttributeType=S AttributeName=updated_at,AttributeType=S AttributeName={shard},AttributeType=S --global-secondary-index-updates '[{{\"Create\":{{\"IndexName\":\"{index}\",\"KeySchema\":[{{\"AttributeName\":\"{shard}\",\"KeyType\":\"HASH\"}},{{\"AttributeName\":\"updated_at\",\"KeyType\":\"RANGE\"}}],\"Projection\":{{\"ProjectionType\":\"ALL\"}}}}}}]'"
+    )
+}
+
+/// The lifecycle table's change index (`changed_shard` + `updated_at`),
+/// which lets the dashboard re-read only what changed. No line when the
+/// table itself is missing or unknown: its own line says so.
+pub fn changes_index(table: &str, answer: &Answer<TableShape>, fixes: &Fixes) -> Option<Check> {
+    let Answer::Found(shape) = answer else {
+        return None;
+    };
+    let check = format!("index {CHANGED_INDEX} of table {table}");
+    let wanted = KeyShape {
+        hash: CHANGED_SHARD.to_string(),
+        range: Some("updated_at".to_string()),
+    };
+    let add = if fixes.local {
+        format!("add it: {}", add_changes_index_command(table))
+    } else {
+        format!(
+            "update the stack from {} (docs/deploy.md); for a table the stack did not make: {}",
+            super::TEMPLATE,
+            add_changes_index_command(table)
+        )
+    };
+    Some(
+        match shape.indexes.iter().find(|i| i.name == CHANGED_INDEX) {
+            None => Check::fail(
+                check,
+                "is missing (a table made before it existed): the dashboard re-reads the whole table instead of what changed",
+                add,
+            ),
+            Some(IndexShape { key, .. }) if *key != wanted => Check::fail(
+                check,
+                format!("has key {}, expected {}", key_text(key), key_text(&wanted)),
+                format!("delete the index, then {add}"),
+            ),
+            Some(_) => Check::pass(
+                check,
+                format!("key {}: re-reads read only what changed", key_text(&wanted)),
+            ),
+        },
+    )
 }

@@ -380,3 +380,69 @@ fn unreachable_and_bad_credentials_stop_the_checklist() {
     assert_eq!(role_name("arn:aws:iam::1:role/path/name"), "name");
     assert_eq!(role_name("plain"), "plain");
 }
+
+#[test]
+fn the_lifecycle_table_needs_the_change_index_with_its_fix() {
+    let changes = IndexShape {
+        name: "changed_index".into(),
+        key: key("changed_shard", Some("updated_at")),
+    };
+    let mut table = good_table();
+    table.indexes.push(changes.clone());
+    let ok = checks::changes_index("p-lifecycles", &Answer::Found(table), &LOCAL).expect("a line");
+    assert_eq!(ok.check, "index changed_index of table p-lifecycles");
+    assert_eq!(ok.status, Status::Pass, "{ok:?}");
+
+    // An older table: the fix adds the index to it, in place.
+    let older = Answer::Found(good_table());
+    let check = checks::changes_index("p-lifecycles", &older, &LOCAL).expect("a line");
+    assert_fail(
+        &check,
+        "is missing",
+        "aws dynamodb update-table --table-name p-lifecycles",
+    );
+    assert!(
+        check
+            .fix
+            .as_deref()
+            .is_some_and(|f| f.contains(r#""Create":{"IndexName":"changed_index""#))
+    );
+    // The index definition it prints is JSON the AWS CLI can take.
+    let command = checks::add_changes_index_command("p-lifecycles");
+    let updates = command.split('\'').nth(1).expect("quoted JSON");
+    let updates: serde_json::Value = serde_json::from_str(updates).expect("JSON");
+    assert_eq!(
+        updates[0]["Create"]["KeySchema"][1]["AttributeName"],
+        "updated_at"
+    );
+    let check = checks::changes_index("p-lifecycles", &older, &AWS).expect("a line");
+    assert_fail(
+        &check,
+        "is missing",
+        "update the stack from deploy/amiboard.template.json",
+    );
+
+    let mut wrong = good_table();
+    wrong.indexes.push(IndexShape {
+        key: key("changed_shard", None),
+        ..changes
+    });
+    let check =
+        checks::changes_index("p-lifecycles", &Answer::Found(wrong), &LOCAL).expect("a line");
+    assert_fail(
+        &check,
+        "has key changed_shard, expected changed_shard + updated_at",
+        "delete the index",
+    );
+
+    // A missing or unknown table has its own line.
+    assert_eq!(
+        checks::changes_index("p-lifecycles", &Answer::Missing, &LOCAL),
+        None
+    );
+    let unknown = Answer::Unknown("denied".into());
+    assert_eq!(
+        checks::changes_index("p-lifecycles", &unknown, &LOCAL),
+        None
+    );
+}
