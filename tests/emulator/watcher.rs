@@ -249,3 +249,39 @@ async fn an_aborted_execution_is_error_everywhere_within_ten_seconds() {
     );
     eprintln!("watcher: list row ERROR after {to_row:?}, show {to_show:?}, list {to_list:?}");
 }
+
+/// A claim on a state machine that is not there (demo data, a deleted
+/// deployment) cannot be checked, but it no longer stops the check of the
+/// others: the aborted execution beside it is still found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_state_machine_does_not_hide_the_others_broken_executions() {
+    use amiboard::ops::watcher::{Claim, find_broken};
+    let env = TestEnv::new();
+    let ctx = ready(&env).await;
+    inject(&env, &ctx, "emulator:hang-builds", 1).await;
+    let id = create(&env, STACK, &[]);
+    let arn = execution_of(&ctx, &id).await;
+    abort(&ctx, &arn).await;
+    let real = Claim {
+        lifecycle_id: id.clone(),
+        target: creation(EventKind::AmiBuild),
+        attempt: 1,
+        execution_arn: arn.clone(),
+        started_at: Some(Utc::now() - chrono::Duration::minutes(5)),
+    };
+    let gone = Claim {
+        lifecycle_id: "gone".into(),
+        target: creation(EventKind::AmiBuild),
+        attempt: 1,
+        execution_arn: "arn:aws:states:us-east-1:123456789012:execution:no-such-machine:gone-1"
+            .into(),
+        started_at: Some(Utc::now()),
+    };
+    let broken = find_broken(&ctx, &[gone, real]).await.expect("checked");
+    let found: Vec<&str> = broken
+        .iter()
+        .map(|b| b.claim.lifecycle_id.as_str())
+        .collect();
+    assert_eq!(found, vec![id.as_str()]);
+    assert_eq!(broken[0].status, RunStatus::Aborted);
+}
