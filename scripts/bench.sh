@@ -20,6 +20,11 @@ ensure_moto
 cargo build --locked --release --quiet --bin amiboard --example dashboard_bench --example storm_bench
 BIN="$ROOT/target/release/amiboard"
 
+log "heap per loaded lifecycle (counting allocator, tests/heap_per_lifecycle.rs)"
+HEAP="$(cargo test --locked --quiet --test heap_per_lifecycle -- --nocapture 2>/dev/null \
+  | grep '^heap:' | sed 's/^heap: *//' || echo 'not run')"
+log "$HEAP"
+
 log "dashboard benchmark (${IDLE} s idle)"
 DASH="$(mktemp)"
 "$ROOT/target/release/examples/dashboard_bench" "$IDLE" | tee "$DASH" >&2
@@ -77,6 +82,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; els
 cat <<TABLE
 | measure | measured (this run) |
 |---|---|
+| heap per loaded lifecycle (counting allocator) | ${HEAP} |
 | dashboard RSS, 100k loaded | $(pick 'RSS with 100000') |
 | peak during a refresh | $(pick 'peak RSS during a refresh') |
 | one re-read applied, 100k loaded | $(pick 'one re-read applied') |
