@@ -17,7 +17,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use amiboard::app::action::{Action, PageData};
+use amiboard::app::action::{Action, Effect, PageData};
 use amiboard::app::feed::StreamStatus;
 use amiboard::app::keymap::Keymap;
 use amiboard::app::state::{Connection, State};
@@ -53,9 +53,26 @@ fn fresh_state() -> State {
     state
 }
 
+/// Frees what the state let go on another thread, as the runner does
+/// (`Effect::Release`).
+fn release(effects: Vec<Effect>) {
+    static FREER: std::sync::OnceLock<std::sync::mpsc::Sender<Vec<Lifecycle>>> =
+        std::sync::OnceLock::new();
+    let freer = FREER.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<Lifecycle>>();
+        std::thread::spawn(move || rx.into_iter().for_each(drop));
+        tx
+    });
+    for effect in effects {
+        if let Effect::Release { records } = effect {
+            let _ = freer.send(records);
+        }
+    }
+}
+
 fn feed(state: &mut State, lifecycles: Vec<Lifecycle>) {
     let request = state.request;
-    update(
+    let effects = update(
         state,
         Action::PageLoaded {
             request,
@@ -67,6 +84,7 @@ fn feed(state: &mut State, lifecycles: Vec<Lifecycle>) {
             }),
         },
     );
+    release(effects);
 }
 
 /// Loads `n` demo lifecycles as the runner hands them over: pages of 1000
@@ -114,14 +132,22 @@ fn render_time(n: u64) -> String {
 }
 
 /// Key press -> update -> redrawn frame while 100 pages of 1000 arrive.
-fn key_while_loading() -> (String, String, Duration) {
+fn key_while_loading() -> (String, String, Duration, Duration) {
     let mut state = fresh_state();
     let _ = start_load(&mut state);
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
     let theme = Theme::dark();
     let mut keys = Vec::new();
     let mut pages = Vec::new();
+    let mut freeing = Duration::ZERO;
     for page in 0..100 {
+        // What freeing a page of decoded records alone costs: the state
+        // keeps compact rows and lets the records go, freed off the UI
+        // loop (`Effect::Release`), so not in the page's time below.
+        let same = demo(page * 1000, 1000);
+        let t = Instant::now();
+        drop(same);
+        freeing += t.elapsed();
         let batch = demo(page * 1000, 1000);
         let t = Instant::now();
         feed(&mut state, batch);
@@ -134,7 +160,7 @@ fn key_while_loading() -> (String, String, Duration) {
         }
     }
     let total = pages.iter().sum();
-    (stats(keys), stats(pages), total)
+    (stats(keys), stats(pages), total, freeing)
 }
 
 fn rss_kib() -> u64 {
@@ -234,6 +260,10 @@ fn refresh(state: &mut State) {
     let _ = start_load(state);
     for page in 0..100 {
         state.upsert(demo(page * 1000, 1000));
+        // What update() hands the runner after each page.
+        release(vec![Effect::Release {
+            records: std::mem::take(&mut state.released),
+        }]);
     }
     state.drop_unseen();
 }
@@ -326,9 +356,12 @@ fn main() {
     drop(state);
     println!("frame render, 1000 lifecycles:    {}", render_time(1000));
     println!("frame render, 100000 lifecycles:  {}", render_time(100_000));
-    let (keys, pages, total) = key_while_loading();
+    let (keys, pages, total, freeing) = key_while_loading();
     println!("key -> redrawn frame during load: {keys}");
     println!("  applying one 1000-item page:    {pages}");
     println!("first load of 100000, view work:  {total:.2?} in total (100 pages)");
+    println!(
+        "  freeing the decoded records, off the UI loop (not in the view work): {freeing:.2?}"
+    );
     println!("{}", idle_cpu(idle_seconds));
 }

@@ -2,6 +2,7 @@
 //! runtime, no terminal, a fixed clock.
 
 mod approvals;
+mod changes;
 mod doctor_badge;
 mod flows;
 mod hardening;
@@ -12,7 +13,6 @@ mod list_view;
 mod list_watch;
 mod live;
 mod records;
-mod changes;
 mod small_things;
 mod stream_retry;
 
