@@ -17,7 +17,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use amiboard::app::action::{Action, Effect, PageData};
+use amiboard::app::action::{Action, PageData};
 use amiboard::app::feed::StreamStatus;
 use amiboard::app::keymap::Keymap;
 use amiboard::app::state::{Connection, State};
@@ -53,26 +53,9 @@ fn fresh_state() -> State {
     state
 }
 
-/// Frees what the state let go on another thread, as the runner does
-/// (`Effect::Release`).
-fn release(effects: Vec<Effect>) {
-    static FREER: std::sync::OnceLock<std::sync::mpsc::Sender<Vec<Lifecycle>>> =
-        std::sync::OnceLock::new();
-    let freer = FREER.get_or_init(|| {
-        let (tx, rx) = std::sync::mpsc::channel::<Vec<Lifecycle>>();
-        std::thread::spawn(move || rx.into_iter().for_each(drop));
-        tx
-    });
-    for effect in effects {
-        if let Effect::Release { records } = effect {
-            let _ = freer.send(records);
-        }
-    }
-}
-
 fn feed(state: &mut State, lifecycles: Vec<Lifecycle>) {
     let request = state.request;
-    let effects = update(
+    update(
         state,
         Action::PageLoaded {
             request,
@@ -84,7 +67,6 @@ fn feed(state: &mut State, lifecycles: Vec<Lifecycle>) {
             }),
         },
     );
-    release(effects);
 }
 
 /// Loads `n` demo lifecycles as the runner hands them over: pages of 1000
@@ -142,8 +124,9 @@ fn key_while_loading() -> (String, String, Duration, Duration) {
     let mut freeing = Duration::ZERO;
     for page in 0..100 {
         // What freeing a page of decoded records alone costs: the state
-        // keeps compact rows and lets the records go, freed off the UI
-        // loop (`Effect::Release`), so not in the page's time below.
+        // keeps compact rows and lets the records go, on the UI loop
+        // (freeing them on another thread made keys wait for the
+        // allocator: up to 350 ms in the storm benchmark).
         let same = demo(page * 1000, 1000);
         let t = Instant::now();
         drop(same);
@@ -260,10 +243,6 @@ fn refresh(state: &mut State) {
     let _ = start_load(state);
     for page in 0..100 {
         state.upsert(demo(page * 1000, 1000));
-        // What update() hands the runner after each page.
-        release(vec![Effect::Release {
-            records: std::mem::take(&mut state.released),
-        }]);
     }
     state.drop_unseen();
 }

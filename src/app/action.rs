@@ -207,9 +207,6 @@ pub enum Effect {
     Mutate { op: Op, actor: String },
     /// Put text on the clipboard with OSC 52 (written by the terminal backend).
     Copy { text: String },
-    /// Let go of decoded records the state did not keep (a large table
-    /// keeps compact rows): freed off the UI loop.
-    Release { records: Vec<Lifecycle> },
     /// Read an execution's state and elapsed time.
     FetchProgress {
         lifecycle_id: String,
@@ -256,7 +253,6 @@ impl Effect {
             | Effect::FetchLifecycle { .. }
             | Effect::Identify
             | Effect::Copy { .. }
-            | Effect::Release { .. }
             | Effect::FetchProgress { .. }
             | Effect::SetLinks { .. }
             | Effect::AddLinks { .. }

@@ -123,7 +123,6 @@ impl State {
                 *seen = true;
             }
             if self.rows[i].item_version > lc.item_version {
-                self.released.push(lc);
                 continue;
             }
             let mut row = Row::named(&lc, &mut self.names);
@@ -135,7 +134,6 @@ impl State {
                 None => !pinned.iter().any(|p| **p == *lc.lifecycle_id),
             };
             if self.rows[i] == row && unchanged {
-                self.released.push(lc);
                 continue;
             }
             changed.push((i, row, lc));
@@ -157,8 +155,6 @@ impl State {
                     row.id = Arc::clone(&self.rows[j].id);
                     self.rows[j] = row;
                     self.hold(j, lc, &pinned);
-                } else {
-                    self.released.push(lc);
                 }
                 continue;
             }
@@ -188,8 +184,6 @@ impl State {
         self.facts.note(&id, &lc, self.now, &mut self.names);
         if self.rows.len() <= KEEP || self.records.contains(&id) || pinned.contains(&id) {
             self.records.put(id, lc, pinned);
-        } else {
-            self.released.push(lc);
         }
     }
 
@@ -284,16 +278,6 @@ impl State {
         }
         self.clamp_selection();
     }
-}
-
-/// The records this update read and did not keep, freed off the UI loop.
-pub fn take_released(state: &mut State) -> Vec<Effect> {
-    if state.released.is_empty() {
-        return Vec::new();
-    }
-    vec![Effect::Release {
-        records: std::mem::take(&mut state.released),
-    }]
 }
 
 /// The links of the lifecycles this update read, for the stream's index:

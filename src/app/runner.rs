@@ -82,14 +82,6 @@ impl Runner {
             }
             return;
         }
-        if let Effect::Release { records } = effect {
-            // Freeing a page of records takes milliseconds: not on the UI loop.
-            match tokio::runtime::Handle::try_current() {
-                Ok(runtime) => drop(runtime.spawn_blocking(move || drop(records))),
-                Err(_) => drop(records),
-            }
-            return;
-        }
         if let Effect::AddLinks { index } = effect {
             if let Some(links) = &self.links {
                 links.add(*index);
@@ -208,10 +200,7 @@ async fn perform(ctx: &Context, effect: Effect) -> Option<Action> {
             let result = ops::build_image(ctx, &image_arn).await;
             Some(Action::BuildImageFetched { image_arn, result })
         }
-        Effect::Copy { .. }
-        | Effect::Release { .. }
-        | Effect::SetLinks { .. }
-        | Effect::AddLinks { .. } => None,
+        Effect::Copy { .. } | Effect::SetLinks { .. } | Effect::AddLinks { .. } => None,
     }
 }
 

@@ -184,9 +184,6 @@ pub struct State {
     pub awaiting: Option<(String, Command)>,
     /// The focused lifecycle whose record is being read (`list_view::fetch_focused`).
     pub fetching: Option<String>,
-    /// Records just read that are not kept, to be freed off the UI loop
-    /// (sent after each update as `Effect::Release`).
-    pub released: Vec<Lifecycle>,
     /// Links of lifecycles just read, for the stream's index (sent after
     /// each update as `Effect::AddLinks`).
     pub new_links: crate::lifecycle::notification::LinkIndex,
@@ -295,7 +292,6 @@ impl State {
             facts: Facts::default(),
             awaiting: None,
             fetching: None,
-            released: Vec::new(),
             new_links: crate::lifecycle::notification::LinkIndex::default(),
             by_id: HashMap::new(),
             view: Vec::new(),

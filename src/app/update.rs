@@ -17,7 +17,6 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut effects = apply(state, action);
     effects.extend(super::list_view::fetch_focused(state));
     effects.extend(super::list_view::take_links(state));
-    effects.extend(super::list_view::take_released(state));
     effects
 }
 
