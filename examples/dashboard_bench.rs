@@ -339,8 +339,6 @@ fn main() {
     println!("key -> redrawn frame during load: {keys}");
     println!("  applying one 1000-item page:    {pages}");
     println!("first load of 100000, view work:  {total:.2?} in total (100 pages)");
-    println!(
-        "  freeing the decoded records, off the UI loop (not in the view work): {freeing:.2?}"
-    );
+    println!("  of which freeing the decoded records (measured alone): {freeing:.2?}");
     println!("{}", idle_cpu(idle_seconds));
 }
