@@ -103,9 +103,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, selec
         .title(title);
     if items.is_empty() {
         let text = match state.load {
-            Load::Idle | Load::Loading { .. } if state.rows.is_empty() => {
-                "Loading lifecycles…"
-            }
+            Load::Idle | Load::Loading { .. } if state.rows.is_empty() => "Loading lifecycles…",
             _ => {
                 "Nothing is waiting for a person: no QA decision is pending and no promotion is allowed."
             }

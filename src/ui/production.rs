@@ -71,9 +71,7 @@ pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let entries = production(state);
     if entries.is_empty() {
         let text = match state.load {
-            Load::Idle | Load::Loading { .. } if state.rows.is_empty() => {
-                "Loading lifecycles…"
-            }
+            Load::Idle | Load::Loading { .. } if state.rows.is_empty() => "Loading lifecycles…",
             _ => "No AMI has been promoted to production yet.",
         };
         return vec![Line::from(""), Line::styled(format!("  {text}"), theme.dim)];
