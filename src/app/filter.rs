@@ -187,8 +187,13 @@ fn scan(severity: Severity, field: &str, value: &str) -> Result<Term, String> {
 
 /// Whether every character of `needle` appears in `haystack` in order.
 pub fn fuzzy(haystack: &str, needle: &str) -> bool {
-    let mut chars = haystack.chars();
-    needle.chars().all(|n| chars.any(|h| h == n))
+    fuzzy_chars(haystack.chars(), needle)
+}
+
+/// [`fuzzy`] over text given as characters (a row's fields, lower-cased,
+/// without joining them into one string).
+pub fn fuzzy_chars(mut haystack: impl Iterator<Item = char>, needle: &str) -> bool {
+    needle.chars().all(|n| haystack.any(|h| h == n))
 }
 
 fn statuses(value: &str) -> Result<Vec<EventStatus>, String> {

@@ -147,11 +147,11 @@ impl Row {
             semver.as_deref().unwrap_or(""),
             self.stage.event.name(),
         ];
-        let mut text = parts
+        let text = parts
             .iter()
             .flat_map(|p| p.chars().chain(std::iter::once(' ')))
             .flat_map(char::to_lowercase);
-        needle.chars().all(|n| text.any(|h| h == n))
+        super::filter::fuzzy_chars(text, needle)
     }
 }
 
