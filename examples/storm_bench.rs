@@ -36,7 +36,7 @@ use amiboard::app::state::{Connection, State};
 use amiboard::app::update::{start_load, update};
 use amiboard::aws::{self, Clients};
 use amiboard::lifecycle::Lifecycle;
-use amiboard::lifecycle::demo::{demo_lifecycle, stack_tag_for};
+use amiboard::lifecycle::demo::demo_lifecycles;
 use amiboard::lifecycle::notification::Arrival;
 use amiboard::ops::listener::{self, StreamEvent, StreamOptions};
 use amiboard::ui::{Renderer, theme::Theme};
@@ -326,9 +326,7 @@ async fn storm(seconds: u64, rate: u64) -> Result<(), String> {
     println!("amiboard notification storm: {LOADED} loaded, {rate} msg/s for {seconds} s, 160x48");
 
     let now = "2026-11-23T12:00:00Z".parse().unwrap_or_default();
-    let lifecycles: Vec<Lifecycle> = (0..LOADED)
-        .map(|i| demo_lifecycle(i, &stack_tag_for(i, None), i + 1, now))
-        .collect();
+    let lifecycles: Vec<Lifecycle> = demo_lifecycles(0..LOADED, now);
     let targets: Vec<_> = lifecycles
         .iter()
         .step_by(usize::try_from(TARGET_EVERY).unwrap_or(1))

@@ -19,7 +19,7 @@ use amiboard::app::keymap::Keymap;
 use amiboard::app::state::{Connection, State};
 use amiboard::app::update::{start_load, update};
 use amiboard::lifecycle::Lifecycle;
-use amiboard::lifecycle::demo::{demo_lifecycle, stack_tag_for};
+use amiboard::lifecycle::demo::demo_lifecycles;
 use amiboard::lifecycle::notification::LinkIndex;
 
 #[global_allocator]
@@ -42,9 +42,7 @@ fn demo(from: u64, n: u64) -> Vec<Lifecycle> {
         .with_ymd_and_hms(2026, 11, 23, 12, 0, 0)
         .single()
         .unwrap_or_default();
-    (from..from + n)
-        .map(|i| demo_lifecycle(i, &stack_tag_for(i, None), i + 1, now))
-        .collect()
+    demo_lifecycles(from..from + n, now)
 }
 
 /// What the stream would hold: every link index the load sent.

@@ -61,6 +61,15 @@ pub fn stack_tag_for(index: u64, fixed: Option<&str>) -> String {
     )
 }
 
+/// The demo lifecycles numbered `range`, each with its own stack tag
+/// ([`stack_tag_for`]) and MAJOR version (its number plus one): the same
+/// lifecycle for the same number, so tests and benchmarks can make one again.
+pub fn demo_lifecycles(range: std::ops::Range<u64>, now: DateTime<Utc>) -> Vec<Lifecycle> {
+    range
+        .map(|i| demo_lifecycle(i, &stack_tag_for(i, None), i.saturating_add(1), now))
+        .collect()
+}
+
 /// One demo lifecycle. `major` is the version its build received.
 pub fn demo_lifecycle(index: u64, stack_tag: &str, major: u64, now: DateTime<Utc>) -> Lifecycle {
     let mut mix = Mix(index.wrapping_add(0xA5A5_0000));

@@ -3,15 +3,12 @@
 
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 use super::{chars, fresh, key, loaded, now};
 use crate::app::action::{Action, Effect};
 use crate::app::state::{Dialog, Screen, State};
 use crate::app::update::update;
 use crate::ops::OpError;
-use crate::ui::theme::Theme;
 
 fn ctrl(state: &mut State, c: char) -> Vec<Effect> {
     update(
@@ -145,22 +142,7 @@ fn defect_15_an_invalid_filter_is_not_applied_on_enter() {
 }
 
 fn draw(state: &State) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(state.width, state.height)).expect("term");
-    terminal
-        .draw(|f| crate::ui::render(state, &Theme::dark(), f))
-        .expect("draw");
-    let buffer = terminal.backend().buffer();
-    let width = usize::from(buffer.area.width);
-    buffer
-        .content
-        .chunks(width)
-        .map(|row| {
-            row.iter()
-                .map(ratatui::buffer::Cell::symbol)
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    super::screen_text(state)
 }
 
 #[test]

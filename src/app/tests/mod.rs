@@ -24,7 +24,7 @@ use super::keymap::Keymap;
 use super::state::{Connection, State};
 use super::update::{start_load, update};
 use crate::lifecycle::Lifecycle;
-use crate::lifecycle::demo::{demo_lifecycle, stack_tag_for};
+use crate::lifecycle::demo::demo_lifecycles;
 
 pub fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0)
@@ -45,9 +45,7 @@ pub fn target() -> Connection {
 }
 
 pub fn demo(n: u64) -> Vec<Lifecycle> {
-    (0..n)
-        .map(|i| demo_lifecycle(i, &stack_tag_for(i, None), i + 1, now()))
-        .collect()
+    demo_lifecycles(0..n, now())
 }
 
 /// A fresh lifecycle: nothing has run.

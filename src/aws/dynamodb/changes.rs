@@ -23,7 +23,7 @@ use aws_sdk_dynamodb::types::AttributeValue as AwsAttributeValue;
 use aws_sdk_dynamodb::types::IndexStatus as AwsIndexStatus;
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{Item, SkippedItem, Store, decode};
+use super::{Item, SkippedItem, Store};
 use crate::aws::error::AwsError;
 use crate::lifecycle::Lifecycle;
 
@@ -110,29 +110,20 @@ impl Store {
                 Ok(page) => page,
                 Err(err) => return self.unless_no_index(err).await,
             };
-            for item in items {
-                let key = item
-                    .get("lifecycle_id")
-                    .and_then(|v| v.as_s().ok())
-                    .cloned()
-                    .unwrap_or_else(|| "(no lifecycle_id)".to_string());
-                match decode(item) {
-                    // An item written again while the shard was being paged
-                    // moves forward in the index and may be read twice.
-                    Ok(lc) => match newest.get(&lc.lifecycle_id) {
-                        Some(held) if held.item_version >= lc.item_version => {}
-                        _ => {
-                            newest.insert(lc.lifecycle_id.clone(), lc);
-                        }
-                    },
-                    Err(error) => {
-                        tracing::warn!(%key, %error, "skipped a malformed changed lifecycle item");
-                        skipped.push(SkippedItem { key, error });
+            let page = super::scan::page_of(items, last_key);
+            skipped.extend(page.skipped);
+            for lc in page.lifecycles {
+                // An item written again while the shard was being paged
+                // moves forward in the index and may be read twice.
+                match newest.get(&lc.lifecycle_id) {
+                    Some(held) if held.item_version >= lc.item_version => {}
+                    _ => {
+                        newest.insert(lc.lifecycle_id.clone(), lc);
                     }
                 }
             }
-            if let Some(start) = last_key.filter(|k| !k.is_empty()) {
-                pending.push(next(shard, Some(start)));
+            if let Some(start) = page.next {
+                pending.push(next(shard, Some(start.0)));
             }
         }
         let mut lifecycles: Vec<Lifecycle> = newest.into_values().collect();
