@@ -89,7 +89,9 @@ pub enum Command {
         /// Only lifecycles whose current event is this one, e.g. SMOKE_TESTS or smoke.
         #[arg(long, value_name = "EVENT")]
         stage: Option<String>,
-        /// Print JSON instead of a table.
+        /// Print a JSON array instead of a table, streamed in the table's order as
+        /// pages arrive (lifecycles with a running execution last); left unclosed,
+        /// with exit 1, if the read fails part-way.
         #[arg(long)]
         json: bool,
     },
