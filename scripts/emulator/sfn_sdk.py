@@ -8,6 +8,32 @@ copy of the interpreter has the conversion helpers (`_to_boto_request`,
 PascalCase parameter of a camelCase service was silently dropped. Here they
 are called with the operation's botocore model, so one definition runs on
 AWS and on the emulator.
+
+Error names. On AWS an aws-sdk task's error is `<ServiceName>.<ErrorName>`,
+"both in PascalCase", and Step Functions always adds the `Exception` suffix
+("Always add the Exception suffix ... even when the suffix is not part of the
+error name the service provides"; S3's `BucketAlreadyExists` is
+`S3.BucketAlreadyExistsException`):
+https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
+The names are the AWS SDK for Java 2.x's: the service prefix is its client
+name, derived from the model's `serviceId` (`ACM PCA` -> `AcmPca`, the page's
+example; `DynamoDB` -> `DynamoDb`; `EC2` -> `Ec2`; `SSM` -> `Ssm`;
+`imagebuilder` -> `Imagebuilder`), and an error the service does not model
+surfaces as the service's base exception, `<Prefix>.<Prefix>Exception`. The
+Java SDK maps error codes to exception classes per operation (a generated
+client's `exceptionMetadataMapper` lists only the operation's modeled errors;
+the base class is what "Unknown exceptions will be thrown as an instance
+of", aws/aws-sdk-java-v2 codegen), so "modeled" means: in the operation's
+`errors` in the service model.
+Evidence: EC2 models no errors at all (botocore's EC2 model has no error
+shapes), and a real execution's RunInstances throttle failed with
+`Ec2.Ec2Exception: Request limit exceeded ... (Service: Ec2, Status Code: 503,
+...)` (https://github.com/CloudSnorkel/cdk-github-runners/issues/946); an SSM
+AccessDeniedException (not modeled for GetParameter) is `Ssm.SsmException` in
+recorded Step Functions outputs. moto named them `ec2.ec2Exception`,
+`ssm.InvalidInstanceIdException` (lower-case service): `_from_error` below
+gives AWS's names, and the cause as AWS formats it:
+`<message> (Service: <Prefix>, Status Code: <n>, Request ID: <id>)`.
 """
 
 import re
@@ -26,6 +52,19 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state
 SFN_TO_BOTO = {"eventbridge": "events"}
 
 _original_extract = json_path.extract_json
+
+# The AWS SDK for Java 2.x client names of the services amiboard's workflows
+# call (what `sdk_prefix` derives from botocore's serviceId), for reading.
+#   botocore name   serviceId        Step Functions error prefix
+#   ec2             EC2              Ec2
+#   ssm             SSM              Ssm
+#   imagebuilder    imagebuilder     Imagebuilder
+#   s3              S3               S3
+#   events          EventBridge      EventBridge
+#   dynamodb        DynamoDB         DynamoDb   (aws-sdk only; the optimized
+#                                               integration says DynamoDB)
+#   stepfunctions   SFN              Sfn
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _SESSION = botocore.session.get_session()
 _MODELS: dict = {}
 
@@ -56,6 +95,66 @@ def _normalise_response(self, response, boto_service_name=None, service_action_n
         self._from_boto_response(response, operation.output_shape)
 
 
+def sdk_prefix(boto_service: str) -> str:
+    """The Step Functions error prefix of a botocore service: the AWS SDK for
+    Java 2.x client name, its serviceId's words each capitalised."""
+    service_id = _SESSION.get_service_model(boto_service).metadata.get("serviceId", boto_service)
+    words = [w for part in re.split(r"[^A-Za-z0-9]+", service_id) for w in _WORD.findall(part)]
+    return "".join(w[:1].upper() + w[1:].lower() for w in words)
+
+
+def _exception(name: str) -> str:
+    return name if name.endswith("Exception") else name + "Exception"
+
+
+_ERROR_SHAPES: dict = {}
+
+
+def modeled_errors(boto_service: str, operation: str) -> dict:
+    """Error code -> shape name of every error the operation models (the
+    Java SDK maps error codes to exception classes per operation)."""
+    key = (boto_service, operation)
+    if key not in _ERROR_SHAPES:
+        model = _SESSION.get_service_model(boto_service)
+        shapes = model.operation_model(operation).error_shapes if operation in model.operation_names else []
+        _ERROR_SHAPES[key] = {s.metadata.get("error", {}).get("code", s.name): s.name for s in shapes}
+    return _ERROR_SHAPES[key]
+
+
+def sdk_error_name(boto_service: str, operation: str, code: str) -> str:
+    """The error Step Functions raises for an aws-sdk task whose call failed
+    with `code`: `<Prefix>.<Shape>Exception` for an error the operation
+    models, else the service's base exception `<Prefix>.<Prefix>Exception`."""
+    prefix = sdk_prefix(boto_service)
+    shapes = modeled_errors(boto_service, operation)
+    shape = shapes.get(code) or (code if code in shapes.values() else None)
+    return f"{prefix}.{_exception(shape)}" if shape else f"{prefix}.{prefix}Exception"
+
+
+def _from_error(self, env, ex):
+    from botocore.exceptions import ClientError
+
+    if not isinstance(ex, ClientError):
+        return _original_from_error(self, env, ex)
+    boto_service = self._get_boto_service_name()
+    prefix = sdk_prefix(boto_service)
+    action = self.resource.api_action
+    code = ex.response.get("Error", {}).get("Code", "")
+    message = ex.response.get("Error", {}).get("Message", "")
+    wrapped = re.search(r"<Code>([^<]+)</Code>\s*<Message>(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?</Message>", message, re.S)
+    if wrapped:  # moto answered a JSON-protocol call with its XML error body
+        code, message = wrapped.group(1), wrapped.group(2)
+    error = sdk_error_name(boto_service, action[:1].upper() + action[1:], code)
+    meta = ex.response.get("ResponseMetadata", {})
+    details = [f"Service: {prefix}", f"Status Code: {meta.get('HTTPStatusCode')}", f"Request ID: {meta.get('RequestId')}"]
+    if meta.get("HostId"):
+        details.append(f"Extended Request ID: {meta['HostId']}")
+    cause = f"{message} ({', '.join(details)})"
+    return self._get_task_failure_event(env=env, error=error, cause=cause)
+
+
+_original_from_error = StateTaskServiceAwsSdk._from_error
+
 _INDEFINITE = re.compile(r"\[\*\]|\[[^\]]*:[^\]]*\]|\.\.|\[\?")
 
 
@@ -84,3 +183,4 @@ def install() -> None:
     StateTaskService._SERVICE_NAME_SFN_TO_BOTO_OVERRIDES.update(SFN_TO_BOTO)
     StateTaskServiceAwsSdk._normalise_parameters = _normalise_parameters
     StateTaskServiceAwsSdk._normalise_response = _normalise_response
+    StateTaskServiceAwsSdk._from_error = _from_error
