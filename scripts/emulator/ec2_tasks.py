@@ -14,6 +14,25 @@
   buses): `ami_state_change` puts EC2's "EC2 AMI State Change" event on the
   default bus and every matching rule's SNS target gets it, in EventBridge's
   envelope, as on AWS.
+
+Refusals as AWS's (details and sources in scripts/emulator/README.md):
+
+- ExportImage: an AMI unknown in the region (`InvalidAMIID.NotFound`), a
+  bucket that does not exist, an AMI any of whose EBS snapshots is encrypted
+  or whose platform is Windows (VM Import/Export, "Considerations for image
+  export": https://docs.aws.amazon.com/vm-import/latest/userguide/limits-image-export.html),
+  and a `RoleName` (default `vmimport`) that does not exist in IAM or whose
+  trust policy does not let `vmie.amazonaws.com` `sts:AssumeRole`
+  (https://docs.aws.amazon.com/vm-import/latest/userguide/vmimport-troubleshooting.html,
+  https://docs.aws.amazon.com/vm-import/latest/userguide/required-permissions.html)
+  answer `InvalidParameter`.
+- CreateStoreImageTask: AMI and bucket must exist. DescribeStoreImageTasks
+  lists every task of an AMI (earlier ones too), oldest first, and honours
+  `ImageIds` and the `task-state` / `bucket` filters.
+- DescribeExportImageTasks / DescribeStoreImageTasks about an AMI the
+  emulator's Image Builder built answer RequestLimitExceeded / InternalError
+  / Unavailable for the pipeline's `emulator:throttle-polls` /
+  `emulator:server-error-polls` (see ec2_strict.poll_fault).
 """
 
 import json
@@ -32,7 +51,7 @@ from moto.sns.models import sns_backends
 ACCOUNT = DEFAULT_ACCOUNT_ID
 TASK_SECONDS = 1.0
 _EXPORTS: dict[str, dict] = {}
-_STORES: dict[str, dict] = {}  # AMI id -> the latest store task
+_STORES: list[dict] = []  # every store task, oldest first (AWS lists earlier ones too)
 _NS = "http://ec2.amazonaws.com/doc/2016-11-15/"
 
 
@@ -91,6 +110,9 @@ def export_image(self):
         return _error("InvalidAMIID.NotFound", f"The image id '[{ami_id}]' does not exist")
     if not bucket or not _bucket_exists(bucket):
         return _error("InvalidParameter", f"The bucket {bucket} does not exist.")
+    refusal = export_refusal(self.region, ami_id, role)
+    if refusal:
+        return _error("InvalidParameter", refusal)
     task_id = f"export-ami-{uuid.uuid4().hex[:17]}"
     task = {"id": task_id, "ami": ami_id, "fmt": fmt, "bucket": bucket, "prefix": prefix,
             "role": role, "status": "active", "progress": "0", "message": "validating"}
@@ -109,6 +131,54 @@ def export_image(self):
     return _xml("ExportImage", _export_fields(task))
 
 
+def _role_trusts_vmie(role_name: str) -> bool:
+    """The role exists in IAM and its trust policy lets `vmie.amazonaws.com`
+    `sts:AssumeRole` (the `sts:Externalid` condition is not evaluated)."""
+    from urllib.parse import unquote
+
+    from moto.iam.models import iam_backends
+
+    try:
+        role = iam_backends[ACCOUNT]["aws"].get_role(role_name)
+        policy = role.assume_role_policy_document
+        policy = json.loads(policy if policy.lstrip().startswith("{") else unquote(policy))
+    except Exception:
+        return False
+    statements = policy.get("Statement", [])
+    for st in statements if isinstance(statements, list) else [statements]:
+        services = (st.get("Principal") or {}).get("Service", []) if isinstance(st.get("Principal"), dict) else []
+        actions = st.get("Action", [])
+        services = [services] if isinstance(services, str) else services
+        actions = [actions] if isinstance(actions, str) else actions
+        if (st.get("Effect") == "Allow" and "vmie.amazonaws.com" in services
+                and any(a in ("sts:AssumeRole", "sts:*", "*") for a in actions)):
+            return True
+    return False
+
+
+def export_refusal(region: str, ami_id: str, role: str) -> str:
+    """Why AWS refuses to export this AMI with this role ("" when it does not).
+
+    VM Import/Export, "Considerations for image export": "You can't export
+    an image if it contains encrypted EBS snapshots" and images "that contain
+    AWS-provided third-party software" (Windows, SQL Server, Marketplace) "cannot
+    be exported" https://docs.aws.amazon.com/vm-import/latest/userguide/limits-image-export.html;
+    the service role must exist and trust vmie.amazonaws.com
+    https://docs.aws.amazon.com/vm-import/latest/userguide/required-permissions.html"""
+    from . import ec2_strict
+
+    ami = ec2_backends[ACCOUNT][region].amis[ami_id]
+    if ec2_strict.ami_is_encrypted(region, ami_id):
+        return (f"The image {ami_id} has encrypted EBS snapshots ({ami.ebs_snapshot.id}); "
+                "images with encrypted snapshots cannot be exported.")
+    if (ami.platform or "").lower() == "windows":
+        return (f"The image {ami_id} contains AWS-provided third-party software (platform Windows) "
+                "and cannot be exported.")
+    if not _role_trusts_vmie(role):
+        return f"The service role {role} provided does not exist or does not have sufficient permissions"
+    return ""
+
+
 def _export_fields(task: dict) -> str:
     return (f"<exportImageTaskId>{task['id']}</exportImageTaskId><imageId>{task['ami']}</imageId>"
             f"<diskImageFormat>{task['fmt']}</diskImageFormat><roleName>{escape(task['role'])}</roleName>"
@@ -119,7 +189,11 @@ def _export_fields(task: dict) -> str:
 
 
 def describe_export_image_tasks(self):
+    from . import ec2_strict
+
     wanted = self._get_param("ExportImageTaskIds", [])
+    ec2_strict.raise_ec2_poll_fault([_EXPORTS[i]["ami"] for i in wanted or [] if i in _EXPORTS],
+                                    "DescribeExportImageTasks")
     tasks = [t for i, t in _EXPORTS.items() if not wanted or i in wanted]
     items = "".join(f"<item>{_export_fields(t)}</item>" for t in tasks)
     return _xml("DescribeExportImageTasks", f"<exportImageTaskSet>{items}</exportImageTaskSet>")
@@ -138,7 +212,7 @@ def create_store_image_task(self):
     key = f"{ami_id}.bin"
     task = {"ami": ami_id, "bucket": bucket, "key": key, "state": "InProgress", "progress": "0",
             "start": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")}
-    _STORES[ami_id] = task
+    _STORES.append(task)
     injected = _injected(ami_id, "emulator:fail-backups", "emulator:hang-backups")
 
     def finish():
@@ -154,8 +228,21 @@ def create_store_image_task(self):
 
 
 def describe_store_image_tasks(self):
-    wanted = self._get_param("ImageIds", [])
-    tasks = [t for a, t in _STORES.items() if not wanted or a in wanted]
+    """Every task of the AMIs, earlier ones too, oldest first (each with its
+    own taskStartTime); `Filters` `task-state` and `bucket`
+    (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeStoreImageTasks.html)."""
+    from . import ec2_strict
+
+    wanted = self._get_param("ImageIds", []) or []
+    ec2_strict.raise_ec2_poll_fault(wanted, "DescribeStoreImageTasks")
+    filters = {f.get("Name"): f.get("Values") or [] for f in self._get_param("Filters", []) or []}
+    for name in filters:
+        if name not in ("task-state", "bucket"):
+            return _error("InvalidParameterValue", f"The filter '{name}' is invalid")
+    tasks = [t for t in _STORES
+             if (not wanted or t["ami"] in wanted)
+             and ("task-state" not in filters or t["state"] in filters["task-state"])
+             and ("bucket" not in filters or t["bucket"] in filters["bucket"])]
     items = "".join(
         f"<item><amiId>{t['ami']}</amiId><taskStartTime>{t['start']}</taskStartTime>"
         f"<bucket>{escape(t['bucket'])}</bucket><s3objectKey>{t['key']}</s3objectKey>"
@@ -213,6 +300,9 @@ def _send_to_targets(self, original_event, transform_input=True):
 
 
 def install() -> None:
+    from . import ec2_strict
+
+    ec2_strict.install()
     for method in (export_image, describe_export_image_tasks, create_store_image_task,
                    describe_store_image_tasks):
         setattr(EC2Response, method.__name__, method)
