@@ -6,11 +6,12 @@ deploy/amiboard.template.json.
   `DefinitionSubstitutions` replaces `${name}` in it). Both are accepted here.
   The machine is created in the Step Functions backend the API serves (the
   executing one when `execute_state_machine` is on), so StartExecution finds it.
-  moto's template parser drops null values (its AWS::NoValue handling), which
-  would turn `"ResultPath": null` (discard the result) into the default (keep
-  it): a Definition without intrinsic functions is kept exactly as written.
-  And `{"Ref": "AWS::NoValue"}` in a list (e.g. an `Fn::If` policy
-  statement) removes the element, as on AWS (moto left a null there).
+  A `DefinitionString` (plain or `Fn::Sub`) becomes the machine's definition
+  unchanged, `"ResultPath": null` inside the string included (a null inside
+  a string is just text). A `Definition` object without intrinsic functions
+  is kept exactly as written. And `{"Ref": "AWS::NoValue"}` in a list (e.g.
+  an `Fn::If` policy statement) removes the element, as on AWS (moto left a
+  null there).
 - `AWS::DynamoDB::Table`: moto ignores `PointInTimeRecoverySpecification`;
   it is applied as UpdateContinuousBackups would.
 - `AWS::S3::Bucket`: moto ignores `PublicAccessBlockConfiguration` and
@@ -21,6 +22,27 @@ deploy/amiboard.template.json.
 - `AWS::SNS::TopicPolicy` and `AWS::S3::BucketPolicy`: set as the topics'
   `Policy` attribute and the bucket's policy, as SetTopicAttributes and
   PutBucketPolicy would.
+
+Template rules (CreateStack, UpdateStack, CreateChangeSet, ValidateTemplate,
+GetTemplateSummary), as CloudFormation refuses them, HTTP 400 `ValidationError`:
+- A JSON `null` (or YAML null) anywhere in the template, outside a string:
+  `[<path>] 'null' values are not allowed in templates`, the path a JSON
+  pointer in which a resource's `Properties` reads `Type`, as CloudFormation
+  writes it: `[/Resources/Machine/Type/Definition/States/A/ResultPath]`
+  (aws/serverless-application-model#1618, aws/aws-cdk#29164,
+  aws/aws-cdk#8660, aws-cloudformation/cfn-lint#38 quote real answers;
+  moto's parser silently dropped the nulls).
+- `TemplateBody` over 51,200 bytes: `1 validation error detected: Value
+  '<body>' at 'templateBody' failed to satisfy constraint: Member must have
+  length less than or equal to 51200` (the API's constraint on TemplateBody,
+  https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html;
+  the message as quoted in aws/aws-extensions-for-dotnet-cli#50).
+- A `TemplateURL` object over 1 MB ("The URL must point to a template (max
+  size: 1 MB)", same page; quotas: "Template body size in an Amazon S3
+  object: 1 MB",
+  https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html):
+  `Template may not exceed 1048576 bytes in size.` (AWS's wording with the
+  older 460,800-byte limit, as quoted in amazon-archives/aws-security-benchmark#2).
 
 A template given by URL (`aws cloudformation deploy --s3-bucket`, needed on
 AWS above 51,200 bytes) is read from the emulator's S3 also when the URL names
@@ -317,6 +339,105 @@ def _install_template_urls() -> None:
     responses.get_stack_from_s3_url = get_stack_from_s3_url
 
 
+BODY_LIMIT = 51200  # bytes, TemplateBody in a request
+URL_LIMIT = 1024 * 1024  # bytes, a template object named by TemplateURL
+
+
+def _validation_error(message: str) -> Exception:
+    from moto.cloudformation.exceptions import ValidationError
+
+    return ValidationError(message=message)
+
+
+def null_path(template: Any) -> "str | None":
+    """The path CloudFormation names for the first null outside a string
+    (a resource's `Properties` written as `Type`, as AWS writes it), or None."""
+
+    def walk(value: Any, path: list) -> "list | None":
+        if value is None:
+            return path
+        if isinstance(value, dict):
+            for key, item in value.items():
+                found = walk(item, path + [str(key)])
+                if found is not None:
+                    return found
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                found = walk(item, path + [str(i)])
+                if found is not None:
+                    return found
+        return None
+
+    found = walk(template, [])
+    if found is None:
+        return None
+    if len(found) > 2 and found[0] == "Resources" and found[2] == "Properties":
+        found[2] = "Type"
+    return "/" + "/".join(found)
+
+
+def _parse_template(body: str) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        pass
+    try:
+        import yaml
+        from moto.cloudformation.utils import yaml_tag_constructor
+
+        yaml.add_multi_constructor("", yaml_tag_constructor)
+        return yaml.load(body, Loader=yaml.Loader)
+    except Exception:  # not a template: moto's own parsing reports it
+        return None
+
+
+def check_template(body: "str | None") -> None:
+    """Raises CloudFormation's ValidationError for a null in the template."""
+    if not body:
+        return
+    path = null_path(_parse_template(body))
+    if path is not None:
+        raise _validation_error(f"[{path}] 'null' values are not allowed in templates")
+
+
+def check_body_size(body: "str | None") -> None:
+    if body and len(body.encode()) > BODY_LIMIT:
+        raise _validation_error(
+            f"1 validation error detected: Value '{body}' at 'templateBody' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {BODY_LIMIT}"
+        )
+
+
+def _install_template_rules() -> None:
+    from moto.cloudformation.responses import CloudFormationResponse
+
+    original_fetch = CloudFormationResponse._get_stack_from_s3_url
+
+    def fetch(self, template_url: str) -> str:
+        body = original_fetch(self, template_url)
+        if len(body.encode()) > URL_LIMIT:
+            raise _validation_error(f"Template may not exceed {URL_LIMIT} bytes in size.")
+        return body
+
+    CloudFormationResponse._get_stack_from_s3_url = fetch
+
+    def strict(action):
+        def checked(self, *args, **kwargs):
+            body = self._get_param("TemplateBody")
+            check_body_size(body)
+            url = self._get_param("TemplateURL")
+            if not body and url:
+                body = self._get_stack_from_s3_url(url)
+            check_template(body)
+            return action(self, *args, **kwargs)
+
+        checked.__name__ = action.__name__
+        return checked
+
+    for name in ("create_stack", "update_stack", "create_change_set", "validate_template", "get_template_summary"):
+        setattr(CloudFormationResponse, name, strict(getattr(CloudFormationResponse, name)))
+
+
 def _install_change_set_outputs() -> None:
     from moto.cloudformation.models import CloudFormationBackend
 
@@ -394,6 +515,7 @@ class BucketPolicy(_PolicyResource, CloudFormationModel):
 
 
 def install() -> None:
+    _install_template_rules()
     _install_change_set_outputs()
     _install_template_urls()
     _install_raw_definitions()
