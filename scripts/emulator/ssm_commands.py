@@ -6,7 +6,9 @@ Managed nodes (`managed_node`): an EC2 instance is a managed node only when
 - it is `running`;
 - it was launched with an IamInstanceProfile that still exists in IAM, with
   a role that has the AWS managed policy `AmazonSSMManagedInstanceCore`
-  attached (https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-instance-permissions.html);
+  attached (https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-instance-permissions.html;
+  the policy is made attachable in moto's IAM, and CloudFormation roles get
+  their `ManagedPolicyArns`, see `_patch_iam`);
 - it has been running for the SSM Agent's registration delay: env
   `AMIBOARD_EMULATOR_SSM_REGISTRATION_SECONDS` (default 1.0), or the tag
   `emulator:ssm-registration-seconds` on the Image Builder pipeline (or
@@ -432,7 +434,68 @@ def describe_instance_information(self):
     return ActionResult(result)
 
 
+# --- IAM: the managed policy a managed node's role needs ---------------------
+# moto loads AWS managed policies only with MOTO_IAM_LOAD_MANAGED_POLICIES
+# (all ~1,300 of them), and its CloudFormation roles ignore ManagedPolicyArns:
+# AmazonSSMManagedInstanceCore is always attachable here, and a stack's role
+# gets the managed policies it lists (those that exist).
+
+
+def _ssm_core_policy(backend):
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+    from moto.iam.models import AWSManagedPolicy
+
+    data = json.loads(aws_managed_policies_data)["AmazonSSMManagedInstanceCore"]
+    return AWSManagedPolicy.from_data("AmazonSSMManagedInstanceCore", backend.account_id, backend.region_name, data)
+
+
+def _ensure_ssm_core(backend) -> None:
+    if SSM_CORE_POLICY not in backend.managed_policies:
+        policy = _ssm_core_policy(backend)
+        backend.aws_managed_policies.append(policy)
+        backend.managed_policies[policy.arn] = policy
+
+
+def _patch_iam() -> None:
+    from moto.iam.models import IAMBackend, Role, iam_backends
+
+    original_init = IAMBackend._init_managed_policies
+
+    def init_managed_policies(self):
+        policies = original_init(self)
+        if SSM_CORE_POLICY not in policies:
+            policy = _ssm_core_policy(self)
+            self.aws_managed_policies.append(policy)
+            policies[policy.arn] = policy
+        return policies
+
+    IAMBackend._init_managed_policies = init_managed_policies
+
+    original_attach = IAMBackend.attach_role_policy
+
+    def attach_role_policy(self, policy_arn, role_name):
+        _ensure_ssm_core(self)
+        return original_attach(self, policy_arn, role_name)
+
+    IAMBackend.attach_role_policy = attach_role_policy
+
+    original_cfn = Role.create_from_cloudformation_json.__func__
+
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        role = original_cfn(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        backend = iam_backends[account_id]["aws"]
+        for arn in (cloudformation_json.get("Properties") or {}).get("ManagedPolicyArns") or []:
+            try:
+                backend.attach_role_policy(arn, role.name)
+            except Exception as err:  # a policy moto does not know: left out, as before
+                print(f"emulator: managed policy {arn} not attached to {role.name}: {err}")
+        return role
+
+    Role.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)
+
+
 def install() -> None:
+    _patch_iam()
     SimpleSystemManagerBackend.send_command = _send_command
     SimpleSystemManagerResponse.get_command_invocation = get_command_invocation
     SimpleSystemManagerResponse.describe_instance_information = describe_instance_information
