@@ -159,8 +159,13 @@ _INDEFINITE = re.compile(r"\[\*\]|\[[^\]]*:[^\]]*\]|\.\.|\[\?")
 
 
 def _extract_json(path: str, data):
-    """As on AWS, a definite path (no wildcard, slice, filter or `..`) gives
-    its value: moto gave `$.Instances[0].InstanceId` as a one-item list."""
+    """As on AWS (Jayway JsonPath), a definite path (no wildcard, slice,
+    filter or `..`) gives its value: moto gave `$.Instances[0].InstanceId`
+    as a one-item list. And an indefinite path always gives a list, empty
+    when nothing matches: moto gave a filter's single match as the bare value
+    and raised on a filter that matched nothing."""
+    if _INDEFINITE.search(path):
+        return [match.value for match in parse(path).find(data)]
     value = _original_extract(path, data)
     if isinstance(value, list) and len(value) == 1 and not _INDEFINITE.search(path):
         matches = parse(path).find(data)

@@ -1,0 +1,65 @@
+"""JSONPath as Step Functions evaluates it (Jayway JsonPath): an indefinite
+path (wildcard, slice, filter, deep scan) always gives a list, empty when
+nothing matches; a definite one gives the value. moto gave a filter's single
+match as the bare value and failed a filter that matched nothing, so a count
+like `States.ArrayLength($.Findings[?(@.Severity == 'CRITICAL')])` broke on
+exactly one, or zero, critical findings.
+
+Source: https://docs.aws.amazon.com/step-functions/latest/dg/amazon-states-language-paths.html
+("Reference paths ... must be definite"; other paths may be indefinite and
+then select a JSON array)."""
+
+import json
+import time
+import unittest
+
+from .harness import client, unique
+
+
+def run(definition: dict, document: dict) -> dict:
+    sfn = client("stepfunctions")
+    arn = sfn.create_state_machine(name=unique("paths"), definition=json.dumps(definition),
+                                   roleArn="arn:aws:iam::123456789012:role/paths")["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn, input=json.dumps(document))["executionArn"]
+    deadline = time.time() + 20
+    while True:
+        described = sfn.describe_execution(executionArn=execution)
+        if described["status"] != "RUNNING" or time.time() > deadline:
+            return described
+        time.sleep(0.1)
+
+
+def pass_state(parameters: dict) -> dict:
+    return {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": parameters, "End": True}}}
+
+
+class IndefinitePathsTest(unittest.TestCase):
+    FINDINGS = {"f": [{"Severity": "CRITICAL"}, {"Severity": "HIGH"}]}
+
+    def test_a_filter_with_one_match_is_a_list(self):
+        out = run(pass_state({"one.$": "$.f[?(@.Severity == 'CRITICAL')]",
+                              "n.$": "States.ArrayLength($.f[?(@.Severity == 'CRITICAL')])"}), self.FINDINGS)
+        self.assertEqual(out["status"], "SUCCEEDED", out)
+        self.assertEqual(json.loads(out["output"]), {"one": [{"Severity": "CRITICAL"}], "n": 1})
+
+    def test_a_filter_with_no_match_is_an_empty_list(self):
+        out = run(pass_state({"n.$": "States.ArrayLength($.f[?(@.Severity == 'LOW')])"}), self.FINDINGS)
+        self.assertEqual(out["status"], "SUCCEEDED", out)
+        self.assertEqual(json.loads(out["output"]), {"n": 0})
+
+    def test_a_wildcard_over_one_item_is_a_list(self):
+        out = run(pass_state({"e.$": "$.f[*].Severity"}), {"f": [{"Severity": "HIGH"}]})
+        self.assertEqual(json.loads(out["output"]), {"e": ["HIGH"]})
+
+    def test_a_definite_path_is_the_value(self):
+        out = run(pass_state({"s.$": "$.f[0].Severity"}), self.FINDINGS)
+        self.assertEqual(json.loads(out["output"]), {"s": "CRITICAL"})
+
+    def test_a_definite_path_that_is_missing_fails(self):
+        out = run(pass_state({"s.$": "$.f[0].Missing"}), self.FINDINGS)
+        self.assertEqual(out["status"], "FAILED", out)
+        self.assertEqual(out.get("error"), "States.Runtime")
+
+
+if __name__ == "__main__":
+    unittest.main()
