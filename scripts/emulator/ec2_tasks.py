@@ -159,12 +159,16 @@ def _role_trusts_vmie(role_name: str) -> bool:
 def export_refusal(region: str, ami_id: str, role: str) -> str:
     """Why AWS refuses to export this AMI with this role ("" when it does not).
 
-    VM Import/Export, "Considerations for image export": "You can't export
-    an image if it contains encrypted EBS snapshots" and images "that contain
-    AWS-provided third-party software" (Windows, SQL Server, Marketplace) "cannot
-    be exported" https://docs.aws.amazon.com/vm-import/latest/userguide/limits-image-export.html;
+    VM Import/Export, "Considerations for image export" (paraphrased): an
+    image with encrypted EBS snapshots cannot be exported, nor an image that
+    contains AWS-provided third-party software (Windows, SQL Server,
+    Marketplace-derived)
+    https://docs.aws.amazon.com/vm-import/latest/userguide/limits-image-export.html;
     the service role must exist and trust vmie.amazonaws.com
-    https://docs.aws.amazon.com/vm-import/latest/userguide/required-permissions.html"""
+    https://docs.aws.amazon.com/vm-import/latest/userguide/required-permissions.html,
+    else "The service role <name> provided does not exist or does not have
+    sufficient permissions" (vmimport-troubleshooting.html). The messages of
+    the first two refusals are the emulator's wording."""
     from . import ec2_strict
 
     ami = ec2_backends[ACCOUNT][region].amis[ami_id]
