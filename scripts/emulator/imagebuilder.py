@@ -16,9 +16,41 @@ here (see `install`). What it does, as the service documents it:
   it) goes to the infrastructure configuration's SNS topic, and each AMI's
   EC2 "AMI State Change" event goes through EventBridge (`ec2_tasks.emit`).
 - With scanning enabled, the image's scanState goes PENDING -> SCANNING ->
-  COMPLETED after it is AVAILABLE; ListImageScanFindingAggregations gives its
-  severity counts (deterministic from the image ARN).
+  COMPLETED after it is AVAILABLE. Its findings (deterministic from the image
+  ARN: 0-2 high, 0-6 medium, 0-11 low, and the critical ones of
+  `emulator:critical-findings`) are listed by ListImageScanFindings in the
+  documented `ImageScanFinding` shape, and counted by
+  ListImageScanFindingAggregations (see `list_scan_aggregations` and
+  `list_scan_findings` for the rules and their sources).
 - GetImage, ListImages, ListImagePipelineImages.
+- The AMIs: one per distribution region, registered in that region's EC2 in
+  the distribution's order. A distribution region whose
+  `amiDistributionConfiguration.kmsKeyId` is set, or a recipe block device
+  mapping with `ebs.encrypted` (and its `kmsKeyId`), gives AMIs whose EBS
+  snapshots are encrypted ("kmsKeyId: the KMS key used to encrypt the
+  distributed image", API_AmiDistributionConfiguration): DescribeImages shows
+  `Ebs.Encrypted: true` (and `KmsKeyId`), DescribeSnapshots `Encrypted: true`.
+  A recipe whose parent image is a Windows AMI or an Image Builder
+  `windows-...` image gives `platform: Windows` images and AMIs with
+  `Platform: windows`.
+
+Settings and tags on the pipeline (or the recipe without one):
+- `emulator:build-seconds` (env AMIBOARD_EMULATOR_BUILD_SECONDS, default 2).
+- `emulator:no-findings = N`: the first N scans find nothing (zero counts,
+  empty aggregation and findings lists).
+- `emulator:end-builds-as = DEPRECATED|DISABLED|DELETED`: the first image
+  built ends in that state instead of AVAILABLE, its AMIs as an Image Builder
+  lifecycle rule that includes the AMIs leaves them
+  (https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-rules.html,
+  API_LifecyclePolicyDetailAction): DEPRECATED sets the AMIs' deprecation
+  time (they still launch), DISABLED disables them (EC2 state `disabled`),
+  DELETED deregisters them and deletes their snapshots.
+- Faults, counted per (pipeline, operation), for GetImage and
+  ListImageScanFindings calls about the pipeline's images:
+  `emulator:throttle-polls = N`: the first N answer HTTP 429
+  `CallRateLimitExceededException`; then `emulator:server-error-polls = N`:
+  the next N answer HTTP 503 `ServiceUnavailableException` (both modeled
+  errors of these operations in botocore's model, with those status codes).
 
 Failure injection, by tags on the pipeline or the recipe (value N: the
 first N occurrences fail, counted per pipeline, or per recipe without one):
@@ -53,7 +85,13 @@ FAILURE_TAGS = {
     "emulator:hang-exports": "ExportImage tasks of the image's AMIs stay active",
     "emulator:fail-backups": "CreateStoreImageTask tasks of the image's AMIs end Failed with a reason",
     "emulator:hang-backups": "CreateStoreImageTask tasks of the image's AMIs stay InProgress",
+    "emulator:no-findings": "the image's scan finds nothing (counts 0, no findings, no aggregation)",
+    "emulator:throttle-polls": "GetImage / ListImageScanFindings about the pipeline's images answer HTTP 429 "
+                               "CallRateLimitExceededException (counted per pipeline and operation)",
+    "emulator:server-error-polls": "then such calls answer HTTP 503 ServiceUnavailableException",
 }
+# Not a count: the state the first image built ends in (see the docstring).
+END_STATES = ("DEPRECATED", "DISABLED", "DELETED")
 __doc__ += "".join(f"\n- `{k}`: {v}" for k, v in FAILURE_TAGS.items()) + "\n"
 
 ACCOUNT = DEFAULT_ACCOUNT_ID
@@ -139,6 +177,22 @@ def image_failure_for_ami(ami_id: str, tag: str) -> bool:
 # --- resources ---------------------------------------------------------------
 
 
+def _platform(region: str, parent: Optional[str]) -> str:
+    """Windows when the parent image is a Windows AMI or an Image Builder
+    windows image (the recipe's platform comes from its parent image)."""
+    parent = parent or ""
+    if parent.startswith("arn:"):
+        return "Windows" if "/windows" in parent.lower() else "Linux"
+    if parent.startswith("ami-"):
+        try:
+            ami = ec2_backends[ACCOUNT][region].amis.get(parent)
+        except Exception:
+            ami = None
+        if ami is not None and (ami.platform or "").lower() == "windows":
+            return "Windows"
+    return "Linux"
+
+
 def create_image_recipe(region: str, body: dict) -> dict:
     arn = _arn(region, "image-recipe", body["name"].lower(), body["semanticVersion"])
     with _LOCK:
@@ -149,11 +203,12 @@ def create_image_recipe(region: str, body: dict) -> dict:
             "type": "AMI",
             "name": body["name"],
             "description": body.get("description"),
-            "platform": "Linux",
+            "platform": _platform(region, body.get("parentImage")),
             "owner": ACCOUNT,
             "version": body["semanticVersion"],
             "components": body.get("components", []),
             "parentImage": body.get("parentImage"),
+            "blockDeviceMappings": body.get("blockDeviceMappings", []),
             "dateCreated": now_iso(),
             "tags": body.get("tags", {}),
             "amiTags": body.get("amiTags", {}),
@@ -234,8 +289,8 @@ def create_image(region: str, body: dict, pipeline: Optional[dict]) -> dict:
             "type": "AMI",
             "name": recipe["name"],
             "version": f"{recipe['version']}/{build}",
-            "platform": "Linux",
-            "osVersion": "Amazon Linux 2023",
+            "platform": recipe.get("platform", "Linux"),
+            "osVersion": "Microsoft Windows Server 2022" if recipe.get("platform") == "Windows" else "Amazon Linux 2023",
             "state": {"status": "PENDING"},
             "imageRecipe": {k: v for k, v in recipe.items() if k not in ("tags",)},
             "infrastructureConfiguration": {k: v for k, v in infra.items() if k != "tags"},
@@ -292,25 +347,122 @@ def _run_build(region: str, arn: str, seconds: float) -> None:
     time.sleep(step)
     with _LOCK:
         image["outputResources"] = {"amis": amis}
+    end = _end_state(owner, tags)
     _set_status(arn, "AVAILABLE")
-    _announce(region, arn)
     from . import ec2_tasks
 
     for ami in amis:
         ec2_tasks.ami_state_change(ami["region"], ami["image"], "available")
-    if image["imageScanningConfiguration"]["imageScanningEnabled"]:
+    if end:
+        _end_as(arn, end)
+        for ami in amis:
+            if end != "DEPRECATED":
+                ec2_tasks.ami_state_change(ami["region"], ami["image"], "deregistered" if end == "DELETED" else "disabled")
+    _announce(region, arn)
+    if image["imageScanningConfiguration"]["imageScanningEnabled"] and end != "DELETED":
         _scan(arn, step, owner, tags)
 
 
+def _end_state(owner: str, tags: dict) -> Optional[str]:
+    """`emulator:end-builds-as`: the state the pipeline's first image ends in."""
+    state = str(tags.get("emulator:end-builds-as", "")).upper()
+    if state not in END_STATES:
+        return None
+    with _LOCK:
+        seen = _COUNTS.get((owner, "emulator:end-builds-as"), 0)
+        _COUNTS[(owner, "emulator:end-builds-as")] = seen + 1
+    return state if seen == 0 else None
+
+
+def _end_as(arn: str, state: str) -> None:
+    """What an Image Builder lifecycle rule that includes the AMIs does:
+    DEPRECATED sets the image's and the AMIs' deprecation time, DISABLED
+    disables the AMIs (EC2 DisableImage: state `disabled`), DELETED
+    deregisters them and deletes their snapshots."""
+    image = _IMAGES[arn]
+    when = now_iso()
+    for ami in image["outputResources"]["amis"]:
+        backend = ec2_backends[ACCOUNT][ami["region"]]
+        found = backend.amis.get(ami["image"])
+        if found is None:
+            continue
+        if state == "DEPRECATED":
+            found.deprecation_time = when
+        elif state == "DISABLED":
+            found.state = "disabled"
+        else:
+            backend.deregister_image(found.id)
+            backend.snapshots.pop(found.ebs_snapshot.id, None)
+    with _LOCK:
+        if state == "DEPRECATED":
+            image["deprecationTime"] = time.time()
+        image["state"] = {"status": state}
+
+
+def _encryption(image: dict, distribution: dict) -> tuple:
+    """(encrypted, KMS key) of a distribution region's AMI: the region's
+    amiDistributionConfiguration.kmsKeyId, else the recipe's block device
+    mappings' ebs.encrypted / kmsKeyId."""
+    key = (distribution.get("amiDistributionConfiguration") or {}).get("kmsKeyId")
+    if key:
+        return True, key
+    for mapping in image["imageRecipe"].get("blockDeviceMappings") or []:
+        ebs = mapping.get("ebs") or {}
+        if ebs.get("encrypted") in (True, "true", "True") or ebs.get("kmsKeyId"):
+            return True, ebs.get("kmsKeyId") or "alias/aws/ebs"
+    return False, None
+
+
+def _ami_class():
+    from moto.ec2.models.amis import Ami
+
+    class ImageBuilderAmi(Ami):
+        """An AMI whose block device mapping says what its snapshot is
+        (encrypted, KMS key), as DescribeImages does on AWS."""
+
+        @property
+        def block_device_mappings(self):  # type: ignore[override]
+            mappings = super().block_device_mappings
+            for mapping in mappings:
+                mapping["Ebs"]["Encrypted"] = bool(self.ebs_snapshot.encrypted)
+                if self.ebs_snapshot.kms_key_id:
+                    mapping["Ebs"]["KmsKeyId"] = self.ebs_snapshot.kms_key_id
+            return mappings
+
+    return ImageBuilderAmi
+
+
+_AMI_CLASS: list = []
+
+
+def _register_ami(backend, name: str, description: str, platform: str, encrypted: bool, key: Optional[str]):
+    from moto.ec2.utils import random_ami_id
+
+    if not _AMI_CLASS:
+        _AMI_CLASS.append(_ami_class())
+    ami = _AMI_CLASS[0](backend, random_ami_id(), name=name, description=description,
+                        platform="windows" if platform == "Windows" else None,
+                        root_device_type="ebs", root_device_name="/dev/sda1" if platform == "Windows" else "/dev/xvda")
+    if encrypted:
+        ami.ebs_snapshot.encrypted = True
+        ami.ebs_snapshot.kms_key_id = key
+    backend.amis[ami.id] = ami
+    return ami
+
+
 def _register_amis(region: str, image: dict) -> list:
-    """One real AMI in moto's EC2 per distribution region."""
+    """One real AMI in moto's EC2 per distribution region, in the
+    distribution's order."""
     dist = image.get("distributionConfiguration") or {}
-    regions = [d.get("region", region) for d in dist.get("distributions", [])] or [region]
+    distributions = dist.get("distributions") or [{"region": region}]
     name = f"{image['name']} {image['version'].replace('/', '-')} {int(time.time())}"
     amis = []
-    for ami_region in regions:
+    for distribution in distributions:
+        ami_region = distribution.get("region", region)
         backend = ec2_backends[ACCOUNT][ami_region]
-        ami = backend.register_image(name=name, description=f"Built by EC2 Image Builder: {image['arn']}")
+        encrypted, key = _encryption(image, distribution)
+        ami = _register_ami(backend, name, f"Built by EC2 Image Builder: {image['arn']}",
+                            image.get("platform", "Linux"), encrypted, key)
         tags = {"CreatedBy": "EC2 Image Builder", "Ec2ImageBuilderArn": image["arn"]}
         tags.update(image["imageRecipe"].get("amiTags") or {})
         backend.create_tags([ami.id], tags)
@@ -323,7 +475,8 @@ def _scan(arn: str, step: float, owner: str, tags: dict) -> None:
     image = _IMAGES[arn]
     image["scanState"] = {"status": "PENDING"}
     failed = take_failure(owner, tags, "emulator:fail-scans")
-    critical = 2 if take_failure(owner, tags, "emulator:critical-findings") else 0
+    clean = not failed and take_failure(owner, tags, "emulator:no-findings")
+    critical = 2 if not clean and take_failure(owner, tags, "emulator:critical-findings") else 0
     hung = not failed and take_failure(owner, tags, "emulator:hang-scans")
     time.sleep(step / 2)
     image["scanState"] = {"status": "SCANNING"}
@@ -335,8 +488,221 @@ def _scan(arn: str, step: float, owner: str, tags: dict) -> None:
         return
     digest = int(hashlib.sha256(arn.encode()).hexdigest(), 16)
     high, medium, low = digest % 3, (digest >> 8) % 7, (digest >> 16) % 12
-    image["findings"] = {"all": critical + high + medium + low, "critical": critical, "high": high, "medium": medium}
+    counts = {} if clean else {"CRITICAL": critical, "HIGH": high, "MEDIUM": medium, "LOW": low}
+    image["findings"] = _findings(image, counts)
     image["scanState"] = {"status": "COMPLETED"}
+
+
+# --- scan findings -----------------------------------------------------------
+
+SEVERITIES = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL", "UNTRIAGED")
+_SCORES = {"CRITICAL": 9.8, "HIGH": 7.5, "MEDIUM": 5.3, "LOW": 3.1, "INFORMATIONAL": 0.0, "UNTRIAGED": 0.0}
+_PACKAGES = ("openssl", "glibc", "curl", "sudo", "systemd", "python3", "expat", "zlib", "libxml2", "bind-libs")
+
+
+def _findings(image: dict, counts: dict) -> list:
+    """The image's findings, `counts[severity]` of each, in the documented
+    ImageScanFinding shape (API_ImageScanFinding): PACKAGE_VULNERABILITY
+    findings with their package details, scores and remediation."""
+    findings = []
+    observed = time.time()
+    for severity in ("CRITICAL", "HIGH", "MEDIUM", "LOW"):
+        for i in range(counts.get(severity, 0)):
+            seed = int(hashlib.sha256(f"{image['arn']}/{severity}/{i}".encode()).hexdigest(), 16)
+            cve = f"CVE-{2020 + seed % 7}-{10000 + (seed >> 8) % 90000}"
+            package = _PACKAGES[(seed >> 24) % len(_PACKAGES)]
+            version = f"{1 + (seed >> 32) % 3}.{(seed >> 40) % 10}.{(seed >> 48) % 20}"
+            fixed = version.rsplit(".", 1)[0] + f".{(seed >> 48) % 20 + 1}"
+            score = _SCORES[severity]
+            vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
+            finding = {
+                "awsAccountId": ACCOUNT,
+                "imageBuildVersionArn": image["arn"],
+                "type": "PACKAGE_VULNERABILITY",
+                "severity": severity,
+                "title": f"{cve} - {package}",
+                "description": f"A vulnerability in {package} before {fixed} (emulated finding).",
+                "firstObservedAt": observed,
+                "updatedAt": observed,
+                "inspectorScore": score,
+                "inspectorScoreDetails": {"adjustedCvss": {
+                    "scoreSource": "NVD", "cvssSource": "NVD", "version": "3.1", "score": score,
+                    "scoringVector": vector, "adjustments": []}},
+                "packageVulnerabilityDetails": {
+                    "vulnerabilityId": cve,
+                    "vulnerablePackages": [{
+                        "name": package, "version": version, "epoch": 0, "release": "1.amzn2023",
+                        "arch": "X86_64", "packageManager": "OS", "fixedInVersion": fixed,
+                        "remediation": f"dnf update {package}"}],
+                    "source": "NVD",
+                    "cvss": [{"baseScore": score, "scoringVector": vector, "version": "3.1", "source": "NVD"}],
+                    "relatedVulnerabilities": [],
+                    "sourceUrl": f"https://nvd.nist.gov/vuln/detail/{cve}",
+                    "vendorSeverity": severity,
+                    "vendorCreatedAt": observed,
+                    "vendorUpdatedAt": observed,
+                    "referenceUrls": [f"https://nvd.nist.gov/vuln/detail/{cve}"],
+                },
+                "remediation": {"recommendation": {"text": f"Update {package} to {fixed} or later.",
+                                                   "url": f"https://nvd.nist.gov/vuln/detail/{cve}"}},
+                "fixAvailable": "YES",
+            }
+            if image.get("sourcePipelineArn"):
+                finding["imagePipelineArn"] = image["sourcePipelineArn"]
+            findings.append(finding)
+    return findings
+
+
+def _severity_counts(findings: list) -> dict:
+    """SeverityCounts: "counts by severity level for medium severity and
+    higher level findings, plus a total for all of the findings"."""
+    count = lambda level: sum(1 for f in findings if f["severity"] == level)  # noqa: E731
+    return {"all": len(findings), "critical": count("CRITICAL"), "high": count("HIGH"), "medium": count("MEDIUM")}
+
+
+def _all_findings() -> list:
+    with _LOCK:
+        return [f for image in _IMAGES.values() for f in image.get("findings") or []]
+
+
+FINDING_FILTERS = {
+    "imageBuildVersionArn": lambda f: f["imageBuildVersionArn"],
+    "imagePipelineArn": lambda f: f.get("imagePipelineArn"),
+    "vulnerabilityId": lambda f: f["packageVulnerabilityDetails"]["vulnerabilityId"],
+    "severity": lambda f: f["severity"],
+}
+MAX_FINDINGS = 25
+
+
+def _page_token(offset: int, key: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset, "key": key}).encode()).decode()
+
+
+def _page_offset(token: Optional[str], key: str) -> int:
+    import base64
+
+    if not token:
+        return 0
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token.encode()))
+        if data["key"] != key or int(data["offset"]) < 0:
+            raise ValueError(token)
+        return int(data["offset"])
+    except Exception:
+        raise ApiError(400, "InvalidPaginationTokenException", "You have provided an invalid pagination token in your request.")
+
+
+def list_scan_findings(body: dict) -> dict:
+    """ListImageScanFindings
+    (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_ListImageScanFindings.html):
+    `filters` is "Fixed number of 1 item" whose `values` has one value, its
+    name one of imageBuildVersionArn, imagePipelineArn, vulnerabilityId,
+    severity; without a filter "all findings in your account are listed".
+    `maxResults` "Valid Range: Minimum value of 1. Maximum value of 25"
+    (the API reference; botocore's newer model says up to 100 with 25 by
+    default: the stricter limit is kept), 25 by default; `nextToken` pages."""
+    filters = body.get("filters")
+    key = json.dumps(filters, sort_keys=True)
+    findings = _all_findings()
+    if filters is not None:
+        if not isinstance(filters, list) or len(filters) != 1:
+            raise ApiError(400, "InvalidRequestException", "filters must contain exactly 1 filter.")
+        name, values = filters[0].get("name"), filters[0].get("values") or []
+        if name not in FINDING_FILTERS:
+            raise ApiError(400, "InvalidRequestException",
+                           f"The filter name {name} is not valid. Valid names: {', '.join(FINDING_FILTERS)}.")
+        if len(values) != 1:
+            raise ApiError(400, "InvalidRequestException", "A filter must have exactly 1 value.")
+        findings = [f for f in findings if FINDING_FILTERS[name](f) == values[0]]
+    limit = body.get("maxResults", MAX_FINDINGS)
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_FINDINGS:
+        raise ApiError(400, "InvalidRequestException",
+                       f"maxResults must be between 1 and {MAX_FINDINGS}.")
+    start = _page_offset(body.get("nextToken"), key)
+    page = findings[start:start + limit]
+    result: dict = {"findings": page}
+    if start + limit < len(findings):
+        result["nextToken"] = _page_token(start + limit, key)
+    return result
+
+
+def list_scan_aggregations(body: dict) -> dict:
+    """ListImageScanFindingAggregations
+    (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_ListImageScanFindingAggregations.html):
+    the filter "determines the type of aggregation that Image Builder
+    returns"; without one "the type defaults to accountId"; each response
+    item "returns exactly one type of aggregation"
+    (API_ImageScanFindingAggregation). The documentation does not spell out
+    which type each filter gives: here the filter's name is the type (one
+    `imageAggregation` per image for `imageBuildVersionArn`, one
+    `imagePipelineAggregation` per pipeline, one `vulnerabilityIdAggregation`
+    per vulnerability), and a key without findings has no item, so an image
+    without findings gives `responses: []`."""
+    flt = body.get("filter")
+    findings = _all_findings()
+    if not flt:
+        responses = [{"accountAggregation": {"accountId": ACCOUNT, "severityCounts": _severity_counts(findings)}}] \
+            if findings else []
+        return {"aggregationType": "accountId", "responses": responses}
+    name, values = flt.get("name"), flt.get("values") or []
+    kinds = {"imageBuildVersionArn": "imageAggregation", "imagePipelineArn": "imagePipelineAggregation",
+             "vulnerabilityId": "vulnerabilityIdAggregation"}
+    if name not in kinds:
+        raise ApiError(400, "InvalidRequestException",
+                       f"The filter name {name} is not valid. Valid names: {', '.join(kinds)}.")
+    if not 1 <= len(values) <= 10:
+        raise ApiError(400, "InvalidRequestException", "A filter must have 1 to 10 values.")
+    responses = []
+    for value in values:
+        matched = [f for f in findings if FINDING_FILTERS[name](f) == value]
+        if matched:
+            responses.append({kinds[name]: {name: value, "severityCounts": _severity_counts(matched)}})
+    return {"aggregationType": name, "responses": responses}
+
+
+# --- faults ------------------------------------------------------------------
+
+FAULTS = (
+    ("emulator:throttle-polls", 429, "CallRateLimitExceededException",
+     "You have exceeded the permitted request rate for the specific operation."),
+    ("emulator:server-error-polls", 503, "ServiceUnavailableException",
+     "The service is unable to process your request at this time."),
+)
+
+
+def poll_fault(pipeline_arn: Optional[str], operation: str) -> None:
+    """Raises the injected fault for this call about a pipeline's image: the
+    first `emulator:throttle-polls` calls of `operation` throttle, the next
+    `emulator:server-error-polls` are server errors."""
+    pipeline = _PIPELINES.get(pipeline_arn or "")
+    if pipeline is None:
+        return
+    tags = pipeline.get("tags", {})
+    for tag, status, code, message in FAULTS:
+        try:
+            limit = int(tags.get(tag, "0"))
+        except ValueError:
+            limit = 0
+        if limit <= 0:
+            continue
+        with _LOCK:
+            seen = _COUNTS.get((pipeline_arn, tag, operation), 0)
+            if seen < limit:
+                _COUNTS[(pipeline_arn, tag, operation)] = seen + 1
+                raise ApiError(status, code, message + f" ({tag})")
+
+
+def _findings_pipeline(body: dict) -> Optional[str]:
+    """The pipeline a ListImageScanFindings call is about, from its filter."""
+    for flt in body.get("filters") or []:
+        values = flt.get("values") or [""]
+        if flt.get("name") == "imagePipelineArn":
+            return values[0]
+        if flt.get("name") == "imageBuildVersionArn":
+            return (_IMAGES.get(values[0]) or {}).get("sourcePipelineArn")
+    return None
 
 
 def _announce(region: str, arn: str) -> None:
@@ -378,19 +744,6 @@ def list_pipeline_images(body: dict) -> dict:
         return {"imageSummaryList": [_summary(i) for i in _IMAGES.values() if i.get("sourcePipelineArn") == arn]}
 
 
-def list_scan_aggregations(body: dict) -> dict:
-    """Only the filter the workflows use: imageBuildVersionArn."""
-    flt = body.get("filter") or {}
-    if flt.get("name") != "imageBuildVersionArn":
-        raise ApiError(400, "InvalidRequestException", "The emulator filters by imageBuildVersionArn only.")
-    responses = []
-    for arn in flt.get("values", []):
-        findings = _lookup(_IMAGES, arn, "image").get("findings")
-        if findings is not None:
-            responses.append({"imageAggregation": {"imageBuildVersionArn": arn, "severityCounts": findings}})
-    return {"aggregationType": "IMAGE", "responses": responses}
-
-
 # --- HTTP --------------------------------------------------------------------
 
 
@@ -422,13 +775,18 @@ def _route(method: str, path: str, region: str, query: dict, body: dict) -> dict
     if op == "CreateImage":
         return create_image(region, body, None)
     if op == "GetImage":
-        return get_image(one("imageBuildVersionArn"))
+        arn = one("imageBuildVersionArn")
+        poll_fault((_IMAGES.get(arn or "") or {}).get("sourcePipelineArn"), op)
+        return get_image(arn)
     if op == "ListImages":
         return list_images(body)
     if op == "ListImagePipelineImages":
         return list_pipeline_images(body)
     if op == "ListImageScanFindingAggregations":
         return list_scan_aggregations(body)
+    if op == "ListImageScanFindings":
+        poll_fault(_findings_pipeline(body), op)
+        return list_scan_findings(body)
     raise ApiError(400, "InvalidRequestException", f"The emulator's Image Builder has no {op}.")
 
 
