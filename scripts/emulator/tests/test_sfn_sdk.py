@@ -96,6 +96,36 @@ class ErrorNamesTest(unittest.TestCase):
         self.assert_caught(described, "S3.S3Exception")
 
 
+class RetryTest(unittest.TestCase):
+    def test_a_throttled_poll_is_retried_by_its_aws_name(self):
+        """GetImage throttled twice (429) then a server error (503): a Retry
+        naming Imagebuilder.CallRateLimitExceededException and
+        Imagebuilder.ServiceUnavailableException gets the image."""
+        from .test_imagebuilder import pipeline
+
+        _sdk_port()
+        arn = pipeline({"emulator:throttle-polls": "2", "emulator:server-error-polls": "1"}, scanning=False)
+        image = client("imagebuilder").start_image_pipeline_execution(
+            imagePipelineArn=arn, clientToken=unique("t"))["imageBuildVersionArn"]
+        sfn = client("stepfunctions")
+        definition = {"StartAt": "Poll", "States": {"Poll": {
+            "Type": "Task", "Resource": SDK + "imagebuilder:getImage",
+            "Parameters": {"ImageBuildVersionArn": image}, "ResultSelector": {"Status.$": "$.Image.State.Status"},
+            "Retry": [{"ErrorEquals": ["Imagebuilder.CallRateLimitExceededException",
+                                       "Imagebuilder.ServiceUnavailableException"],
+                       "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 1}],
+            "End": True}}}
+        machine = sfn.create_state_machine(name=unique("sm"), definition=json.dumps(definition), roleArn=ROLE)
+        execution = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input="{}")["executionArn"]
+        deadline = time.time() + 20
+        while (described := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING" and time.time() < deadline:
+            time.sleep(0.2)
+        self.assertEqual(described["status"], "SUCCEEDED", described)
+        errors = [e["taskFailedEventDetails"]["error"]
+                  for e in sfn.get_execution_history(executionArn=execution)["events"] if "taskFailedEventDetails" in e]
+        self.assertEqual(errors, ["Imagebuilder.CallRateLimitExceededException"] * 2 + ["Imagebuilder.ServiceUnavailableException"])
+
+
 class NamingTest(unittest.TestCase):
     def test_names_without_a_server(self):
         from emulator import sfn_sdk
