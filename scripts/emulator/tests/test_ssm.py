@@ -13,7 +13,7 @@ from . import test_ec2 as helpers
 from .harness import client, error_code, unique
 
 ENV = "AMIBOARD_EMULATOR_SSM_REGISTRATION_SECONDS"
-DELAY = 0.4
+DELAY = 0.25
 
 
 def managed_instance(ami=None, **extra) -> str:
@@ -112,6 +112,24 @@ class ManagedNodeTest(SsmCase):
             self.refused(lambda: shell(untagged), "InvalidInstanceId")
         finally:
             os.environ[ENV] = saved
+
+    def test_a_stack_role_with_managed_policy_arns_makes_a_managed_node(self):
+        # moto's CloudFormation roles ignored ManagedPolicyArns (ssm_commands._patch_iam)
+        import json
+
+        cfn = client("cloudformation")
+        name = unique("s")
+        template = {"Resources": {
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {
+                "AssumeRolePolicyDocument": helpers.EC2_TRUST,
+                "ManagedPolicyArns": [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"}]}},
+            "Profile": {"Type": "AWS::IAM::InstanceProfile", "Properties": {"Roles": [{"Ref": "Role"}]}}},
+            "Outputs": {"Profile": {"Value": {"Ref": "Profile"}}}}
+        cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
+        profile = cfn.describe_stacks(StackName=name)["Stacks"][0]["Outputs"][0]["OutputValue"]
+        instance = helpers.launch(helpers.plain_ami(), profile=profile)
+        wait_registered(instance)
+        shell(instance)
 
     def test_targets_reach_only_managed_nodes(self):
         key = unique("k")
