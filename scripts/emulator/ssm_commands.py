@@ -34,7 +34,8 @@ Run Command (SendCommand https://docs.aws.amazon.com/systems-manager/latest/APIR
   `executionTimeout` (default 3600 s) passes, then ends Status `TimedOut`,
   StatusDetails `ExecutionTimedOut`.
 - A command with a NotificationConfig publishes Run Command's notification
-  (one per instance, docs/notifications.md) on its topic; a hung invocation
+  (one per instance, docs/notifications.md) on its topic, for the statuses
+  its `NotificationEvents` name (`All` for every one); a hung invocation
   publishes again when it times out.
 
 GetCommandInvocation: an instance the command was not sent to:
@@ -235,6 +236,9 @@ def _notify(command, instance_id: str, status: str) -> None:
     topic = config.get("NotificationArn")
     if not topic or not topic.startswith("arn:"):
         return
+    events = config.get("NotificationEvents") or ["All"]  # All | InProgress | Success | TimedOut | Cancelled | Failed
+    if "All" not in events and status not in events:
+        return
     now = datetime.now(timezone.utc)
     message = {
         "eventTime": now.isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -246,7 +250,9 @@ def _notify(command, instance_id: str, status: str) -> None:
         "status": status,
     }
     try:
-        sns_backends[topic.split(":")[4]][topic.split(":")[3]].publish(message=json.dumps(message), arn=topic)
+        # message_attributes={}: moto's raw delivery to SQS fails on None
+        sns_backends[topic.split(":")[4]][topic.split(":")[3]].publish(
+            message=json.dumps(message), arn=topic, message_attributes={})
     except Exception as err:
         print(f"emulator: Run Command notification to {topic} not sent: {err}")
 

@@ -204,6 +204,24 @@ class InvocationTest(SsmCase):
         self.assertEqual(ssm.get_command_invocation(CommandId=again["CommandId"], InstanceId=instance)["Status"],
                          "Success")
 
+    def test_notifications_follow_notification_events_and_report_the_timeout(self):
+        import json
+
+        sns, sqs = client("sns"), client("sqs")
+        topic = sns.create_topic(Name=unique("t"))["TopicArn"]
+        queue = sqs.create_queue(QueueName=unique("q"))["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn,
+                      Attributes={"RawMessageDelivery": "true"})
+        instance = managed_instance(helpers.build_ami({"emulator:hang-smoke-tests": "1"}))
+        wait_registered(instance)
+        shell(instance, Parameters={"commands": ["true"], "executionTimeout": ["1"]},
+              NotificationConfig={"NotificationArn": topic, "NotificationEvents": ["TimedOut"],
+                                  "NotificationType": "Invocation"})
+        time.sleep(1.4)
+        messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+        self.assertEqual([json.loads(m["Body"])["status"] for m in messages], ["TimedOut"])
+
     def test_fail_smoke_tests_tag_fails_the_invocation(self):
         instance = managed_instance(helpers.build_ami({"emulator:fail-smoke-tests": "1"}))
         wait_registered(instance)
