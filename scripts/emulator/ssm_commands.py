@@ -399,9 +399,12 @@ def describe_instance_information(self):
     for key, _ in filters:
         if key not in _FILTER_KEYS and not key.startswith("tag:"):
             raise SsmError("InvalidFilterKey", f"The filter key {key} is not valid.")
-    for key, _ in legacy:
-        if key not in _LEGACY_KEYS:
-            raise SsmError("InvalidFilterKey", f"The filter key {key} is not valid.")
+    for n, (key, _) in enumerate(legacy, 1):
+        if key not in _LEGACY_KEYS:  # an enum of the model: the request's validation refuses it
+            raise SsmError("ValidationException",
+                           f"1 validation error detected: Value '{key}' at 'instanceInformationFilterList.{n}.member.key' "
+                           f"failed to satisfy constraint: Member must satisfy enum value set: "
+                           f"[{', '.join(sorted(_LEGACY_KEYS))}]")
     wanted_ids = [v for key, values in filters + legacy if key == "InstanceIds" for v in values]
     bad = [v for v in wanted_ids if not _INSTANCE_ID.match(v)]
     if bad:

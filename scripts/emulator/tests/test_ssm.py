@@ -275,6 +275,9 @@ class DescribeInstanceInformationTest(SsmCase):
         self.refused(lambda: ssm.describe_instance_information(Filters=[{"Key": "InstanceIds", "Values": ["x"]}]),
                      "InvalidInstanceInformationFilterValue")
         self.refused(lambda: ssm.describe_instance_information(NextToken="garbage"), "InvalidNextToken")
+        self.refused(lambda: ssm.describe_instance_information(
+            InstanceInformationFilterList=[{"key": "instanceIds", "valueSet": ["i-0aaaaaaaaaaaaaaaa"]}]),
+            "ValidationException")
         ssm.describe_instance_information(MaxResults=5)
 
 
