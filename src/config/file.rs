@@ -80,6 +80,13 @@ pub struct WorkflowsFile {
     pub smoke_commands: Option<Vec<String>>,
     /// The role Run Command uses to publish to the run-command topic.
     pub smoke_service_role_arn: Option<String>,
+    /// What runs on a Windows AMI (AWS-RunPowerShellScript); the platform
+    /// comes from EC2 (DescribeImages).
+    pub smoke_windows_commands: Option<Vec<String>>,
+    /// The smoke command's `executionTimeout` in seconds (default 3600).
+    pub smoke_command_timeout_seconds: Option<u64>,
+    /// How long each workflow waits for its work, in minutes.
+    pub budget_minutes: BudgetsFile,
     /// Vulnerability scans fail above these counts (default 0 critical, any high).
     pub scan_max_critical: Option<u32>,
     pub scan_max_high: Option<u32>,
@@ -102,6 +109,19 @@ pub struct WorkflowsFile {
     pub production_parameter_name: Option<String>,
     /// Per stack tag: `[workflows.stack_tags.<tag>]`.
     pub stack_tags: BTreeMap<String, StackTagWorkflowsFile>,
+}
+
+/// `[workflows.budget_minutes]`: how long each workflow waits for its work
+/// (default: 300 for builds, exports and backups, 180 for scans), capped
+/// below the state machine's `TimeoutSeconds`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BudgetsFile {
+    pub build: Option<u64>,
+    pub patch_build: Option<u64>,
+    pub vulnerability_scans: Option<u64>,
+    pub qa_certification_request: Option<u64>,
+    pub promotion: Option<u64>,
 }
 
 /// What one stack tag's workflows do differently from `[workflows]`.

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::workflows::Workflow;
 use crate::config::{StackTagWorkflowsFile, WorkflowsFile};
 use crate::lifecycle::lookup::reference_date;
-use crate::lifecycle::{AmiOutput, EventRef, Lifecycle, Stage};
+use crate::lifecycle::{AmiOutput, EventRef, Lifecycle, Stage, format_duration};
 
 /// The SSM parameter promotion writes the AMI id to, unless configured
 /// otherwise (`{stack_tag}` and `{product_name}` are replaced).
@@ -119,19 +119,89 @@ impl Setting {
         )
     }
 
-    /// The AMIs promotion shares and names in the parameter: those of this
-    /// region (all the recorded ones when none is recorded here).
-    fn promotion_amis<'a>(&self, amis: &'a [AmiOutput]) -> Vec<&'a str> {
-        let here: Vec<&str> = amis
-            .iter()
+    /// The AMIs of the execution's region, the only ones a workflow acts on:
+    /// AMI ids are regional, so a call made here with another region's id
+    /// fails (`InvalidAMIID.NotFound`), and a store task needs a bucket of
+    /// the request's region. Other regions' AMIs are recorded, not tested.
+    pub fn local_amis<'a>(&self, amis: &'a [AmiOutput]) -> Vec<&'a str> {
+        amis.iter()
             .filter(|a| a.region == self.region)
             .map(|a| a.ami_id.as_str())
-            .collect();
-        if here.is_empty() {
-            amis.iter().map(|a| a.ami_id.as_str()).collect()
-        } else {
-            here
-        }
+            .collect()
+    }
+
+    /// How long `workflow` may wait for its work: the configured budget
+    /// (`[workflows.budget_minutes]`) or the default, never more than the
+    /// execution's `TimeoutSeconds` less a reserve, so a run that exhausts it
+    /// still records FAILED ("still BUILDING after 5h00m") instead of being
+    /// ended by Step Functions with nothing recorded.
+    pub fn budget_seconds(&self, workflow: Workflow) -> u64 {
+        let b = &self.workflows.budget_minutes;
+        let configured = match workflow {
+            Workflow::Build => b.build,
+            Workflow::PatchBuild => b.patch_build,
+            Workflow::VulnerabilityScans => b.vulnerability_scans,
+            Workflow::QaCertificationRequest => b.qa_certification_request,
+            Workflow::Promotion => b.promotion,
+            Workflow::SmokeTests | Workflow::Cleanup => None,
+        };
+        let minutes = configured.unwrap_or_else(|| default_budget_minutes(workflow));
+        minutes.saturating_mul(60).min(max_budget_seconds(workflow))
+    }
+
+    /// Poll rounds `wait_seconds` apart that fit in `seconds`; an explicit
+    /// `poll_rounds` is kept when it fits.
+    fn rounds(&self, seconds: u64) -> u64 {
+        let fit = seconds.div_euclid(self.wait_seconds.max(1)).max(1);
+        self.workflows
+            .poll_rounds
+            .map_or(fit, |explicit| u64::from(explicit).clamp(1, fit))
+    }
+
+    /// `$.poll`: the interval, the rounds and the time they add up to.
+    fn poll(&self, workflow: Workflow) -> Value {
+        let rounds = self.rounds(self.budget_seconds(workflow));
+        let seconds = self.wait_seconds.max(1);
+        json!({
+            "seconds": seconds,
+            "rounds": rounds,
+            "budget_text": budget_text(rounds, seconds),
+        })
+    }
+
+    /// The smoke test's instance, document, commands and the budget of each
+    /// phase (the instance running, its SSM agent registering, the command),
+    /// all inside the execution's `TimeoutSeconds`.
+    fn smoke_settings(&self) -> Value {
+        let w = &self.workflows;
+        let seconds = self.wait_seconds.max(1);
+        let max = max_budget_seconds(Workflow::SmokeTests);
+        let fixed = SMOKE_INSTANCE_SECONDS + SMOKE_REGISTRATION_SECONDS + SMOKE_DELIVERY_SECONDS + SMOKE_COMMAND_SLACK_SECONDS;
+        let execution_timeout = w
+            .smoke_command_timeout_seconds
+            .unwrap_or(DEFAULT_SMOKE_COMMAND_SECONDS)
+            .clamp(60, max.saturating_sub(fixed).max(60));
+        let instance_rounds = self.rounds(SMOKE_INSTANCE_SECONDS);
+        let registration_rounds = self.rounds(SMOKE_REGISTRATION_SECONDS);
+        let command_rounds = self.rounds(execution_timeout + SMOKE_DELIVERY_SECONDS + SMOKE_COMMAND_SLACK_SECONDS);
+        json!({
+            "instance_type": w.smoke_instance_type.as_deref().unwrap_or("t3.micro"),
+            "subnet_id": w.smoke_subnet_id,
+            "security_group_ids": w.smoke_security_group_ids.clone().unwrap_or_default(),
+            "instance_profile": w.smoke_instance_profile.clone().unwrap_or_else(|| format!("{}smoke-instance", self.prefix)),
+            "document": w.smoke_document.as_deref().unwrap_or("AWS-RunShellScript"),
+            "commands": w.smoke_commands.clone().unwrap_or_else(|| vec!["systemctl is-system-running --wait || true".to_string()]),
+            "windows_commands": w.smoke_windows_commands.clone().unwrap_or_else(|| vec!["Get-Service -Name AmazonSSMAgent".to_string()]),
+            "service_role_arn": w.smoke_service_role_arn.clone().unwrap_or_else(|| format!("arn:aws:iam::{}:role/{}run-command", self.account, self.prefix)),
+            "execution_timeout_text": execution_timeout.to_string(),
+            "delivery_timeout_seconds": SMOKE_DELIVERY_SECONDS,
+            "instance_rounds": instance_rounds,
+            "instance_budget_text": budget_text(instance_rounds, seconds),
+            "registration_rounds": registration_rounds,
+            "registration_budget_text": budget_text(registration_rounds, seconds),
+            "command_rounds": command_rounds,
+            "command_budget_text": budget_text(command_rounds, seconds),
+        })
     }
 
     /// What the work states are given: the smoke-test instance and commands,
@@ -140,20 +210,11 @@ impl Setting {
     fn work_settings(&self, lc: &Lifecycle, amis: &[AmiOutput]) -> Value {
         let w = &self.workflows;
         let tag = self.tag(&lc.stack_tag);
-        let promoted = self.promotion_amis(amis);
+        let promoted = self.local_amis(amis);
         let accounts = self.production_accounts(&lc.stack_tag);
         let parameter = self.production_parameter(lc);
-        let role = |name: &str| format!("arn:aws:iam::{}:role/{}{name}", self.account, self.prefix);
         json!({
-            "smoke": {
-                "instance_type": w.smoke_instance_type.as_deref().unwrap_or("t3.micro"),
-                "subnet_id": w.smoke_subnet_id,
-                "security_group_ids": w.smoke_security_group_ids.clone().unwrap_or_default(),
-                "instance_profile": w.smoke_instance_profile.as_deref().unwrap_or("AmazonSSMRoleForInstancesQuickSetup"),
-                "document": w.smoke_document.as_deref().unwrap_or("AWS-RunShellScript"),
-                "commands": w.smoke_commands.clone().unwrap_or_else(|| vec!["systemctl is-system-running --wait || true".to_string()]),
-                "service_role_arn": w.smoke_service_role_arn.clone().unwrap_or_else(|| role("run-command")),
-            },
+            "smoke": self.smoke_settings(),
             "scan": {
                 "max_critical": tag.and_then(|t| t.scan_max_critical).or(w.scan_max_critical).unwrap_or(0),
                 "max_high": tag.and_then(|t| t.scan_max_high).or(w.scan_max_high).unwrap_or(u32::MAX),
@@ -161,7 +222,7 @@ impl Setting {
             "export": {
                 "bucket": self.export_bucket(),
                 "prefix": w.export_prefix.as_deref().unwrap_or("qa-exports/"),
-                "role": w.export_role.as_deref().unwrap_or("vmimport"),
+                "role": w.export_role.clone().unwrap_or_else(|| format!("{}vmimport", self.prefix)),
             },
             "backup": { "bucket": self.backup_bucket() },
             "share": {
@@ -179,6 +240,54 @@ impl Setting {
             },
         })
     }
+}
+
+/// A smoke test's phases: the instance may take this long to be `running`,
+/// its SSM agent this long to register (PingStatus Online); Run Command has
+/// this long to deliver the command (SendCommand's `TimeoutSeconds`), and the
+/// command's own `executionTimeout` (default an hour) plus this slack to end.
+const SMOKE_INSTANCE_SECONDS: u64 = 600;
+const SMOKE_REGISTRATION_SECONDS: u64 = 900;
+const SMOKE_DELIVERY_SECONDS: u64 = 600;
+const SMOKE_COMMAND_SLACK_SECONDS: u64 = 300;
+const DEFAULT_SMOKE_COMMAND_SECONDS: u64 = 3600;
+
+/// The seconds Step Functions gives an execution of `workflow` (its
+/// definition's `TimeoutSeconds`).
+pub fn timeout_seconds(workflow: Workflow) -> u64 {
+    serde_json::from_str::<Value>(workflow.definition())
+        .ok()
+        .and_then(|v| v["TimeoutSeconds"].as_u64())
+        .unwrap_or(3600)
+}
+
+/// The longest poll budget of `workflow`: its `TimeoutSeconds` less a tenth
+/// (at least ten minutes) for the recording states and the retries' backoff.
+pub fn max_budget_seconds(workflow: Workflow) -> u64 {
+    let timeout = timeout_seconds(workflow);
+    timeout.saturating_sub((timeout / 10).max(600)).max(60)
+}
+
+/// The default poll budget in minutes, from real durations: an Image Builder
+/// build with its tests and a multi-region distribution takes 30 to 90
+/// minutes, an export or a store task of a large AMI can take hours, an
+/// Inspector scan up to a few hours after the image is available.
+pub fn default_budget_minutes(workflow: Workflow) -> u64 {
+    match workflow {
+        Workflow::Build
+        | Workflow::PatchBuild
+        | Workflow::QaCertificationRequest
+        | Workflow::Promotion => 300,
+        Workflow::VulnerabilityScans => 180,
+        Workflow::SmokeTests => 100,
+        Workflow::Cleanup => 10,
+    }
+}
+
+/// `5h00m` for 600 rounds 30 s apart.
+fn budget_text(rounds: u64, seconds: u64) -> String {
+    let total = i64::try_from(rounds.saturating_mul(seconds)).unwrap_or(i64::MAX);
+    format_duration(chrono::Duration::seconds(total))
 }
 
 /// The DynamoDB list path of an event's record, e.g. `patch_cycles[0].events[2]`.
@@ -280,6 +389,8 @@ pub fn execution_input(
     now: DateTime<Utc>,
 ) -> Value {
     let amis = lc.stage_amis(at.stage);
+    let workflow = Workflow::for_event(at.event).unwrap_or(Workflow::Build);
+    let local = s.local_amis(amis);
     let ami_ids: Vec<&str> = amis.iter().map(|a| a.ami_id.as_str()).collect();
     // The recorded AMIs in Image Builder's shape, as a build's arrive.
     let image_amis: Vec<Value> = amis
@@ -313,11 +424,12 @@ pub fn execution_input(
         "patch_components": patch_components(lc, at, s),
         "ami_ids": ami_ids,
         "amis": image_amis,
-        "image_arn": image_arn,
-        "poll": {
-            "seconds": s.wait_seconds.max(1),
-            "rounds": s.workflows.poll_rounds.unwrap_or(360).max(1),
+        "local": {
+            "ami_ids": local,
+            "ami": local.first(),
         },
+        "image_arn": image_arn,
+        "poll": s.poll(workflow),
         "settings": s.work_settings(lc, amis),
         "table": s.lifecycle_table,
         "lookup_table": s.lookup_table,

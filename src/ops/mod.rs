@@ -11,6 +11,7 @@ mod adopt;
 mod approvals;
 mod change;
 mod changes;
+mod cleanup;
 mod context;
 mod deployed;
 pub mod doctor;

@@ -96,10 +96,17 @@ pub async fn reconcile(ctx: &Context, lifecycle_id: Option<&str>) -> Result<Vec<
         let Some((target, before)) = lc.running().map(|(at, r)| (at, r.clone())) else {
             continue;
         };
-        let Some(record) = fresh
-            .record_mut(target)
-            .filter(|r| r.status == EventStatus::InProgress && r.attempt == before.attempt)
-        else {
+        let still_running = fresh
+            .record(target)
+            .is_some_and(|r| r.status == EventStatus::InProgress && r.attempt == before.attempt);
+        if !still_running {
+            continue;
+        }
+        let reason = match super::cleanup::after_lost_run(ctx, &lc, target, before.attempt).await {
+            Some(cleanup) => format!("{reason}; {cleanup}"),
+            None => reason,
+        };
+        let Some(record) = fresh.record_mut(target) else {
             continue;
         };
         record.status = EventStatus::Error;
@@ -128,7 +135,7 @@ pub enum Provisioned {
     Machine(MachineStatus),
 }
 
-/// Creates the four topics and six state machines unless they exist (an
+/// Creates the four topics and seven state machines unless they exist (an
 /// existing machine gets the repository's definition). The role ARN is
 /// `AMIBOARD_WORKFLOW_ROLE_ARN`, else `<prefix>workflows` in the account.
 /// On a custom endpoint (the local emulator) it also runs the local setup

@@ -1,11 +1,12 @@
-//! The six state machines kept in `workflows/*.asl.json`, and which lifecycle
-//! event each one runs; and the local stack's setup machine.
+//! The state machines kept in `workflows/*.asl.json`: the six that run a
+//! lifecycle event, the cleanup machine that terminates what a stopped
+//! smoke test left running, and the local stack's setup machine.
 
 use crate::lifecycle::EventKind;
 
 /// The version of the definitions, in each one's `Comment` as
 /// `[amiboard-workflows N]`: raise it when a definition changes.
-pub const DEFINITIONS_VERSION: u32 = 4;
+pub const DEFINITIONS_VERSION: u32 = 5;
 
 /// On the local emulator only: creates the demo buckets, the EventBridge rule
 /// that sends EC2 AMI events to the ec2 topic, and the demo Image Builder
@@ -24,16 +25,21 @@ pub enum Workflow {
     VulnerabilityScans,
     QaCertificationRequest,
     Promotion,
+    /// Not an event's: terminates the instances a smoke-test execution left
+    /// running (started by `reconcile` and the dashboard's watcher).
+    Cleanup,
 }
 
 impl Workflow {
-    pub const ALL: [Workflow; 6] = [
+    /// Every deployed state machine (the template has one of each).
+    pub const ALL: [Workflow; 7] = [
         Workflow::Build,
         Workflow::PatchBuild,
         Workflow::SmokeTests,
         Workflow::VulnerabilityScans,
         Workflow::QaCertificationRequest,
         Workflow::Promotion,
+        Workflow::Cleanup,
     ];
 
     /// The workflow of an event; `None` for the QA decision, which a person makes.
@@ -58,6 +64,7 @@ impl Workflow {
             Workflow::VulnerabilityScans => "vulnerability-scans",
             Workflow::QaCertificationRequest => "qa-certification-request",
             Workflow::Promotion => "promotion",
+            Workflow::Cleanup => "cleanup",
         }
     }
 
@@ -70,6 +77,7 @@ impl Workflow {
             Workflow::VulnerabilityScans => "scans",
             Workflow::QaCertificationRequest => "qa",
             Workflow::Promotion => "prod",
+            Workflow::Cleanup => "cleanup",
         }
     }
 
@@ -86,6 +94,7 @@ impl Workflow {
                 include_str!("../../workflows/qa-certification-request.asl.json")
             }
             Workflow::Promotion => include_str!("../../workflows/promotion.asl.json"),
+            Workflow::Cleanup => include_str!("../../workflows/cleanup.asl.json"),
         }
     }
 
@@ -128,6 +137,9 @@ mod tests {
             );
             assert!(value["TimeoutSeconds"].as_u64().is_some());
             let states = value["States"].as_object().expect("States");
+            if workflow == Workflow::Cleanup {
+                continue; // records nothing: the run it cleans up after is recorded by reconcile
+            }
             for name in [
                 "RecordCompleted",
                 "RecordFailed",

@@ -49,6 +49,8 @@ def emulator_url() -> str:
         from moto.server import ThreadedMotoServer
 
         port = _free_port()
+        # Step Functions' aws-sdk tasks call moto's own server at MOTO_PORT.
+        os.environ["MOTO_PORT"] = str(port)
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         server.start()
         url = f"http://127.0.0.1:{port}"
