@@ -194,7 +194,15 @@ fn local_setup_input(s: &Setting) -> serde_json::Value {
         "imagebuilder_topic_arn": s.imagebuilder_topic,
         "parent_image": format!("arn:aws:imagebuilder:{}:aws:image/amazon-linux-2023-x86/x.x.x", s.region),
         "components": [{ "ComponentArn": format!("arn:aws:imagebuilder:{}:aws:component/update-linux/x.x.x", s.region) }],
-        "names": { "recipe": name, "infrastructure": name, "distribution": name, "pipeline": name },
+        "names": {
+            "recipe": name,
+            "infrastructure": name,
+            "distribution": name,
+            "pipeline": name,
+            // As the template names them (SmokeInstanceProfile, VmImportRole).
+            "smoke_instance": format!("{}smoke-instance", s.prefix),
+            "vmimport": format!("{}vmimport", s.prefix),
+        },
         "arns": {
             "recipe": arn("image-recipe", "/1.0.0"),
             "infrastructure": arn("infrastructure-configuration", ""),
