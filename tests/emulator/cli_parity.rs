@@ -2,7 +2,7 @@
 //! started work to its end (exit 1 with the reason when it fails), `list`
 //! filters with the dashboard's syntax, and `show` names the AMIs.
 
-use amiboard::lifecycle::EventKind;
+use amiboard::lifecycle::{EventKind, EventStatus};
 
 use crate::support::TestEnv;
 use crate::workflows::{completed, create, creation, inject, ready};
@@ -74,15 +74,19 @@ async fn wait_exits_1_with_the_reason_on_a_failing_smoke_test_and_0_on_its_retry
 async fn logs_show_the_failing_state_and_a_retry_keeps_the_failed_attempt() {
     let env = TestEnv::new();
     let ctx = ready(&env).await;
-    // Image Builder answers HTTP 500 to the first StartImagePipelineExecution:
-    // the build's execution fails in a task state without recording.
-    inject(&env, &ctx, "emulator:error-starts", 1).await;
+    // Image Builder answers HTTP 500 to every StartImagePipelineExecution
+    // the workflow tries (four): it records the build FAILED with the cause.
+    inject(&env, &ctx, "emulator:error-starts", 5).await;
     let id = create(&env, "main", &[]);
     let deadline = std::time::Instant::now() + std::time::Duration::from_mins(1);
     let log = loop {
+        let lc = ctx.store.get(&id).await.expect("get");
+        let failed = lc
+            .record(creation(EventKind::AmiBuild))
+            .is_some_and(|r| r.status == EventStatus::Failed);
         let out = env.ok(&["logs", &id, "AMI_BUILD", "--json"]);
         let log: serde_json::Value = serde_json::from_str(&out).expect("logs --json");
-        if log["status"] == "FAILED" {
+        if failed && log["status"] != "RUNNING" {
             break log;
         }
         assert!(std::time::Instant::now() < deadline, "never failed: {out}");
@@ -109,8 +113,7 @@ async fn logs_show_the_failing_state_and_a_retry_keeps_the_failed_attempt() {
     let text = env.ok(&["logs", &id[..8]]);
     assert!(text.contains(&format!("failed in   {failing}")), "{text}");
 
-    // Reconcile marks it ERROR; the retry keeps that attempt in the record.
-    env.ok(&["reconcile", &id]);
+    // The retry keeps the failed attempt in the record.
     let (code, out, err) = env.run(&["retry", &id, "--yes", "--wait"]);
     assert_eq!(code, 0, "{out}{err}");
     let shown: serde_json::Value =
@@ -118,7 +121,7 @@ async fn logs_show_the_failing_state_and_a_retry_keeps_the_failed_attempt() {
     let build = &shown["creation_events"][0];
     assert_eq!(build["attempt"], 2, "{build}");
     assert_eq!(build["history"][0]["attempt"], 1, "{build}");
-    assert_eq!(build["history"][0]["status"], "ERROR", "{build}");
+    assert_eq!(build["history"][0]["status"], "FAILED", "{build}");
     assert!(build["history"][0]["execution_arn"].is_string(), "{build}");
 }
 

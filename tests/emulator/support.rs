@@ -226,3 +226,30 @@ impl TestEnv {
         ctx
     }
 }
+
+/// Runs a Python snippet with boto3 against the emulator (for what the
+/// binary has no client of, such as EC2) and returns its standard output.
+/// The snippet gets `ec2(region)`, `sfn()` and `json` ready to use.
+pub fn boto3(snippet: &str) -> String {
+    let prelude = format!(
+        "import boto3, json\n\
+         def ec2(region='us-east-1'):\n    return boto3.client('ec2', region_name=region, endpoint_url='{url}')\n\
+         def sfn():\n    return boto3.client('stepfunctions', region_name='us-east-1', endpoint_url='{url}')\n",
+        url = moto().url
+    );
+    let out = Command::new(python())
+        .args(["-c", &format!("{prelude}{snippet}")])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "boto3 snippet failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

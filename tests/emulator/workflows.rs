@@ -7,6 +7,7 @@ mod paths;
 mod promotion;
 mod proof;
 mod races;
+mod real_account;
 mod refusals;
 mod versions;
 

@@ -46,17 +46,29 @@ async fn a_failed_event_keeps_its_reason_and_retries_to_completed() {
 async fn a_broken_execution_is_reconciled_to_error_and_retried() {
     let env = TestEnv::new();
     let ctx = ready(&env).await;
-    // Image Builder answers HTTP 500 to the first StartImagePipelineExecution.
-    inject(&env, &ctx, "emulator:error-starts", 1).await;
+    // The build hangs and its execution is stopped from outside: it ends
+    // without recording, and the event stays IN_PROGRESS until reconcile
+    // looks at the execution.
+    inject(&env, &ctx, "emulator:hang-builds", 1).await;
     let id = create(&env, "broken", &[]);
-    // The execution fails without recording: the event stays IN_PROGRESS
-    // until reconcile looks at the execution.
     let target = creation(EventKind::AmiBuild);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let execution = loop {
+        let lc = ctx.store.get(&id).await.expect("get");
+        if let Some(arn) = lc.record(target).and_then(|r| r.execution_arn.clone()) {
+            break arn;
+        }
+        assert!(std::time::Instant::now() < deadline, "never started");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    };
+    crate::support::boto3(&format!(
+        "sfn().stop_execution(executionArn='{execution}', error='Operator.Stopped', cause='stopped by the test')"
+    ));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let out = env.ok(&["reconcile", &id]);
         if out.contains("ERROR") {
-            assert!(out.contains("emulator:error-starts"), "{out}");
+            assert!(out.contains("ABORTED"), "{out}");
             break;
         }
         assert!(
@@ -72,7 +84,7 @@ async fn a_broken_execution_is_reconciled_to_error_and_retried() {
         record
             .reason
             .as_deref()
-            .is_some_and(|r| r.contains("FAILED"))
+            .is_some_and(|r| r.contains("ABORTED"))
     );
     let timeline = env.ok(&["timeline", &id]);
     assert!(timeline.contains("ERROR"), "{timeline}");

@@ -186,8 +186,10 @@ fn assert_all_terminated(ami: &str, launched: usize) {
     );
 }
 
+/// The reason a run that used up its poll budget records: the budget is
+/// `ROUNDS` polls a second apart.
 fn still(rounds: &str) -> String {
-    format!("{rounds} after {ROUNDS} polls")
+    format!("{rounds} after {ROUNDS}s")
 }
 
 /// One lifecycle: each event fails, then (retried) times out, then succeeds,
