@@ -15,6 +15,9 @@ if ! command -v tmux >/dev/null 2>&1; then
     (apt-get update -qq && apt-get install -y -qq tmux) >/dev/null 2>&1 || log "could not install tmux"
   fi
 fi
+# The local stack's own rules (scripts/emulator/README.md), without amiboard:
+# each refuses what AWS refuses.
+"$VENV/bin/python" -m unittest discover -s scripts/emulator/tests -t scripts
 # The deployable template: its definitions are the repository's, and
 # cfn-lint (installed with moto[server]) finds nothing.
 "$VENV/bin/python" scripts/sync-template.py --check
