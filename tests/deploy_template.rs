@@ -194,7 +194,11 @@ fn the_definitions_are_the_workflow_files_and_the_embedded_ones() {
         "one state machine per workflows/*.asl.json (local-setup is emulator-only): add the resource, then run python3 scripts/sync-template.py"
     );
     for workflow in Workflow::ALL {
-        assert!(wanted.contains(workflow.slug()), "{} has no file", workflow.slug());
+        assert!(
+            wanted.contains(workflow.slug()),
+            "{} has no file",
+            workflow.slug()
+        );
     }
     for (slug, file) in &files {
         let (_, in_template) = found.iter().find(|(s, _)| s == slug).expect("present");
@@ -204,7 +208,10 @@ fn the_definitions_are_the_workflow_files_and_the_embedded_ones() {
         );
         if let Some(workflow) = Workflow::ALL.iter().find(|w| w.slug() == slug) {
             let embedded: Value = serde_json::from_str(workflow.definition()).expect("JSON");
-            assert!(embedded == *file, "{slug}: the binary embeds another definition");
+            assert!(
+                embedded == *file,
+                "{slug}: the binary embeds another definition"
+            );
         }
         let props = &machines_props(&t, slug);
         assert_eq!(
@@ -566,7 +573,10 @@ fn the_smoke_network_is_a_parameter_exported_only_when_set() {
         o["smokeSecurityGroupIds"]["Value"],
         json!({"Fn::Join": [",", {"Ref": "SmokeSecurityGroupIds"}]})
     );
-    assert_eq!(o["smokeSecurityGroupIds"]["Condition"], "HasSmokeSecurityGroups");
+    assert_eq!(
+        o["smokeSecurityGroupIds"]["Condition"],
+        "HasSmokeSecurityGroups"
+    );
     let c = &t["Conditions"];
     assert_eq!(
         c["HasSmokeSubnet"],
@@ -577,9 +587,14 @@ fn the_smoke_network_is_a_parameter_exported_only_when_set() {
         json!({"Fn::Not": [{"Fn::Equals": [{"Fn::Join": ["", {"Ref": "SmokeSecurityGroupIds"}]}, ""]}]})
     );
     // The subnet pattern takes a subnet id or nothing.
-    let pattern = p["SmokeSubnetId"]["AllowedPattern"].as_str().expect("pattern");
+    let pattern = p["SmokeSubnetId"]["AllowedPattern"]
+        .as_str()
+        .expect("pattern");
     assert_eq!(pattern, "^(subnet-[0-9a-f]{8,17})?$");
-    assert_eq!(t["Outputs"]["smokeInstanceProfileName"]["Value"], json!({"Ref": "SmokeInstanceProfile"}));
+    assert_eq!(
+        t["Outputs"]["smokeInstanceProfileName"]["Value"],
+        json!({"Ref": "SmokeInstanceProfile"})
+    );
 }
 
 /// The resources `iam:SimulatePrincipalPolicy` is allowed on, per policy,
@@ -598,7 +613,11 @@ fn simulate_resources(t: &Value, logical: &str) -> Vec<(Option<String>, Value)> 
                 .iter()
                 .any(|a| a == "iam:SimulatePrincipalPolicy")
         })
-        .flat_map(|(c, s)| list(&s["Resource"]).into_iter().map(move |r| (c.clone(), r)))
+        .flat_map(|(c, s)| {
+            list(&s["Resource"])
+                .into_iter()
+                .map(move |r| (c.clone(), r))
+        })
         .collect()
 }
 
@@ -615,7 +634,10 @@ fn people_may_simulate_only_their_own_principal_and_the_workflows_role() {
                     json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:user/${!aws:username}"})
                 ),
                 (None, json!({"Fn::GetAtt": ["WorkflowsRole", "Arn"]})),
-                (Some("HasPeopleRoles".to_string()), json!({"Ref": "PeopleRoleArns"})),
+                (
+                    Some("HasPeopleRoles".to_string()),
+                    json!({"Ref": "PeopleRoleArns"})
+                ),
             ],
             "{policy}: no role/* (any role's effective permissions)"
         );

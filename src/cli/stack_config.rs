@@ -34,12 +34,20 @@ const KEYS: &[(&str, &str, &str)] = &[
     ),
     ("runCommandRoleArn", "workflows", "smoke_service_role_arn"),
     ("smokeSubnetId", "workflows", "smoke_subnet_id"),
-    ("smokeSecurityGroupIds", "workflows", "smoke_security_group_ids"),
+    (
+        "smokeSecurityGroupIds",
+        "workflows",
+        "smoke_security_group_ids",
+    ),
     ("examplePipelineArn", "workflows", "pipeline_arn"),
 ];
 
 /// Outputs only present when a template parameter asks for them.
-const OPTIONAL: &[&str] = &["examplePipelineArn", "smokeSubnetId", "smokeSecurityGroupIds"];
+const OPTIONAL: &[&str] = &[
+    "examplePipelineArn",
+    "smokeSubnetId",
+    "smokeSecurityGroupIds",
+];
 
 /// Outputs that are a comma-separated list: a TOML array of strings.
 const LISTS: &[&str] = &["smokeSecurityGroupIds"];
@@ -245,7 +253,8 @@ mod tests {
         for (k, v) in groups {
             outputs.push(serde_json::json!({"OutputKey": k, "OutputValue": v}));
         }
-        let config = render(&serde_json::json!({ "Outputs": outputs }).to_string()).expect("renders");
+        let config =
+            render(&serde_json::json!({ "Outputs": outputs }).to_string()).expect("renders");
         let file = crate::config::parse_file(&config, Path::new("x")).expect("loads");
         assert_eq!(
             file.workflows.smoke_security_group_ids,

@@ -291,7 +291,10 @@ pub async fn doctor_with(ctx: &Context, inspect: &dyn Inspect) -> Result<Report,
     }
     out.push(account::smoke_network(
         s.workflows.smoke_subnet_id.as_deref(),
-        s.workflows.smoke_security_group_ids.as_deref().unwrap_or_default(),
+        s.workflows
+            .smoke_security_group_ids
+            .as_deref()
+            .unwrap_or_default(),
         &s.region,
     ));
     out.push(account::inspector(&s.region));
@@ -377,7 +380,9 @@ async fn roles(
         && let Some(role) = shape.roles.first()
     {
         let attached = answer(inspect.attached_policies(role).await)?;
-        out.push(account::managed_node_policy(&profile, role, attached, fixes));
+        out.push(account::managed_node_policy(
+            &profile, role, attached, fixes,
+        ));
         pass_role(inspect, workflow_arn.as_deref(), role, out).await?;
     }
     Ok(())

@@ -261,7 +261,10 @@ fn every_integration_the_workflows_use_has_a_row() {
             "Resource": "arn:aws:states:::aws-sdk:ec2:describeImages"}}}]}}}}}});
     let mut found = BTreeSet::new();
     integrations(&nested, &mut found);
-    assert_eq!(found, BTreeSet::from(["aws-sdk:ec2:describeImages".to_string()]));
+    assert_eq!(
+        found,
+        BTreeSet::from(["aws-sdk:ec2:describeImages".to_string()])
+    );
 }
 
 #[test]
@@ -274,16 +277,30 @@ fn the_table_is_well_formed() {
     for n in TABLE {
         assert!(!n.source.is_empty(), "{}: no source", n.integration);
         let own = n.integration.rsplit(':').next().unwrap_or_default();
-        let (service, _) = n.integration.trim_start_matches("aws-sdk:").split_once(':').expect("svc:action");
+        let (service, _) = n
+            .integration
+            .trim_start_matches("aws-sdk:")
+            .split_once(':')
+            .expect("svc:action");
         let first = n.actions[0];
         assert!(
-            first.eq_ignore_ascii_case(&format!("{}:{own}", if service == "eventbridge" { "events" } else { service })),
+            first.eq_ignore_ascii_case(&format!(
+                "{}:{own}",
+                if service == "eventbridge" {
+                    "events"
+                } else {
+                    service
+                }
+            )),
             "{}: the first action is the call's own, not {first}",
             n.integration
         );
         for a in n.actions {
             let (prefix, verb) = a.split_once(':').expect("service:Action");
-            assert!(!prefix.is_empty() && verb.starts_with(|c: char| c.is_ascii_uppercase()), "{a}");
+            assert!(
+                !prefix.is_empty() && verb.starts_with(|c: char| c.is_ascii_uppercase()),
+                "{a}"
+            );
         }
     }
 }
@@ -363,18 +380,25 @@ fn the_dependent_actions_reach_the_resources_they_act_on() {
 #[test]
 fn the_snapshot_key_is_granted_only_when_given() {
     let t = template();
-    let raw = t["Resources"]["WorkflowsRole"]["Properties"]["Policies"][0]["PolicyDocument"]
-        ["Statement"]
-        .as_array()
-        .expect("statements");
+    let raw =
+        t["Resources"]["WorkflowsRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+            .as_array()
+            .expect("statements");
     let kms: Vec<&Value> = raw
         .iter()
         .filter(|s| {
-            s.get("Fn::If")
-                .is_some_and(|b| list(&b[1]["Action"]).iter().any(|a| a.as_str().is_some_and(|a| a.starts_with("kms:"))))
+            s.get("Fn::If").is_some_and(|b| {
+                list(&b[1]["Action"])
+                    .iter()
+                    .any(|a| a.as_str().is_some_and(|a| a.starts_with("kms:")))
+            })
         })
         .collect();
-    assert_eq!(kms.len(), 2, "Decrypt/DescribeKey and CreateGrant, each conditional");
+    assert_eq!(
+        kms.len(),
+        2,
+        "Decrypt/DescribeKey and CreateGrant, each conditional"
+    );
     for statement in kms {
         let branches = &statement["Fn::If"];
         assert_eq!(branches[0], "HasSnapshotKmsKey");
@@ -386,8 +410,12 @@ fn the_snapshot_key_is_granted_only_when_given() {
         assert!(granted.contains(a), "{a}");
     }
     // No unconditional KMS statement.
-    assert!(raw.iter().all(|s| s.get("Fn::If").is_some()
-        || !list(&s["Action"]).iter().any(|a| a.as_str().is_some_and(|a| a.starts_with("kms:")))));
+    assert!(raw.iter().all(|s| {
+        s.get("Fn::If").is_some()
+            || !list(&s["Action"])
+                .iter()
+                .any(|a| a.as_str().is_some_and(|a| a.starts_with("kms:")))
+    }));
     assert_eq!(
         t["Conditions"]["HasSnapshotKmsKey"],
         json!({"Fn::Not": [{"Fn::Equals": [{"Ref": "SnapshotKmsKeyArn"}, ""]}]})

@@ -479,7 +479,9 @@ async fn workflows_policy(ctx: &Context, prefix: &str) -> String {
         .expect("the workflows policy");
     let text = policy.policy_document().to_string();
     // IAM returns it URL-encoded.
-    text.replace("%22", "\"").replace("%3A", ":").replace("%2F", "/")
+    text.replace("%22", "\"")
+        .replace("%3A", ":")
+        .replace("%2F", "/")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

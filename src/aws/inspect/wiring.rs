@@ -147,7 +147,9 @@ async fn distribution_regions(
         Err(e) => {
             let err = ins.fail("Image Builder", "GetDistributionConfiguration", arn, e);
             if is_absent(&err) {
-                Err(format!("its distribution configuration {arn} does not exist"))
+                Err(format!(
+                    "its distribution configuration {arn} does not exist"
+                ))
             } else {
                 Err(err.to_string())
             }

@@ -69,18 +69,31 @@ pub fn managed_node_policy(
 ) -> Check {
     let check = format!("instance profile {profile} role {role}");
     match answer {
-        Answer::Found(arns) if arns.iter().any(|a| a.ends_with(&format!(":policy/{SSM_CORE}"))) => {
-            Check::pass(check, format!("carries {SSM_CORE}: smoke-test instances become managed nodes"))
+        Answer::Found(arns)
+            if arns
+                .iter()
+                .any(|a| a.ends_with(&format!(":policy/{SSM_CORE}"))) =>
+        {
+            Check::pass(
+                check,
+                format!("carries {SSM_CORE}: smoke-test instances become managed nodes"),
+            )
         }
         Answer::Found(_) if fixes.local => skip(
             check,
-            format!("{SSM_CORE} is not attached: the emulator loads no AWS managed policy, so only an AWS account can tell"),
+            format!(
+                "{SSM_CORE} is not attached: the emulator loads no AWS managed policy, so only an AWS account can tell"
+            ),
         ),
         Answer::Found(arns) => Check::fail(
             check,
             format!(
                 "does not carry {SSM_CORE} (attached: {}): Run Command never reaches the smoke-test instance",
-                if arns.is_empty() { "none".to_string() } else { arns.join(", ") }
+                if arns.is_empty() {
+                    "none".to_string()
+                } else {
+                    arns.join(", ")
+                }
             ),
             format!(
                 "aws iam attach-role-policy --role-name {role} --policy-arn arn:aws:iam::aws:policy/{SSM_CORE}"
@@ -109,7 +122,9 @@ pub fn pass_role(
         ),
         Ok(_) => Check::fail(
             check,
-            format!("{workflows_role} may not iam:PassRole {role_arn}: RunInstances of the smoke tests is denied"),
+            format!(
+                "{workflows_role} may not iam:PassRole {role_arn}: RunInstances of the smoke tests is denied"
+            ),
             "set [workflows] smoke_instance_profile to the stack's <prefix>smoke-instance (`amiboard config-from-stack`), or add the role's ARN to the PassRolesToServices statement of the workflows role",
         ),
     }
@@ -152,7 +167,11 @@ pub fn distribution(arn: &str, region: &str, answer: &Answer<PipelineShape>) -> 
             check,
             format!(
                 "distributes to {}, not {region}: the smoke tests, exports and backups find no AMI here",
-                if regions.is_empty() { "no region".to_string() } else { regions.join(", ") }
+                if regions.is_empty() {
+                    "no region".to_string()
+                } else {
+                    regions.join(", ")
+                }
             ),
             fix,
         ),
@@ -200,6 +219,9 @@ pub fn vm_import_trust(name: &str, answer: &Answer<RoleShape>, fixes: &Fixes) ->
                 fixes.deployed_only()
             ),
         ),
-        None => skip(check, "cannot tell: GetRole gave no trust policy".to_string()),
+        None => skip(
+            check,
+            "cannot tell: GetRole gave no trust policy".to_string(),
+        ),
     })
 }

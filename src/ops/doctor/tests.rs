@@ -516,7 +516,10 @@ fn the_workflows_role_must_be_allowed_to_pass_the_profile_role() {
         "smoke_instance_profile",
     );
     // Nothing simulated is not a pass.
-    assert_eq!(account::pass_role("arn:w", role, Ok(vec![])).status, Status::Fail);
+    assert_eq!(
+        account::pass_role("arn:w", role, Ok(vec![])).status,
+        Status::Fail
+    );
     let unknown = account::pass_role("arn:w", role, Err("no simulator".into()));
     assert_eq!(unknown.status, Status::Skip);
     assert!(unknown.detail.contains("no simulator"));
@@ -547,7 +550,9 @@ fn the_pipeline_must_distribute_to_the_execution_region() {
     );
     let none = shape(Ok(None));
     assert_eq!(
-        account::distribution(arn, "eu-west-1", &none).expect("a line").status,
+        account::distribution(arn, "eu-west-1", &none)
+            .expect("a line")
+            .status,
         Status::Pass
     );
     assert_fail(
@@ -556,7 +561,9 @@ fn the_pipeline_must_distribute_to_the_execution_region() {
         "update-distribution-configuration",
     );
     // An endpoint without GetDistributionConfiguration, or a missing one: skipped.
-    let unknown = shape(Err("The emulator's Image Builder has no GetDistributionConfiguration.".into()));
+    let unknown = shape(Err(
+        "The emulator's Image Builder has no GetDistributionConfiguration.".into(),
+    ));
     let check = account::distribution(arn, "eu-west-1", &unknown).expect("a line");
     assert_eq!(check.status, Status::Skip);
     assert!(check.detail.contains("no GetDistributionConfiguration"));
@@ -573,8 +580,8 @@ fn the_vm_import_role_must_trust_vm_import_export() {
             )),
         })
     };
-    let ok = account::vm_import_trust("p-vmimport", &trust("vmie.amazonaws.com"), &AWS)
-        .expect("a line");
+    let ok =
+        account::vm_import_trust("p-vmimport", &trust("vmie.amazonaws.com"), &AWS).expect("a line");
     assert_eq!(ok.status, Status::Pass, "{ok:?}");
     assert_eq!(ok.check, "VM import role p-vmimport trust");
     assert_fail(
