@@ -20,13 +20,22 @@ import boto3
 
 
 def conditions_hold(template: dict, params: dict) -> dict:
-    """The template's conditions (Fn::Equals of Refs and literals, Fn::Not,
-    Fn::And, Fn::Or, Condition), evaluated for these parameters."""
+    """The template's conditions (Fn::Equals of Refs, literals and Fn::Join
+    of a list parameter, Fn::Not, Fn::And, Fn::Or, Condition), evaluated for
+    these parameters (a CommaDelimitedList's value is its comma-separated
+    text)."""
     defaults = {k: str(v.get("Default", "")) for k, v in template.get("Parameters", {}).items()}
     values = dict(defaults, **params)
     conditions = template.get("Conditions", {})
 
     def value(x):
+        if isinstance(x, dict) and "Fn::Join" in x:
+            separator, items = x["Fn::Join"]
+            if isinstance(items, dict):
+                items = value(items).split(",")
+            else:
+                items = [value(i) for i in items]
+            return separator.join(items)
         return values.get(x["Ref"], "") if isinstance(x, dict) else str(x)
 
     def holds(expr) -> bool:

@@ -7,6 +7,8 @@
 
 #[path = "deploy_template/calls.rs"]
 mod calls;
+#[path = "deploy_template/integrations.rs"]
+mod integrations;
 
 use std::collections::BTreeSet;
 
@@ -130,47 +132,88 @@ fn verb(action: &str) -> &str {
     action.split(':').nth(1).unwrap_or(action)
 }
 
-/// The slug of each state machine in the template and its Definition.
+/// The slug of each state machine in the template and its definition,
+/// parsed from its `DefinitionString`.
 fn machines(t: &Value) -> Vec<(String, Value)> {
     let resources = t["Resources"].as_object().expect("Resources");
     resources
         .values()
         .filter(|r| r["Type"] == "AWS::StepFunctions::StateMachine")
         .map(|r| {
-            let name = r["Properties"]["StateMachineName"]["Fn::Sub"]
+            let props = &r["Properties"];
+            let name = props["StateMachineName"]["Fn::Sub"]
                 .as_str()
                 .expect("StateMachineName is ${Prefix}<slug>");
-            (
-                name.trim_start_matches("${Prefix}").to_string(),
-                r["Properties"]["Definition"].clone(),
-            )
+            let slug = name.trim_start_matches("${Prefix}").to_string();
+            assert!(
+                props.get("Definition").is_none(),
+                "{slug}: a Definition object (CloudFormation refuses its nulls): run python3 scripts/sync-template.py"
+            );
+            let text = props["DefinitionString"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{slug} has no DefinitionString"));
+            assert!(!text.contains("${"), "{slug}: CloudFormation would substitute `${{` in it");
+            let definition = serde_json::from_str(text)
+                .unwrap_or_else(|e| panic!("{slug}'s DefinitionString is not JSON: {e}"));
+            (slug, definition)
         })
         .collect()
 }
 
+/// Workflows the emulator runs but the template never deploys.
+const EMULATOR_ONLY: &[&str] = &["local-setup"];
+
+/// Every deployed workflow file: `workflows/<slug>.asl.json` but the
+/// emulator-only ones, with its definition.
+fn workflow_files() -> Vec<(String, Value)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows");
+    let mut found: Vec<(String, Value)> = std::fs::read_dir(dir)
+        .expect("workflows/")
+        .filter_map(|entry| {
+            let path = entry.expect("entry").path();
+            let name = path.file_name()?.to_str()?.to_string();
+            let slug = name.strip_suffix(".asl.json")?.to_string();
+            let text = std::fs::read_to_string(&path).expect("read");
+            let definition = serde_json::from_str(&text).expect("JSON");
+            (!EMULATOR_ONLY.contains(&slug.as_str())).then_some((slug, definition))
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
+}
+
 #[test]
-fn the_six_definitions_are_the_embedded_ones() {
+fn the_definitions_are_the_workflow_files_and_the_embedded_ones() {
     let t = template();
     let found = machines(&t);
     let slugs: BTreeSet<&str> = found.iter().map(|(s, _)| s.as_str()).collect();
-    let wanted: BTreeSet<&str> = Workflow::ALL.iter().map(|w| w.slug()).collect();
+    let files = workflow_files();
+    let wanted: BTreeSet<&str> = files.iter().map(|(s, _)| s.as_str()).collect();
     assert_eq!(
         slugs, wanted,
-        "the template has exactly the six workflows (local-setup is emulator-only)"
+        "one state machine per workflows/*.asl.json (local-setup is emulator-only): add the resource, then run python3 scripts/sync-template.py"
     );
     for workflow in Workflow::ALL {
-        let embedded: Value = serde_json::from_str(workflow.definition()).expect("JSON");
-        let (_, in_template) = found
-            .iter()
-            .find(|(s, _)| s == workflow.slug())
-            .expect("present");
         assert!(
-            *in_template == embedded,
-            "{}'s Definition differs from workflows/{}.asl.json: run python3 scripts/sync-template.py",
-            workflow.slug(),
+            wanted.contains(workflow.slug()),
+            "{} has no file",
             workflow.slug()
         );
-        let props = &machines_props(&t, workflow.slug());
+    }
+    for (slug, file) in &files {
+        let (_, in_template) = found.iter().find(|(s, _)| s == slug).expect("present");
+        assert!(
+            in_template == file,
+            "{slug}'s DefinitionString differs from workflows/{slug}.asl.json: run python3 scripts/sync-template.py"
+        );
+        if let Some(workflow) = Workflow::ALL.iter().find(|w| w.slug() == slug) {
+            let embedded: Value = serde_json::from_str(workflow.definition()).expect("JSON");
+            assert!(
+                embedded == *file,
+                "{slug}: the binary embeds another definition"
+            );
+        }
+        let props = &machines_props(&t, slug);
         assert_eq!(
             props["RoleArn"],
             json!({"Fn::GetAtt": ["WorkflowsRole", "Arn"]})
@@ -187,6 +230,39 @@ fn machines_props(t: &Value, slug: &str) -> Value {
         .find(|r| r["Properties"]["StateMachineName"]["Fn::Sub"] == name.as_str())
         .map(|r| r["Properties"].clone())
         .expect("the machine")
+}
+
+/// Where a JSON `null` stands outside a string (CloudFormation refuses the
+/// template: "'null' values are not allowed in templates").
+fn nulls(value: &Value, at: &str, out: &mut Vec<String>) {
+    match value {
+        Value::Null => out.push(at.to_string()),
+        Value::Object(map) => map
+            .iter()
+            .for_each(|(k, v)| nulls(v, &format!("{at}/{k}"), out)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| nulls(v, &format!("{at}/{i}"), out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_template_has_no_null_outside_a_string() {
+    let t = template();
+    let mut found = Vec::new();
+    nulls(&t, "", &mut found);
+    assert!(
+        found.is_empty(),
+        "{} null(s) in the template, CloudFormation refuses them: {found:?}",
+        found.len()
+    );
+    // The walk reaches nested objects and lists; a null inside a string is text.
+    let mut found = Vec::new();
+    let sample = json!({"A": [{"ResultPath": null}], "B": "{\"ResultPath\":null}"});
+    nulls(&sample, "", &mut found);
+    assert_eq!(found, vec!["/A/0/ResultPath".to_string()]);
 }
 
 /// Every `Resource` string of a definition, however deeply nested (Map
@@ -233,8 +309,7 @@ fn the_execution_role_allows_every_integration_the_definitions_use() {
     let t = template();
     let allowed = actions(&statements(&t, "WorkflowsRole"));
     let mut resources = BTreeSet::new();
-    for workflow in Workflow::ALL {
-        let def: Value = serde_json::from_str(workflow.definition()).expect("JSON");
+    for (_, def) in workflow_files() {
         task_resources(&def, &mut resources);
     }
     let needed: BTreeSet<String> = resources.iter().map(|r| integration_action(r)).collect();
@@ -456,4 +531,116 @@ fn names_are_amiboards_defaults_under_the_prefix() {
         t["Parameters"]["SelectionExportName"]["Default"],
         "amiSelectionTableName"
     );
+}
+
+#[test]
+fn stateful_resources_are_retained_on_delete_and_replacement() {
+    let t = template();
+    for logical in [
+        "LifecyclesTable",
+        "SemverSeedsTable",
+        "AmiLookupTable",
+        "ExportBucket",
+        "BackupBucket",
+    ] {
+        let r = resource(&t, logical);
+        assert_eq!(r["DeletionPolicy"], "Retain", "{logical}");
+        assert_eq!(r["UpdateReplacePolicy"], "Retain", "{logical}");
+    }
+    // Every table and bucket of the template is one of them.
+    for (logical, r) in t["Resources"].as_object().expect("Resources") {
+        if matches!(
+            r["Type"].as_str(),
+            Some("AWS::DynamoDB::Table" | "AWS::S3::Bucket")
+        ) {
+            assert_eq!(r["DeletionPolicy"], "Retain", "{logical}");
+        }
+    }
+}
+
+#[test]
+fn the_smoke_network_is_a_parameter_exported_only_when_set() {
+    let t = template();
+    let p = &t["Parameters"];
+    assert_eq!(p["SmokeSubnetId"]["Type"], "String");
+    assert_eq!(p["SmokeSubnetId"]["Default"], "");
+    assert_eq!(p["SmokeSecurityGroupIds"]["Type"], "CommaDelimitedList");
+    assert_eq!(p["SmokeSecurityGroupIds"]["Default"], "");
+    let o = &t["Outputs"];
+    assert_eq!(o["smokeSubnetId"]["Value"], json!({"Ref": "SmokeSubnetId"}));
+    assert_eq!(o["smokeSubnetId"]["Condition"], "HasSmokeSubnet");
+    assert_eq!(
+        o["smokeSecurityGroupIds"]["Value"],
+        json!({"Fn::Join": [",", {"Ref": "SmokeSecurityGroupIds"}]})
+    );
+    assert_eq!(
+        o["smokeSecurityGroupIds"]["Condition"],
+        "HasSmokeSecurityGroups"
+    );
+    let c = &t["Conditions"];
+    assert_eq!(
+        c["HasSmokeSubnet"],
+        json!({"Fn::Not": [{"Fn::Equals": [{"Ref": "SmokeSubnetId"}, ""]}]})
+    );
+    assert_eq!(
+        c["HasSmokeSecurityGroups"],
+        json!({"Fn::Not": [{"Fn::Equals": [{"Fn::Join": ["", {"Ref": "SmokeSecurityGroupIds"}]}, ""]}]})
+    );
+    // The subnet pattern takes a subnet id or nothing.
+    let pattern = p["SmokeSubnetId"]["AllowedPattern"]
+        .as_str()
+        .expect("pattern");
+    assert_eq!(pattern, "^(subnet-[0-9a-f]{8,17})?$");
+    assert_eq!(
+        t["Outputs"]["smokeInstanceProfileName"]["Value"],
+        json!({"Ref": "SmokeInstanceProfile"})
+    );
+}
+
+/// The resources `iam:SimulatePrincipalPolicy` is allowed on, per policy,
+/// with each `Fn::If` statement's condition.
+fn simulate_resources(t: &Value, logical: &str) -> Vec<(Option<String>, Value)> {
+    let raw = &resource(t, logical)["Properties"]["PolicyDocument"]["Statement"];
+    raw.as_array()
+        .expect("statements")
+        .iter()
+        .map(|s| match s.get("Fn::If") {
+            Some(b) => (b[0].as_str().map(str::to_string), b[1].clone()),
+            None => (None, s.clone()),
+        })
+        .filter(|(_, s)| {
+            list(&s["Action"])
+                .iter()
+                .any(|a| a == "iam:SimulatePrincipalPolicy")
+        })
+        .flat_map(|(c, s)| {
+            list(&s["Resource"])
+                .into_iter()
+                .map(move |r| (c.clone(), r))
+        })
+        .collect()
+}
+
+#[test]
+fn people_may_simulate_only_their_own_principal_and_the_workflows_role() {
+    let t = template();
+    for policy in ["OperatorPolicy", "OnCallReadOnlyPolicy"] {
+        let found = simulate_resources(&t, policy);
+        assert_eq!(
+            found,
+            vec![
+                (
+                    None,
+                    json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:user/${!aws:username}"})
+                ),
+                (None, json!({"Fn::GetAtt": ["WorkflowsRole", "Arn"]})),
+                (
+                    Some("HasPeopleRoles".to_string()),
+                    json!({"Ref": "PeopleRoleArns"})
+                ),
+            ],
+            "{policy}: no role/* (any role's effective permissions)"
+        );
+    }
+    assert_eq!(t["Parameters"]["PeopleRoleArns"]["Default"], "");
 }

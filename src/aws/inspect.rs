@@ -55,6 +55,13 @@ pub struct RuleShape {
     pub targets: Vec<String>,
 }
 
+/// A role: its ARN and its trust policy (the JSON document, decoded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleShape {
+    pub arn: String,
+    pub trust_policy: Option<String>,
+}
+
 /// An instance profile and the roles in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstanceProfileShape {
@@ -73,6 +80,10 @@ pub struct PipelineShape {
     /// The infrastructure configuration's SNS topic: `Ok(None)` when it has
     /// none, `Err` with why it could not be read.
     pub topic: Result<Option<String>, String>,
+    /// The regions its distribution configuration distributes to: `Ok(None)`
+    /// when the pipeline has no distribution configuration (the image stays
+    /// in the pipeline's region), `Err` with why it could not be read.
+    pub distribution_regions: Result<Option<Vec<String>>, String>,
 }
 
 /// A bucket: it exists; how it is protected, where that could be read.
@@ -101,11 +112,14 @@ pub trait Inspect: Send + Sync {
     async fn topic(&self, arn: &str) -> Result<Option<TopicShape>, AwsError>;
     /// DescribeRule and ListTargetsByRule.
     async fn rule(&self, name: &str) -> Result<Option<RuleShape>, AwsError>;
-    /// GetRole: the role's ARN.
-    async fn role(&self, name: &str) -> Result<Option<String>, AwsError>;
+    /// GetRole: the role's ARN and trust policy.
+    async fn role(&self, name: &str) -> Result<Option<RoleShape>, AwsError>;
+    /// ListAttachedRolePolicies: the ARNs of the role's managed policies.
+    async fn attached_policies(&self, role: &str) -> Result<Option<Vec<String>>, AwsError>;
     /// GetInstanceProfile.
     async fn instance_profile(&self, name: &str) -> Result<Option<InstanceProfileShape>, AwsError>;
-    /// GetImagePipeline and its GetInfrastructureConfiguration.
+    /// GetImagePipeline, its GetInfrastructureConfiguration and
+    /// GetDistributionConfiguration.
     async fn pipeline(&self, arn: &str) -> Result<Option<PipelineShape>, AwsError>;
     /// HeadBucket, GetPublicAccessBlock and GetBucketEncryption.
     async fn bucket(&self, name: &str) -> Result<Option<BucketShape>, AwsError>;
@@ -185,8 +199,11 @@ impl Inspect for Inspector {
     async fn rule(&self, name: &str) -> Result<Option<RuleShape>, AwsError> {
         wiring::rule(self, name).await
     }
-    async fn role(&self, name: &str) -> Result<Option<String>, AwsError> {
+    async fn role(&self, name: &str) -> Result<Option<RoleShape>, AwsError> {
         wiring::role(self, name).await
+    }
+    async fn attached_policies(&self, role: &str) -> Result<Option<Vec<String>>, AwsError> {
+        wiring::attached_policies(self, role).await
     }
     async fn instance_profile(&self, name: &str) -> Result<Option<InstanceProfileShape>, AwsError> {
         wiring::instance_profile(self, name).await

@@ -33,11 +33,24 @@ const KEYS: &[(&str, &str, &str)] = &[
         "smoke_instance_profile",
     ),
     ("runCommandRoleArn", "workflows", "smoke_service_role_arn"),
+    ("smokeSubnetId", "workflows", "smoke_subnet_id"),
+    (
+        "smokeSecurityGroupIds",
+        "workflows",
+        "smoke_security_group_ids",
+    ),
     ("examplePipelineArn", "workflows", "pipeline_arn"),
 ];
 
 /// Outputs only present when a template parameter asks for them.
-const OPTIONAL: &[&str] = &["examplePipelineArn"];
+const OPTIONAL: &[&str] = &[
+    "examplePipelineArn",
+    "smokeSubnetId",
+    "smokeSecurityGroupIds",
+];
+
+/// Outputs that are a comma-separated list: a TOML array of strings.
+const LISTS: &[&str] = &["smokeSecurityGroupIds"];
 
 /// Outputs of the template that no config key needs (ARNs people read).
 const INFORMATIONAL: &[&str] = &[
@@ -50,6 +63,7 @@ const INFORMATIONAL: &[&str] = &[
     "vulnerabilityScansStateMachineArn",
     "qaCertificationRequestStateMachineArn",
     "promotionStateMachineArn",
+    "cleanupStateMachineArn",
     "operatorPolicyArn",
     "onCallReadOnlyPolicyArn",
 ];
@@ -150,7 +164,19 @@ pub fn render(text: &str) -> Result<String, String> {
             section = table;
             let _ = write!(out, "\n[{table}]\n");
         }
-        let _ = writeln!(out, "{key} = {}", toml::Value::String(value.clone()));
+        let value = if LISTS.contains(output) {
+            toml::Value::Array(
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| toml::Value::String(v.to_string()))
+                    .collect(),
+            )
+        } else {
+            toml::Value::String(value.clone())
+        };
+        let _ = writeln!(out, "{key} = {value}");
     }
     // A real build takes minutes: 360 rounds of 30 s stay inside the
     // machines' 1-2 h timeouts (the default 3 s would end a build after 18 min).
@@ -198,6 +224,43 @@ mod tests {
             file.workflows.pipeline_arn.as_deref(),
             Some("v-examplePipelineArn")
         );
+        assert_eq!(
+            file.workflows.smoke_instance_profile.as_deref(),
+            Some("v-smokeInstanceProfileName")
+        );
+        assert_eq!(
+            file.workflows.smoke_subnet_id.as_deref(),
+            Some("v-smokeSubnetId")
+        );
+    }
+
+    #[test]
+    fn the_security_groups_are_a_list_and_the_smoke_network_is_optional() {
+        let groups = [("smokeSecurityGroupIds", "sg-1, sg-2")];
+        let mut outputs: Vec<Value> = KEYS
+            .iter()
+            .filter(|(o, _, _)| !OPTIONAL.contains(o))
+            .map(|(o, _, _)| serde_json::json!({"OutputKey": o, "OutputValue": format!("v-{o}")}))
+            .collect();
+        let bare = serde_json::json!({ "Outputs": outputs.clone() }).to_string();
+        let config = render(&bare).expect("renders");
+        assert!(!config.contains("smoke_subnet_id"), "{config}");
+        assert!(!config.contains("smoke_security_group_ids"), "{config}");
+        assert!(
+            config.contains("smoke_instance_profile = \"v-smokeInstanceProfileName\""),
+            "{config}"
+        );
+        for (k, v) in groups {
+            outputs.push(serde_json::json!({"OutputKey": k, "OutputValue": v}));
+        }
+        let config =
+            render(&serde_json::json!({ "Outputs": outputs }).to_string()).expect("renders");
+        let file = crate::config::parse_file(&config, Path::new("x")).expect("loads");
+        assert_eq!(
+            file.workflows.smoke_security_group_ids,
+            Some(vec!["sg-1".to_string(), "sg-2".to_string()])
+        );
+        assert_eq!(file.workflows.smoke_subnet_id, None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! skipped with why). An unreachable endpoint or bad credentials end it with
 //! the usual error instead.
 
+pub mod account;
 pub mod checks;
 pub mod permissions;
 #[cfg(test)]
@@ -74,6 +75,17 @@ pub enum Answer<T> {
     Found(T),
     Missing,
     Unknown(String),
+}
+
+impl<T> Answer<T> {
+    /// The found value turned by `f`; absence and unknown kept.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Answer<U> {
+        match self {
+            Answer::Found(found) => Answer::Found(f(found)),
+            Answer::Missing => Answer::Missing,
+            Answer::Unknown(why) => Answer::Unknown(why),
+        }
+    }
 }
 
 /// Sorts a read's result; an unreachable endpoint or bad credentials stop
@@ -275,7 +287,17 @@ pub async fn doctor_with(ctx: &Context, inspect: &dyn Inspect) -> Result<Report,
         let found = answer(inspect.pipeline(&arn).await)?;
         out.push(checks::pipeline(&arn, &found, &fixes));
         out.extend(checks::pipeline_topic(&arn, &found, &s.imagebuilder_topic));
+        out.extend(account::distribution(&arn, &s.region, &found));
     }
+    out.push(account::smoke_network(
+        s.workflows.smoke_subnet_id.as_deref(),
+        s.workflows
+            .smoke_security_group_ids
+            .as_deref()
+            .unwrap_or_default(),
+        &s.region,
+    ));
+    out.push(account::inspector(&s.region));
     for (what, name) in [("export", s.export_bucket()), ("backup", s.backup_bucket())] {
         let found = answer(inspect.bucket(&name).await)?;
         out.push(checks::bucket(what, &name, found, &fixes));
@@ -310,8 +332,9 @@ async fn machines(ctx: &Context, fixes: &Fixes, out: &mut Vec<Check>) -> Result<
     Ok(())
 }
 
-/// The workflow role, the Run Command role, the VM import role and the
-/// smoke tests' instance profile.
+/// The workflow role, the Run Command role, the VM import role (and its
+/// trust), the smoke tests' instance profile, its role's managed-node policy
+/// and whether the workflow role may pass that role.
 async fn roles(
     inspect: &dyn Inspect,
     s: &Setting,
@@ -326,6 +349,7 @@ async fn roles(
         .clone()
         .unwrap_or_else(|| format!("{}run-command", s.prefix));
     let vm_import = w.export_role.clone().unwrap_or_else(|| "vmimport".into());
+    let mut workflow_arn = None;
     for (what, name, setting) in [
         ("workflow execution", workflow, "AMIBOARD_WORKFLOW_ROLE_ARN"),
         (
@@ -337,13 +361,71 @@ async fn roles(
     ] {
         let name = role_name(&name);
         let found = answer(inspect.role(&name).await)?;
-        out.push(checks::role(what, &name, setting, found, fixes));
+        let arn = found.clone().map(|r| r.arn);
+        out.push(checks::role(what, &name, setting, arn, fixes));
+        if what == "VM import" {
+            out.extend(account::vm_import_trust(&name, &found, fixes));
+        }
+        if let (Answer::Found(role), "workflow execution") = (found, what) {
+            workflow_arn = Some(role.arn);
+        }
     }
     let profile = w
         .smoke_instance_profile
         .clone()
         .unwrap_or_else(|| "AmazonSSMRoleForInstancesQuickSetup".into());
     let found = answer(inspect.instance_profile(&profile).await)?;
-    out.push(checks::instance_profile(&profile, found, fixes));
+    out.push(checks::instance_profile(&profile, found.clone(), fixes));
+    if let Answer::Found(shape) = found
+        && let Some(role) = shape.roles.first()
+    {
+        let attached = answer(inspect.attached_policies(role).await)?;
+        out.push(account::managed_node_policy(
+            &profile, role, attached, fixes,
+        ));
+        pass_role(inspect, workflow_arn.as_deref(), role, out).await?;
+    }
+    Ok(())
+}
+
+/// Whether the workflow role may pass the instance profile's role.
+async fn pass_role(
+    inspect: &dyn Inspect,
+    workflow_arn: Option<&str>,
+    role: &str,
+    out: &mut Vec<Check>,
+) -> Result<(), OpError> {
+    let check = format!("workflows role may pass {role}");
+    let Some(workflow_arn) = workflow_arn else {
+        out.push(Check::new(
+            check,
+            Status::Skip,
+            "cannot tell: the workflow execution role could not be read".to_string(),
+            None,
+        ));
+        return Ok(());
+    };
+    let role_arn = match answer(inspect.role(role).await)? {
+        Answer::Found(shape) => shape.arn,
+        Answer::Missing => {
+            let why = format!("cannot tell: role {role} does not exist");
+            out.push(Check::new(check, Status::Skip, why, None));
+            return Ok(());
+        }
+        Answer::Unknown(why) => {
+            let why = format!("cannot tell: {why}");
+            out.push(Check::new(check, Status::Skip, why, None));
+            return Ok(());
+        }
+    };
+    let simulated = match inspect
+        .simulate(workflow_arn, &["iam:PassRole".to_string()], &role_arn)
+        .await
+    {
+        Ok(results) => Ok(results),
+        Err(err) if is_fatal(&err) => return Err(err.into()),
+        Err(err) => Err(err.to_string()),
+    };
+    out.push(account::pass_role(workflow_arn, &role_arn, simulated));
     Ok(())
 }

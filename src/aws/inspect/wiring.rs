@@ -7,7 +7,8 @@ use aws_sdk_iam::types::PolicyEvaluationDecisionType as AwsDecision;
 use aws_sdk_imagebuilder::types::PipelineStatus as AwsPipelineStatus;
 
 use super::{
-    Inspector, InstanceProfileShape, Permission, PipelineShape, RuleShape, absent_or, is_absent,
+    Inspector, InstanceProfileShape, Permission, PipelineShape, RoleShape, RuleShape, absent_or,
+    is_absent,
 };
 use crate::aws::error::AwsError;
 
@@ -41,10 +42,118 @@ pub(super) async fn rule(ins: &Inspector, name: &str) -> Result<Option<RuleShape
     }))
 }
 
-pub(super) async fn role(ins: &Inspector, name: &str) -> Result<Option<String>, AwsError> {
+/// IAM returns policy documents URL-encoded (RFC 3986); an already plain
+/// document is returned as it is.
+pub(super) fn url_decoded(text: &str) -> String {
+    if !text.starts_with('%') {
+        return text.to_string();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub(super) async fn role(ins: &Inspector, name: &str) -> Result<Option<RoleShape>, AwsError> {
     match ins.clients.iam.get_role().role_name(name).send().await {
-        Ok(out) => Ok(out.role().map(|r| r.arn().to_string())),
+        Ok(out) => Ok(out.role().map(|r| RoleShape {
+            arn: r.arn().to_string(),
+            trust_policy: r.assume_role_policy_document().map(url_decoded),
+        })),
         Err(e) => absent_or(ins.fail("IAM", "GetRole", name, e)),
+    }
+}
+
+pub(super) async fn attached_policies(
+    ins: &Inspector,
+    role: &str,
+) -> Result<Option<Vec<String>>, AwsError> {
+    let mut arns = Vec::new();
+    let mut marker = None;
+    loop {
+        let out = match ins
+            .clients
+            .iam
+            .list_attached_role_policies()
+            .role_name(role)
+            .set_marker(marker)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) => return absent_or(ins.fail("IAM", "ListAttachedRolePolicies", role, e)),
+        };
+        arns.extend(
+            out.attached_policies()
+                .iter()
+                .filter_map(|p| p.policy_arn().map(str::to_string)),
+        );
+        marker = out
+            .is_truncated()
+            .then(|| out.marker().map(str::to_string))
+            .flatten();
+        if marker.is_none() {
+            return Ok(Some(arns));
+        }
+    }
+}
+
+/// The regions a distribution configuration distributes to.
+async fn distribution_regions(
+    ins: &Inspector,
+    arn: Option<&str>,
+) -> Result<Option<Vec<String>>, String> {
+    let Some(arn) = arn else {
+        return Ok(None);
+    };
+    match ins
+        .clients
+        .imagebuilder
+        .get_distribution_configuration()
+        .distribution_configuration_arn(arn)
+        .send()
+        .await
+    {
+        Ok(out) => Ok(Some(
+            out.distribution_configuration()
+                .map(|c| {
+                    c.distributions()
+                        .iter()
+                        .map(|d| d.region().to_string())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        )),
+        Err(e) => {
+            let err = ins.fail("Image Builder", "GetDistributionConfiguration", arn, e);
+            if is_absent(&err) {
+                Err(format!(
+                    "its distribution configuration {arn} does not exist"
+                ))
+            } else {
+                Err(err.to_string())
+            }
+        }
     }
 }
 
@@ -116,6 +225,8 @@ pub(super) async fn pipeline(
             }
         },
     };
+    let distribution_regions =
+        distribution_regions(ins, pipeline.distribution_configuration_arn()).await;
     Ok(Some(PipelineShape {
         arn: pipeline.arn().unwrap_or(arn).to_string(),
         enabled: pipeline
@@ -129,6 +240,7 @@ pub(super) async fn pipeline(
             .unwrap_or(false),
         infrastructure_arn,
         topic,
+        distribution_regions,
     }))
 }
 
@@ -165,4 +277,21 @@ pub(super) async fn simulate(
         }
     }
     Ok(permissions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_decoded;
+
+    #[test]
+    fn trust_policies_are_url_decoded_when_encoded() {
+        assert_eq!(
+            url_decoded("%7B%22Statement%22%3A%5B%5D%2C%22a%22%3A%22b+c%22%7D"),
+            r#"{"Statement":[],"a":"b c"}"#
+        );
+        let plain = r#"{"Statement":[{"Action":"sts:AssumeRole"}]}"#;
+        assert_eq!(url_decoded(plain), plain);
+        // A stray percent is kept.
+        assert_eq!(url_decoded("%7B%zz"), "{%zz");
+    }
 }

@@ -176,7 +176,7 @@ pub async fn check(
     let arn = match principal(caller_arn) {
         Principal::User(arn) => arn,
         Principal::Role { account, name } => match answer(inspect.role(&name).await)? {
-            super::Answer::Found(arn) => arn,
+            super::Answer::Found(role) => role.arn,
             _ => format!("arn:aws:iam::{account}:role/{name}"),
         },
         Principal::Unsupported(why) => {
