@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Deploys a CloudFormation template and prints the stack as JSON.
 
-    deploy_stack.py [--endpoint URL] [--region R] --stack NAME --template FILE [--param K=V ...]
+    deploy_stack.py [--endpoint URL] [--region R] --stack NAME --template FILE [--bucket B] [--param K=V ...]
 
-Creates the stack (or updates it when it exists), waits until it is complete,
+Uploads the template to S3 (bucket B, default `<stack>-templates`, made if
+absent) and creates the stack from its URL, as AWS needs for a template over
+51,200 bytes (`aws cloudformation deploy --s3-bucket` does the same), or
+updates it when it exists; waits until it is complete,
 and prints `aws cloudformation describe-stacks`' answer for it, plus
 `NotCreated`: the template's resources (those whose Condition holds) that the
 stack does not list, with their types: on the emulator, the types moto's
@@ -59,15 +62,29 @@ def main() -> int:
     parser.add_argument("--stack", required=True)
     parser.add_argument("--template", required=True)
     parser.add_argument("--region", default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1")
+    parser.add_argument("--bucket")
     parser.add_argument("--param", action="append", default=[])
     args = parser.parse_args()
     body = open(args.template).read()
     template = json.loads(body)
     params = dict(p.split("=", 1) for p in args.param)
     cfn = boto3.client("cloudformation", endpoint_url=args.endpoint, region_name=args.region)
+    s3 = boto3.client("s3", endpoint_url=args.endpoint, region_name=args.region)
+    bucket = args.bucket or f"{args.stack.lower()}-templates"
+    try:
+        if args.region == "us-east-1":
+            s3.create_bucket(Bucket=bucket)
+        else:
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": args.region})
+    except s3.exceptions.ClientError as err:
+        if "BucketAlreadyOwnedByYou" not in str(err):
+            print(f"deploy_stack: {err}", file=sys.stderr)
+            return 1
+    key = os.path.basename(args.template)
+    s3.put_object(Bucket=bucket, Key=key, Body=body.encode())
     request = dict(
         StackName=args.stack,
-        TemplateBody=body,
+        TemplateURL=f"https://{bucket}.s3.{args.region}.amazonaws.com/{key}",
         Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()],
         Capabilities=["CAPABILITY_NAMED_IAM"],
     )

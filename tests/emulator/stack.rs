@@ -334,10 +334,34 @@ async fn the_template_deploys_and_drives_a_lifecycle_from_its_outputs() {
         "the build recorded its AMIs"
     );
 
-    run_with(&env, &path, &["trigger", &id, "SMOKE_TESTS", "--yes"]);
-    let lc = settle(&ctx, &id, creation(EventKind::SmokeTests)).await;
-    let smoke = lc.record(creation(EventKind::SmokeTests)).expect("smoke");
-    assert_eq!(smoke.status, EventStatus::Completed, "{:?}", smoke.reason);
+    // Then to production on the stack's own machines, roles, instance
+    // profile and buckets, with the strict local stack (a smoke test needs a
+    // managed node, the export a VM Import role that trusts vmie).
+    for (name, event) in [
+        ("SMOKE_TESTS", EventKind::SmokeTests),
+        ("VULNERABILITY_SCANS", EventKind::VulnerabilityScans),
+        ("QA_CERTIFICATION_REQUEST", EventKind::QaCertificationRequest),
+    ] {
+        run_with(&env, &path, &["trigger", &id, name, "--yes"]);
+        let lc = settle(&ctx, &id, creation(event)).await;
+        let record = lc.record(creation(event)).expect("record");
+        assert_eq!(record.status, EventStatus::Completed, "{name}: {:?}", record.reason);
+    }
+    run_with(&env, &path, &["certify", &id, "--reason", "QA signed off", "--yes"]);
+    run_with(&env, &path, &["promote", &id, "--yes"]);
+    let lc = settle(&ctx, &id, creation(EventKind::MarkForProduction)).await;
+    let prod = lc
+        .record(creation(EventKind::MarkForProduction))
+        .expect("promotion");
+    assert_eq!(prod.status, EventStatus::Completed, "{:?}", prod.reason);
+    assert!(
+        prod.outputs
+            .backup_object
+            .as_deref()
+            .is_some_and(|o| o.starts_with(&format!("s3://{}", out["backupBucketName"]))),
+        "{:?}",
+        prod.outputs
+    );
 }
 
 /// A table as both paths should make it: keys, attribute types, indexes,
