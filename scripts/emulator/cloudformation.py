@@ -514,8 +514,29 @@ class BucketPolicy(_PolicyResource, CloudFormationModel):
         return cls(resource_name)
 
 
+def _install_role_deletion() -> None:
+    """Deleting a stack's role: CloudFormation detaches the managed policies
+    the role lists (`ManagedPolicyArns`) before it deletes it, as it attached
+    them when it created it; moto's IAM refuses to delete a role with managed
+    policies attached (DeleteConflict, as IAM's own DeleteRole does)."""
+    from moto.iam.models import Role, iam_backends
+
+    original = Role.delete_from_cloudformation_json.__func__
+
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, *args, **kwargs):
+        backend = iam_backends[account_id]["aws"]
+        for role in list(backend.roles.values()):
+            if role.name == resource_name:
+                for arn in list(role.managed_policies):
+                    backend.detach_role_policy(arn, role.name)
+        return original(cls, resource_name, cloudformation_json, account_id, region_name, *args, **kwargs)
+
+    Role.delete_from_cloudformation_json = classmethod(delete_from_cloudformation_json)
+
+
 def install() -> None:
     _install_template_rules()
+    _install_role_deletion()
     _install_change_set_outputs()
     _install_template_urls()
     _install_raw_definitions()

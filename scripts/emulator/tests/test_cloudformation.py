@@ -121,3 +121,36 @@ class SizeTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RoleDeletionTest(unittest.TestCase):
+    """Deleting a stack deletes its role with the managed policies the role
+    lists (CloudFormation detaches them first); IAM's own DeleteRole of a
+    role with a managed policy attached stays refused (DeleteConflict).
+    https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRole.html"""
+
+    TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                                     "Action": "sts:AssumeRole"}]}
+    CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+
+    def test_a_stack_role_with_managed_policies_is_deleted_with_the_stack(self):
+        cfn, iam = client("cloudformation"), client("iam")
+        name, stack = unique("role"), unique("s")
+        cfn.create_stack(StackName=stack, Capabilities=["CAPABILITY_NAMED_IAM"], TemplateBody=json.dumps(
+            {"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {
+                "RoleName": name, "AssumeRolePolicyDocument": self.TRUST, "ManagedPolicyArns": [self.CORE]}}}}))
+        attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+        self.assertEqual([p["PolicyArn"] for p in attached], [self.CORE])
+        cfn.delete_stack(StackName=stack)
+        with self.assertRaises(ClientError) as caught:
+            iam.get_role(RoleName=name)
+        self.assertEqual(error_code(caught.exception), "NoSuchEntity")
+
+    def test_delete_role_with_a_managed_policy_attached_is_refused(self):
+        iam = client("iam")
+        name = unique("role")
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(self.TRUST))
+        iam.attach_role_policy(RoleName=name, PolicyArn=self.CORE)
+        with self.assertRaises(ClientError) as caught:
+            iam.delete_role(RoleName=name)
+        self.assertEqual(error_code(caught.exception), "DeleteConflict")
