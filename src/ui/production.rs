@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::theme::Theme;
+use crate::lifecycle::actor::short;
 use crate::app::inbox::{Promotion, production};
 use crate::app::state::{Load, State};
 
@@ -41,7 +42,7 @@ fn promotion_line(label: &'static str, p: &Promotion, wide: bool, theme: &Theme)
     } else {
         "   "
     };
-    let by = p.promoted_by.as_deref().unwrap_or("-");
+    let by = p.promoted_by.as_deref().map_or_else(|| "-".to_string(), short);
     let mut spans = vec![
         Span::styled(format!("  {label:<7}"), theme.dim),
         Span::raw(format!(

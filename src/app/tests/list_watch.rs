@@ -10,7 +10,7 @@ use crate::app::state::State;
 use crate::app::update::{start_load, update};
 use crate::lifecycle::execution::RunStatus;
 use crate::lifecycle::{EventKind, EventRef, EventStatus, Lifecycle, Stage};
-use crate::ops::watcher::{Broken, Claim};
+use crate::ops::watcher::{Broken, Claim, Finding};
 
 const BUILD: EventRef = EventRef {
     stage: Stage::Creation,
@@ -51,6 +51,7 @@ fn checks(effects: &[Effect]) -> Vec<Vec<Claim>> {
 fn aborted(claim: &Claim) -> Broken {
     Broken {
         claim: claim.clone(),
+        finding: Finding::Ended,
         status: RunStatus::Aborted,
         stopped_at: Some(now()),
         error: Some("Stopped".into()),
