@@ -6,9 +6,9 @@ use serde_json::{Value, json};
 
 use super::output::{clean, emit, emit_json, table};
 use super::{CliError, Context};
+use crate::lifecycle::actor::short;
 use crate::lifecycle::execution::Progress;
 use crate::lifecycle::notification::sanitize::markdown_cell;
-use crate::lifecycle::actor::short;
 use crate::lifecycle::{EventRecord, EventRef, EventStatus, Lifecycle};
 use crate::ops;
 
@@ -217,13 +217,17 @@ mod tests {
 
     #[test]
     fn trust_05_overrides_and_earlier_attempts_are_one_line_each() {
-        let at = |m| Utc.with_ymd_and_hms(2026, 11, 30, 18, m, 0).unwrap();
+        let at = |m| {
+            Utc.with_ymd_and_hms(2026, 11, 30, 18, m, 0)
+                .single()
+                .expect("a time")
+        };
         let mut lc = Lifecycle::new("lc-1", "prod", "web", "3.2", "alice", at(0));
         let smoke = EventRef {
             stage: Stage::Creation,
             event: EventKind::SmokeTests,
         };
-        let record = lc.record_mut(smoke).unwrap();
+        let record = lc.record_mut(smoke).expect("SMOKE_TESTS");
         record.claim("arn:aws:iam::1:user/alice", 1, at(1));
         record.status = EventStatus::Failed;
         record.finished_at = Some(at(2));

@@ -76,7 +76,15 @@ mod tests {
             "arn:aws:sts::1:assumed-role/Admin/unknown",
             "arn:aws:sts::1:assumed-role/QA/UNKNOWN"
         ));
-        for nobody in ["unknown", "UNKNOWN", " Unknown ", "", "  ", "arn:", "arn:aws:sts::1:"] {
+        for nobody in [
+            "unknown",
+            "UNKNOWN",
+            " Unknown ",
+            "",
+            "  ",
+            "arn:",
+            "arn:aws:sts::1:",
+        ] {
             assert_eq!(person(nobody), None, "{nobody:?}");
         }
     }

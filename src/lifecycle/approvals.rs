@@ -68,7 +68,6 @@ impl ApprovalOverride {
     }
 }
 
-
 /// Why four eyes refuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mismatch {
@@ -113,7 +112,9 @@ impl fmt::Display for FourEyes {
                     f,
                     "four eyes: {earlier} {did}, so someone else certifies or rejects it"
                 ),
-                Step::Promote => write!(f, "four eyes: {earlier} {did}, so someone else promotes it"),
+                Step::Promote => {
+                    write!(f, "four eyes: {earlier} {did}, so someone else promotes it")
+                }
             },
             Mismatch::CallerUnknown => write!(
                 f,
@@ -127,11 +128,11 @@ impl fmt::Display for FourEyes {
     }
 }
 
-/// The earlier step of the four-eyes pair for `step` on `stage`: who
-/// requested QA (deciding), who certified (promoting), as recorded (`None`
-/// inside: no actor recorded). `None`: there is no earlier step to compare
-/// with (a patch cycle has no QA step; a rejection certified nothing).
-fn earlier_step(lc: &Lifecycle, step: Step, stage: Stage) -> Option<Option<&str>> {
+/// The record of the earlier step of the four-eyes pair for `step` on
+/// `stage`: the QA request (deciding), the certification (promoting).
+/// `None`: there is no earlier step to compare with (a patch cycle has no
+/// QA step; a rejection certified nothing).
+fn earlier_step(lc: &Lifecycle, step: Step, stage: Stage) -> Option<&super::EventRecord> {
     let (event, wanted) = match (step, stage) {
         (Step::Decide, _) => (EventKind::QaCertificationRequest, None),
         (Step::Promote, Stage::Creation) => (
@@ -147,7 +148,7 @@ fn earlier_step(lc: &Lifecycle, step: Step, stage: Stage) -> Option<Option<&str>
     if record.status == EventStatus::NotStarted || wanted.is_some_and(|w| w != record.status) {
         return None;
     }
-    Some(record.actor.as_deref())
+    Some(record)
 }
 
 /// Four eyes for `caller` taking `step` on `stage`: `Some` when the rule
@@ -164,7 +165,7 @@ pub fn check_four_eyes(
     if !required {
         return None;
     }
-    let earlier = earlier_step(lc, step, stage)?;
+    let earlier = earlier_step(lc, step, stage)?.actor.as_deref();
     let mismatch = match (earlier.and_then(person), person(caller)) {
         (_, None) => Mismatch::CallerUnknown,
         (None, Some(_)) => Mismatch::EarlierUnknown,
@@ -265,7 +266,10 @@ fn qa_line(lc: &Lifecycle, stage: Stage) -> Check {
     let Some(r) = record_of(lc, Stage::Creation, EventKind::QaCertificationResponse) else {
         return check("QA", false, "no QA decision");
     };
-    let who = r.actor.as_deref().map_or_else(|| "someone".to_string(), short);
+    let who = r
+        .actor
+        .as_deref()
+        .map_or_else(|| "someone".to_string(), short);
     let when = r
         .changed_at()
         .map(|t| format!(" at {}", t.format("%Y-%m-%d %H:%M UTC")))
@@ -343,11 +347,14 @@ pub fn checklist(lc: &Lifecycle, stage: Stage, policy: &Policy, caller: &str) ->
     if policy.distinct_approver {
         let line = match check_four_eyes(lc, Step::Promote, stage, caller, true) {
             Some(refused) => check("four eyes", false, refused.to_string()),
-            None => match earlier_step(lc, Step::Promote, stage).flatten() {
+            None => match earlier_step(lc, Step::Promote, stage).and_then(|r| r.actor.as_deref()) {
                 Some(certifier) => check(
                     "four eyes",
                     true,
-                    format!("certified by {}, promoted by someone else", short(certifier)),
+                    format!(
+                        "certified by {}, promoted by someone else",
+                        short(certifier)
+                    ),
                 ),
                 None => check("four eyes", true, "no certifier to compare with"),
             },

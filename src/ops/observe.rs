@@ -112,7 +112,9 @@ async fn verdict(ctx: &Context, lc: &Lifecycle) -> Verdict {
     };
     match by_name::look_up(ctx, arn).await {
         Lookup::Found(execution) => ended_reason(&execution).map_or(Verdict::Fine, Verdict::Lost),
-        Lookup::Missing { .. } => Verdict::Lost(format!("{LOST}its execution {arn} does not exist")),
+        Lookup::Missing { .. } => {
+            Verdict::Lost(format!("{LOST}its execution {arn} does not exist"))
+        }
         Lookup::Unknown { arn, error } => unknown(&arn, &error),
     }
 }
@@ -153,20 +155,19 @@ pub async fn reconcile(ctx: &Context, lifecycle_id: Option<&str>) -> Result<Vec<
             Verdict::Lost(reason) => (reason, None),
             Verdict::Adopt { arn, lost } => {
                 let saved = by_name::adopt(ctx, lc.clone(), target, before.attempt, &arn).await?;
-                match lost {
-                    Some(reason) => (reason, Some(arn)),
-                    None => {
-                        changed.push(Outcome {
-                            lifecycle: saved,
-                            target,
-                            message: format!(
-                                "{target} of {}: adopted its running execution {arn}, found by name",
-                                lc.lifecycle_id
-                            ),
-                            execution_arn: Some(arn),
-                        });
-                        continue;
-                    }
+                if let Some(reason) = lost {
+                    (reason, Some(arn))
+                } else {
+                    changed.push(Outcome {
+                        lifecycle: saved,
+                        target,
+                        message: format!(
+                            "{target} of {}: adopted its running execution {arn}, found by name",
+                            lc.lifecycle_id
+                        ),
+                        execution_arn: Some(arn),
+                    });
+                    continue;
                 }
             }
         };

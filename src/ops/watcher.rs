@@ -92,10 +92,7 @@ impl Broken {
     /// The sentence `reconcile` records as the event's reason.
     pub fn reason(&self) -> String {
         match &self.finding {
-            Finding::Missing => format!(
-                "{LOST}its execution {} does not exist",
-                self.claim.key()
-            ),
+            Finding::Missing => format!("{LOST}its execution {} does not exist", self.claim.key()),
             Finding::FoundByName { arn } if !self.status.is_broken() => {
                 format!("execution {arn} found by name, {}", self.status.name())
             }
@@ -241,7 +238,10 @@ fn missing(claim: &Claim) -> Broken {
 /// or, past the grace period, is missing. A lookup that fails says nothing:
 /// the next round asks again.
 async fn unrecorded(ctx: &Context, claims: &[Claim]) -> Vec<Broken> {
-    let bare: Vec<&Claim> = claims.iter().filter(|c| c.execution_arn.is_none()).collect();
+    let bare: Vec<&Claim> = claims
+        .iter()
+        .filter(|c| c.execution_arn.is_none())
+        .collect();
     if bare.is_empty() {
         return Vec::new();
     }

@@ -9,9 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::theme::Theme;
-use crate::lifecycle::actor::short;
 use crate::app::inbox::{Promotion, production};
 use crate::app::state::{Load, State};
+use crate::lifecycle::actor::short;
 
 /// A date column: with the time of day when there is room.
 fn when(at: Option<DateTime<Utc>>, wide: bool) -> String {
@@ -42,7 +42,10 @@ fn promotion_line(label: &'static str, p: &Promotion, wide: bool, theme: &Theme)
     } else {
         "   "
     };
-    let by = p.promoted_by.as_deref().map_or_else(|| "-".to_string(), short);
+    let by = p
+        .promoted_by
+        .as_deref()
+        .map_or_else(|| "-".to_string(), short);
     let mut spans = vec![
         Span::styled(format!("  {label:<7}"), theme.dim),
         Span::raw(format!(
@@ -61,7 +64,7 @@ fn promotion_line(label: &'static str, p: &Promotion, wide: bool, theme: &Theme)
             theme.dim,
         ));
     } else {
-        spans.push(Span::raw(by.to_string()));
+        spans.push(Span::raw(by));
     }
     Line::from(spans)
 }

@@ -386,7 +386,10 @@ fn event_lines(
             time(record.started_at),
             time(record.finished_at),
             duration(record, now),
-            record.actor.as_deref().map_or_else(|| "-".to_string(), short),
+            record
+                .actor
+                .as_deref()
+                .map_or_else(|| "-".to_string(), short),
             record.attempt
         )));
     }

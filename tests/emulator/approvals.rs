@@ -332,10 +332,10 @@ async fn four_eyes_with_two_identities_the_override_is_recorded_and_dry_run_prin
     );
     let promoted = find(&id, "MARK_FOR_PRODUCTION");
     assert!(
-        promoted.iter().any(
-            |n| n["override"]["by"] == b_arn.as_str()
-                && n["override"]["reason"] == "alice is away, CVE fix"
-        ),
+        promoted
+            .iter()
+            .any(|n| n["override"]["by"] == b_arn.as_str()
+                && n["override"]["reason"] == "alice is away, CVE fix"),
         "{promoted:?}"
     );
 }

@@ -190,7 +190,10 @@ fn failed_refresh_keeps_data_stale_and_retries() {
         matches!(
             retry.as_slice(),
             [Effect::LoadPage { cursor: None, .. }]
-                | [Effect::LoadPage { cursor: None, .. }, Effect::WatchExecutions { .. }]
+                | [
+                    Effect::LoadPage { cursor: None, .. },
+                    Effect::WatchExecutions { .. }
+                ]
         ),
         "{retry:?}"
     );
