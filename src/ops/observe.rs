@@ -17,7 +17,7 @@ use crate::aws::sns::TopicStatus;
 use crate::aws::sns::topic_arn;
 use crate::lifecycle::execution::{Progress, RunStatus};
 use crate::lifecycle::lookup::rows_for;
-use crate::lifecycle::{EventStatus, LOST, Lifecycle};
+use crate::lifecycle::{EventRecord, EventStatus, LOST, Lifecycle};
 
 /// DescribeExecution and GetExecutionHistory of one execution.
 pub async fn execution_progress(ctx: &Context, arn: &str) -> Result<Progress, OpError> {
@@ -67,6 +67,17 @@ fn ended_reason(execution: &Execution) -> Option<String> {
     }
 }
 
+/// A claim with no execution: lost once the grace period is over.
+fn unclaimed(record: &EventRecord, why: &str) -> Verdict {
+    let age = record
+        .started_at
+        .map(|s| Utc::now().signed_duration_since(s).num_seconds());
+    match age.filter(|a| *a > CLAIM_GRACE_SECONDS) {
+        Some(a) => Verdict::Lost(format!("{LOST}{why} ({a} s after it was claimed)")),
+        None => Verdict::Fine,
+    }
+}
+
 /// What to do with the running event of `lc`. A claim without an ARN is
 /// looked up by its deterministic name (killed after StartExecution, a lost
 /// reply); only a name that does not exist after the grace period is lost.
@@ -83,7 +94,8 @@ async fn verdict(ctx: &Context, lc: &Lifecycle) -> Verdict {
     let Some(arn) = record.execution_arn.as_deref() else {
         let named = match by_name::running_claim_arn(ctx, lc).await {
             Ok(Some(named)) => named,
-            Ok(None) => return Verdict::Fine,
+            // No workflow runs this event: nothing can be found by name.
+            Ok(None) => return unclaimed(record, "no execution was recorded for this run"),
             Err(err) => {
                 return Verdict::Unknown(format!(
                     "{target} of {}: its execution's name cannot be resolved ({err}), will check again",
@@ -96,17 +108,12 @@ async fn verdict(ctx: &Context, lc: &Lifecycle) -> Verdict {
                 lost: ended_reason(&execution),
                 arn: execution.arn,
             },
-            Lookup::Missing { arn } => {
-                let age = record
-                    .started_at
-                    .map(|s| Utc::now().signed_duration_since(s).num_seconds());
-                match age.filter(|a| *a > CLAIM_GRACE_SECONDS) {
-                    Some(a) => Verdict::Lost(format!(
-                        "{LOST}no execution was recorded for this run and none exists under its name {arn} ({a} s after it was claimed)"
-                    )),
-                    None => Verdict::Fine,
-                }
-            }
+            Lookup::Missing { arn } => unclaimed(
+                record,
+                &format!(
+                    "no execution was recorded for this run and none exists under its name {arn}"
+                ),
+            ),
             Lookup::Unknown { arn, error } => unknown(&arn, &error),
         };
     };

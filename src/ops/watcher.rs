@@ -254,6 +254,9 @@ async fn unrecorded(ctx: &Context, claims: &[Claim]) -> Vec<Broken> {
     };
     let mut found = Vec::new();
     for claim in bare {
+        let past_grace = claim.started_at.is_some_and(|s| {
+            Utc::now().signed_duration_since(s).num_seconds() > CLAIM_GRACE_SECONDS
+        });
         let Some(arn) = named_arn(
             &ctx.config.prefix,
             &ctx.target.region,
@@ -262,6 +265,10 @@ async fn unrecorded(ctx: &Context, claims: &[Claim]) -> Vec<Broken> {
             claim.target,
             claim.attempt,
         ) else {
+            // No workflow runs this event: no execution can ever be found.
+            if past_grace {
+                found.push(missing(claim));
+            }
             continue;
         };
         match look_up(ctx, &arn).await {
@@ -273,14 +280,8 @@ async fn unrecorded(ctx: &Context, claims: &[Claim]) -> Vec<Broken> {
                 error: execution.error,
                 cause: execution.cause,
             }),
-            Lookup::Missing { .. } => {
-                let age = claim
-                    .started_at
-                    .map(|s| Utc::now().signed_duration_since(s).num_seconds());
-                if age.is_some_and(|a| a > CLAIM_GRACE_SECONDS) {
-                    found.push(missing(claim));
-                }
-            }
+            Lookup::Missing { .. } if past_grace => found.push(missing(claim)),
+            Lookup::Missing { .. } => {}
             Lookup::Unknown { error, .. } => {
                 tracing::warn!(%arn, %error, "execution unknown, will check again");
             }
