@@ -109,6 +109,19 @@ fn claims(state: &State) -> Vec<Claim> {
     claims
 }
 
+/// A reconcile the watcher sent ended: when the claim is still there as it
+/// was (its execution unknown, or the reconcile failed), the watcher asks
+/// about it again at its next round instead of never.
+pub fn reconciled(state: &mut State, lifecycle_id: &str, stored: Option<&Lifecycle>) {
+    let claim = match stored {
+        Some(lc) => Claim::of(lc),
+        None => state.facts.running.get(lifecycle_id).cloned(),
+    };
+    if let Some(claim) = claim {
+        state.executions.sent.remove(&claim.key());
+    }
+}
+
 /// A check answered.
 pub fn watched(state: &mut State, result: Result<Vec<Broken>, OpError>) -> Vec<Effect> {
     let every = ChronoDuration::from_std(WATCH_EVERY).unwrap_or(ChronoDuration::seconds(5));

@@ -126,6 +126,33 @@ async fn trust_01_session_unknown_cannot_certify() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn trust_01_same_person_under_a_role_cannot_certify() {
+    let env = TestEnv::new();
+    let ctx = ready(&env).await;
+    let alice = person(&env, &ctx, "alice").await;
+    let id = create(&env, "prod", &[]);
+    to_qa(&env, &ctx, &alice, &id).await;
+    // Alice's IAM user asked for QA; a role session under her name is her.
+    let as_role = session(&env, &ctx, &alice.name).await;
+    let before = version(&ctx, &id).await;
+    let (code, out, err) = run_in(
+        &env,
+        &as_role,
+        &["certify", &id, "--reason", "fine", "--yes"],
+    );
+    assert_eq!(code, 4, "{out}{err}");
+    assert!(
+        err.contains(&format!("four eyes: {} requested QA", alice.name)),
+        "{err}"
+    );
+    assert_eq!(
+        version(&ctx, &id).await,
+        before,
+        "a refusal wrote something"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn trust_01_no_identity_refuses_every_write() {
     let env = TestEnv::new();
     let ctx = ready(&env).await;

@@ -245,3 +245,37 @@ fn trust_02c_a_claim_without_an_arn_is_watched_and_one_found_running_is_reconcil
     assert!(effects.is_empty(), "{effects:?}");
     assert_eq!(status(&state, "lc-1").0, EventStatus::InProgress);
 }
+
+#[test]
+fn trust_02_a_reconcile_that_left_the_claim_as_it_was_is_asked_again() {
+    use crate::app::action::OpReport;
+    let mut bare = running("lc-1");
+    bare.record_mut(BUILD).expect("record").execution_arn = None;
+    let mut state = loaded(vec![bare.clone()], false);
+    let claims = checks(&tick(&mut state, 1)).remove(0);
+    update(
+        &mut state,
+        Action::ExecutionsWatched {
+            result: Ok(vec![missing(&claims[0])]),
+        },
+    );
+    assert!(
+        checks(&tick(&mut state, 7)).is_empty(),
+        "sent: not asked again"
+    );
+    // Step Functions did not answer: the claim is as it was.
+    update(
+        &mut state,
+        Action::OperationFinished {
+            op: Op::Reconcile {
+                lifecycle_id: "lc-1".into(),
+            },
+            result: Ok(OpReport {
+                message: "AMI_BUILD of lc-1: its execution … is unknown, will check again".into(),
+                lifecycle: Some(bare),
+            }),
+        },
+    );
+    let again = checks(&tick(&mut state, 13));
+    assert_eq!(again.len(), 1, "asked again at the next round");
+}
