@@ -127,6 +127,8 @@ pub async fn timeline(ctx: &Context, id: &str, json: bool, markdown: bool) -> Re
                     "reason": r.reason,
                     "execution_arn": r.execution_arn,
                     "outputs": r.outputs,
+                    "override": r.approval_override,
+                    "history": r.history,
                     "live": live_for(at).map(|p| json!({
                         "status": p.status.name(),
                         "state": p.state,
