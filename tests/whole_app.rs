@@ -50,7 +50,7 @@ async fn trigger_claims_the_event_and_starts_its_machine() {
             format!("get {SMOKE_ID}"),
             "who_am_i".to_string(),
             format!(
-                "save {SMOKE_ID} if item_version=3: SMOKE_TESTS: status NOT_STARTED->IN_PROGRESS, attempt 1, actor qa-alice"
+                "save {SMOKE_ID} if item_version=3: SMOKE_TESTS: status NOT_STARTED->IN_PROGRESS, attempt 1, actor {CALLER}"
             ),
             format!("start {machine} name={name}"),
             format!("save {SMOKE_ID} if item_version=4: SMOKE_TESTS: execution_arn {execution}"),
@@ -69,7 +69,7 @@ async fn trigger_claims_the_event_and_starts_its_machine() {
     assert_eq!(input["lifecycle_id"], SMOKE_ID);
     assert_eq!(input["event"], "SMOKE_TESTS");
     assert_eq!(input["attempt"], 1);
-    assert_eq!(input["actor"], "qa-alice");
+    assert_eq!(input["actor"], CALLER);
 
     let stored = fakes.stored(SMOKE_ID);
     let smoke = stored
@@ -122,7 +122,7 @@ async fn certify_records_the_decision_and_announces_it() {
         [
             format!("get {QA_ID}"),
             format!(
-                "save {QA_ID} if item_version=7: QA_CERTIFICATION_RESPONSE: status NOT_STARTED->COMPLETED, attempt 1, actor qa-alice, reason \"{reason}\""
+                "save {QA_ID} if item_version=7: QA_CERTIFICATION_RESPONSE: status NOT_STARTED->COMPLETED, attempt 1, actor {CALLER}, reason \"{reason}\""
             ),
             "upsert_lookup_rows ami-0qa0000000000002".to_string(),
             "who_am_i".to_string(),
@@ -144,7 +144,7 @@ async fn certify_records_the_decision_and_announces_it() {
     assert_eq!(body["event"], "QA_CERTIFICATION_RESPONSE");
     assert_eq!(body["status"], "COMPLETED");
     assert_eq!(body["reason"], reason);
-    assert_eq!(body["actor"], "qa-alice");
+    assert_eq!(body["actor"], CALLER);
     assert!(fakes.started().is_empty(), "a decision starts no execution");
     assert_eq!(fakes.lookup().len(), 1);
 

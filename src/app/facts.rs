@@ -142,6 +142,7 @@ impl Promoted {
                 promoted_at: self.at,
                 promoted_by: self.by.as_deref().map(ToString::to_string),
                 replaced_at: None,
+                overrides: Vec::new(),
             },
         )
     }

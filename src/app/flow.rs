@@ -210,6 +210,7 @@ pub fn submit(state: &mut State, op: Op) -> Vec<Effect> {
             .connection
             .actor
             .clone()
-            .unwrap_or_else(|| "amiboard".into()),
+            // Before STS answered nobody is known: `ops` refuses to act.
+            .unwrap_or_else(|| "unknown".into()),
     }]
 }

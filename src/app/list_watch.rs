@@ -72,8 +72,8 @@ pub fn due(state: &mut State) -> Vec<Effect> {
     let claims = claims(state);
     let every = ChronoDuration::from_std(WATCH_EVERY).unwrap_or(ChronoDuration::seconds(5));
     let watch = &mut state.executions;
-    let running: HashSet<&str> = claims.iter().map(|c| c.execution_arn.as_str()).collect();
-    watch.sent.retain(|arn| running.contains(arn.as_str()));
+    let running: HashSet<String> = claims.iter().map(Claim::key).collect();
+    watch.sent.retain(|key| running.contains(key));
     if claims.is_empty() {
         watch.next_at = Some(now + every);
         return Vec::new();
@@ -91,20 +91,35 @@ fn claims(state: &State) -> Vec<Claim> {
         .as_ref()
         .filter(|w| w.reconcile_sent)
         .map(|w| w.execution_arn.as_str());
+    // A claim without an ARN is looked up by name each round until it is
+    // adopted (`ops::watcher`), so it is never skipped.
     let mut claims: Vec<Claim> = state
         .facts
         .running
         .values()
         .filter(|c| {
-            !state.executions.sent.contains(&c.execution_arn)
+            !state.executions.sent.contains(&c.key())
                 && !state.executions.unrecorded.contains_key(&c.lifecycle_id)
-                && timeline_sent != Some(c.execution_arn.as_str())
+                && (timeline_sent.is_none() || timeline_sent != c.execution_arn.as_deref())
         })
         .cloned()
         .collect();
     // In lifecycle-id order, whatever order they are held in.
     claims.sort_by(|a, b| a.lifecycle_id.cmp(&b.lifecycle_id));
     claims
+}
+
+/// A reconcile the watcher sent ended: when the claim is still there as it
+/// was (its execution unknown, or the reconcile failed), the watcher asks
+/// about it again at its next round instead of never.
+pub fn reconciled(state: &mut State, lifecycle_id: &str, stored: Option<&Lifecycle>) {
+    let claim = match stored {
+        Some(lc) => Claim::of(lc),
+        None => state.facts.running.get(lifecycle_id).cloned(),
+    };
+    if let Some(claim) = claim {
+        state.executions.sent.remove(&claim.key());
+    }
 }
 
 /// A check answered.
@@ -128,6 +143,10 @@ pub fn watched(state: &mut State, result: Result<Vec<Broken>, OpError>) -> Vec<E
     let mut effects = Vec::new();
     for b in broken {
         let id = b.claim.lifecycle_id.clone();
+        if state.read_only && !b.ended() {
+            // Found by name and still running: only a write adopts it.
+            continue;
+        }
         if state.read_only {
             let text = format!(
                 "{} of {id} ended without a result: {} (read-only: not recorded)",
@@ -141,7 +160,7 @@ pub fn watched(state: &mut State, result: Result<Vec<Broken>, OpError>) -> Vec<E
                 // `upsert` lays the broken execution over it.
                 state.upsert(vec![lc]);
             }
-        } else if state.executions.sent.insert(b.claim.execution_arn.clone()) {
+        } else if state.executions.sent.insert(b.claim.key()) {
             state.in_flight = state.in_flight.saturating_add(1);
             effects.push(Effect::Mutate {
                 op: Op::Reconcile { lifecycle_id: id },

@@ -28,6 +28,9 @@ pub struct Row {
     pub semver: Semver,
     pub stage: EventRef,
     pub status: EventStatus,
+    /// The current run is lost (its execution does not exist): shown
+    /// `✗ lost`, not as its status.
+    pub lost: bool,
     /// The newest AMI id.
     pub ami: Option<Box<str>>,
     pub updated: DateTime<Utc>,
@@ -127,6 +130,7 @@ impl Row {
             semver: Semver::of(semver),
             stage,
             status: record.status,
+            lost: record.is_lost(),
             ami,
             updated: lc.updated_at,
             vulns: lc.latest_vulnerabilities(),

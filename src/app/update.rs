@@ -112,6 +112,13 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             match result {
                 Ok(report) => {
                     state.notify(Level::Info, report.message);
+                    if let super::action::Op::Reconcile { lifecycle_id } = &op {
+                        super::list_watch::reconciled(
+                            state,
+                            lifecycle_id,
+                            report.lifecycle.as_ref(),
+                        );
+                    }
                     let mut id = op.lifecycle_id().map(str::to_string);
                     if let Some(lc) = report.lifecycle {
                         id = Some(lc.lifecycle_id.clone());
@@ -122,6 +129,9 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
                 }
                 Err(err) => {
                     state.notify(Level::Error, format!("Could not {}: {err}", op.describe()));
+                    if let super::action::Op::Reconcile { lifecycle_id } = &op {
+                        super::list_watch::reconciled(state, lifecycle_id, None);
+                    }
                     // Someone else changed it first: show what won.
                     let changed = matches!(
                         err,

@@ -11,13 +11,10 @@ pub struct Identity {
 }
 
 impl Identity {
-    /// A short actor name for records: the last part of the ARN.
+    /// The actor records keep: the caller's full ARN (four eyes compares
+    /// the principals it names; people read `lifecycle::actor::short`).
     pub fn actor(&self) -> String {
-        self.arn
-            .rsplit(['/', ':'])
-            .next()
-            .unwrap_or(&self.arn)
-            .to_string()
+        self.arn.trim().to_string()
     }
 }
 

@@ -42,7 +42,10 @@ pub fn checklist_text(preview: &PromotionPreview) -> String {
 
 /// Prints the checklist on standard error before `promote` asks (best effort).
 pub async fn show_checklist(ctx: &Context, lifecycle_id: &str) {
-    let actor = ops::actor(ctx).await;
+    // A preview writes nothing: an unknown caller sees four eyes refuse.
+    let actor = ops::actor(ctx)
+        .await
+        .unwrap_or_else(|_| "unknown".to_string());
     if let Ok(preview) = ops::promotion_preview(ctx, &actor, lifecycle_id).await {
         eprint!("{}", clean_text(&checklist_text(&preview)));
     }
@@ -51,7 +54,10 @@ pub async fn show_checklist(ctx: &Context, lifecycle_id: &str) {
 /// `promote ID --dry-run`: the checklist for the caller; writes nothing.
 /// Exit 0 when the promotion would go ahead, 1 when something would block.
 pub async fn dry_run(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), CliError> {
-    let actor = ops::actor(ctx).await;
+    // A preview writes nothing: an unknown caller sees four eyes refuse.
+    let actor = ops::actor(ctx)
+        .await
+        .unwrap_or_else(|_| "unknown".to_string());
     let preview = ops::promotion_preview(ctx, &actor, lifecycle_id).await?;
     let passes = preview.passes();
     if json {

@@ -152,12 +152,9 @@ async fn list_json(
         };
         warn_skipped(&page.skipped);
         for lc in page.lifecycles {
-            // What `ops::watcher::Claim::of` needs: a running event with
-            // its execution (asked without copying the claim out).
-            if lc
-                .running()
-                .is_some_and(|(_, record)| record.execution_arn.is_some())
-            {
+            // What `ops::watcher::Claim::of` needs: a running event (with
+            // its execution's ARN, or one to find by name).
+            if lc.running().is_some() {
                 held.push(lc);
             } else if filter.matches_lifecycle(&lc) && !out.push(&lc)? {
                 return Ok(());
@@ -231,7 +228,11 @@ fn summary_row(lc: &Lifecycle) -> Vec<String> {
             .unwrap_or("-")
             .to_string(),
         at.to_string(),
-        format!("{} {}", record.status.glyph(), record.status.name()),
+        if record.is_lost() {
+            "✗ LOST".to_string()
+        } else {
+            format!("{} {}", record.status.glyph(), record.status.name())
+        },
         lc.newest_ami()
             .map_or_else(|| "-".to_string(), |(_, a)| a.ami_id.clone()),
         lc.owner.clone(),
@@ -301,7 +302,9 @@ pub async fn show(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), C
                 ),
                 r.duration(now)
                     .map_or_else(|| "-".to_string(), crate::lifecycle::format_duration),
-                r.actor.clone().unwrap_or_else(|| "-".to_string()),
+                r.actor
+                    .as_deref()
+                    .map_or_else(|| "-".to_string(), crate::lifecycle::actor::short),
                 r.reason.clone().unwrap_or_default(),
             ]
         })
@@ -312,6 +315,7 @@ pub async fn show(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), C
         ],
         &rows,
     ));
+    super::timeline::push_trail(&mut out, &lc);
     emit(&out)
 }
 

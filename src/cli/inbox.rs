@@ -55,7 +55,9 @@ fn row(item: &Waiting) -> Vec<String> {
         item.waiting_for.label().to_string(),
         item.stage.clone(),
         item.semver.clone().unwrap_or_else(|| "-".into()),
-        item.requested_by.clone().unwrap_or_else(|| "-".into()),
+        item.requested_by
+            .as_deref()
+            .map_or_else(|| "-".into(), crate::lifecycle::actor::short),
         item.waiting.clone(),
         item.smoke_text(),
         item.scan_text(),

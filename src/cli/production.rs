@@ -4,8 +4,9 @@
 use chrono::{DateTime, Utc};
 
 use super::inbox::warn_skipped;
-use super::output::{emit, emit_json, table};
+use super::output::{clean, emit, emit_json, table};
 use super::{CliError, Context};
+use crate::lifecycle::actor::short;
 use crate::ops::production::{Promotion, read};
 
 fn when(at: Option<DateTime<Utc>>) -> String {
@@ -24,7 +25,7 @@ fn cells(lead: [String; 3], ami: String, p: &Promotion) -> Vec<String> {
         ami,
         p.semver.clone().unwrap_or_else(|| "-".into()),
         when(p.promoted_at),
-        p.promoted_by.clone().unwrap_or_else(|| "-".into()),
+        p.promoted_by.as_deref().map_or_else(|| "-".into(), short),
         p.replaced_at.map_or_else(String::new, |t| when(Some(t))),
         p.lifecycle_id.clone(),
     ]
@@ -63,7 +64,7 @@ pub async fn production(
             ));
         }
     }
-    emit(&table(
+    let mut out = table(
         &[
             "STACK",
             "PRODUCT",
@@ -76,5 +77,23 @@ pub async fn production(
             "LIFECYCLE",
         ],
         &rows,
-    ))
+    );
+    // Break glass is never silent: one line per override, under the table.
+    for entry in &entries {
+        for p in std::iter::once(&entry.current).chain(&entry.history) {
+            for o in &p.overrides {
+                let line = format!(
+                    "{} {} ({}, {}): {}",
+                    p.ami_id,
+                    entry.region,
+                    p.lifecycle_id,
+                    p.stage,
+                    o.line()
+                );
+                out.push_str(&clean(&line));
+                out.push('\n');
+            }
+        }
+    }
+    emit(&out)
 }

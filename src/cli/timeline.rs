@@ -6,9 +6,10 @@ use serde_json::{Value, json};
 
 use super::output::{clean, emit, emit_json, table};
 use super::{CliError, Context};
+use crate::lifecycle::actor::short;
 use crate::lifecycle::execution::Progress;
 use crate::lifecycle::notification::sanitize::markdown_cell;
-use crate::lifecycle::{EventRecord, EventRef, EventStatus};
+use crate::lifecycle::{EventRecord, EventRef, EventStatus, Lifecycle};
 use crate::ops;
 
 fn outputs_text(record: &EventRecord) -> String {
@@ -45,6 +46,58 @@ fn live_text(progress: &Progress) -> String {
     )
 }
 
+/// What the table leaves out, one line each, made safe to print: every
+/// break-glass override (who, when, why, over what) and every earlier
+/// attempt of an event (how it ended, who, when, why), in timeline order.
+pub fn trail_lines(lc: &Lifecycle) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (at, r) in lc.all_records() {
+        let event = format!("{} {}", at.stage.label(), r.event.name());
+        for a in &r.history {
+            let by = a
+                .actor
+                .as_deref()
+                .map(|who| format!(" by {}", short(who)))
+                .unwrap_or_default();
+            let when = a
+                .finished_at
+                .or(a.started_at)
+                .map(|t| format!(" at {}", t.format("%Y-%m-%d %H:%M UTC")))
+                .unwrap_or_default();
+            let why = a
+                .reason
+                .as_deref()
+                .map(|why| format!(": {why}"))
+                .unwrap_or_default();
+            lines.push(format!(
+                "{event} try {} {} {}{by}{when}{why}",
+                a.attempt,
+                a.status.glyph(),
+                a.status.name()
+            ));
+            if let Some(o) = &a.approval_override {
+                lines.push(format!("{event} try {}: {}", a.attempt, o.line()));
+            }
+        }
+        if let Some(o) = &r.approval_override {
+            lines.push(format!("{event} try {}: {}", r.attempt, o.line()));
+        }
+    }
+    lines.iter().map(|l| clean(l)).collect()
+}
+
+/// Appends [`trail_lines`] under a heading, when there are any.
+pub fn push_trail(out: &mut String, lc: &Lifecycle) {
+    let trail = trail_lines(lc);
+    if trail.is_empty() {
+        return;
+    }
+    out.push_str("\nOverrides and earlier attempts:\n");
+    for line in trail {
+        out.push_str(&format!("  {line}\n"));
+    }
+}
+
 /// Prints the timeline of one lifecycle.
 pub async fn timeline(ctx: &Context, id: &str, json: bool, markdown: bool) -> Result<(), CliError> {
     let lc = ctx.store.get(id).await?;
@@ -74,6 +127,8 @@ pub async fn timeline(ctx: &Context, id: &str, json: bool, markdown: bool) -> Re
                     "reason": r.reason,
                     "execution_arn": r.execution_arn,
                     "outputs": r.outputs,
+                    "override": r.approval_override,
+                    "history": r.history,
                     "live": live_for(at).map(|p| json!({
                         "status": p.status.name(),
                         "state": p.state,
@@ -111,7 +166,7 @@ pub async fn timeline(ctx: &Context, id: &str, json: bool, markdown: bool) -> Re
                     |t| t.format("%Y-%m-%d %H:%M:%S").to_string(),
                 ),
                 took,
-                r.actor.clone().unwrap_or_else(|| "-".to_string()),
+                r.actor.as_deref().map_or_else(|| "-".to_string(), short),
                 note,
             ]
         })
@@ -140,7 +195,58 @@ pub async fn timeline(ctx: &Context, id: &str, json: bool, markdown: bool) -> Re
             let cells: Vec<String> = row.iter().map(|c| markdown_cell(c)).collect();
             out.push_str(&format!("| {} |\n", cells.join(" | ")));
         }
+        let trail = trail_lines(&lc);
+        if !trail.is_empty() {
+            out.push_str("\nOverrides and earlier attempts:\n\n");
+            for line in trail {
+                out.push_str(&format!("- {}\n", markdown_cell(&line)));
+            }
+        }
         return emit(&out);
     }
-    emit(&table(&header, &rows))
+    let mut out = table(&header, &rows);
+    push_trail(&mut out, &lc);
+    emit(&out)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::trail_lines;
+    use crate::lifecycle::approvals::ApprovalOverride;
+    use crate::lifecycle::{EventKind, EventRef, EventStatus, Lifecycle, Stage};
+
+    #[test]
+    fn trust_05_overrides_and_earlier_attempts_are_one_line_each() {
+        let at = |m| {
+            Utc.with_ymd_and_hms(2026, 11, 30, 18, m, 0)
+                .single()
+                .expect("a time")
+        };
+        let mut lc = Lifecycle::new("lc-1", "prod", "web", "3.2", "alice", at(0));
+        let smoke = EventRef {
+            stage: Stage::Creation,
+            event: EventKind::SmokeTests,
+        };
+        let record = lc.record_mut(smoke).expect("SMOKE_TESTS");
+        record.claim("arn:aws:iam::1:user/alice", 1, at(1));
+        record.status = EventStatus::Failed;
+        record.finished_at = Some(at(2));
+        record.reason = Some("ssh refused".into());
+        record.claim("arn:aws:sts::1:assumed-role/Ops/bob", 2, at(3));
+        record.approval_override = Some(Box::new(ApprovalOverride {
+            by: "arn:aws:sts::1:assumed-role/Ops/bob".into(),
+            reason: "hotfix\nfor CVE".into(),
+            at: at(3),
+            overridden: vec!["four eyes: alice certified this AMI".into()],
+        }));
+        assert_eq!(
+            trail_lines(&lc),
+            [
+                "creation SMOKE_TESTS try 1 ✘ FAILED by alice at 2026-11-30 18:02 UTC: ssh refused",
+                "creation SMOKE_TESTS try 2: ⚠ override by Ops/bob at 2026-11-30 18:03 UTC: hotfix for CVE (over: four eyes: alice certified this AMI)",
+            ]
+        );
+    }
 }

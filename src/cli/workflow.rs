@@ -87,7 +87,7 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
                 None => None,
             };
             confirm(ctx, yes, &format!("Trigger an event of {lifecycle_id}"))?;
-            let actor = ops::actor(ctx).await;
+            let actor = ops::actor(ctx).await?;
             let outcome = ops::trigger(ctx, &actor, &lifecycle_id, target).await?;
             print_outcome(&outcome, json)?;
             follow(ctx, &outcome, wait, json).await
@@ -120,7 +120,7 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
                 None => format!("{verb} {lifecycle_id}"),
             };
             confirm(ctx, yes, &what)?;
-            let actor = ops::actor(ctx).await;
+            let actor = ops::actor(ctx).await?;
             let seen = seen.map(|lc| lc.item_version);
             let broken = override_four_eyes.then_some(reason.as_str());
             let outcome =
@@ -146,7 +146,7 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
                 super::approvals::show_checklist(ctx, &lifecycle_id).await;
             }
             confirm(ctx, yes, &format!("Promote {lifecycle_id} to production"))?;
-            let actor = ops::actor(ctx).await;
+            let actor = ops::actor(ctx).await?;
             let outcome = ops::promote_overriding(ctx, &actor, &lifecycle_id, broken).await?;
             print_outcome(&outcome, json)?;
             follow(ctx, &outcome, wait, json).await
@@ -165,7 +165,7 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
                 BumpArg::Patch => Bump::Patch,
             };
             confirm(ctx, yes, &format!("Start a {how} patch of {lifecycle_id}"))?;
-            let actor = ops::actor(ctx).await;
+            let actor = ops::actor(ctx).await?;
             let outcome =
                 ops::start_patch(ctx, &actor, &lifecycle_id, how, component, description).await?;
             print_outcome(&outcome, json)?;
@@ -182,7 +182,7 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
                 yes,
                 &format!("Retry the failed event of {lifecycle_id}"),
             )?;
-            let actor = ops::actor(ctx).await;
+            let actor = ops::actor(ctx).await?;
             let outcome = ops::retry(ctx, &actor, &lifecycle_id).await?;
             print_outcome(&outcome, json)?;
             follow(ctx, &outcome, wait, json).await
@@ -291,7 +291,7 @@ async fn create(ctx: &Context, args: CreateArgs) -> Result<(), CliError> {
             args.product_name, args.stack_tag
         ),
     )?;
-    let actor = ops::actor(ctx).await;
+    let actor = ops::actor(ctx).await?;
     let new = NewLifecycle {
         stack_tag: args.stack_tag,
         product_name: args.product_name,

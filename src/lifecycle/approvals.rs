@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{EventKind, EventRef, EventStatus, Lifecycle, Stage};
 
+pub use super::actor::{person, same_person, short};
+
 /// The step a person takes that needs a second person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -37,7 +39,7 @@ pub struct Policy {
 /// `override`) and announced in its notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApprovalOverride {
-    /// Who overrode (the actor, as records name people).
+    /// Who overrode (the caller's ARN, as records name people).
     pub by: String,
     /// Why (required, never empty).
     pub reason: String,
@@ -47,69 +49,90 @@ pub struct ApprovalOverride {
     pub overridden: Vec<String>,
 }
 
-/// The person an actor names, for comparing two actors: an assumed-role
-/// session (`arn:aws:sts::ACCT:assumed-role/ROLE/SESSION`) is the person
-/// SESSION, whatever the role; an IAM user (`arn:aws:iam::ACCT:user/PATH/NAME`)
-/// or a federated user is its NAME; anything else (the short names records
-/// keep) is itself. Compared without case (`Alice@Example.com` is
-/// `alice@example.com`). `None`: nobody known (empty or `unknown`).
-pub fn person(actor: &str) -> Option<String> {
-    let actor = actor.trim();
-    let name = match actor.strip_prefix("arn:") {
-        Some(rest) => {
-            // partition:service:region:account:resource
-            let resource = rest.splitn(5, ':').nth(4).unwrap_or(rest);
-            if resource == "root" {
-                let account = rest.split(':').nth(3).unwrap_or_default();
-                return Some(format!("root@{account}"));
-            }
-            resource.rsplit('/').next().unwrap_or(resource)
-        }
-        None => actor,
-    };
-    let name = name.trim().to_lowercase();
-    (!name.is_empty() && name != "unknown").then_some(name)
+impl ApprovalOverride {
+    /// The one line every human output shows for an override: who, when,
+    /// why, over what (`⚠ override by alice at 2026-11-30 18:00 UTC: bob is
+    /// on leave (over: four eyes: …)`).
+    pub fn line(&self) -> String {
+        let over = if self.overridden.is_empty() {
+            String::new()
+        } else {
+            format!(" (over: {})", self.overridden.join("; "))
+        };
+        format!(
+            "⚠ override by {} at {}: {}{over}",
+            short(&self.by),
+            self.at.format("%Y-%m-%d %H:%M UTC"),
+            self.reason
+        )
+    }
 }
 
-/// Whether two actors are the same known person (see [`person`]).
-pub fn same_person(a: &str, b: &str) -> bool {
-    matches!((person(a), person(b)), (Some(a), Some(b)) if a == b)
+/// Why four eyes refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mismatch {
+    /// The caller is the person who took the earlier step.
+    SamePerson,
+    /// Who the caller is is unknown (STS did not say).
+    CallerUnknown,
+    /// Who took the earlier step cannot be compared: no actor recorded,
+    /// `unknown`, empty, an ARN without a name.
+    EarlierUnknown,
 }
 
 /// A four-eyes rule that refuses: who acted before, and the step refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FourEyes {
     pub step: Step,
-    /// The earlier actor, as stored; `None` when the caller is unknown.
-    pub earlier: String,
+    /// The earlier actor, as stored; `None` when none was recorded.
+    pub earlier: Option<String>,
+    pub mismatch: Mismatch,
+}
+
+impl FourEyes {
     /// The caller could not be identified (STS did not say who).
-    pub caller_unknown: bool,
+    pub fn caller_unknown(&self) -> bool {
+        self.mismatch == Mismatch::CallerUnknown
+    }
 }
 
 impl fmt::Display for FourEyes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let earlier = &self.earlier;
-        match (self.step, self.caller_unknown) {
-            (Step::Decide, false) => write!(
-                f,
-                "four eyes: {earlier} requested QA of this AMI, so someone else certifies or rejects it"
-            ),
-            (Step::Promote, false) => write!(
-                f,
-                "four eyes: {earlier} certified this AMI, so someone else promotes it"
-            ),
-            (_, true) => write!(
+        let earlier = self
+            .earlier
+            .as_deref()
+            .map_or_else(|| "nobody recorded".to_string(), short);
+        let did = match self.step {
+            Step::Decide => "requested QA of this AMI",
+            Step::Promote => "certified this AMI",
+        };
+        match self.mismatch {
+            Mismatch::SamePerson => match self.step {
+                Step::Decide => write!(
+                    f,
+                    "four eyes: {earlier} {did}, so someone else certifies or rejects it"
+                ),
+                Step::Promote => {
+                    write!(f, "four eyes: {earlier} {did}, so someone else promotes it")
+                }
+            },
+            Mismatch::CallerUnknown => write!(
                 f,
                 "four eyes: who you are is unknown (STS did not say), so amiboard cannot tell you from {earlier}"
+            ),
+            Mismatch::EarlierUnknown => write!(
+                f,
+                "four eyes: who {did} is not known (recorded: {earlier:?}), so amiboard cannot tell them from you"
             ),
         }
     }
 }
 
-/// The earlier person of the four-eyes pair for `step` on `stage`: who
-/// requested QA (deciding), who certified (promoting). A patch cycle has no
-/// QA step, so its promotion has no earlier person.
-fn earlier_actor(lc: &Lifecycle, step: Step, stage: Stage) -> Option<&str> {
+/// The record of the earlier step of the four-eyes pair for `step` on
+/// `stage`: the QA request (deciding), the certification (promoting).
+/// `None`: there is no earlier step to compare with (a patch cycle has no
+/// QA step; a rejection certified nothing).
+fn earlier_step(lc: &Lifecycle, step: Step, stage: Stage) -> Option<&super::EventRecord> {
     let (event, wanted) = match (step, stage) {
         (Step::Decide, _) => (EventKind::QaCertificationRequest, None),
         (Step::Promote, Stage::Creation) => (
@@ -122,14 +145,16 @@ fn earlier_actor(lc: &Lifecycle, step: Step, stage: Stage) -> Option<&str> {
         stage: Stage::Creation,
         event,
     })?;
-    if wanted.is_some_and(|w| w != record.status) {
+    if record.status == EventStatus::NotStarted || wanted.is_some_and(|w| w != record.status) {
         return None;
     }
-    record.actor.as_deref().filter(|a| person(a).is_some())
+    Some(record)
 }
 
 /// Four eyes for `caller` taking `step` on `stage`: `Some` when the rule
-/// refuses. Off (`required` false), or no earlier person known: nothing to compare.
+/// refuses: the same person, a caller who is unknown, or an earlier step
+/// whose actor cannot be compared (it blocks, never lets through). Off
+/// (`required` false), or no earlier step: nothing to compare.
 pub fn check_four_eyes(
     lc: &Lifecycle,
     step: Step,
@@ -140,12 +165,17 @@ pub fn check_four_eyes(
     if !required {
         return None;
     }
-    let earlier = earlier_actor(lc, step, stage)?;
-    let caller_unknown = person(caller).is_none();
-    (caller_unknown || same_person(earlier, caller)).then(|| FourEyes {
+    let earlier = earlier_step(lc, step, stage)?.actor.as_deref();
+    let mismatch = match (earlier.and_then(person), person(caller)) {
+        (_, None) => Mismatch::CallerUnknown,
+        (None, Some(_)) => Mismatch::EarlierUnknown,
+        (Some(a), Some(b)) if a == b => Mismatch::SamePerson,
+        (Some(_), Some(_)) => return None,
+    };
+    Some(FourEyes {
         step,
-        earlier: earlier.to_string(),
-        caller_unknown,
+        earlier: earlier.map(ToString::to_string),
+        mismatch,
     })
 }
 
@@ -236,7 +266,10 @@ fn qa_line(lc: &Lifecycle, stage: Stage) -> Check {
     let Some(r) = record_of(lc, Stage::Creation, EventKind::QaCertificationResponse) else {
         return check("QA", false, "no QA decision");
     };
-    let who = r.actor.as_deref().unwrap_or("someone");
+    let who = r
+        .actor
+        .as_deref()
+        .map_or_else(|| "someone".to_string(), short);
     let when = r
         .changed_at()
         .map(|t| format!(" at {}", t.format("%Y-%m-%d %H:%M UTC")))
@@ -246,8 +279,18 @@ fn qa_line(lc: &Lifecycle, stage: Stage) -> Check {
     } else {
         ""
     };
+    // A certification that went through break glass says so on its line.
+    let glass = r
+        .approval_override
+        .as_ref()
+        .map(|o| format!("; {}", o.line()))
+        .unwrap_or_default();
     match r.status {
-        EventStatus::Completed => check("QA", true, format!("certified by {who}{when}{patch}")),
+        EventStatus::Completed => check(
+            "QA",
+            true,
+            format!("certified by {who}{when}{patch}{glass}"),
+        ),
         EventStatus::Failed => check("QA", false, format!("rejected by {who}{when}")),
         _ => check("QA", false, "not certified yet"),
     }
@@ -304,11 +347,14 @@ pub fn checklist(lc: &Lifecycle, stage: Stage, policy: &Policy, caller: &str) ->
     if policy.distinct_approver {
         let line = match check_four_eyes(lc, Step::Promote, stage, caller, true) {
             Some(refused) => check("four eyes", false, refused.to_string()),
-            None => match earlier_actor(lc, Step::Promote, stage) {
+            None => match earlier_step(lc, Step::Promote, stage).and_then(|r| r.actor.as_deref()) {
                 Some(certifier) => check(
                     "four eyes",
                     true,
-                    format!("certified by {certifier}, promoted by someone else"),
+                    format!(
+                        "certified by {}, promoted by someone else",
+                        short(certifier)
+                    ),
                 ),
                 None => check("four eyes", true, "no certifier to compare with"),
             },

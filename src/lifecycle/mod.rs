@@ -3,6 +3,7 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
+pub mod actor;
 pub mod approvals;
 pub mod demo;
 mod event;
@@ -20,7 +21,7 @@ mod version;
 pub use event::{CREATION_SEQUENCE, EventKind, PATCH_SEQUENCE, Phase};
 pub use model::{EventRef, Lifecycle, PatchCycle, Stage};
 pub use record::{
-    AmiOutput, Attempt, EventOutputs, EventRecord, MAX_HISTORY, VulnerabilityCounts,
+    AmiOutput, Attempt, EventOutputs, EventRecord, LOST, MAX_HISTORY, VulnerabilityCounts,
     format_duration,
 };
 pub use rules::{Allowed, Refusal};

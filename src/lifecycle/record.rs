@@ -111,6 +111,11 @@ pub struct EventRecord {
     pub approval_override: Option<Box<super::approvals::ApprovalOverride>>,
 }
 
+/// How the reason of an event begins when its run is lost: its execution
+/// does not exist. Lists show such an event `✗ lost`, not as an error of
+/// the work.
+pub const LOST: &str = "lost: ";
+
 /// How many earlier attempts a record keeps (the oldest go first), so a
 /// lifecycle item stays far below DynamoDB's 400 KB.
 pub const MAX_HISTORY: usize = 10;
@@ -171,6 +176,12 @@ impl EventRecord {
         });
         let excess = self.history.len().saturating_sub(MAX_HISTORY);
         self.history.drain(..excess);
+    }
+
+    /// Whether the run is lost: ERROR because its execution does not exist.
+    pub fn is_lost(&self) -> bool {
+        self.status == EventStatus::Error
+            && self.reason.as_deref().is_some_and(|r| r.starts_with(LOST))
     }
 
     /// The attempt before this one, if any.

@@ -41,6 +41,9 @@ pub enum Refusal {
     NothingToRetry,
     /// The dashboard or command runs read-only.
     ReadOnly,
+    /// Who the caller is is unknown (STS did not answer, or named nobody):
+    /// amiboard records who acts, so it does not act for nobody.
+    UnknownCaller { why: String },
     /// The stored attempt count cannot go higher (stored data can hold anything).
     AttemptsExhausted { target: EventRef },
     /// The version part to bump is already at its largest value.
@@ -68,7 +71,10 @@ impl fmt::Display for EarlierDecision {
         } else {
             "rejected"
         };
-        let actor = self.actor.as_deref().unwrap_or("someone");
+        let actor = self
+            .actor
+            .as_deref()
+            .map_or_else(|| "someone".to_string(), super::actor::short);
         write!(f, "{verb} by {actor}")?;
         if let Some(at) = self.at {
             write!(f, " at {}", at.format("%Y-%m-%d %H:%M:%S UTC"))?;
@@ -96,6 +102,7 @@ impl Refusal {
             Refusal::NotInProduction => "not_in_production",
             Refusal::NothingToRetry => "nothing_to_retry",
             Refusal::ReadOnly => "read_only",
+            Refusal::UnknownCaller { .. } => "unknown_caller",
             Refusal::AttemptsExhausted { .. } => "attempts_exhausted",
             Refusal::VersionExhausted { .. } => "version_exhausted",
             Refusal::AlreadyDecided(_) => "already_decided",
@@ -144,7 +151,8 @@ impl fmt::Display for Refusal {
             Refusal::AnotherRunning { running, actor } => match actor {
                 Some(actor) => write!(
                     f,
-                    "{running} is running (started by {actor}); wait for it to finish."
+                    "{running} is running (started by {}); wait for it to finish.",
+                    super::actor::short(actor)
                 ),
                 None => write!(f, "{running} is running; wait for it to finish."),
             },
@@ -166,6 +174,10 @@ impl fmt::Display for Refusal {
                 "Nothing to retry: no event of the active stage failed or ended in error."
             ),
             Refusal::ReadOnly => write!(f, "Read-only mode: nothing can be changed."),
+            Refusal::UnknownCaller { why } => write!(
+                f,
+                "who you are is unknown ({why}); amiboard records who acts, so nothing was changed: check the credentials (`amiboard info`)."
+            ),
             Refusal::AttemptsExhausted { target } => write!(
                 f,
                 "{target} has a stored attempt count that cannot go higher; nothing was started."

@@ -9,10 +9,10 @@ use serde_json::json;
 
 use super::Context;
 use super::execution_input::stage_word;
-use super::run::{Claim, setting, start_claimed, writable};
+use super::run::{Claim, acting, setting, start_claimed};
 use super::{NewLifecycle, OpError, Outcome};
 use crate::aws::AwsError;
-use crate::lifecycle::approvals::{decide_blockers, gate};
+use crate::lifecycle::approvals::{decide_blockers, gate, short};
 use crate::lifecycle::lookup::rows_for;
 use crate::lifecycle::rules::{
     check_decision, check_new_patch, check_not_replacing, earlier_decision,
@@ -36,7 +36,7 @@ pub async fn decide(
     seen: Option<u64>,
     break_glass: Option<&str>,
 ) -> Result<Outcome, OpError> {
-    writable(ctx)?;
+    acting(ctx, actor)?;
     let mut lc = ctx.store.get(lifecycle_id).await?;
     if let Some(seen) = seen.filter(|v| *v != lc.item_version) {
         return Err(changed_since(&lc, seen));
@@ -180,7 +180,7 @@ fn pipeline_for(ctx: &Context, new: &NewLifecycle) -> Result<String, OpError> {
 /// lifecycle is then written with its AMI_BUILD already claimed (one
 /// conditional put), so the version is reserved only for a claimed build.
 pub async fn create(ctx: &Context, actor: &str, new: NewLifecycle) -> Result<Outcome, OpError> {
-    writable(ctx)?;
+    acting(ctx, actor)?;
     check_new(&new).map_err(OpError::Invalid)?;
     let pipeline = pipeline_for(ctx, &new)?;
     let target = EventRef {
@@ -190,7 +190,8 @@ pub async fn create(ctx: &Context, actor: &str, new: NewLifecycle) -> Result<Out
     let setting = setting(ctx).await?;
     let now = Utc::now();
     let id = uuid::Uuid::new_v4().to_string();
-    let owner = new.owner.clone().unwrap_or_else(|| actor.to_string());
+    // The owner is a label people read: the creator's short name.
+    let owner = new.owner.clone().unwrap_or_else(|| short(actor));
     let mut lc = Lifecycle::new(
         &id,
         &new.stack_tag,
@@ -285,7 +286,7 @@ pub async fn start_patch(
     component: Option<String>,
     description: Option<String>,
 ) -> Result<Outcome, OpError> {
-    writable(ctx)?;
+    acting(ctx, actor)?;
     let mut lc = ctx.store.get(lifecycle_id).await?;
     let production = check_new_patch(&lc)?;
     let parent_ami = lc
@@ -347,7 +348,10 @@ async fn lost_patch_race(ctx: &Context, lifecycle_id: &str) -> OpError {
     let now = match lc.running() {
         Some((running, record)) => format!(
             "{} started {running} first",
-            record.actor.as_deref().unwrap_or("someone else")
+            record
+                .actor
+                .as_deref()
+                .map_or_else(|| "someone else".to_string(), short)
         ),
         None => "someone else changed it first".to_string(),
     };

@@ -9,6 +9,7 @@
 
 mod adopt;
 mod approvals;
+pub mod by_name;
 mod change;
 mod changes;
 mod cleanup;

@@ -5,20 +5,19 @@
 use chrono::Utc;
 
 use super::Context;
+use super::by_name::{self, Lookup};
 use super::execution_input::Setting;
 use super::run::{setting, writable};
+use super::watcher::CLAIM_GRACE_SECONDS;
 use super::workflows::{LOCAL_SETUP, LOCAL_SETUP_SLUG, Workflow};
 use super::{OpError, Outcome};
 use crate::aws::AwsError;
-use crate::aws::sfn::MachineStatus;
+use crate::aws::sfn::{Execution, MachineStatus};
 use crate::aws::sns::TopicStatus;
 use crate::aws::sns::topic_arn;
 use crate::lifecycle::execution::{Progress, RunStatus};
 use crate::lifecycle::lookup::rows_for;
-use crate::lifecycle::{EventStatus, Lifecycle};
-
-/// How long an IN_PROGRESS event may have no execution before it counts as lost.
-const CLAIM_GRACE_SECONDS: i64 = 120;
+use crate::lifecycle::{EventRecord, EventStatus, LOST, Lifecycle};
 
 /// DescribeExecution and GetExecutionHistory of one execution.
 pub async fn execution_progress(ctx: &Context, arn: &str) -> Result<Progress, OpError> {
@@ -40,27 +39,23 @@ pub async fn execution_progress(ctx: &Context, arn: &str) -> Result<Progress, Op
     })
 }
 
-/// Why the running event of `lc` is lost, if it is.
-async fn lost_reason(ctx: &Context, lc: &Lifecycle) -> Result<Option<String>, OpError> {
-    let Some((_, record)) = lc.running() else {
-        return Ok(None);
-    };
-    let Some(arn) = record.execution_arn.as_deref() else {
-        let age = record
-            .started_at
-            .map(|s| Utc::now().signed_duration_since(s).num_seconds());
-        return Ok(age.filter(|a| *a > CLAIM_GRACE_SECONDS).map(|a| {
-            format!("no execution was recorded for this run ({a} s after it was claimed)")
-        }));
-    };
-    let execution = match ctx.executions.describe(arn).await {
-        Ok(execution) => execution,
-        Err(err) if err.is_missing_resource() => {
-            return Ok(Some(format!("its execution {arn} does not exist")));
-        }
-        Err(err) => return Err(err.into()),
-    };
-    Ok(match execution.status {
+/// What `reconcile` makes of the running event of a lifecycle.
+enum Verdict {
+    /// Nothing to do: it runs, or nothing is claimed.
+    Fine,
+    /// Lost: record it ERROR with this reason.
+    Lost(String),
+    /// The claim has no ARN and its execution was found by name: write the
+    /// ARN (and, when `lost`, record it ERROR as an ended execution is).
+    Adopt { arn: String, lost: Option<String> },
+    /// Whether its execution exists is unknown: keep the claim, check again.
+    Unknown(String),
+}
+
+/// Why an execution that ended lost its run, if it did (broken, or
+/// succeeded without its workflow recording a result).
+fn ended_reason(execution: &Execution) -> Option<String> {
+    match execution.status {
         status if status.is_broken() => Some(format!(
             "execution {}: {}: {}",
             status.name(),
@@ -69,10 +64,71 @@ async fn lost_reason(ctx: &Context, lc: &Lifecycle) -> Result<Option<String>, Op
         )),
         RunStatus::Succeeded => Some("execution SUCCEEDED without recording a result".to_string()),
         _ => None,
-    })
+    }
 }
 
-/// Marks lost events ERROR (conditional save) and refreshes lookup rows.
+/// A claim with no execution: lost once the grace period is over.
+fn unclaimed(record: &EventRecord, why: &str) -> Verdict {
+    let age = record
+        .started_at
+        .map(|s| Utc::now().signed_duration_since(s).num_seconds());
+    match age.filter(|a| *a > CLAIM_GRACE_SECONDS) {
+        Some(a) => Verdict::Lost(format!("{LOST}{why} ({a} s after it was claimed)")),
+        None => Verdict::Fine,
+    }
+}
+
+/// What to do with the running event of `lc`. A claim without an ARN is
+/// looked up by its deterministic name (killed after StartExecution, a lost
+/// reply); only a name that does not exist after the grace period is lost.
+async fn verdict(ctx: &Context, lc: &Lifecycle) -> Verdict {
+    let Some((target, record)) = lc.running() else {
+        return Verdict::Fine;
+    };
+    let unknown = |arn: &str, error: &AwsError| {
+        Verdict::Unknown(format!(
+            "{target} of {}: its execution {arn} is unknown ({error}), will check again",
+            lc.lifecycle_id
+        ))
+    };
+    let Some(arn) = record.execution_arn.as_deref() else {
+        let named = match by_name::running_claim_arn(ctx, lc).await {
+            Ok(Some(named)) => named,
+            // No workflow runs this event: nothing can be found by name.
+            Ok(None) => return unclaimed(record, "no execution was recorded for this run"),
+            Err(err) => {
+                return Verdict::Unknown(format!(
+                    "{target} of {}: its execution's name cannot be resolved ({err}), will check again",
+                    lc.lifecycle_id
+                ));
+            }
+        };
+        return match by_name::look_up(ctx, &named).await {
+            Lookup::Found(execution) => Verdict::Adopt {
+                lost: ended_reason(&execution),
+                arn: execution.arn,
+            },
+            Lookup::Missing { arn } => unclaimed(
+                record,
+                &format!(
+                    "no execution was recorded for this run and none exists under its name {arn}"
+                ),
+            ),
+            Lookup::Unknown { arn, error } => unknown(&arn, &error),
+        };
+    };
+    match by_name::look_up(ctx, arn).await {
+        Lookup::Found(execution) => ended_reason(&execution).map_or(Verdict::Fine, Verdict::Lost),
+        Lookup::Missing { .. } => {
+            Verdict::Lost(format!("{LOST}its execution {arn} does not exist"))
+        }
+        Lookup::Unknown { arn, error } => unknown(&arn, &error),
+    }
+}
+
+/// Marks lost events ERROR (conditional save), adopts the executions of
+/// claims without an ARN (found by name), and refreshes lookup rows.
+/// An execution that cannot be looked up is reported, not changed.
 pub async fn reconcile(ctx: &Context, lifecycle_id: Option<&str>) -> Result<Vec<Outcome>, OpError> {
     writable(ctx)?;
     let lifecycles = match lifecycle_id {
@@ -88,20 +144,50 @@ pub async fn reconcile(ctx: &Context, lifecycle_id: Option<&str>) -> Result<Vec<
         {
             tracing::warn!(error = %err, "lookup rows not refreshed");
         }
-        let Some(reason) = lost_reason(ctx, &lc).await? else {
-            continue;
-        };
-        // Read again: the execution may have recorded its result meanwhile.
-        let mut fresh = ctx.store.get(&lc.lifecycle_id).await?;
         let Some((target, before)) = lc.running().map(|(at, r)| (at, r.clone())) else {
             continue;
         };
+        let (reason, adopted) = match verdict(ctx, &lc).await {
+            Verdict::Fine => continue,
+            Verdict::Unknown(message) => {
+                tracing::warn!(lifecycle_id = %lc.lifecycle_id, %message, "execution unknown");
+                changed.push(Outcome {
+                    lifecycle: lc.clone(),
+                    target,
+                    execution_arn: None,
+                    message,
+                });
+                continue;
+            }
+            Verdict::Lost(reason) => (reason, None),
+            Verdict::Adopt { arn, lost } => {
+                let saved = by_name::adopt(ctx, lc.clone(), target, before.attempt, &arn).await?;
+                if let Some(reason) = lost {
+                    (reason, Some(arn))
+                } else {
+                    changed.push(Outcome {
+                        lifecycle: saved,
+                        target,
+                        message: format!(
+                            "{target} of {}: adopted its running execution {arn}, found by name",
+                            lc.lifecycle_id
+                        ),
+                        execution_arn: Some(arn),
+                    });
+                    continue;
+                }
+            }
+        };
+        // Read again: the execution may have recorded its result meanwhile.
+        let mut fresh = ctx.store.get(&lc.lifecycle_id).await?;
         let still_running = fresh
             .record(target)
             .is_some_and(|r| r.status == EventStatus::InProgress && r.attempt == before.attempt);
         if !still_running {
             continue;
         }
+        // A smoke test that ended outside its graph may have left its
+        // instance running: the cleanup machine terminates it.
         let reason = match super::cleanup::after_lost_run(ctx, &lc, target, before.attempt).await {
             Some(cleanup) => format!("{reason}; {cleanup}"),
             None => reason,
@@ -112,11 +198,12 @@ pub async fn reconcile(ctx: &Context, lifecycle_id: Option<&str>) -> Result<Vec<
         record.status = EventStatus::Error;
         record.finished_at = Some(Utc::now());
         record.reason = Some(reason.clone());
+        let execution_arn = adopted.or(before.execution_arn.clone());
         match ctx.store.save(&fresh).await {
             Ok(saved) => changed.push(Outcome {
                 lifecycle: saved,
                 target,
-                execution_arn: before.execution_arn.clone(),
+                execution_arn,
                 message: format!("{target} of {} is ERROR: {reason}", lc.lifecycle_id),
             }),
             Err(AwsError::Conflict { .. }) => {

@@ -10,7 +10,10 @@ use serde::Serialize;
 
 use super::{Context, OpError};
 use crate::aws::dynamodb::SkippedItem;
-use crate::lifecycle::{EventKind, EventRef, EventStatus, Lifecycle, Stage, parse_version};
+use crate::lifecycle::approvals::ApprovalOverride;
+use crate::lifecycle::{
+    EventKind, EventRecord, EventRef, EventStatus, Lifecycle, Stage, parse_version,
+};
 
 /// One AMI that went to production.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -25,6 +28,10 @@ pub struct Promotion {
     pub promoted_by: Option<String>,
     /// When a newer promotion replaced it (`None` for the current one).
     pub replaced_at: Option<DateTime<Utc>>,
+    /// The break-glass overrides it went through: of its certification
+    /// (the creation's QA decision) and of its promotion.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<ApprovalOverride>,
 }
 
 /// What runs in production for one stack tag, product and region.
@@ -67,11 +74,25 @@ pub fn promotions(lc: &Lifecycle) -> Vec<(String, String, String, Promotion)> {
                     promoted_at: record.changed_at(),
                     promoted_by: record.actor.clone(),
                     replaced_at: None,
+                    overrides: overrides(lc, record),
                 },
             ));
         }
     }
     found
+}
+
+/// The overrides a promotion went through: the certification's, then its own.
+fn overrides(lc: &Lifecycle, promotion: &EventRecord) -> Vec<ApprovalOverride> {
+    let certification = lc.record(EventRef {
+        stage: Stage::Creation,
+        event: EventKind::QaCertificationResponse,
+    });
+    certification
+        .into_iter()
+        .chain([promotion])
+        .filter_map(|r| r.approval_override.as_deref().cloned())
+        .collect()
 }
 
 /// Newest first: by promotion time, then by version, then by AMI id (so the

@@ -5,24 +5,50 @@
 use chrono::Utc;
 
 use super::Context;
+use super::by_name::{Lookup, look_up};
 use super::execution_input::{Setting, execution_input, execution_name};
 use super::workflows::Workflow;
 use super::{OpError, Outcome};
 use crate::aws::AwsError;
 use crate::aws::sns::topic_arn;
-use crate::lifecycle::approvals::ApprovalOverride;
+use crate::lifecycle::approvals::{ApprovalOverride, person, short};
 use crate::lifecycle::rules::{check_trigger, trigger_target};
 use crate::lifecycle::{EventRecord, EventRef, EventStatus, Lifecycle, Refusal};
 
-/// Who the caller is, as records name them (STS), or `unknown`.
-pub async fn actor(ctx: &Context) -> String {
+/// Who the caller is, as records name them: the caller's full ARN (STS).
+/// Refused when STS does not answer or names nobody: nothing is done for
+/// an unknown caller.
+pub async fn actor(ctx: &Context) -> Result<String, OpError> {
     match ctx.identity.who_am_i().await {
-        Ok(identity) => identity.actor(),
+        Ok(identity) => {
+            let actor = identity.actor();
+            known(&actor)?;
+            Ok(actor)
+        }
         Err(err) => {
             tracing::warn!(error = %err, "cannot tell who the caller is");
-            "unknown".to_string()
+            Err(Refusal::UnknownCaller {
+                why: err.to_string(),
+            }
+            .into())
         }
     }
+}
+
+/// Refuses to act for an actor that names nobody (empty, `unknown`).
+fn known(actor: &str) -> Result<(), Refusal> {
+    match person(actor) {
+        Some(_) => Ok(()),
+        None => Err(Refusal::UnknownCaller {
+            why: "STS did not say who the caller is".to_string(),
+        }),
+    }
+}
+
+/// What every write checks first: not read-only, and a known caller.
+pub(super) fn acting(ctx: &Context, actor: &str) -> Result<(), OpError> {
+    writable(ctx)?;
+    Ok(known(actor)?)
 }
 
 /// Where the workflows run: the account (STS), region, tables and topic ARNs.
@@ -63,7 +89,7 @@ pub(super) async fn lost_race(ctx: &Context, lifecycle_id: &str, target: EventRe
                 .record(target)
                 .and_then(|r| r.actor.clone())
                 .or_else(|| lc.running().and_then(|(_, r)| r.actor.clone()))
-                .unwrap_or_else(|| "someone else".to_string());
+                .map_or_else(|| "someone else".to_string(), |a| short(&a));
             let now = lc.record(target).map_or("changed", |r| r.status.word());
             OpError::LostRace {
                 message: format!(
@@ -95,7 +121,7 @@ pub(super) async fn trigger_gated(
     target: Option<EventRef>,
     gate: impl FnOnce(&Lifecycle) -> Result<Option<ApprovalOverride>, Refusal>,
 ) -> Result<Outcome, OpError> {
-    writable(ctx)?;
+    acting(ctx, actor)?;
     let mut lc = ctx.store.get(lifecycle_id).await?;
     let target = match target {
         Some(target) => target,
@@ -161,7 +187,8 @@ impl Claim {
 /// records its ARN. If the call fails, the execution is looked up by that
 /// name first: a slow reply may hide an execution that did start, whose
 /// claim is then kept. Only when none exists is the record put back (with
-/// the error noted), so nothing stays IN_PROGRESS with nothing running.
+/// the error noted), so nothing stays IN_PROGRESS with nothing running;
+/// when the lookup fails too, the claim stays and the error says so.
 /// Trigger, create and patch all start their work here.
 pub(super) async fn start_claimed(
     ctx: &Context,
@@ -193,18 +220,28 @@ pub(super) async fn start_claimed(
             // The call may have failed after the execution started (a slow
             // reply): its deterministic name tells. A started one keeps the claim.
             let arn = crate::aws::sfn::execution_arn(&machine, &name);
-            match ctx.executions.describe(&arn).await {
-                Ok(found) => {
+            match look_up(ctx, &arn).await {
+                Lookup::Found(found) => {
                     tracing::warn!(error = %err, execution = %found.arn, "StartExecution failed, but the execution exists: keeping the claim");
                     crate::aws::sfn::Started {
                         arn: found.arn,
                         already_existed: true,
                     }
                 }
-                Err(lookup) => {
-                    tracing::debug!(error = %lookup, "no execution under the deterministic name");
+                Lookup::Missing { .. } => {
+                    tracing::debug!("no execution under the deterministic name");
                     revert(ctx, claimed, target, attempt, previous, &err).await;
                     return Err(err.into());
+                }
+                // Neither call answered: the execution may run. The claim
+                // stays (without an ARN) for reconcile and the watcher,
+                // which find it by name; putting it back could start a second.
+                Lookup::Unknown { error, .. } => {
+                    tracing::warn!(start = %err, lookup = %error, execution = %arn, "whether the execution started is unknown: keeping the claim");
+                    return Err(OpError::Unavailable(format!(
+                        "{target} of {}: StartExecution failed ({err}) and its execution {arn} could not be looked up ({error}): whether it started is unknown, will check again (the claim is kept; `amiboard reconcile` or an open dashboard finds it by name).",
+                        claimed.lifecycle_id
+                    )));
                 }
             }
         }

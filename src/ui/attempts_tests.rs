@@ -86,7 +86,7 @@ fn a_break_glass_override_is_shown_under_its_event() {
     let screen = draw(&s);
     assert!(
         screen.contains(
-            "⚠ override by carol at 11-23 12:00:00: hotfix for CVE-2026-1 (over: four eyes)"
+            "⚠ override by carol at 2026-11-23 12:00 UTC: hotfix for CVE-2026-1 (over: four eyes)"
         ),
         "{screen}"
     );

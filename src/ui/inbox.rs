@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, 
 use super::theme::Theme;
 use crate::app::inbox::{Waiting, clamp, items};
 use crate::app::state::{Load, State};
+use crate::lifecycle::actor::short;
 
 /// The inbox's columns, by how much room there is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +68,10 @@ fn cell<'a>(item: &Waiting, col: Col, narrow: bool, theme: &Theme) -> Cell<'a> {
         Col::Semver => item.semver.clone().unwrap_or_else(|| "-".into()),
         Col::Stage => item.stage.clone(),
         Col::For => item.waiting_for.label().to_string(),
-        Col::By => item.requested_by.clone().unwrap_or_else(|| "-".into()),
+        Col::By => item
+            .requested_by
+            .as_deref()
+            .map_or_else(|| "-".into(), short),
         Col::Waited => item.waiting.clone(),
         Col::Smoke if narrow => {
             let text = item.smoke_text();

@@ -26,7 +26,11 @@ fn stage_text(row: &Row) -> (String, String) {
         Stage::Patch(n) => format!(" p{n}"),
     };
     (
-        format!("{} {:<12}", row.status.glyph(), row.status.word()),
+        if row.lost {
+            format!("✗ {:<12}", "lost")
+        } else {
+            format!("{} {:<12}", row.status.glyph(), row.status.word())
+        },
         format!("{}{cycle}", row.stage.event.label()),
     )
 }

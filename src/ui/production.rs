@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use super::theme::Theme;
 use crate::app::inbox::{Promotion, production};
 use crate::app::state::{Load, State};
+use crate::lifecycle::actor::short;
 
 /// A date column: with the time of day when there is room.
 fn when(at: Option<DateTime<Utc>>, wide: bool) -> String {
@@ -41,7 +42,10 @@ fn promotion_line(label: &'static str, p: &Promotion, wide: bool, theme: &Theme)
     } else {
         "   "
     };
-    let by = p.promoted_by.as_deref().unwrap_or("-");
+    let by = p
+        .promoted_by
+        .as_deref()
+        .map_or_else(|| "-".to_string(), short);
     let mut spans = vec![
         Span::styled(format!("  {label:<7}"), theme.dim),
         Span::raw(format!(
@@ -60,7 +64,7 @@ fn promotion_line(label: &'static str, p: &Promotion, wide: bool, theme: &Theme)
             theme.dim,
         ));
     } else {
-        spans.push(Span::raw(by.to_string()));
+        spans.push(Span::raw(by));
     }
     Line::from(spans)
 }

@@ -13,6 +13,7 @@ use crate::app::images::Images;
 use crate::app::keymap::Command;
 use crate::app::progress::Watch;
 use crate::app::state::State;
+use crate::lifecycle::actor::short;
 use crate::lifecycle::rules::{check_trigger, decision_target, next_allowed};
 use crate::lifecycle::{EventRecord, EventRef, EventStatus, Lifecycle, Stage};
 
@@ -217,7 +218,7 @@ fn attempt_lines(
     let describe = |a: &crate::lifecycle::Attempt| {
         let mut text = format!("try {} {} {}", a.attempt, a.status.glyph(), a.status.word());
         if let Some(by) = &a.actor {
-            text.push_str(&format!(" by {by}"));
+            text.push_str(&format!(" by {}", short(by)));
         }
         if a.started_at.is_some() {
             text.push_str(&format!(
@@ -385,7 +386,10 @@ fn event_lines(
             time(record.started_at),
             time(record.finished_at),
             duration(record, now),
-            record.actor.as_deref().unwrap_or("-"),
+            record
+                .actor
+                .as_deref()
+                .map_or_else(|| "-".to_string(), short),
             record.attempt
         )));
     }
@@ -404,17 +408,7 @@ fn event_lines(
     // A break-glass override stays visible on the event it let through.
     if let Some(o) = &record.approval_override {
         out.push(Line::styled(
-            format!(
-                "      ⚠ override by {} at {}: {}{}",
-                o.by,
-                o.at.format("%m-%d %H:%M:%S"),
-                o.reason,
-                if o.overridden.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (over: {})", o.overridden.join("; "))
-                }
-            ),
+            format!("      {}", o.line()),
             theme.notice_warn,
         ));
     }

@@ -14,15 +14,15 @@ use serde_json::Value;
 use crate::support::TestEnv;
 use crate::workflows::{completed, create, creation, ready};
 
-struct Person {
-    name: String,
-    key: String,
-    secret: String,
+pub(crate) struct Person {
+    pub(crate) name: String,
+    pub(crate) key: String,
+    pub(crate) secret: String,
 }
 
 /// An IAM user with an access key: who STS says the binary is (named
 /// after the test's prefix: the emulator is shared by the suite).
-async fn person(env: &TestEnv, ctx: &Context, name: &str) -> Person {
+pub(crate) async fn person(env: &TestEnv, ctx: &Context, name: &str) -> Person {
     let iam = &ctx.sdk().expect("sdk clients").clients.iam;
     let user = format!("{}{name}", env.prefix);
     iam.create_user()
@@ -46,7 +46,7 @@ async fn person(env: &TestEnv, ctx: &Context, name: &str) -> Person {
 }
 
 /// Runs the binary as `who`: their keys, no session token.
-fn run_as(env: &TestEnv, who: &Person, args: &[&str]) -> (i32, String, String) {
+pub(crate) fn run_as(env: &TestEnv, who: &Person, args: &[&str]) -> (i32, String, String) {
     let Output {
         status,
         stdout,
@@ -66,7 +66,7 @@ fn run_as(env: &TestEnv, who: &Person, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn ok_as(env: &TestEnv, who: &Person, args: &[&str]) -> String {
+pub(crate) fn ok_as(env: &TestEnv, who: &Person, args: &[&str]) -> String {
     let (code, out, err) = run_as(env, who, args);
     assert_eq!(code, 0, "{} {args:?}: {out}{err}", who.name);
     out
@@ -134,7 +134,7 @@ async fn announced(ctx: &Context, url: &str) -> Vec<Value> {
 }
 
 /// Builds `id` as `who` up to QA requested.
-async fn to_qa(env: &TestEnv, ctx: &Context, who: &Person, id: &str) {
+pub(crate) async fn to_qa(env: &TestEnv, ctx: &Context, who: &Person, id: &str) {
     completed(ctx, id, creation(EventKind::AmiBuild)).await;
     for event in [
         EventKind::SmokeTests,
@@ -161,6 +161,9 @@ async fn four_eyes_with_two_identities_the_override_is_recorded_and_dry_run_prin
     let alice = person(&env, &ctx, "alice").await;
     let bob = person(&env, &ctx, "bob").await;
     let (a, b) = (alice.name.as_str(), bob.name.as_str());
+    // Records keep the full ARN; human output the short name.
+    let arn = |name: &str| format!("arn:aws:iam::123456789012:user/{name}");
+    let (a_arn, b_arn) = (arn(a), arn(b));
     let url = probe(&env, &ctx).await;
     // Two production lifecycles, built side by side.
     let id = create(&env, "prod", &[]);
@@ -172,7 +175,7 @@ async fn four_eyes_with_two_identities_the_override_is_recorded_and_dry_run_prin
         record(&lc, EventKind::QaCertificationRequest)
             .actor
             .as_deref(),
-        Some(a)
+        Some(a_arn.as_str())
     );
 
     // The person who requested QA cannot certify it: exit 4, nothing written.
@@ -200,7 +203,7 @@ async fn four_eyes_with_two_identities_the_override_is_recorded_and_dry_run_prin
     );
     let lc = ctx.store.get(&id).await.expect("get");
     let qa = record(&lc, EventKind::QaCertificationResponse);
-    assert_eq!(qa.actor.as_deref(), Some(b));
+    assert_eq!(qa.actor.as_deref(), Some(b_arn.as_str()));
     assert_eq!(qa.approval_override, None);
 
     // The dry run prints the checklist and writes nothing: bob certified,
@@ -278,7 +281,7 @@ async fn four_eyes_with_two_identities_the_override_is_recorded_and_dry_run_prin
         .expect("the override on MARK_FOR_PRODUCTION");
     assert_eq!(
         (mark.by.as_str(), mark.reason.as_str()),
-        (b, "alice is away, CVE fix")
+        (b_arn.as_str(), "alice is away, CVE fix")
     );
     assert_eq!(
         mark.overridden,
@@ -307,7 +310,7 @@ async fn four_eyes_with_two_identities_the_override_is_recorded_and_dry_run_prin
         .expect("the override on QA_CERTIFICATION_RESPONSE");
     assert_eq!(
         (mark.by.as_str(), mark.reason.as_str()),
-        (a, "bob is on leave")
+        (a_arn.as_str(), "bob is on leave")
     );
 
     let notes = announced(&ctx, &url).await;
@@ -320,7 +323,7 @@ async fn four_eyes_with_two_identities_the_override_is_recorded_and_dry_run_prin
     };
     let decided = find(&other, "QA_CERTIFICATION_RESPONSE");
     assert_eq!(decided.len(), 1, "{notes:?}");
-    assert_eq!(decided[0]["override"]["by"], a);
+    assert_eq!(decided[0]["override"]["by"], a_arn.as_str());
     assert_eq!(decided[0]["override"]["reason"], "bob is on leave");
     let plain = find(&id, "QA_CERTIFICATION_RESPONSE");
     assert!(
@@ -329,9 +332,10 @@ async fn four_eyes_with_two_identities_the_override_is_recorded_and_dry_run_prin
     );
     let promoted = find(&id, "MARK_FOR_PRODUCTION");
     assert!(
-        promoted.iter().any(
-            |n| n["override"]["by"] == b && n["override"]["reason"] == "alice is away, CVE fix"
-        ),
+        promoted
+            .iter()
+            .any(|n| n["override"]["by"] == b_arn.as_str()
+                && n["override"]["reason"] == "alice is away, CVE fix"),
         "{promoted:?}"
     );
 }

@@ -18,7 +18,7 @@ use crate::support::{TestEnv, moto};
 use crate::workflows::{completed, create, creation, ready, settle};
 
 /// A context whose every call goes through `proxy`, under `limits`.
-async fn through(env: &TestEnv, proxy: &FaultProxy, limits: Limits) -> Context {
+pub(crate) async fn through(env: &TestEnv, proxy: &FaultProxy, limits: Limits) -> Context {
     let mut config = env.config();
     config.endpoint_url = Some(proxy.url.clone());
     let clients = connect_with_limits(

@@ -24,5 +24,6 @@ mod races_hardening;
 mod short_ids;
 mod stack;
 mod stack_guide;
+mod trust;
 mod watcher;
 mod workflows;

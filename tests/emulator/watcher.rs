@@ -24,7 +24,7 @@ const STACK: &str = "watch";
 
 /// Feeds ticks and effect results to update() until `done` holds or the
 /// time runs out; returns how long it took.
-async fn run_until(
+pub(crate) async fn run_until(
     state: &mut State,
     runner: &Runner,
     rx: &mut UnboundedReceiver<Action>,
@@ -57,7 +57,7 @@ async fn run_until(
 }
 
 /// Waits until the lifecycle's build has an execution; returns its ARN.
-async fn execution_of(ctx: &Context, id: &str) -> String {
+pub(crate) async fn execution_of(ctx: &Context, id: &str) -> String {
     let deadline = Instant::now() + Duration::from_mins(1);
     loop {
         let lc = ctx.store.get(id).await.expect("get");
@@ -266,15 +266,16 @@ async fn a_missing_state_machine_does_not_hide_the_others_broken_executions() {
         lifecycle_id: id.clone(),
         target: creation(EventKind::AmiBuild),
         attempt: 1,
-        execution_arn: arn.clone(),
+        execution_arn: Some(arn.clone()),
         started_at: Some(Utc::now() - chrono::Duration::minutes(5)),
     };
     let gone = Claim {
         lifecycle_id: "gone".into(),
         target: creation(EventKind::AmiBuild),
         attempt: 1,
-        execution_arn: "arn:aws:states:us-east-1:123456789012:execution:no-such-machine:gone-1"
-            .into(),
+        execution_arn: Some(
+            "arn:aws:states:us-east-1:123456789012:execution:no-such-machine:gone-1".into(),
+        ),
         started_at: Some(Utc::now()),
     };
     let broken = find_broken(&ctx, &[gone, real]).await.expect("checked");

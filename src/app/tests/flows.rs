@@ -31,6 +31,8 @@ fn awaiting_qa(id: &str, stack: &str) -> Lifecycle {
 fn certified(id: &str, stack: &str) -> Lifecycle {
     let mut lc = awaiting_qa(id, stack);
     lc.creation[4].status = EventStatus::Completed;
+    // Four eyes (on for prod) compares with whoever certified: record them.
+    lc.creation[4].actor = Some("bob".into());
     lc
 }
 

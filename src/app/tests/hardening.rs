@@ -281,6 +281,8 @@ fn defect_19_the_promote_dialog_pairs_each_region_with_its_ami_and_a_wrong_id_sa
         if record.event != EventKind::MarkForProduction {
             record.status = EventStatus::Completed;
             record.attempt = 1;
+            // Four eyes compares with a recorded certifier (a missing one blocks).
+            record.actor = Some("bob".into());
         }
         if record.event == EventKind::AmiBuild {
             record.outputs.amis = vec![

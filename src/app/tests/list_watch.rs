@@ -10,7 +10,7 @@ use crate::app::state::State;
 use crate::app::update::{start_load, update};
 use crate::lifecycle::execution::RunStatus;
 use crate::lifecycle::{EventKind, EventRef, EventStatus, Lifecycle, Stage};
-use crate::ops::watcher::{Broken, Claim};
+use crate::ops::watcher::{Broken, Claim, Finding};
 
 const BUILD: EventRef = EventRef {
     stage: Stage::Creation,
@@ -51,6 +51,7 @@ fn checks(effects: &[Effect]) -> Vec<Vec<Claim>> {
 fn aborted(claim: &Claim) -> Broken {
     Broken {
         claim: claim.clone(),
+        finding: Finding::Ended,
         status: RunStatus::Aborted,
         stopped_at: Some(now()),
         error: Some("Stopped".into()),
@@ -158,4 +159,123 @@ fn read_only_shows_a_broken_execution_without_writing_also_after_a_reload() {
     );
     assert_eq!(status(&state, "lc-1").0, EventStatus::InProgress);
     assert!(state.executions.unrecorded.is_empty());
+}
+
+/// What the watcher reports of a claim whose execution does not exist.
+fn missing(claim: &Claim) -> Broken {
+    Broken {
+        claim: claim.clone(),
+        finding: Finding::Missing,
+        status: RunStatus::Other,
+        stopped_at: None,
+        error: None,
+        cause: None,
+    }
+}
+
+#[test]
+fn trust_02d_a_missing_execution_is_lost_in_the_list_not_running() {
+    // Read-only: shown lost without writing.
+    let mut state = loaded(vec![running("lc-1")], true);
+    let claims = checks(&tick(&mut state, 1)).remove(0);
+    let effects = update(
+        &mut state,
+        Action::ExecutionsWatched {
+            result: Ok(vec![missing(&claims[0])]),
+        },
+    );
+    assert!(effects.is_empty(), "nothing written: {effects:?}");
+    assert!(state.rows[0].lost, "{:?}", state.rows[0]);
+    let screen = super::screen_text(&state);
+    assert!(screen.contains("✗ lost"), "{screen}");
+    assert!(!screen.contains("◐ running"), "{screen}");
+    // Read-write: reconcile records it (once).
+    let mut state = loaded(vec![running("lc-1")], false);
+    let claims = checks(&tick(&mut state, 1)).remove(0);
+    let effects = update(
+        &mut state,
+        Action::ExecutionsWatched {
+            result: Ok(vec![missing(&claims[0])]),
+        },
+    );
+    assert!(
+        matches!(effects.as_slice(), [Effect::Mutate { op: Op::Reconcile { lifecycle_id }, .. }] if lifecycle_id == "lc-1"),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn trust_02c_a_claim_without_an_arn_is_watched_and_one_found_running_is_reconciled() {
+    let mut bare = running("lc-1");
+    bare.record_mut(BUILD).expect("record").execution_arn = None;
+    let mut state = loaded(vec![bare], false);
+    let claims = checks(&tick(&mut state, 1)).remove(0);
+    assert_eq!(claims.len(), 1, "the claim without an ARN is watched");
+    assert_eq!(claims[0].execution_arn, None);
+    let found = Broken {
+        claim: claims[0].clone(),
+        finding: Finding::FoundByName {
+            arn: "arn:aws:states:us-east-1:1:execution:p-ami-build:lc-1-c-build-1".into(),
+        },
+        status: RunStatus::Running,
+        stopped_at: None,
+        error: None,
+        cause: None,
+    };
+    let effects = update(
+        &mut state,
+        Action::ExecutionsWatched {
+            result: Ok(vec![found.clone()]),
+        },
+    );
+    assert!(
+        matches!(effects.as_slice(), [Effect::Mutate { op: Op::Reconcile { lifecycle_id }, .. }] if lifecycle_id == "lc-1"),
+        "adopted through reconcile: {effects:?}"
+    );
+    // Read-only cannot adopt: a running execution is not shown as an error.
+    let mut bare = running("lc-1");
+    bare.record_mut(BUILD).expect("record").execution_arn = None;
+    let mut state = loaded(vec![bare], true);
+    let effects = update(
+        &mut state,
+        Action::ExecutionsWatched {
+            result: Ok(vec![found]),
+        },
+    );
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(status(&state, "lc-1").0, EventStatus::InProgress);
+}
+
+#[test]
+fn trust_02_a_reconcile_that_left_the_claim_as_it_was_is_asked_again() {
+    use crate::app::action::OpReport;
+    let mut bare = running("lc-1");
+    bare.record_mut(BUILD).expect("record").execution_arn = None;
+    let mut state = loaded(vec![bare.clone()], false);
+    let claims = checks(&tick(&mut state, 1)).remove(0);
+    update(
+        &mut state,
+        Action::ExecutionsWatched {
+            result: Ok(vec![missing(&claims[0])]),
+        },
+    );
+    assert!(
+        checks(&tick(&mut state, 7)).is_empty(),
+        "sent: not asked again"
+    );
+    // Step Functions did not answer: the claim is as it was.
+    update(
+        &mut state,
+        Action::OperationFinished {
+            op: Op::Reconcile {
+                lifecycle_id: "lc-1".into(),
+            },
+            result: Ok(OpReport {
+                message: "AMI_BUILD of lc-1: its execution … is unknown, will check again".into(),
+                lifecycle: Some(bare),
+            }),
+        },
+    );
+    let again = checks(&tick(&mut state, 13));
+    assert_eq!(again.len(), 1, "asked again at the next round");
 }

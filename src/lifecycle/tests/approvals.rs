@@ -3,8 +3,8 @@
 
 use super::super::VulnerabilityCounts;
 use super::super::approvals::{
-    ApprovalRefusal, Policy, Step, check_four_eyes, checklist, decide_blockers, gate, person,
-    promote_blockers, same_person,
+    ApprovalRefusal, Mismatch, Policy, Step, check_four_eyes, checklist, decide_blockers, gate,
+    person, promote_blockers, same_person,
 };
 use super::{C, F, Fixture, N, creation, patch, t0};
 use crate::lifecycle::{EventKind, Lifecycle, Refusal, Stage};
@@ -104,7 +104,7 @@ fn four_eyes_refuses_the_requester_deciding_and_the_certifier_promoting_and_name
     );
     // An unknown caller cannot be told apart from the certifier.
     let unknown = check_four_eyes(&lc, Step::Promote, Stage::Creation, "unknown", true).unwrap();
-    assert!(unknown.caller_unknown, "{unknown}");
+    assert!(unknown.caller_unknown(), "{unknown}");
     // A rejection is no certification: promoting compares with nobody.
     let mut rejected = lc.clone();
     rejected.record_mut(creation(RESPONSE)).unwrap().status = F;
@@ -250,4 +250,132 @@ fn the_gate_lets_through_refuses_or_records_an_override_with_its_reason() {
     assert_eq!(json["override"]["reason"], "P1 hotfix, bob on leave");
     let back: crate::lifecycle::EventRecord = serde_json::from_value(json).unwrap();
     assert_eq!(back.approval_override, Some(Box::new(mark)));
+}
+
+// Trust (issue 19), item 1: four eyes compares principals, and an actor
+// that cannot be compared blocks instead of letting the step through.
+
+const ALICE_USER: &str = "arn:aws:iam::123456789012:user/alice";
+const ALICE_UNDER_A_ROLE: &str = "arn:aws:sts::123456789012:assumed-role/Release/Alice";
+const BOB_USER: &str = "arn:aws:iam::123456789012:user/bob";
+const SESSION_UNKNOWN: &str = "arn:aws:sts::123456789012:assumed-role/Admin/unknown";
+
+fn mismatch(lc: &Lifecycle, step: Step, caller: &str) -> Option<Mismatch> {
+    check_four_eyes(lc, step, Stage::Creation, caller, true).map(|r| r.mismatch)
+}
+
+#[test]
+fn trust_01_same_user_cannot_take_both_steps() {
+    let lc = certified(ALICE_USER, BOB_USER, 0);
+    assert_eq!(
+        mismatch(&lc, Step::Decide, ALICE_USER),
+        Some(Mismatch::SamePerson)
+    );
+    assert_eq!(
+        mismatch(&lc, Step::Promote, BOB_USER),
+        Some(Mismatch::SamePerson)
+    );
+    assert_eq!(mismatch(&lc, Step::Promote, ALICE_USER), None);
+    // People read the short form.
+    let text = decide_blockers(&lc, ALICE_USER, &policy(true))[0].to_string();
+    assert!(text.starts_with("four eyes: alice requested QA"), "{text}");
+}
+
+#[test]
+fn trust_01_same_person_under_a_role_is_the_same_person() {
+    let lc = certified(ALICE_USER, BOB_USER, 0);
+    assert_eq!(
+        mismatch(&lc, Step::Decide, ALICE_UNDER_A_ROLE),
+        Some(Mismatch::SamePerson)
+    );
+    // A record written before amiboard kept ARNs compares by name.
+    let old = certified("alice", "bob", 0);
+    assert_eq!(
+        mismatch(&old, Step::Decide, ALICE_UNDER_A_ROLE),
+        Some(Mismatch::SamePerson)
+    );
+    assert_eq!(mismatch(&old, Step::Decide, BOB_USER), None);
+}
+
+#[test]
+fn trust_01_session_unknown_cannot_certify() {
+    // A role session named `unknown` is a person called unknown: the same
+    // session cannot certify its own request.
+    let lc = certified(SESSION_UNKNOWN, BOB_USER, 0);
+    assert_eq!(
+        mismatch(&lc, Step::Decide, SESSION_UNKNOWN),
+        Some(Mismatch::SamePerson)
+    );
+    assert_eq!(mismatch(&lc, Step::Decide, BOB_USER), None);
+    let certified_by_it = certified(ALICE_USER, SESSION_UNKNOWN, 0);
+    assert_eq!(
+        mismatch(&certified_by_it, Step::Promote, SESSION_UNKNOWN),
+        Some(Mismatch::SamePerson)
+    );
+}
+
+#[test]
+fn trust_01_an_earlier_actor_that_cannot_be_compared_blocks_unless_overridden() {
+    for stored in ["unknown", "UNKNOWN", "", "  ", "arn:aws:sts::1:"] {
+        let lc = certified(stored, stored, 0);
+        for step in [Step::Decide, Step::Promote] {
+            assert_eq!(
+                mismatch(&lc, step, BOB_USER),
+                Some(Mismatch::EarlierUnknown),
+                "{stored:?} {step:?}"
+            );
+        }
+        let blockers = decide_blockers(&lc, BOB_USER, &policy(true));
+        assert!(gate(blockers.clone(), None, BOB_USER, t0()).is_err());
+        let mark = gate(blockers, Some("alice left"), BOB_USER, t0());
+        assert!(matches!(mark, Ok(Some(_))), "{stored:?}: {mark:?}");
+    }
+    // No actor recorded at all blocks too.
+    let mut lc = certified("alice", "bob", 0);
+    lc.record_mut(creation(REQUEST)).unwrap().actor = None;
+    let refused = check_four_eyes(&lc, Step::Decide, Stage::Creation, BOB_USER, true).unwrap();
+    assert_eq!(refused.mismatch, Mismatch::EarlierUnknown);
+    assert_eq!(
+        refused.to_string(),
+        "four eyes: who requested QA of this AMI is not known (recorded: \"nobody recorded\"), so amiboard cannot tell them from you"
+    );
+    // The checklist's four-eyes line says so.
+    let stored_unknown = certified("alice", "unknown", 0);
+    let lines = checklist(&stored_unknown, Stage::Creation, &policy(true), BOB_USER);
+    let four_eyes = lines.iter().find(|c| c.name == "four eyes").unwrap();
+    assert!(!four_eyes.ok, "{four_eyes:?}");
+}
+
+#[test]
+fn trust_01_no_identity_is_refused() {
+    let lc = certified(ALICE_USER, BOB_USER, 0);
+    for nobody in ["unknown", ""] {
+        for step in [Step::Decide, Step::Promote] {
+            assert_eq!(
+                mismatch(&lc, step, nobody),
+                Some(Mismatch::CallerUnknown),
+                "{nobody:?} {step:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn trust_05_a_certification_through_break_glass_is_flagged_on_the_checklist() {
+    let mut lc = certified("alice", "alice", 0);
+    lc.record_mut(creation(RESPONSE)).unwrap().approval_override =
+        Some(Box::new(crate::lifecycle::approvals::ApprovalOverride {
+            by: ALICE_USER.into(),
+            reason: "bob is on leave".into(),
+            at: t0(),
+            overridden: vec!["four eyes: alice requested QA".into()],
+        }));
+    let lines = checklist(&lc, Stage::Creation, &policy(true), BOB_USER);
+    let qa = lines.iter().find(|c| c.name == "QA").unwrap();
+    assert!(
+        qa.detail.ends_with(
+            "; ⚠ override by alice at 2024-01-02 03:04 UTC: bob is on leave (over: four eyes: alice requested QA)"
+        ),
+        "{qa:?}"
+    );
 }
