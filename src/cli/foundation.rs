@@ -278,8 +278,18 @@ pub async fn show(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), C
     stages.push(Stage::Creation);
     for stage in stages {
         for ami in lc.stage_amis(stage) {
+            // AMI ids are regional: the workflows act on their own region's
+            // AMI only (docs/workflows.md, "Regions").
+            let elsewhere = if ami.region == ctx.target.region {
+                String::new()
+            } else {
+                format!(
+                    "; distributed, not tested here: the workflows run in {}",
+                    ctx.target.region
+                )
+            };
             out.push_str(&format!(
-                "ami         {} {} ({}, {})\n",
+                "ami         {} {} ({}, {}{elsewhere})\n",
                 clean(&ami.region),
                 clean(&ami.ami_id),
                 stage.label(),

@@ -78,19 +78,23 @@ pub fn rendered_rows(lines: &[Line<'static>], width: u16) -> usize {
         .line_count(width)
 }
 
-/// How the timeline is drawn: earlier attempts listed or folded (`h`), and
-/// whether this is the read-only view (which offers no "next allowed").
+/// How the timeline is drawn: earlier attempts listed or folded (`h`),
+/// whether this is the read-only view (which offers no "next allowed"), and
+/// the region the workflows run in (other regions' AMIs are distributed, not
+/// tested there).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Options {
+pub struct Options<'a> {
     pub show_attempts: bool,
     pub read_only: bool,
+    pub region: &'a str,
 }
 
-impl Options {
-    pub fn of(state: &State) -> Options {
+impl Options<'_> {
+    pub fn of(state: &State) -> Options<'_> {
         Options {
             show_attempts: state.show_attempts,
             read_only: state.read_only,
+            region: &state.connection.region,
         }
     }
 }
@@ -104,7 +108,7 @@ pub fn lines_with(
     watch: Option<&Watch>,
     images: &Images,
     width: u16,
-    options: Options,
+    options: Options<'_>,
 ) -> Vec<Line<'static>> {
     let show_attempts = options.show_attempts;
     let watch = watch.filter(|w| w.lifecycle_id == lc.lifecycle_id);
@@ -122,7 +126,17 @@ pub fn lines_with(
             stage: Stage::Creation,
             event: record.event,
         };
-        event_lines(lc, at, record, next, theme, now, &mut explained, &mut out);
+        event_lines(
+            lc,
+            at,
+            record,
+            next,
+            theme,
+            now,
+            options.region,
+            &mut explained,
+            &mut out,
+        );
         attempt_lines(record, show_attempts, theme, &mut out);
         progress_lines(at, record, watch, theme, now, &mut out);
         super::image::lines(record, images, theme, width, &mut out);
@@ -150,7 +164,17 @@ pub fn lines_with(
                 stage,
                 event: record.event,
             };
-            event_lines(lc, at, record, next, theme, now, &mut explained, &mut out);
+            event_lines(
+                lc,
+                at,
+                record,
+                next,
+                theme,
+                now,
+                options.region,
+                &mut explained,
+                &mut out,
+            );
             attempt_lines(record, show_attempts, theme, &mut out);
             progress_lines(at, record, watch, theme, now, &mut out);
             super::image::lines(record, images, theme, width, &mut out);
@@ -355,6 +379,7 @@ fn event_lines(
     next: Option<EventRef>,
     theme: &Theme,
     now: DateTime<Utc>,
+    region: &str,
     explained: &mut bool,
     out: &mut Vec<Line<'static>>,
 ) {
@@ -415,7 +440,14 @@ fn event_lines(
     let o = &record.outputs;
     let mut outputs = Vec::new();
     for ami in &o.amis {
-        outputs.push(format!("{} {}", ami.region, ami.ami_id));
+        if region.is_empty() || ami.region == region {
+            outputs.push(format!("{} {}", ami.region, ami.ami_id));
+        } else {
+            outputs.push(format!(
+                "{} {} (distributed, not tested here)",
+                ami.region, ami.ami_id
+            ));
+        }
     }
     if let Some(v) = o.vulnerabilities {
         outputs.push(format!(

@@ -185,3 +185,34 @@ fn unavailable_is_said_once_and_stops_every_further_read() {
     let told = state.notices.iter().filter(|n| n.text == NOT_AVAILABLE);
     assert_eq!(told.count(), 1);
 }
+
+#[test]
+fn another_regions_ami_is_listed_as_distributed_not_tested_here() {
+    let mut lc = built("lc-1", BUILD_ARN);
+    lc.creation[0].outputs.amis = vec![
+        crate::lifecycle::AmiOutput {
+            region: "eu-west-1".into(),
+            ami_id: "ami-0remote".into(),
+            name: None,
+        },
+        crate::lifecycle::AmiOutput {
+            region: "us-east-1".into(),
+            ami_id: "ami-0local".into(),
+            name: None,
+        },
+    ];
+    let mut state = loaded(vec![lc], false);
+    state.connection.region = "us-east-1".into();
+    key(&mut state, KeyCode::Enter);
+    assert!(matches!(state.screen(), Screen::Timeline { .. }));
+    let text = super::screen_text(&state);
+    assert!(
+        text.contains("eu-west-1 ami-0remote (distributed, not tested here)"),
+        "{text}"
+    );
+    assert!(text.contains("us-east-1 ami-0local"), "{text}");
+    assert!(
+        !text.contains("ami-0local (distributed"),
+        "the execution region's AMI is the one tested: {text}"
+    );
+}

@@ -175,6 +175,22 @@ async fn a_two_region_distribution_remote_first_reaches_production_through_throt
         "another region's AMI is not tagged from here"
     );
 
+    let shown = env.ok(&["show", &id]);
+    let remote_line = shown
+        .lines()
+        .find(|l| l.contains(remote.as_str()))
+        .unwrap_or_default();
+    assert!(
+        remote_line.contains("distributed, not tested here"),
+        "show says the remote AMI is not tested here: {shown}"
+    );
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.contains(local.as_str()) && !l.contains("distributed")),
+        "{shown}"
+    );
+
     let build = task_errors(&execution_of(&lc, EventKind::AmiBuild));
     assert!(
         build
