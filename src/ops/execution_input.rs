@@ -186,8 +186,11 @@ impl Setting {
             .clamp(60, max.saturating_sub(fixed).max(60));
         let instance_rounds = self.rounds(SMOKE_INSTANCE_SECONDS);
         let registration_rounds = self.rounds(SMOKE_REGISTRATION_SECONDS);
-        let command_rounds =
-            self.rounds(execution_timeout + SMOKE_DELIVERY_SECONDS + SMOKE_COMMAND_SLACK_SECONDS);
+        let command_rounds = self.rounds(
+            execution_timeout
+                .saturating_add(SMOKE_DELIVERY_SECONDS)
+                .saturating_add(SMOKE_COMMAND_SLACK_SECONDS),
+        );
         json!({
             "instance_type": w.smoke_instance_type.as_deref().unwrap_or("t3.micro"),
             "subnet_id": w.smoke_subnet_id,
@@ -507,13 +510,17 @@ mod tests {
         );
         assert_eq!(s.budget_seconds(Workflow::VulnerabilityScans), 1200);
 
-        let mut w = WorkflowsFile::default();
-        w.poll_rounds = Some(2);
+        let w = WorkflowsFile {
+            poll_rounds: Some(2),
+            ..WorkflowsFile::default()
+        };
         let s = setting(1, w);
         assert_eq!(s.poll(Workflow::Build)["rounds"], 2);
         assert_eq!(s.poll(Workflow::Build)["budget_text"], "2s");
-        let mut w = WorkflowsFile::default();
-        w.poll_rounds = Some(100_000);
+        let w = WorkflowsFile {
+            poll_rounds: Some(100_000),
+            ..WorkflowsFile::default()
+        };
         let s = setting(30, w);
         let rounds = s.poll(Workflow::Promotion)["rounds"]
             .as_u64()
@@ -526,8 +533,10 @@ mod tests {
 
     #[test]
     fn the_smoke_phases_fit_the_smoke_tests_timeout() {
-        let mut w = WorkflowsFile::default();
-        w.smoke_command_timeout_seconds = Some(100_000);
+        let w = WorkflowsFile {
+            smoke_command_timeout_seconds: Some(100_000),
+            ..WorkflowsFile::default()
+        };
         let s = setting(10, w);
         let smoke = s.smoke_settings();
         let rounds = |key: &str| smoke[key].as_u64().expect(key);

@@ -76,7 +76,7 @@ def client(service: str, region: str = "us-east-1"):
     from botocore.config import Config
 
     return boto3.client(service, region_name=region, endpoint_url=emulator_url(),
-                        config=Config(retries={"max_attempts": 1, "mode": "standard"}))
+                        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
 
 
 def unique(prefix: str = "t") -> str:

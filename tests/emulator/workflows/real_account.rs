@@ -28,7 +28,7 @@ async fn pipeline(
     tags: &[(&str, &str)],
 ) -> String {
     let ib = &ctx.sdk().expect("sdk clients").clients.imagebuilder;
-    let base = format!("arn:aws:imagebuilder:us-east-1:123456789012");
+    let base = "arn:aws:imagebuilder:us-east-1:123456789012";
     let distributions = regions
         .iter()
         .map(|region| {
@@ -307,7 +307,7 @@ async fn a_smoke_test_stopped_mid_run_leaves_no_instance_after_reconcile() {
     completed(&ctx, &id, creation(EventKind::AmiBuild)).await;
     env.ok(&["trigger", &id, "--yes"]);
     let smoke = creation(EventKind::SmokeTests);
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     let (execution, name) = loop {
         let lc = ctx.store.get(&id).await.expect("get");
         let record = lc.record(smoke).expect("smoke record");
@@ -345,7 +345,7 @@ async fn a_smoke_test_stopped_mid_run_leaves_no_instance_after_reconcile() {
         reason.contains("ABORTED") && reason.contains("being terminated (cleanup"),
         "the timeline says the instances are cleaned up: {reason}"
     );
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     loop {
         let states = running(&name);
         if states
