@@ -44,8 +44,6 @@ from moto.ec2.models.amis import Ami
 from moto.ec2.responses import EC2Response
 
 ACCOUNT = DEFAULT_ACCOUNT_ID
-_FAULT_LOCK = threading.Lock()
-_FAULT_COUNTS: dict[tuple, int] = {}  # (pipeline or recipe ARN, tag, operation) -> calls seen
 
 THROTTLE_TAG = "emulator:throttle-polls"
 SERVER_ERROR_TAG = "emulator:server-error-polls"
@@ -99,20 +97,17 @@ def poll_fault(ami_ids, operation: str) -> str:
         if found is None:
             continue
         owner, tags = found
+        from . import imagebuilder
+
         for tag, kind in ((THROTTLE_TAG, "throttle"), (SERVER_ERROR_TAG, "server")):
-            try:
-                limit = int(tags.get(tag, "0"))
-            except ValueError:
-                limit = 0
-            if limit <= 0:
-                continue
-            with _FAULT_LOCK:
-                seen = _FAULT_COUNTS.get((owner, tag, operation), 0)
-                if seen < limit:
-                    _FAULT_COUNTS[(owner, tag, operation)] = seen + 1
-                    return kind
+            if imagebuilder.take_poll_fault(owner, tags, tag, operation):
+                return kind
         return ""
     return ""
+
+
+_FAULT_LOCK = threading.Lock()
+_FAULT_COUNTS: dict[tuple, int] = {}  # ("server-error-kind", operation) -> server errors sent
 
 
 def _server_error_number(ami_ids, operation: str) -> int:

@@ -681,17 +681,26 @@ def poll_fault(pipeline_arn: Optional[str], operation: str) -> None:
         return
     tags = pipeline.get("tags", {})
     for tag, status, code, message in FAULTS:
-        try:
-            limit = int(tags.get(tag, "0"))
-        except ValueError:
-            limit = 0
-        if limit <= 0:
-            continue
-        with _LOCK:
-            seen = _COUNTS.get((pipeline_arn, tag, operation), 0)
-            if seen < limit:
-                _COUNTS[(pipeline_arn, tag, operation)] = seen + 1
-                raise ApiError(status, code, message + f" ({tag})")
+        if take_poll_fault(pipeline_arn or "", tags, tag, operation):
+            raise ApiError(status, code, message + f" ({tag})")
+
+
+def take_poll_fault(owner: str, tags: dict, tag: str, operation: str) -> bool:
+    """Whether this `operation` call about `owner`'s work (a pipeline, or a
+    recipe without one) is one of the first N that `tag` = N faults; counted
+    per (owner, tag, operation). Shared with the EC2 and SSM polls."""
+    try:
+        limit = int(tags.get(tag, "0"))
+    except ValueError:
+        limit = 0
+    if limit <= 0:
+        return False
+    with _LOCK:
+        seen = _COUNTS.get((owner, tag, operation), 0)
+        if seen >= limit:
+            return False
+        _COUNTS[(owner, tag, operation)] = seen + 1
+        return True
 
 
 def _findings_pipeline(body: dict) -> Optional[str]:

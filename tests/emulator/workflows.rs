@@ -29,6 +29,13 @@ pub async fn ready(env: &TestEnv) -> Context {
 
 /// `amiboard create ... --yes --json`, returning the new id.
 pub fn create(env: &TestEnv, stack_tag: &str, properties: &[&str]) -> String {
+    let extra: Vec<&str> = properties.iter().flat_map(|p| ["--property", p]).collect();
+    create_with(env, stack_tag, &extra)
+}
+
+/// `amiboard create` with `extra` arguments (e.g. `--pipeline ARN`),
+/// returning the new id.
+pub fn create_with(env: &TestEnv, stack_tag: &str, extra: &[&str]) -> String {
     let mut args = vec![
         "create",
         "--stack-tag",
@@ -40,10 +47,7 @@ pub fn create(env: &TestEnv, stack_tag: &str, properties: &[&str]) -> String {
         "--yes",
         "--json",
     ];
-    for p in properties {
-        args.push("--property");
-        args.push(p);
-    }
+    args.extend_from_slice(extra);
     let out = env.ok(&args);
     let value: serde_json::Value = serde_json::from_str(&out).expect("create --json");
     value["lifecycle_id"]

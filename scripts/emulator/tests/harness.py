@@ -79,6 +79,23 @@ def client(service: str, region: str = "us-east-1"):
                         config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
 
 
+def run_state_machine(definition: dict, document=None, seconds: float = 20) -> dict:
+    """Creates a state machine of `definition`, runs it on `document` and
+    returns DescribeExecution once it ended (or after `seconds`)."""
+    import time
+
+    sfn = client("stepfunctions")
+    arn = sfn.create_state_machine(name=unique("sm"), definition=json.dumps(definition),
+                                   roleArn="arn:aws:iam::123456789012:role/sfn")["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn, input=json.dumps(document or {}))["executionArn"]
+    deadline = time.time() + seconds
+    while True:
+        described = sfn.describe_execution(executionArn=execution)
+        if described["status"] != "RUNNING" or time.time() > deadline:
+            return described
+        time.sleep(0.1)
+
+
 def unique(prefix: str = "t") -> str:
     """A name no other test uses (the emulator is shared by the process)."""
     return f"{prefix}{uuid.uuid4().hex[:10]}"

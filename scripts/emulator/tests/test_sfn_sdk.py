@@ -8,12 +8,10 @@ the error: the right name is caught, a wrong one is not."""
 
 import json
 import os
-import time
 import unittest
 
-from .harness import client, emulator_url, unique
+from .harness import client, emulator_url, run_state_machine, unique
 
-ROLE = "arn:aws:iam::123456789012:role/sfn"
 
 
 def _sdk_port() -> None:
@@ -24,7 +22,6 @@ def _sdk_port() -> None:
 def run_catching(resource: str, parameters: dict, error: str) -> dict:
     """Runs Task(resource) with Catch [error] -> Caught; the execution's end."""
     _sdk_port()
-    sfn = client("stepfunctions")
     definition = {
         "StartAt": "Call",
         "States": {
@@ -33,14 +30,7 @@ def run_catching(resource: str, parameters: dict, error: str) -> dict:
             "Caught": {"Type": "Pass", "End": True},
         },
     }
-    arn = sfn.create_state_machine(name=unique("sm"), definition=json.dumps(definition), roleArn=ROLE)["stateMachineArn"]
-    execution = sfn.start_execution(stateMachineArn=arn, input="{}")["executionArn"]
-    deadline = time.time() + 20
-    while True:
-        described = sfn.describe_execution(executionArn=execution)
-        if described["status"] != "RUNNING" or time.time() > deadline:
-            return described
-        time.sleep(0.2)
+    return run_state_machine(definition)
 
 
 SDK = "arn:aws:states:::aws-sdk:"
@@ -115,11 +105,8 @@ class RetryTest(unittest.TestCase):
                                        "Imagebuilder.ServiceUnavailableException"],
                        "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 1}],
             "End": True}}}
-        machine = sfn.create_state_machine(name=unique("sm"), definition=json.dumps(definition), roleArn=ROLE)
-        execution = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input="{}")["executionArn"]
-        deadline = time.time() + 20
-        while (described := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING" and time.time() < deadline:
-            time.sleep(0.2)
+        described = run_state_machine(definition)
+        execution = described["executionArn"]
         self.assertEqual(described["status"], "SUCCEEDED", described)
         errors = [e["taskFailedEventDetails"]["error"]
                   for e in sfn.get_execution_history(executionArn=execution)["events"] if "taskFailedEventDetails" in e]

@@ -85,21 +85,7 @@ async fn pipeline(
 
 /// `amiboard create` on `pipeline`; the new id.
 fn create_on(env: &TestEnv, stack_tag: &str, pipeline: &str) -> String {
-    let out = env.ok(&[
-        "create",
-        "--stack-tag",
-        stack_tag,
-        "--product-name",
-        "web",
-        "--product-version",
-        "3.2",
-        "--pipeline",
-        pipeline,
-        "--yes",
-        "--json",
-    ]);
-    let value: serde_json::Value = serde_json::from_str(&out).expect("create --json");
-    value["lifecycle_id"].as_str().expect("id").to_string()
+    super::create_with(env, stack_tag, &["--pipeline", pipeline])
 }
 
 /// The errors of the failed task attempts in an execution's history (each
