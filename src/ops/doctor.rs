@@ -5,6 +5,8 @@
 //! the usual error instead.
 
 pub mod account;
+#[cfg(test)]
+mod account_tests;
 pub mod checks;
 pub mod permissions;
 #[cfg(test)]

@@ -24,6 +24,8 @@ mod races_hardening;
 mod short_ids;
 mod stack;
 mod stack_guide;
+mod stack_network;
+mod stack_provision;
 mod trust;
 mod watcher;
 mod workflows;

@@ -45,6 +45,12 @@ def emulator_url() -> str:
     with _LOCK:
         if _URL is not None:
             return _URL
+        import logging
+
+        # The failures the tests provoke on purpose are logged by moto's
+        # Step Functions interpreter with their whole state: keep the output
+        # to the tests' own.
+        logging.getLogger("moto").setLevel(logging.CRITICAL)
         import moto_server  # noqa: F401  (applies moto fixes and installs the extensions)
         from moto.server import ThreadedMotoServer
 
