@@ -2,7 +2,7 @@
 //! for new builds, and the import of its lifecycle table, idempotent and
 //! never over a lifecycle amiboard changed since.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -97,6 +97,11 @@ pub struct ImportReport {
     pub dry_run: bool,
     pub entries: Vec<ImportEntry>,
     pub counters: Vec<CounterFloor>,
+    /// What the import did not refuse but a person should know: versions
+    /// held twice in one stack tag, versions that may collide with the
+    /// reference solution's next builds.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl ImportReport {
@@ -117,17 +122,33 @@ impl ImportReport {
     }
 }
 
+/// How to import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Read and compare only (allowed in read-only mode).
+    pub dry_run: bool,
+    /// The account whose AMIs the reference solution published in its
+    /// lookup table (its `SHARED_SERVICES_ACCOUNT_ID`).
+    pub shared_services_account: Option<String>,
+}
+
 /// Imports every lifecycle of a reference solution's lifecycle table.
 /// `dry_run` reads and compares only (and is allowed in read-only mode).
 pub async fn import_reference(
     ctx: &Context,
     table: &str,
-    dry_run: bool,
+    options: ImportOptions,
 ) -> Result<ImportReport, OpError> {
+    let dry_run = options.dry_run;
     if !dry_run {
         writable(ctx)?;
     }
     let found = ctx.store.reference_items(table).await?;
+    let mapped: Vec<_> = found.items.iter().map(|item| (item, map_item(item))).collect();
+    let published = match options.shared_services_account.clone() {
+        Some(account) => Published::Given(account),
+        None => published_accounts(ctx, &mapped).await?,
+    };
     let mut entries: Vec<ImportEntry> = found
         .skipped
         .into_iter()
@@ -140,8 +161,11 @@ pub async fn import_reference(
         })
         .collect();
     let mut majors: BTreeMap<String, u64> = BTreeMap::new();
-    for item in &found.items {
-        let mut lc = match map_item(item) {
+    // (stack tag, version) -> the ids holding it, for the duplicates.
+    let mut holders: BTreeMap<(String, semver::Version), Vec<String>> = BTreeMap::new();
+    let mut unpublished: BTreeSet<String> = BTreeSet::new();
+    for (item, mapping) in mapped {
+        let mut lc = match mapping {
             Ok(lc) => lc,
             Err(unmapped) => {
                 entries.push(ImportEntry {
@@ -159,6 +183,15 @@ pub async fn import_reference(
                 continue;
             }
         };
+        if let Some(accounts) = published.accounts() {
+            unpublished.extend(keep_published(&mut lc, accounts));
+        }
+        for version in versions(&lc) {
+            holders
+                .entry((lc.stack_tag.clone(), version))
+                .or_default()
+                .push(lc.lifecycle_id.clone());
+        }
         lc.properties
             .insert(IMPORTED_FROM.to_string(), table.to_string());
         let (action, note) = import_one(ctx, &mut lc, table, dry_run).await;
@@ -178,6 +211,40 @@ pub async fn import_reference(
         });
     }
     entries.sort_by(|a, b| a.lifecycle_id.cmp(&b.lifecycle_id));
+    let mut warnings: Vec<String> = holders
+        .into_iter()
+        .filter(|(_, ids)| ids.len() > 1)
+        .map(|((tag, version), ids)| {
+            format!(
+                "duplicate version {version} in stack tag {tag}: held by {} (selection shows only one of them)",
+                ids.join(", ")
+            )
+        })
+        .collect();
+    match &published {
+        Published::Unknown(accounts) if accounts.len() > 1 => warnings.push(format!(
+            "the AMIs are of {} accounts ({}) and neither --shared-services-account nor the lookup table says which one the reference solution published: every AMI was kept",
+            accounts.len(),
+            accounts.iter().cloned().collect::<Vec<_>>().join(", ")
+        )),
+        _ => {}
+    }
+    if !unpublished.is_empty() {
+        warnings.push(format!(
+            "left out {} AMI(s) of accounts the reference solution did not publish ({}); each is named in its record's reference.unpublished_amis",
+            unpublished.len(),
+            published
+                .accounts()
+                .map(|a| format!("kept: {}", a.iter().cloned().collect::<Vec<_>>().join(", ")))
+                .unwrap_or_default()
+        ));
+    }
+    if ctx.config.tables.reference_semver_seeds.is_none() && !majors.is_empty() {
+        warnings.push(
+            "tables.reference_semver_seeds is not set: a new build may take the MAJOR the reference solution hands out next; set it to the reference seed table (see docs/migrating-from-reference.md)"
+                .to_string(),
+        );
+    }
     let mut counters = Vec::new();
     for (stack_tag, last_major) in majors {
         // Imported versions are taken: a new build gets a higher MAJOR even
@@ -194,6 +261,7 @@ pub async fn import_reference(
         dry_run,
         entries,
         counters,
+        warnings,
     })
 }
 
@@ -240,8 +308,14 @@ async fn import_one(
         if dry_run {
             return (ImportAction::Create, None);
         }
+        // Stamped with the time of the write, so that a dashboard's change
+        // read sees it (the reference's own dates stay in the records).
+        lc.updated_at = chrono::Utc::now();
         return match ctx.store.create(lc).await {
-            Ok(()) => (ImportAction::Create, None),
+            Ok(()) => {
+                announce(ctx, lc).await;
+                (ImportAction::Create, None)
+            }
             Err(AwsError::Conflict { .. }) => (
                 ImportAction::Refused,
                 Some("created in amiboard while importing; not overwritten".to_string()),
@@ -287,11 +361,125 @@ async fn import_one(
         return (ImportAction::Update, None);
     }
     match ctx.store.save(lc).await {
-        Ok(_) => (ImportAction::Update, None),
+        Ok(stored) => {
+            *lc = stored;
+            announce(ctx, lc).await;
+            (ImportAction::Update, None)
+        }
         Err(AwsError::Conflict { .. }) => (
             ImportAction::Kept,
             Some("changed in amiboard while importing; not overwritten".to_string()),
         ),
         Err(err) => failed(&err),
     }
+}
+
+/// Announces an imported lifecycle on the lifecycle topic, as every other
+/// write does, so open dashboards show it at once. The write stands even
+/// when the announcement fails: a dashboard's change read finds it anyway.
+async fn announce(ctx: &Context, lc: &Lifecycle) {
+    let (at, _) = lc.current();
+    if let Err(err) = super::change::announce(ctx, lc, at, "amiboard import").await {
+        tracing::warn!(lifecycle_id = %lc.lifecycle_id, error = %err, "import not announced");
+    }
+}
+
+/// Which accounts' AMIs the reference solution published in its lookup table.
+enum Published {
+    /// Named by `--shared-services-account`.
+    Given(String),
+    /// The accounts of the imported AMIs the lookup table holds rows for.
+    Found(BTreeSet<String>),
+    /// Not known: the accounts the AMIs are of.
+    Unknown(BTreeSet<String>),
+}
+
+impl Published {
+    /// The accounts whose AMIs are kept, when known.
+    fn accounts(&self) -> Option<BTreeSet<String>> {
+        match self {
+            Published::Given(account) => Some(BTreeSet::from([account.clone()])),
+            Published::Found(accounts) => Some(accounts.clone()),
+            Published::Unknown(_) => None,
+        }
+    }
+}
+
+/// Every AMI record of a lifecycle, creation and patch cycles.
+fn all_amis(lc: &Lifecycle) -> impl Iterator<Item = &crate::lifecycle::AmiOutput> {
+    lc.creation
+        .iter()
+        .chain(lc.patches.iter().flat_map(|c| c.events.iter()))
+        .flat_map(|r| r.outputs.amis.iter())
+}
+
+/// The reference solution's lookup table holds only the shared-services
+/// account's AMIs: the accounts of the imported AMIs it has rows for.
+async fn published_accounts(
+    ctx: &Context,
+    mapped: &[(&serde_json::Value, Result<Lifecycle, crate::lifecycle::reference::Unmapped>)],
+) -> Result<Published, OpError> {
+    let lifecycles: Vec<&Lifecycle> = mapped.iter().filter_map(|(_, m)| m.as_ref().ok()).collect();
+    let all: BTreeSet<String> = lifecycles
+        .iter()
+        .flat_map(|lc| all_amis(lc))
+        .filter_map(|a| a.account.clone())
+        .collect();
+    if all.len() < 2 {
+        return Ok(Published::Unknown(all));
+    }
+    let tags: BTreeSet<&str> = lifecycles.iter().map(|lc| lc.stack_tag.as_str()).collect();
+    let mut listed: BTreeSet<String> = BTreeSet::new();
+    for tag in tags {
+        for row in ctx.store.lookup_rows(tag).await? {
+            listed.insert(row.ami_id);
+        }
+    }
+    let found: BTreeSet<String> = lifecycles
+        .iter()
+        .flat_map(|lc| all_amis(lc))
+        .filter(|a| listed.contains(&a.ami_id))
+        .filter_map(|a| a.account.clone())
+        .collect();
+    Ok(if found.is_empty() {
+        Published::Unknown(all)
+    } else {
+        Published::Found(found)
+    })
+}
+
+/// Leaves out the AMIs of accounts the reference did not publish, naming
+/// each in its record's `reference.unpublished_amis`; returns them.
+fn keep_published(lc: &mut Lifecycle, accounts: BTreeSet<String>) -> Vec<String> {
+    let mut left_out = Vec::new();
+    let records = lc
+        .creation
+        .iter_mut()
+        .chain(lc.patches.iter_mut().flat_map(|c| c.events.iter_mut()));
+    for record in records {
+        let (kept, dropped): (Vec<_>, Vec<_>) = std::mem::take(&mut record.outputs.amis)
+            .into_iter()
+            .partition(|a| a.account.as_ref().is_none_or(|acc| accounts.contains(acc)));
+        record.outputs.amis = kept;
+        if dropped.is_empty() {
+            continue;
+        }
+        let named: Vec<String> = dropped
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} (account {}, {})",
+                    a.ami_id,
+                    a.account.as_deref().unwrap_or("-"),
+                    a.region
+                )
+            })
+            .collect();
+        record
+            .outputs
+            .extra
+            .insert("reference.unpublished_amis".to_string(), named.join(", "));
+        left_out.extend(dropped.into_iter().map(|a| a.ami_id));
+    }
+    left_out
 }

@@ -212,7 +212,14 @@ pub async fn create(ctx: &Context, actor: &str, new: NewLifecycle) -> Result<Out
     }
     let major = ctx.store.reserve_major(&new.stack_tag).await?;
     lc.ami_semver = Some(build_version(major).to_string());
-    ctx.store.create(&lc).await?;
+    if let Err(err) = ctx.store.create(&lc).await {
+        // Nothing holds this MAJOR: give it back unless a later one was
+        // handed out meanwhile (then it stays skipped, which costs nothing).
+        if let Err(release) = ctx.store.release_major(&new.stack_tag, major).await {
+            tracing::warn!(stack_tag = %new.stack_tag, major, error = %release, "reserved MAJOR not given back");
+        }
+        return Err(err.into());
+    }
     let mut outcome = start_claimed(ctx, actor, lc, claim, &setting).await?;
     outcome.message = format!(
         "Created {id} ({} {}), version {}; {}",

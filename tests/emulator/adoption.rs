@@ -16,6 +16,7 @@ use crate::support::TestEnv;
 use crate::workflows::ready;
 
 mod import;
+mod trust;
 
 fn dynamodb(ctx: &Context) -> &aws_sdk_dynamodb::Client {
     &ctx.sdk().expect("sdk").clients.dynamodb
