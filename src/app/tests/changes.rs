@@ -221,3 +221,40 @@ fn trust_03_a_change_read_again_at_the_held_version_is_no_change() {
     assert_eq!(state.changes.changed, 0, "the window re-reads it: no change");
     assert!(!state.dirty, "nothing to redraw");
 }
+
+#[test]
+fn trust_03_an_announced_lifecycle_the_list_lacks_is_read_at_once_in_its_scope() {
+    let mut state = connected();
+    state.connection.stack_tag = Some("main".into());
+    let effects = update(
+        &mut state,
+        Action::Stream {
+            event: StreamEvent::Notifications(vec![
+                super::live::arrival("lc-new", "m1", "AMI_BUILD", "COMPLETED", 1),
+                super::live::arrival("lc-other", "m2", "AMI_BUILD", "COMPLETED", 1),
+            ]),
+        },
+    );
+    let fetched: Vec<&str> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::FetchLifecycle { id } => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(fetched, ["lc-new", "lc-other"], "both read at once");
+    for lc in [fresh("lc-new", "main"), fresh("lc-other", "other")] {
+        update(
+            &mut state,
+            Action::LifecycleFetched {
+                id: lc.lifecycle_id.clone(),
+                result: Ok(lc),
+            },
+        );
+    }
+    assert!(state.by_id.contains_key("lc-new"), "shown without r");
+    assert!(
+        !state.by_id.contains_key("lc-other"),
+        "another stack tag than the list shows stays out"
+    );
+}

@@ -261,26 +261,26 @@ async fn trust_06_a_create_whose_write_fails_gives_its_major_back() {
     let env = TestEnv::new();
     let ctx = ready(&env).await;
     assert_eq!(created_version(&env, "lost"), "1.0.0");
-    // The lifecycle table goes away: the write of the next create fails
-    // after its MAJOR was reserved.
-    let lifecycles = env.config().tables.lifecycles;
-    dynamodb(&ctx)
-        .delete_table()
-        .table_name(&lifecycles)
-        .send()
-        .await
-        .expect("delete");
-    let (code, _, err) = env.run(&[
-        "create",
-        "--stack-tag",
-        "lost",
-        "--product-name",
-        "web",
-        "--product-version",
-        "1.0",
-        "--yes",
-    ]);
-    assert_ne!(code, 0, "{err}");
+    // The next create writes to a lifecycle table that does not exist: its
+    // write fails after its MAJOR was reserved.
+    let out = env
+        .cmd()
+        .env("AMIBOARD_LIFECYCLE_TABLE", format!("{}gone", env.prefix))
+        .args([
+            "create",
+            "--stack-tag",
+            "lost",
+            "--product-name",
+            "web",
+            "--product-version",
+            "1.0",
+            "--yes",
+        ])
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("gone"), "{err}");
     let seeds = env.config().tables.semver_seeds;
     let counter = dynamodb(&ctx)
         .get_item()
