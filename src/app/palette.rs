@@ -69,8 +69,8 @@ pub fn parse(line: &str) -> Result<PaletteCommand, String> {
 /// `zz-fake-9` is refused before any call.
 fn region_shaped(name: &str) -> bool {
     const AREAS: [&str; 16] = [
-        "us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn", "us-gov", "us-iso",
-        "us-isob", "us-isof", "eu-isoe", "eusc",
+        "us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn", "us-gov", "us-iso", "us-isob",
+        "us-isof", "eu-isoe", "eusc",
     ];
     const DIRECTIONS: [&str; 9] = [
         "east",
@@ -260,7 +260,13 @@ mod tests {
 
     #[test]
     fn trust_06_an_unknown_region_is_refused_before_any_call() {
-        for bad in ["zz-fake-9", "eu-west-", "eu-up-1", "us-east-123", "EU-WEST-1"] {
+        for bad in [
+            "zz-fake-9",
+            "eu-west-",
+            "eu-up-1",
+            "us-east-123",
+            "EU-WEST-1",
+        ] {
             assert!(
                 parse(&format!("region {bad}")).is_err_and(|e| e.contains("not a region")),
                 "{bad}"

@@ -191,7 +191,7 @@ fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     let toast_before = state.toast().is_some();
     state.now = now;
     let age = match super::changes::unvouched(state) {
-        Some(stale) => stale,
+        Some(mark) => mark,
         None => state.age_text(),
     };
     if age != state.age_label || toast_before != state.toast().is_some() {

@@ -58,7 +58,8 @@ mod tests {
 
     #[test]
     fn profiles_are_read_from_both_files_shapes() {
-        let config = "[default]\nregion = eu-west-1\n[profile prod-admin]\n[sso-session corp]\n[profile]\n";
+        let config =
+            "[default]\nregion = eu-west-1\n[profile prod-admin]\n[sso-session corp]\n[profile]\n";
         assert_eq!(
             sections(config, true),
             BTreeSet::from(["default".to_string(), "prod-admin".to_string()])

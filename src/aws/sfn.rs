@@ -151,7 +151,11 @@ pub async fn start_execution(
             already_existed: false,
         }),
         Err(e) => {
-            let err = classify(call("StartExecution", name), &clients.endpoint_label_for("SFN"), e);
+            let err = classify(
+                call("StartExecution", name),
+                &clients.endpoint_label_for("SFN"),
+                e,
+            );
             if err.code() == Some("ExecutionAlreadyExists") {
                 Ok(Started {
                     arn: execution_arn(machine_arn, name),
@@ -180,7 +184,13 @@ pub async fn describe(clients: &Clients, arn: &str) -> Result<Execution, AwsErro
         .execution_arn(arn)
         .send()
         .await
-        .map_err(|e| classify(call("DescribeExecution", arn), &clients.endpoint_label_for("SFN"), e))?;
+        .map_err(|e| {
+            classify(
+                call("DescribeExecution", arn),
+                &clients.endpoint_label_for("SFN"),
+                e,
+            )
+        })?;
     let status = match out.status() {
         AwsExecutionStatus::Running => RunStatus::Running,
         AwsExecutionStatus::Succeeded => RunStatus::Succeeded,

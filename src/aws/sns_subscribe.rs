@@ -82,10 +82,13 @@ pub async fn subscribe_queue(
             .attributes("FilterPolicy", policy)
             .attributes("FilterPolicyScope", "MessageAttributes");
     }
-    let out = request
-        .send()
-        .await
-        .map_err(|e| classify(call("Subscribe", topic_arn), &clients.endpoint_label_for("SNS"), e))?;
+    let out = request.send().await.map_err(|e| {
+        classify(
+            call("Subscribe", topic_arn),
+            &clients.endpoint_label_for("SNS"),
+            e,
+        )
+    })?;
     logged("Subscribe", started);
     Ok(out.subscription_arn().unwrap_or_default().to_string())
 }

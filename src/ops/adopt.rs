@@ -144,7 +144,11 @@ pub async fn import_reference(
         writable(ctx)?;
     }
     let found = ctx.store.reference_items(table).await?;
-    let mapped: Vec<_> = found.items.iter().map(|item| (item, map_item(item))).collect();
+    let mapped: Vec<_> = found
+        .items
+        .iter()
+        .map(|item| (item, map_item(item)))
+        .collect();
     let published = match options.shared_services_account.clone() {
         Some(account) => Published::Given(account),
         None => published_accounts(ctx, &mapped).await?,
@@ -417,7 +421,10 @@ fn all_amis(lc: &Lifecycle) -> impl Iterator<Item = &crate::lifecycle::AmiOutput
 /// account's AMIs: the accounts of the imported AMIs it has rows for.
 async fn published_accounts(
     ctx: &Context,
-    mapped: &[(&serde_json::Value, Result<Lifecycle, crate::lifecycle::reference::Unmapped>)],
+    mapped: &[(
+        &serde_json::Value,
+        Result<Lifecycle, crate::lifecycle::reference::Unmapped>,
+    )],
 ) -> Result<Published, OpError> {
     let lifecycles: Vec<&Lifecycle> = mapped.iter().filter_map(|(_, m)| m.as_ref().ok()).collect();
     let all: BTreeSet<String> = lifecycles

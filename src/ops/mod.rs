@@ -28,8 +28,8 @@ pub mod watcher;
 pub mod workflows;
 
 pub use adopt::{
-    CounterFloor, IMPORT_VERSION, IMPORTED_FROM, ImportAction, ImportEntry, ImportReport,
-    ImportOptions, import_reference, version_floor,
+    CounterFloor, IMPORT_VERSION, IMPORTED_FROM, ImportAction, ImportEntry, ImportOptions,
+    ImportReport, import_reference, version_floor,
 };
 pub use approvals::{
     ApprovalRules, PromotionPreview, preview as promotion_checklist, promotion_preview,

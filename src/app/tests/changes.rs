@@ -173,7 +173,10 @@ fn trust_03_a_failing_change_read_or_a_lost_stream_marks_the_header_with_the_age
     let effects = at(&mut state, 95);
     assert_eq!(asks(&effects).len(), 1);
     let mark = crate::app::changes::unvouched(&state).expect("a mark");
-    assert!(mark.contains("STALE: change read failed (throttled)"), "{mark}");
+    assert!(
+        mark.contains("STALE: change read failed (throttled)"),
+        "{mark}"
+    );
     assert!(mark.contains("changes known up to 1m35s ago"), "{mark}");
     assert_eq!(state.age_label, mark, "the tick redraws it as it ages");
 
@@ -218,7 +221,10 @@ fn trust_03_a_change_read_again_at_the_held_version_is_no_change() {
             })),
         },
     );
-    assert_eq!(state.changes.changed, 0, "the window re-reads it: no change");
+    assert_eq!(
+        state.changes.changed, 0,
+        "the window re-reads it: no change"
+    );
     assert!(!state.dirty, "nothing to redraw");
 }
 

@@ -148,7 +148,10 @@ pub fn importable(lc: &Lifecycle) -> Vec<String> {
         fields.push(("the build's ami_semver".to_string(), semver));
     }
     for cycle in &lc.patches {
-        fields.push((format!("patch {}'s ami_semver", cycle.number), &cycle.semver));
+        fields.push((
+            format!("patch {}'s ami_semver", cycle.number),
+            &cycle.semver,
+        ));
     }
     for (name, text) in &fields {
         if let Err(e) = check_input(name, text) {

@@ -160,8 +160,10 @@ impl Mapper {
     ) {
         let prop = |key: &str| props.and_then(|p| p.get(key)).map(plain);
         let bump = bump_of(prop("semver_bump_type").as_deref());
-        let (parent_ami_id, parent_semver) = match (prop("parent_ami_id"), prop("parent_ami_semver"))
-        {
+        let (parent_ami_id, parent_semver) = match (
+            prop("parent_ami_id"),
+            prop("parent_ami_semver"),
+        ) {
             (Some(id), Some(semver)) => (id, semver),
             // The reference's error path replaces the running event's
             // properties: a failed patch build keeps neither its parent nor

@@ -14,8 +14,8 @@ use amiboard::app::runner::Runner;
 use amiboard::app::state::{Connection, Load, State};
 use amiboard::app::{StartOptions, initial_state, update::update};
 use amiboard::lifecycle::{EventKind, EventStatus, Lifecycle};
-use amiboard::ops::listener::StreamEvent;
 use amiboard::ops::OpError;
+use amiboard::ops::listener::StreamEvent;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::Utc;
 use serde_json::{Value, json};
@@ -74,9 +74,15 @@ async fn open_dashboard(env: &TestEnv) -> (State, Runner, UnboundedReceiver<Acti
         runner.run(effect);
     }
     let loaded = |s: &State| matches!(s.load, Load::Loaded { .. });
-    run_until(&mut state, &runner, &mut rx, Duration::from_secs(30), loaded)
-        .await
-        .expect("first load");
+    run_until(
+        &mut state,
+        &runner,
+        &mut rx,
+        Duration::from_secs(30),
+        loaded,
+    )
+    .await
+    .expect("first load");
     for effect in update(
         &mut state,
         Action::Stream {
@@ -88,9 +94,15 @@ async fn open_dashboard(env: &TestEnv) -> (State, Runner, UnboundedReceiver<Acti
     ) {
         runner.run(effect);
     }
-    run_until(&mut state, &runner, &mut rx, Duration::from_secs(30), loaded)
-        .await
-        .expect("loaded with the stream healthy");
+    run_until(
+        &mut state,
+        &runner,
+        &mut rx,
+        Duration::from_secs(30),
+        loaded,
+    )
+    .await
+    .expect("loaded with the stream healthy");
     (state, runner, rx)
 }
 
@@ -98,7 +110,7 @@ async fn open_dashboard(env: &TestEnv) -> (State, Runner, UnboundedReceiver<Acti
 async fn trust_03_a_write_stamped_four_minutes_back_shows_within_one_refresh() {
     let env = TestEnv::new();
     let ctx = env.provisioned().await;
-    let (mut state, runner, mut rx) = open_dashboard(&env).await;
+    let (mut state, runner, mut rx) = Box::pin(open_dashboard(&env)).await;
     let loaded_at = state.loaded_at;
     // A writer whose clock is 4 minutes behind (AWS accepts its signed
     // requests up to 5 minutes off), and no notification.
@@ -120,7 +132,10 @@ async fn trust_03_a_write_stamped_four_minutes_back_shows_within_one_refresh() {
         shown <= REFRESH + Duration::from_secs(1),
         "within refresh + 1 s: {shown:?}"
     );
-    assert_eq!(state.loaded_at, loaded_at, "by the change read, not a full reload");
+    assert_eq!(
+        state.loaded_at, loaded_at,
+        "by the change read, not a full reload"
+    );
     assert!(
         amiboard::app::changes::unvouched(&state).is_none(),
         "the header vouches for it"
@@ -154,7 +169,7 @@ async fn trust_03_an_import_shows_in_an_open_dashboard_without_r() {
     for (n, id) in ids.iter().enumerate() {
         put(&ctx, &table, &item(id, "legacy", &format!("{}.0.0", n + 1))).await;
     }
-    let (mut state, runner, mut rx) = open_dashboard(&env).await;
+    let (mut state, runner, mut rx) = Box::pin(open_dashboard(&env)).await;
     let loaded_at = state.loaded_at;
     let out = env.ok(&["import", "--from-reference", &table]);
     assert_eq!(out.matches("created ").count(), 13, "{out}");
@@ -191,7 +206,12 @@ async fn trust_04a_a_major_amiboard_cannot_count_past_is_refused_and_create_stil
     let table = format!("{}{TABLE}", env.prefix);
     reference_table(&ctx, &table, "lifecycle_id").await;
     let huge = "7d1e2f30-0000-4000-8000-00000000000f";
-    put(&ctx, &table, &item(huge, "edge", "18446744073709551615.0.0")).await;
+    put(
+        &ctx,
+        &table,
+        &item(huge, "edge", "18446744073709551615.0.0"),
+    )
+    .await;
     put(
         &ctx,
         &table,
@@ -236,7 +256,10 @@ async fn trust_04d_and_04e_import_validates_like_create_and_flags_duplicates() {
         .expect("id line");
     assert!(id_line.starts_with("could not map"), "{id_line}");
     assert!(id_line.contains("U+0007"), "{id_line}");
-    assert!(id_line.contains("ami_semver contains the control character U+202E"), "{id_line}");
+    assert!(
+        id_line.contains("ami_semver contains the control character U+202E"),
+        "{id_line}"
+    );
     assert!(
         out.contains(&format!(
             "warning: duplicate version 3.0.0 in stack tag dup: held by {first}, {second}"
@@ -295,7 +318,11 @@ async fn trust_06_a_create_whose_write_fails_gives_its_major_back() {
         .and_then(|i| i.get("last_major"))
         .and_then(|v| v.as_n().ok())
         .cloned();
-    assert_eq!(last.as_deref(), Some("1"), "the failed create's MAJOR 2 given back");
+    assert_eq!(
+        last.as_deref(),
+        Some("1"),
+        "the failed create's MAJOR 2 given back"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -319,7 +346,9 @@ async fn trust_06_an_override_reason_with_control_characters_is_refused() {
     let env = TestEnv::new();
     let ctx = env.provisioned().await;
     let id = format!("{}qa", env.prefix);
-    let mut lc = Lifecycle::new(&id, "qa", "web", "1.0", "alice", Utc::now());
+    // A production stack tag: four eyes applies, so the override is needed
+    // and, before the fix, stored with its reason as typed.
+    let mut lc = Lifecycle::new(&id, "prod", "web", "1.0", "alice", Utc::now());
     lc.ami_semver = Some("1.0.0".into());
     for event in [
         EventKind::AmiBuild,
@@ -353,7 +382,11 @@ async fn trust_06_an_override_reason_with_control_characters_is_refused() {
         }
         other => panic!("not refused: {other:?}"),
     }
-    assert_eq!(ctx.store.get(&id).await.expect("get").item_version, 0, "nothing written");
+    assert_eq!(
+        ctx.store.get(&id).await.expect("get").item_version,
+        0,
+        "nothing written"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -378,7 +411,10 @@ async fn trust_06_a_profile_nobody_defined_is_refused_with_a_notice() {
                 "{text}"
             );
         }
-        Action::TargetChecked { result: Ok(account), .. } => {
+        Action::TargetChecked {
+            result: Ok(account),
+            ..
+        } => {
             panic!("accepted, account {account}")
         }
         other => panic!("unexpected {other:?}"),
@@ -426,10 +462,17 @@ async fn trust_04b_import_keeps_only_the_accounts_the_reference_published() {
     let lc = ctx.store.get(by_rows).await.expect("imported");
     assert_eq!(
         amis_of(&lc),
-        [("ami-0shared0000000001".to_string(), Some("222222222222".to_string()))]
+        [(
+            "ami-0shared0000000001".to_string(),
+            Some("222222222222".to_string())
+        )]
     );
     assert_eq!(
-        lc.creation[0].outputs.extra.get("reference.unpublished_amis").map(String::as_str),
+        lc.creation[0]
+            .outputs
+            .extra
+            .get("reference.unpublished_amis")
+            .map(String::as_str),
         Some("ami-0tooling000000001 (account 111111111111, us-east-1)")
     );
 
@@ -457,6 +500,9 @@ async fn trust_04b_import_keeps_only_the_accounts_the_reference_published() {
     let lc = ctx.store.get(by_rows).await.expect("imported");
     assert_eq!(
         amis_of(&lc),
-        [("ami-0shared0000000001".to_string(), Some("222222222222".to_string()))]
+        [(
+            "ami-0shared0000000001".to_string(),
+            Some("222222222222".to_string())
+        )]
     );
 }

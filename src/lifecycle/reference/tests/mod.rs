@@ -427,7 +427,11 @@ fn trust_04c_a_failed_patch_build_imports_with_its_parent_inferred_and_marked() 
     assert_eq!(lc.patches.len(), 1);
     let cycle = &lc.patches[0];
     assert_eq!(
-        (cycle.parent_ami_id.as_str(), cycle.parent_semver.as_str(), cycle.semver.as_str()),
+        (
+            cycle.parent_ami_id.as_str(),
+            cycle.parent_semver.as_str(),
+            cycle.semver.as_str()
+        ),
         ("ami-0478fc32f88c7f6a7", "1.0.0", "1.0.1")
     );
     assert_eq!(
@@ -438,7 +442,10 @@ fn trust_04c_a_failed_patch_build_imports_with_its_parent_inferred_and_marked() 
         .properties
         .get(super::patches::INFERRED)
         .expect("the inference is marked");
-    assert!(mark.contains("parent ami-0478fc32f88c7f6a7 1.0.0 is inferred"), "{mark}");
+    assert!(
+        mark.contains("parent ami-0478fc32f88c7f6a7 1.0.0 is inferred"),
+        "{mark}"
+    );
     assert!(mark.contains("bump PATCH assumed"), "{mark}");
     // A running patch build without its parent is still refused: nothing
     // says it failed, so nothing may be guessed.
@@ -464,7 +471,9 @@ fn trust_04a_and_04e_the_mapping_refuses_what_create_refuses_and_huge_majors() {
         json!("18446744073709551615.0.0");
     let err = map_item(&it).expect_err("a MAJOR past the counter");
     assert!(
-        err.reasons.iter().any(|r| r.contains("MAJOR above 9007199254740991")),
+        err.reasons
+            .iter()
+            .any(|r| r.contains("MAJOR above 9007199254740991")),
         "{:?}",
         err.reasons
     );
