@@ -62,7 +62,7 @@ pub fn unvouched(state: &State) -> Option<String> {
     }
     if let StreamStatus::Reconnecting { .. } = state.feed.status {
         return Some(format!(
-            "⚠ STALE: stream lost; data read {} (reloading every {} s)",
+            "⚠ not live: data read {}, reloaded every {} s",
             age(state.loaded_at),
             state.refresh_every.as_secs()
         ));

@@ -8,6 +8,7 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 mod adopt;
+mod adopt_accounts;
 mod approvals;
 mod change;
 mod changes;

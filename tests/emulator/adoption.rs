@@ -17,6 +17,7 @@ use crate::workflows::ready;
 
 mod import;
 mod trust;
+mod trust_small;
 
 fn dynamodb(ctx: &Context) -> &aws_sdk_dynamodb::Client {
     &ctx.sdk().expect("sdk").clients.dynamodb

@@ -203,7 +203,7 @@ fn trust_03_a_failing_change_read_or_a_lost_stream_marks_the_header_with_the_age
         },
     );
     let mark = crate::app::changes::unvouched(&state).expect("a mark");
-    assert!(mark.contains("STALE: stream lost; data read"), "{mark}");
+    assert!(mark.contains("not live: data read"), "{mark}");
 }
 
 #[test]
