@@ -361,3 +361,42 @@ async fn trust_04b_import_keeps_only_the_accounts_the_reference_published() {
         )]
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn trust_04b_certifying_an_imported_lifecycle_writes_into_the_references_row() {
+    let env = TestEnv::new();
+    let ctx = ready(&env).await;
+    let table = format!("{}{TABLE}", env.prefix);
+    reference_table(&ctx, &table, "lifecycle_id").await;
+    let id = "7d1e2f30-0000-4000-8000-000000000009";
+    let mut it = item(id, "certify", "1.0.0");
+    let done = |name: &str, date: &str| json!({"name": name, "status": "COMPLETED", "status_date": date, "properties": {}});
+    let events = it["outputs_ami_creation"]["events"]
+        .as_array_mut()
+        .expect("events");
+    events.push(done("SMOKE_TESTS_AMI_CREATE", "08/21/2022, 10:58:02"));
+    events.push(done(
+        "VULNERABILIY_SCANS_AMI_CREATE",
+        "08/21/2022, 11:20:44",
+    ));
+    events.push(done("QA_CERTIFICATION_REQUEST", "08/21/2022, 12:31:10"));
+    put(&ctx, &table, &it).await;
+    // The reference published the AMI at the QA request (score 4).
+    let lookup = env.config().tables.ami_lookup;
+    let published =
+        super::reference_row("certify", "1.0.0", "us-east-1", "ami-0478fc32f88c7f6a7", 4);
+    put(&ctx, &lookup, &published).await;
+    env.ok(&["import", "--from-reference", &table]);
+    env.ok(&["certify", id, "--reason", "ok", "--yes"]);
+    let rows = ctx.store.lookup_rows("certify").await.expect("rows");
+    let of_ami: Vec<_> = rows
+        .iter()
+        .filter(|r| r.ami_id == "ami-0478fc32f88c7f6a7")
+        .map(|r| (r.lookup_id.as_str(), r.lifecycle_score))
+        .collect();
+    assert_eq!(
+        of_ami,
+        [(published["lookup_id"].as_str().expect("id"), 5)],
+        "one row, the reference's, raised to certified"
+    );
+}
