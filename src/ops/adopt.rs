@@ -169,6 +169,7 @@ pub async fn import_reference(
     // (stack tag, version) -> the ids holding it, for the duplicates.
     let mut holders: BTreeMap<(String, semver::Version), Vec<String>> = BTreeMap::new();
     let mut unpublished: BTreeSet<String> = BTreeSet::new();
+    let topic = tokio::sync::OnceCell::new();
     for (item, mapping) in mapped {
         let mut lc = match mapping {
             Ok(lc) => lc,
@@ -199,7 +200,7 @@ pub async fn import_reference(
         }
         lc.properties
             .insert(IMPORTED_FROM.to_string(), table.to_string());
-        let (action, note) = import_one(ctx, &mut lc, table, dry_run).await;
+        let (action, note) = import_one(ctx, &topic, &mut lc, table, dry_run).await;
         if !action.is_problem() {
             let highest = versions(&lc).map(|v| v.major).max();
             if let Some(major) = highest {
@@ -296,6 +297,7 @@ fn summary(lc: &Lifecycle) -> String {
 /// The note replaces the summary when the lifecycle was not written.
 async fn import_one(
     ctx: &Context,
+    topic: &tokio::sync::OnceCell<Option<String>>,
     lc: &mut Lifecycle,
     table: &str,
     dry_run: bool,
@@ -318,7 +320,7 @@ async fn import_one(
         lc.updated_at = chrono::Utc::now();
         return match ctx.store.create(lc).await {
             Ok(()) => {
-                announce(ctx, lc).await;
+                announce(ctx, topic, lc).await;
                 (ImportAction::Create, None)
             }
             Err(AwsError::Conflict { .. }) => (
@@ -368,7 +370,7 @@ async fn import_one(
     match ctx.store.save(lc).await {
         Ok(stored) => {
             *lc = stored;
-            announce(ctx, lc).await;
+            announce(ctx, topic, lc).await;
             (ImportAction::Update, None)
         }
         Err(AwsError::Conflict { .. }) => (
@@ -382,9 +384,24 @@ async fn import_one(
 /// Announces an imported lifecycle on the lifecycle topic, as every other
 /// write does, so open dashboards show it at once. The write stands even
 /// when the announcement fails: a dashboard's change read finds it anyway.
-async fn announce(ctx: &Context, lc: &Lifecycle) {
+/// The topic is resolved once per import (`topic`).
+async fn announce(ctx: &Context, topic: &tokio::sync::OnceCell<Option<String>>, lc: &Lifecycle) {
+    let topic = topic
+        .get_or_init(|| async {
+            match super::run::setting(ctx).await {
+                Ok(setting) => Some(setting.lifecycle_topic),
+                Err(err) => {
+                    tracing::warn!(error = %err, "imports not announced: no lifecycle topic");
+                    None
+                }
+            }
+        })
+        .await;
+    let Some(topic) = topic else {
+        return;
+    };
     let (at, _) = lc.current();
-    if let Err(err) = super::change::announce(ctx, lc, at, "amiboard import").await {
+    if let Err(err) = super::change::announce_to(ctx, topic, lc, at, "amiboard import").await {
         tracing::warn!(lifecycle_id = %lc.lifecycle_id, error = %err, "import not announced");
     }
 }

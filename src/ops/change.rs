@@ -109,6 +109,18 @@ pub(super) async fn announce(
     actor: &str,
 ) -> Result<(), OpError> {
     let setting = setting(ctx).await?;
+    announce_to(ctx, &setting.lifecycle_topic, lc, at, actor).await
+}
+
+/// [`announce`] on a lifecycle topic already resolved (one STS call for
+/// many announcements, as an import makes).
+pub(super) async fn announce_to(
+    ctx: &Context,
+    lifecycle_topic: &str,
+    lc: &Lifecycle,
+    at: EventRef,
+    actor: &str,
+) -> Result<(), OpError> {
     let Some(record) = lc.record(at) else {
         return Ok(());
     };
@@ -142,7 +154,7 @@ pub(super) async fn announce(
     let subject = format!("amiboard: {} {}", at.event.name(), record.status.name());
     ctx.publisher
         .publish(
-            &setting.lifecycle_topic,
+            lifecycle_topic,
             Some(&subject),
             &body.to_string(),
             &attributes,

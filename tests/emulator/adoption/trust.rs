@@ -154,6 +154,56 @@ fn item(id: &str, tag: &str, semver: &str) -> Value {
     })
 }
 
+/// A queue subscribed (raw) to the lifecycle topic; returns its URL.
+async fn probe(env: &TestEnv, ctx: &amiboard::ops::Context) -> String {
+    let clients = &ctx.sdk().expect("sdk clients").clients;
+    let name = format!("{}probe", env.prefix);
+    let url = clients.sqs.create_queue().queue_name(&name).send().await;
+    let url = url.expect("queue").queue_url.expect("url");
+    clients
+        .sns
+        .subscribe()
+        .topic_arn(format!(
+            "arn:aws:sns:us-east-1:123456789012:{}lifecycle-events",
+            env.prefix
+        ))
+        .protocol("sqs")
+        .endpoint(format!("arn:aws:sqs:us-east-1:123456789012:{name}"))
+        .attributes("RawMessageDelivery", "true")
+        .send()
+        .await
+        .expect("subscribe");
+    url
+}
+
+/// The bodies the probe holds now.
+async fn announced(ctx: &amiboard::ops::Context, url: &str) -> Vec<Value> {
+    let sqs = &ctx.sdk().expect("sdk clients").clients.sqs;
+    let mut bodies = Vec::new();
+    loop {
+        let out = sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10);
+        let messages = out
+            .send()
+            .await
+            .expect("receive")
+            .messages
+            .unwrap_or_default();
+        if messages.is_empty() {
+            return bodies;
+        }
+        for m in messages {
+            bodies.extend(serde_json::from_str::<Value>(m.body().unwrap_or_default()));
+            if let Some(handle) = m.receipt_handle() {
+                let delete = sqs.delete_message().queue_url(url).receipt_handle(handle);
+                let _ = delete.send().await;
+            }
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn trust_03_an_import_shows_in_an_open_dashboard_without_r() {
     let env = TestEnv::new();
@@ -166,10 +216,21 @@ async fn trust_03_an_import_shows_in_an_open_dashboard_without_r() {
     for (n, id) in ids.iter().enumerate() {
         put(&ctx, &table, &item(id, "legacy", &format!("{}.0.0", n + 1))).await;
     }
+    let probe = probe(&env, &ctx).await;
     let (mut state, runner, mut rx) = Box::pin(open_dashboard(&env)).await;
     let loaded_at = state.loaded_at;
     let out = env.ok(&["import", "--from-reference", &table]);
     assert_eq!(out.matches("created ").count(), 13, "{out}");
+    // Announced like every other write (the dashboard here has no stream:
+    // it shows them by its change read alone).
+    let mut announced: Vec<String> = announced(&ctx, &probe)
+        .await
+        .iter()
+        .filter(|b| b["source"] == "amiboard")
+        .filter_map(|b| b["lifecycle_id"].as_str().map(str::to_string))
+        .collect();
+    announced.sort();
+    assert_eq!(announced, ids, "one announcement per imported lifecycle");
     let imported = Instant::now();
     let all = |s: &State| ids.iter().all(|id| s.by_id.contains_key(id.as_str()));
     let shown = run_until(&mut state, &runner, &mut rx, Duration::from_secs(20), all).await;
