@@ -127,3 +127,16 @@ fn a_bad_list_filter_is_a_usage_error_before_any_aws_call() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field `colour`"));
 }
+
+#[test]
+fn trust_06_config_from_stack_refuses_an_endless_input_with_one_line() {
+    // /dev/zero never ends: the command stops at 1 MiB instead of reading it all.
+    let started = std::time::Instant::now();
+    let out = amiboard(&["config-from-stack", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("larger than 1024 KiB"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(out.stdout.is_empty());
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

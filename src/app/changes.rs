@@ -31,10 +31,43 @@ pub struct ChangeRead {
     pub reading: bool,
     /// Why the table cannot answer (no change index), once it said so.
     pub unavailable: Option<String>,
-    /// Reads answered, and lifecycles they brought (for the notices screen
-    /// and the benchmark).
+    /// Reads answered, and lifecycles they brought that were newer than
+    /// the held copy (for the notices screen and the benchmark).
     pub reads: u64,
     pub changed: u64,
+    /// The last read failed, with why: the list may be missing changes made
+    /// since `since`, and the header says so with that age.
+    pub failing: Option<String>,
+}
+
+/// Why the dashboard cannot vouch that the list is current, with the age of
+/// what it can vouch for: the change read failing while the stream is
+/// healthy, or the stream lost (a notification may have been missed until
+/// the next full load). `None` while it can.
+pub fn unvouched(state: &State) -> Option<String> {
+    if !matches!(state.load, Load::Loaded { .. }) {
+        return None;
+    }
+    let age = |at: Option<DateTime<Utc>>| {
+        at.map_or_else(
+            || "earlier".to_string(),
+            |at| format!("{} ago", crate::lifecycle::format_duration(state.now - at)),
+        )
+    };
+    if let Some(err) = &state.changes.failing {
+        return Some(format!(
+            "⚠ STALE: change read failed ({err}); changes known up to {} (retrying)",
+            age(state.changes.since)
+        ));
+    }
+    if let StreamStatus::Reconnecting { .. } = state.feed.status {
+        return Some(format!(
+            "⚠ not live: data read {}, reloaded every {} s",
+            age(state.loaded_at),
+            state.refresh_every.as_secs()
+        ));
+    }
+    None
 }
 
 fn every(state: &State) -> ChronoDuration {
@@ -80,7 +113,21 @@ pub fn read(state: &mut State, result: Result<ChangedSince, OpError>) -> Vec<Eff
     match result {
         Ok(ChangedSince::Changes(changes)) => {
             state.changes.reads += 1;
-            state.changes.changed += changes.lifecycles.len() as u64;
+            state.changes.failing = None;
+            // The window reaches minutes back: most of what it answers is
+            // already held at that version. Only newer ones count and apply.
+            let newer: Vec<_> = changes
+                .lifecycles
+                .into_iter()
+                .filter(|lc| {
+                    state
+                        .by_id
+                        .get(lc.lifecycle_id.as_str())
+                        .and_then(|&i| state.rows.get(i))
+                        .is_none_or(|row| row.item_version < lc.item_version)
+                })
+                .collect();
+            state.changes.changed += newer.len() as u64;
             state.changes.since = Some(changes.read_at);
             if !changes.skipped.is_empty() {
                 state.notify(
@@ -91,11 +138,11 @@ pub fn read(state: &mut State, result: Result<ChangedSince, OpError>) -> Vec<Eff
                     ),
                 );
             }
-            if changes.lifecycles.is_empty() {
+            if newer.is_empty() {
                 state.dirty = false;
             } else {
                 // Like re-reads: a held copy with a newer item_version stays.
-                state.upsert(changes.lifecycles);
+                state.upsert(newer);
             }
         }
         Ok(ChangedSince::NoIndex(why)) => {
@@ -117,7 +164,9 @@ pub fn read(state: &mut State, result: Result<ChangedSince, OpError>) -> Vec<Eff
         Err(err) => {
             // The next read tries again; the stream still keeps the list current.
             tracing::warn!(error = %err, "changed-since read failed");
-            state.dirty = false;
+            // The stream may still keep the list current, but a write whose
+            // notification was lost would not show: the header says so.
+            state.changes.failing = Some(err.to_string());
         }
     }
     Vec::new()

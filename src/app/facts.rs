@@ -46,6 +46,7 @@ fn amis(list: &[AmiOutput], names: &mut Names) -> Box<[RegionAmi]> {
 fn shown(list: &[RegionAmi]) -> Vec<AmiOutput> {
     list.iter()
         .map(|(region, ami)| AmiOutput {
+            account: None,
             region: region.to_string(),
             ami_id: ami.to_string(),
             name: None,

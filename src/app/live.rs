@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use super::action::Effect;
 use super::feed::StreamStatus;
 use super::state::{Level, State};
-use crate::lifecycle::notification::{Arrival, apply_notification};
+use crate::lifecycle::notification::{Arrival, Source, apply_notification};
 use crate::ops::listener::StreamEvent;
 
 pub fn on_stream(state: &mut State, event: StreamEvent) -> Vec<Effect> {
@@ -73,11 +73,21 @@ pub fn on_stream(state: &mut State, event: StreamEvent) -> Vec<Effect> {
 /// re-reads each lifecycle they concern.
 pub fn notifications(state: &mut State, arrivals: Vec<Arrival>) -> Vec<Effect> {
     let mut ids = BTreeSet::new();
+    let mut new = 0_usize;
     for arrival in &arrivals {
         if let Some(id) = &arrival.lifecycle_id {
             apply(state, id, arrival);
             if state.by_id.contains_key(id.as_str()) || opened(state, id) {
                 ids.insert(id.clone());
+            } else if arrival.notification.source == Source::Amiboard
+                && new < NEW_PER_BATCH
+                && ids.insert(id.clone())
+            {
+                // A lifecycle amiboard announced that the list does not
+                // hold yet (created, imported): read it now rather than at
+                // the next change read. Bounded per batch; the change read
+                // brings the rest.
+                new += 1;
             }
         }
     }
@@ -86,6 +96,9 @@ pub fn notifications(state: &mut State, arrivals: Vec<Arrival>) -> Vec<Effect> {
         .map(|id| Effect::FetchLifecycle { id })
         .collect()
 }
+
+/// How many lifecycles one batch of notifications may add by reading them.
+const NEW_PER_BATCH: usize = 50;
 
 fn opened(state: &State, id: &str) -> bool {
     state.screens.iter().any(|s| {

@@ -51,12 +51,7 @@ pub fn parse(line: &str) -> Result<PaletteCommand, String> {
         "profile" => one_argument("profile").map(PaletteCommand::Profile),
         "region" => {
             let region = one_argument("region")?;
-            let valid = region.len() <= 32
-                && region.split('-').count() >= 3
-                && region
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-            if valid {
+            if region_shaped(&region) {
                 Ok(PaletteCommand::Region(region))
             } else {
                 Err(format!("`{region}` is not a region name, e.g. eu-west-1"))
@@ -65,6 +60,40 @@ pub fn parse(line: &str) -> Result<PaletteCommand, String> {
         _ if rest.is_empty() => Ok(PaletteCommand::Jump(first.to_string())),
         _ => Err(format!("unknown command `{first}`: type {WORDS}")),
     }
+}
+
+/// Whether a name has the shape of an AWS region in one of its partitions:
+/// an area code (with its partition's prefix: `us-gov-`, `us-iso-`,
+/// `us-isob-`, `eusc-`, `cn-`), a direction and a number, e.g. `eu-west-1`,
+/// `ap-southeast-5`, `us-gov-west-1`, `cn-northwest-1`. A typo such as
+/// `zz-fake-9` is refused before any call.
+fn region_shaped(name: &str) -> bool {
+    const AREAS: [&str; 16] = [
+        "us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn", "us-gov", "us-iso", "us-isob",
+        "us-isof", "eu-isoe", "eusc",
+    ];
+    const DIRECTIONS: [&str; 9] = [
+        "east",
+        "west",
+        "north",
+        "south",
+        "central",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+    ];
+    let Some((rest, number)) = name.rsplit_once('-') else {
+        return false;
+    };
+    let Some((area, direction)) = rest.rsplit_once('-') else {
+        return false;
+    };
+    !number.is_empty()
+        && number.len() <= 2
+        && number.chars().all(|c| c.is_ascii_digit())
+        && AREAS.contains(&area)
+        && DIRECTIONS.contains(&direction)
 }
 
 fn example(what: &str) -> &'static str {
@@ -227,6 +256,36 @@ mod tests {
         );
         assert!(parse("region").is_err_and(|e| e.contains("needs a name")));
         assert!(parse("region Mars").is_err_and(|e| e.contains("not a region")));
+    }
+
+    #[test]
+    fn trust_06_an_unknown_region_is_refused_before_any_call() {
+        for bad in [
+            "zz-fake-9",
+            "eu-west-",
+            "eu-up-1",
+            "us-east-123",
+            "EU-WEST-1",
+        ] {
+            assert!(
+                parse(&format!("region {bad}")).is_err_and(|e| e.contains("not a region")),
+                "{bad}"
+            );
+        }
+        for good in [
+            "eu-west-1",
+            "ap-southeast-5",
+            "us-gov-west-1",
+            "cn-northwest-1",
+            "il-central-1",
+            "mx-central-1",
+        ] {
+            assert_eq!(
+                parse(&format!("region {good}")),
+                Ok(PaletteCommand::Region(good.to_string())),
+                "{good}"
+            );
+        }
         assert!(parse("inbox now").is_err_and(|e| e.contains("takes no argument")));
         assert!(parse("frobnicate the list").is_err_and(|e| e.contains("unknown command")));
         assert!(parse("").is_err());
@@ -237,6 +296,7 @@ mod tests {
         let now = Utc::now();
         let mut a = Lifecycle::new("2b4c443f-aaaa", "main", "web", "1", "x", now);
         a.creation[0].outputs.amis.push(AmiOutput {
+            account: None,
             region: "us-east-1".into(),
             ami_id: "ami-0123".into(),
             name: None,

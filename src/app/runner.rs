@@ -289,6 +289,14 @@ async fn check_target(
     profile: Option<String>,
     region: Option<String>,
 ) -> Result<String, OpError> {
+    if let Some(name) = &profile
+        && name != "default"
+        && !ops::known_profiles().contains(name)
+    {
+        return Err(OpError::Invalid(format!(
+            "profile {name} is not defined in the AWS config or credentials file"
+        )));
+    }
     let mut config = ctx.config.clone();
     if profile.is_some() {
         config.profile.clone_from(&profile);

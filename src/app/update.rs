@@ -74,6 +74,11 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::LifecycleFetched { id, result } => match result {
+            Ok(lc) if !in_scope(state, &lc) => {
+                // Announced, but of another stack tag than the list shows.
+                state.dirty = false;
+                Vec::new()
+            }
             Ok(lc) => {
                 state.lifecycle_errors.remove(&id);
                 // Notifications that came before this record named their
@@ -195,7 +200,10 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
 fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     let toast_before = state.toast().is_some();
     state.now = now;
-    let age = state.age_text();
+    let age = match super::changes::unvouched(state) {
+        Some(mark) => mark,
+        None => state.age_text(),
+    };
     if age != state.age_label || toast_before != state.toast().is_some() {
         state.age_label = age;
         state.dirty = true;
@@ -241,6 +249,20 @@ fn stream_healthy(state: &State) -> bool {
 /// How long after a completed load the next full reload is due:
 /// `full_reload` while the stream is healthy, else `refresh_every` (so the
 /// stream's loss brings a reload within `refresh_every`).
+/// Whether a lifecycle read by id belongs in the list: held or open
+/// already, or of the stack tag the dashboard shows (any without one).
+fn in_scope(state: &State, lc: &crate::lifecycle::Lifecycle) -> bool {
+    state.by_id.contains_key(lc.lifecycle_id.as_str())
+        || state.screens.iter().any(|s| {
+            matches!(s, Screen::Timeline { id, .. } | Screen::Detail { id, .. } if *id == lc.lifecycle_id)
+        })
+        || state
+            .connection
+            .stack_tag
+            .as_ref()
+            .is_none_or(|tag| *tag == lc.stack_tag)
+}
+
 fn reload_every(state: &State) -> ChronoDuration {
     let every = if stream_healthy(state) {
         super::changes::full_reload(state)

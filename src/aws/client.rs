@@ -170,10 +170,10 @@ async fn connect_inner_with(
     }
     let sdk = loader.load().await;
     let region = sdk.region().map(ToString::to_string).ok_or(NoRegion)?;
-    let endpoint = sdk
-        .endpoint_url()
-        .map(ToString::to_string)
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL_DYNAMODB").ok());
+    // The table's endpoint is the one the header names: the per-service
+    // one wins in the SDK, so it wins here too.
+    let endpoint = service_endpoint("DYNAMODB", |name| std::env::var(name).ok())
+        .or_else(|| sdk.endpoint_url().map(ToString::to_string));
     let target = ResolvedTarget {
         region,
         profile: config
@@ -209,4 +209,22 @@ impl Clients {
             .clone()
             .unwrap_or_else(|| format!("AWS ({})", self.target.region))
     }
+
+    /// The endpoint one service's calls go to, for its messages: the SDK
+    /// gives `AWS_ENDPOINT_URL_<SERVICE>` (e.g. `AWS_ENDPOINT_URL_DYNAMODB`)
+    /// precedence over the general endpoint, so a failure names that one.
+    /// `service` is the SDK's service id in upper case (`DYNAMODB`, `SFN`).
+    pub fn endpoint_label_for(&self, service: &str) -> String {
+        service_endpoint(service, |name| std::env::var(name).ok())
+            .unwrap_or_else(|| self.endpoint_label())
+    }
+}
+
+/// The per-service endpoint the environment sets for `service`, unless
+/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true (then the SDK ignores it).
+pub fn service_endpoint(service: &str, var: impl Fn(&str) -> Option<String>) -> Option<String> {
+    if var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        return None;
+    }
+    var(&format!("AWS_ENDPOINT_URL_{service}")).filter(|v| !v.trim().is_empty())
 }

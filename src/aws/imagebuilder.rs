@@ -53,7 +53,10 @@ fn is_absent(err: &AwsError) -> bool {
 
 impl ImageBuilder {
     pub fn new(clients: &Clients) -> Self {
-        Self::from_client(clients.imagebuilder.clone(), clients.endpoint_label())
+        Self::from_client(
+            clients.imagebuilder.clone(),
+            clients.endpoint_label_for("IMAGEBUILDER"),
+        )
     }
 
     /// An adapter on a given client (tests pass a mocked one).

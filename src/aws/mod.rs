@@ -12,6 +12,7 @@ pub mod inspect;
 #[cfg(test)]
 pub(crate) mod mocked;
 pub mod ports;
+pub mod profiles;
 pub mod sfn;
 pub mod sfn_history;
 pub mod sns;

@@ -47,6 +47,11 @@ pub trait LifecycleStore: Send + Sync {
     /// Raises the stack tag's counter so the next MAJOR is above
     /// `last_major` (conditional, raise-only); whether it raised it.
     async fn raise_major(&self, stack_tag: &str, last_major: u64) -> Result<bool, AwsError>;
+    /// Gives back a reserved MAJOR whose lifecycle was not written, if no
+    /// later one was handed out; whether it did. Stores that cannot keep it.
+    async fn release_major(&self, _stack_tag: &str, _major: u64) -> Result<bool, AwsError> {
+        Ok(false)
+    }
     /// The reference solution's semver seed of a stack tag in `table`
     /// (the version its next build receives); `None` without an item.
     async fn reference_seed(

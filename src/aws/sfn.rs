@@ -64,7 +64,7 @@ pub async fn ensure_state_machine(
     definition: &str,
     role_arn: &str,
 ) -> Result<MachineStatus, AwsError> {
-    let endpoint = clients.endpoint_label();
+    let endpoint = clients.endpoint_label_for("SFN");
     if clients
         .sfn
         .describe_state_machine()
@@ -115,7 +115,7 @@ pub async fn machine_definition(clients: &Clients, arn: &str) -> Result<Option<S
         Err(e) => {
             let err = classify(
                 call("DescribeStateMachine", arn),
-                &clients.endpoint_label(),
+                &clients.endpoint_label_for("SFN"),
                 e,
             );
             if err.is_missing_resource() {
@@ -151,7 +151,11 @@ pub async fn start_execution(
             already_existed: false,
         }),
         Err(e) => {
-            let err = classify(call("StartExecution", name), &clients.endpoint_label(), e);
+            let err = classify(
+                call("StartExecution", name),
+                &clients.endpoint_label_for("SFN"),
+                e,
+            );
             if err.code() == Some("ExecutionAlreadyExists") {
                 Ok(Started {
                     arn: execution_arn(machine_arn, name),
@@ -180,7 +184,13 @@ pub async fn describe(clients: &Clients, arn: &str) -> Result<Execution, AwsErro
         .execution_arn(arn)
         .send()
         .await
-        .map_err(|e| classify(call("DescribeExecution", arn), &clients.endpoint_label(), e))?;
+        .map_err(|e| {
+            classify(
+                call("DescribeExecution", arn),
+                &clients.endpoint_label_for("SFN"),
+                e,
+            )
+        })?;
     let status = match out.status() {
         AwsExecutionStatus::Running => RunStatus::Running,
         AwsExecutionStatus::Succeeded => RunStatus::Succeeded,
@@ -212,7 +222,7 @@ pub async fn current_state(clients: &Clients, arn: &str) -> Result<Option<String
         .map_err(|e| {
             classify(
                 call("GetExecutionHistory", arn),
-                &clients.endpoint_label(),
+                &clients.endpoint_label_for("SFN"),
                 e,
             )
         })?;
@@ -249,7 +259,7 @@ pub async fn list_executions(
             .map_err(|e| {
                 classify(
                     call("ListExecutions", machine_arn),
-                    &clients.endpoint_label(),
+                    &clients.endpoint_label_for("SFN"),
                     e,
                 )
             })?;
@@ -299,7 +309,7 @@ pub async fn list_in_status(
             .map_err(|e| {
                 classify(
                     call("ListExecutions", machine_arn),
-                    &clients.endpoint_label(),
+                    &clients.endpoint_label_for("SFN"),
                     e,
                 )
             })?;

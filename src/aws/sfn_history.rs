@@ -34,7 +34,7 @@ pub async fn execution_path(clients: &Clients, arn: &str) -> Result<ExecutionPat
                         operation: "GetExecutionHistory",
                         resource: arn,
                     },
-                    &clients.endpoint_label(),
+                    &clients.endpoint_label_for("SFN"),
                     e,
                 )
             })?;

@@ -48,7 +48,13 @@ pub async fn ensure_topic(
         .name(name)
         .send()
         .await
-        .map_err(|e| classify(call("CreateTopic", name), &clients.endpoint_label(), e))?;
+        .map_err(|e| {
+            classify(
+                call("CreateTopic", name),
+                &clients.endpoint_label_for("SNS"),
+                e,
+            )
+        })?;
     Ok(TopicStatus::Created {
         name: name.to_string(),
         arn: out.topic_arn().unwrap_or(arn).to_string(),
@@ -81,10 +87,13 @@ pub async fn publish(
             })?;
         request = request.message_attributes(key, attribute);
     }
-    let out = request
-        .send()
-        .await
-        .map_err(|e| classify(call("Publish", topic_arn), &clients.endpoint_label(), e))?;
+    let out = request.send().await.map_err(|e| {
+        classify(
+            call("Publish", topic_arn),
+            &clients.endpoint_label_for("SNS"),
+            e,
+        )
+    })?;
     tracing::debug!(elapsed_ms = started.elapsed().as_millis(), %topic_arn, "sns Publish");
     Ok(out.message_id().unwrap_or_default().to_string())
 }

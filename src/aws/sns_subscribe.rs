@@ -47,7 +47,7 @@ pub async fn topic_exists(clients: &Clients, topic_arn: &str) -> Result<bool, Aw
         Err(e) => {
             let err = classify(
                 call("GetTopicAttributes", topic_arn),
-                &clients.endpoint_label(),
+                &clients.endpoint_label_for("SNS"),
                 e,
             );
             if err.is_missing_resource() {
@@ -82,10 +82,13 @@ pub async fn subscribe_queue(
             .attributes("FilterPolicy", policy)
             .attributes("FilterPolicyScope", "MessageAttributes");
     }
-    let out = request
-        .send()
-        .await
-        .map_err(|e| classify(call("Subscribe", topic_arn), &clients.endpoint_label(), e))?;
+    let out = request.send().await.map_err(|e| {
+        classify(
+            call("Subscribe", topic_arn),
+            &clients.endpoint_label_for("SNS"),
+            e,
+        )
+    })?;
     logged("Subscribe", started);
     Ok(out.subscription_arn().unwrap_or_default().to_string())
 }
@@ -105,7 +108,7 @@ pub async fn unsubscribe(clients: &Clients, subscription_arn: &str) -> Result<()
         Err(e) => {
             let err = classify(
                 call("Unsubscribe", subscription_arn),
-                &clients.endpoint_label(),
+                &clients.endpoint_label_for("SNS"),
                 e,
             );
             if err.is_missing_resource() {
@@ -135,7 +138,7 @@ pub async fn subscriptions_where(
             .map_err(|e| {
                 classify(
                     call("ListSubscriptions", "subscriptions"),
-                    &clients.endpoint_label(),
+                    &clients.endpoint_label_for("SNS"),
                     e,
                 )
             })?;
@@ -174,7 +177,7 @@ pub async fn subscription_attributes(
         .map_err(|e| {
             classify(
                 call("GetSubscriptionAttributes", subscription_arn),
-                &clients.endpoint_label(),
+                &clients.endpoint_label_for("SNS"),
                 e,
             )
         })?;

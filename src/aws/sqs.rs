@@ -77,10 +77,13 @@ pub async fn create_queue(
     for (key, value) in tags {
         request = request.tags(key, value);
     }
-    let out = request
-        .send()
-        .await
-        .map_err(|e| classify(call("CreateQueue", name), &clients.endpoint_label(), e))?;
+    let out = request.send().await.map_err(|e| {
+        classify(
+            call("CreateQueue", name),
+            &clients.endpoint_label_for("SQS"),
+            e,
+        )
+    })?;
     logged("CreateQueue", started);
     let url = out.queue_url().unwrap_or_default().to_string();
     let arn = attribute(clients, &url, "QueueArn")
@@ -105,7 +108,7 @@ pub async fn attributes(
         .map_err(|e| {
             classify(
                 call("GetQueueAttributes", url),
-                &clients.endpoint_label(),
+                &clients.endpoint_label_for("SQS"),
                 e,
             )
         })?;
@@ -137,7 +140,7 @@ pub async fn set_policy(clients: &Clients, url: &str, policy: &str) -> Result<()
         .map_err(|e| {
             classify(
                 call("SetQueueAttributes", url),
-                &clients.endpoint_label(),
+                &clients.endpoint_label_for("SQS"),
                 e,
             )
         })?;
@@ -158,7 +161,13 @@ pub async fn receive(clients: &Clients, url: &str) -> Result<Vec<Received>, AwsE
         .visibility_timeout(VISIBILITY_SECONDS)
         .send()
         .await
-        .map_err(|e| classify(call("ReceiveMessage", url), &clients.endpoint_label(), e))?;
+        .map_err(|e| {
+            classify(
+                call("ReceiveMessage", url),
+                &clients.endpoint_label_for("SQS"),
+                e,
+            )
+        })?;
     logged("ReceiveMessage", started);
     Ok(out
         .messages()
@@ -201,7 +210,7 @@ pub async fn delete_messages(
             .map_err(|e| {
                 classify(
                     call("DeleteMessageBatch", url),
-                    &clients.endpoint_label(),
+                    &clients.endpoint_label_for("SQS"),
                     e,
                 )
             })?;
@@ -225,7 +234,11 @@ pub async fn delete_queue(clients: &Clients, url: &str) -> Result<(), AwsError> 
     match result {
         Ok(_) => Ok(()),
         Err(e) => {
-            let err = classify(call("DeleteQueue", url), &clients.endpoint_label(), e);
+            let err = classify(
+                call("DeleteQueue", url),
+                &clients.endpoint_label_for("SQS"),
+                e,
+            );
             if err.is_missing_resource() {
                 Ok(())
             } else {
@@ -249,7 +262,13 @@ pub async fn list_queues(clients: &Clients, prefix: &str) -> Result<Vec<String>,
             .set_next_token(token.take())
             .send()
             .await
-            .map_err(|e| classify(call("ListQueues", prefix), &clients.endpoint_label(), e))?;
+            .map_err(|e| {
+                classify(
+                    call("ListQueues", prefix),
+                    &clients.endpoint_label_for("SQS"),
+                    e,
+                )
+            })?;
         logged("ListQueues", started);
         urls.extend(out.queue_urls().iter().cloned());
         match out.next_token() {
@@ -269,7 +288,13 @@ pub async fn tags(clients: &Clients, url: &str) -> Result<BTreeMap<String, Strin
         .queue_url(url)
         .send()
         .await
-        .map_err(|e| classify(call("ListQueueTags", url), &clients.endpoint_label(), e))?;
+        .map_err(|e| {
+            classify(
+                call("ListQueueTags", url),
+                &clients.endpoint_label_for("SQS"),
+                e,
+            )
+        })?;
     logged("ListQueueTags", started);
     Ok(out
         .tags()
@@ -287,7 +312,7 @@ pub async fn tag(clients: &Clients, url: &str, key: &str, value: &str) -> Result
         .tags(key, value)
         .send()
         .await
-        .map_err(|e| classify(call("TagQueue", url), &clients.endpoint_label(), e))?;
+        .map_err(|e| classify(call("TagQueue", url), &clients.endpoint_label_for("SQS"), e))?;
     logged("TagQueue", started);
     Ok(())
 }
@@ -301,7 +326,11 @@ pub async fn queue_exists(clients: &Clients, name: &str) -> Result<bool, AwsErro
     match result {
         Ok(_) => Ok(true),
         Err(e) => {
-            let err = classify(call("GetQueueUrl", name), &clients.endpoint_label(), e);
+            let err = classify(
+                call("GetQueueUrl", name),
+                &clients.endpoint_label_for("SQS"),
+                e,
+            );
             if err.is_missing_resource() {
                 Ok(false)
             } else {

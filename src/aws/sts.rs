@@ -33,7 +33,7 @@ pub async fn who_am_i(clients: &Clients) -> Result<Identity, AwsError> {
                     operation: "GetCallerIdentity",
                     resource: "caller",
                 },
-                &clients.endpoint_label(),
+                &clients.endpoint_label_for("STS"),
                 e,
             )
         })?;

@@ -8,14 +8,28 @@ use super::{CliError, Context};
 use crate::ops::{self, ImportAction, ImportReport};
 
 /// Runs the import (or, with `dry_run`, shows it; allowed in read-only mode).
-pub async fn import(ctx: &Context, table: &str, dry_run: bool, json: bool) -> Result<(), CliError> {
+pub async fn import(
+    ctx: &Context,
+    table: &str,
+    options: ops::ImportOptions,
+    json: bool,
+) -> Result<(), CliError> {
+    let dry_run = options.dry_run;
+    if let Some(account) = &options.shared_services_account
+        && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(CliError::usage(format!(
+            "--shared-services-account {}: an AWS account id is 12 digits",
+            clean_text(account)
+        )));
+    }
     if !dry_run {
         refuse_read_only(
             ctx,
             "import writes lifecycles (--dry-run shows what it would write)",
         )?;
     }
-    let report = ops::import_reference(ctx, table, dry_run).await?;
+    let report = ops::import_reference(ctx, table, options).await?;
     if json {
         emit_json(&report)?;
     } else {
@@ -80,6 +94,10 @@ fn text(report: &ImportReport) -> String {
             )
         };
         out.push_str(&clean_text(&line));
+        out.push('\n');
+    }
+    for warning in &report.warnings {
+        out.push_str(&clean_text(&format!("warning: {warning}")));
         out.push('\n');
     }
     let count = |action: ImportAction| report.entries.iter().filter(|e| e.action == action).count();

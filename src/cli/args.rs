@@ -279,6 +279,11 @@ pub enum Command {
         /// The reference solution's lifecycle-state table (AmiOrchestratorTable).
         #[arg(long, value_name = "TABLE")]
         from_reference: String,
+        /// The account whose AMIs the reference solution published (its
+        /// SHARED_SERVICES_ACCOUNT_ID); only its AMIs are kept. Without it,
+        /// the accounts of the AMIs its lookup table already holds.
+        #[arg(long, value_name = "ACCOUNT")]
+        shared_services_account: Option<String>,
         /// Print what would be written and write nothing.
         #[arg(long)]
         dry_run: bool,

@@ -161,9 +161,16 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
         Command::Cleanup { dry_run } => watch::cleanup(&ctx, dry_run).await,
         Command::Import {
             from_reference,
+            shared_services_account,
             dry_run,
             json,
-        } => adopt::import(&ctx, &from_reference, dry_run, json).await,
+        } => {
+            let options = crate::ops::ImportOptions {
+                dry_run,
+                shared_services_account,
+            };
+            adopt::import(&ctx, &from_reference, options, json).await
+        }
         Command::Doctor { json } => doctor::doctor(&ctx, json).await,
         Command::Inbox { stack_tag, json } => inbox::inbox(&ctx, stack_tag.as_deref(), json).await,
         Command::Production { stack_tag, json } => {

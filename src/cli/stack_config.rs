@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Read as _;
+use std::io::Read;
 use std::path::Path;
 
 use serde_json::Value;
@@ -68,17 +68,34 @@ const INFORMATIONAL: &[&str] = &[
     "onCallReadOnlyPolicyArn",
 ];
 
+/// The most `config-from-stack` reads: a stack description with every
+/// output amiboard knows is a few KiB; more is not a stack description.
+pub const INPUT_LIMIT: u64 = 1024 * 1024;
+
+/// Reads at most [`INPUT_LIMIT`] bytes of `from`, refusing more.
+fn read_limited(from: impl Read, name: &str) -> Result<String, CliError> {
+    let mut bytes = Vec::new();
+    from.take(INPUT_LIMIT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| CliError::usage(format!("cannot read {name}: {e}")))?;
+    if bytes.len() as u64 > INPUT_LIMIT {
+        return Err(CliError::usage(format!(
+            "{name} is larger than {} KiB: not a stack description (give the output of aws cloudformation describe-stacks)",
+            INPUT_LIMIT / 1024
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| CliError::usage(format!("{name} is not UTF-8 text")))
+}
+
 /// Prints the config file for the stack in `file`.
 pub fn config_from_stack(file: &Path) -> Result<(), CliError> {
     let text = if file.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| CliError::usage(format!("cannot read stdin: {e}")))?;
-        text
+        read_limited(std::io::stdin().lock(), "stdin")?
     } else {
-        std::fs::read_to_string(file)
-            .map_err(|e| CliError::usage(format!("cannot read {}: {e}", file.display())))?
+        let name = file.display().to_string();
+        let opened = std::fs::File::open(file)
+            .map_err(|e| CliError::usage(format!("cannot read {name}: {e}")))?;
+        read_limited(opened, &name)?
     };
     let config = render(&text).map_err(|e| CliError::usage(format!("{}: {e}", file.display())))?;
     print!("{config}");

@@ -120,6 +120,7 @@ pub fn demo_lifecycle(index: u64, stack_tag: &str, major: u64, now: DateTime<Utc
     if completed > 0 {
         let amis = (0..regions)
             .map(|r| AmiOutput {
+                account: None,
                 region: REGIONS[r].to_string(),
                 ami_id: format!("ami-{}", mix.hex(17)),
                 name: Some(format!("{product}-{}", build_version(major))),
@@ -201,6 +202,7 @@ pub fn demo_lifecycle(index: u64, stack_tag: &str, major: u64, now: DateTime<Utc
             if done > 0 {
                 let ami = format!("ami-{}", mix.hex(17));
                 cycle.events[0].outputs.amis = vec![AmiOutput {
+                    account: None,
                     region: REGIONS[0].to_string(),
                     ami_id: ami.clone(),
                     name: Some(format!("{product}-{semver}")),

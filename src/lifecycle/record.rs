@@ -15,6 +15,11 @@ pub struct AmiOutput {
     pub ami_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The AWS account that owns the AMI, when known (an import reads the
+    /// reference's `accountId`): the tooling account builds, a distribution
+    /// account receives copies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 /// Vulnerability findings by severity.

@@ -2,10 +2,11 @@
 //! for new builds, and the import of its lifecycle table, idempotent and
 //! never over a lifecycle amiboard changed since.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::adopt_accounts::{Published, keep_published, published_accounts};
 use super::run::writable;
 use super::{Context, OpError};
 use crate::aws::AwsError;
@@ -97,6 +98,11 @@ pub struct ImportReport {
     pub dry_run: bool,
     pub entries: Vec<ImportEntry>,
     pub counters: Vec<CounterFloor>,
+    /// What the import did not refuse but a person should know: versions
+    /// held twice in one stack tag, versions that may collide with the
+    /// reference solution's next builds.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl ImportReport {
@@ -117,17 +123,37 @@ impl ImportReport {
     }
 }
 
+/// How to import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Read and compare only (allowed in read-only mode).
+    pub dry_run: bool,
+    /// The account whose AMIs the reference solution published in its
+    /// lookup table (its `SHARED_SERVICES_ACCOUNT_ID`).
+    pub shared_services_account: Option<String>,
+}
+
 /// Imports every lifecycle of a reference solution's lifecycle table.
 /// `dry_run` reads and compares only (and is allowed in read-only mode).
 pub async fn import_reference(
     ctx: &Context,
     table: &str,
-    dry_run: bool,
+    options: ImportOptions,
 ) -> Result<ImportReport, OpError> {
+    let dry_run = options.dry_run;
     if !dry_run {
         writable(ctx)?;
     }
     let found = ctx.store.reference_items(table).await?;
+    let mapped: Vec<_> = found
+        .items
+        .iter()
+        .map(|item| (item, map_item(item)))
+        .collect();
+    let published = match options.shared_services_account.clone() {
+        Some(account) => Published::Given(account),
+        None => published_accounts(ctx, &mapped).await?,
+    };
     let mut entries: Vec<ImportEntry> = found
         .skipped
         .into_iter()
@@ -140,8 +166,12 @@ pub async fn import_reference(
         })
         .collect();
     let mut majors: BTreeMap<String, u64> = BTreeMap::new();
-    for item in &found.items {
-        let mut lc = match map_item(item) {
+    // (stack tag, version) -> the ids holding it, for the duplicates.
+    let mut holders: BTreeMap<(String, semver::Version), Vec<String>> = BTreeMap::new();
+    let mut unpublished: BTreeSet<String> = BTreeSet::new();
+    let topic = tokio::sync::OnceCell::new();
+    for (item, mapping) in mapped {
+        let mut lc = match mapping {
             Ok(lc) => lc,
             Err(unmapped) => {
                 entries.push(ImportEntry {
@@ -159,9 +189,18 @@ pub async fn import_reference(
                 continue;
             }
         };
+        if let Some(accounts) = published.accounts() {
+            unpublished.extend(keep_published(&mut lc, accounts));
+        }
+        for version in versions(&lc) {
+            holders
+                .entry((lc.stack_tag.clone(), version))
+                .or_default()
+                .push(lc.lifecycle_id.clone());
+        }
         lc.properties
             .insert(IMPORTED_FROM.to_string(), table.to_string());
-        let (action, note) = import_one(ctx, &mut lc, table, dry_run).await;
+        let (action, note) = import_one(ctx, &topic, &mut lc, table, dry_run).await;
         if !action.is_problem() {
             let highest = versions(&lc).map(|v| v.major).max();
             if let Some(major) = highest {
@@ -178,6 +217,40 @@ pub async fn import_reference(
         });
     }
     entries.sort_by(|a, b| a.lifecycle_id.cmp(&b.lifecycle_id));
+    let mut warnings: Vec<String> = holders
+        .into_iter()
+        .filter(|(_, ids)| ids.len() > 1)
+        .map(|((tag, version), ids)| {
+            format!(
+                "duplicate version {version} in stack tag {tag}: held by {} (selection shows only one of them)",
+                ids.join(", ")
+            )
+        })
+        .collect();
+    match &published {
+        Published::Unknown(accounts) if accounts.len() > 1 => warnings.push(format!(
+            "the AMIs are of {} accounts ({}) and neither --shared-services-account nor the lookup table says which one the reference solution published: every AMI was kept",
+            accounts.len(),
+            accounts.iter().cloned().collect::<Vec<_>>().join(", ")
+        )),
+        _ => {}
+    }
+    if !unpublished.is_empty() {
+        warnings.push(format!(
+            "left out {} AMI(s) of accounts the reference solution did not publish ({}); each is named in its record's reference.unpublished_amis",
+            unpublished.len(),
+            published
+                .accounts()
+                .map(|a| format!("kept: {}", a.iter().cloned().collect::<Vec<_>>().join(", ")))
+                .unwrap_or_default()
+        ));
+    }
+    if ctx.config.tables.reference_semver_seeds.is_none() && !majors.is_empty() {
+        warnings.push(
+            "tables.reference_semver_seeds is not set: a new build may take the MAJOR the reference solution hands out next; set it to the reference seed table (see docs/migrating-from-reference.md)"
+                .to_string(),
+        );
+    }
     let mut counters = Vec::new();
     for (stack_tag, last_major) in majors {
         // Imported versions are taken: a new build gets a higher MAJOR even
@@ -194,6 +267,7 @@ pub async fn import_reference(
         dry_run,
         entries,
         counters,
+        warnings,
     })
 }
 
@@ -223,6 +297,7 @@ fn summary(lc: &Lifecycle) -> String {
 /// The note replaces the summary when the lifecycle was not written.
 async fn import_one(
     ctx: &Context,
+    topic: &tokio::sync::OnceCell<Option<String>>,
     lc: &mut Lifecycle,
     table: &str,
     dry_run: bool,
@@ -240,8 +315,14 @@ async fn import_one(
         if dry_run {
             return (ImportAction::Create, None);
         }
+        // Stamped with the time of the write, so that a dashboard's change
+        // read sees it (the reference's own dates stay in the records).
+        lc.updated_at = chrono::Utc::now();
         return match ctx.store.create(lc).await {
-            Ok(()) => (ImportAction::Create, None),
+            Ok(()) => {
+                announce(ctx, topic, lc).await;
+                (ImportAction::Create, None)
+            }
             Err(AwsError::Conflict { .. }) => (
                 ImportAction::Refused,
                 Some("created in amiboard while importing; not overwritten".to_string()),
@@ -287,11 +368,40 @@ async fn import_one(
         return (ImportAction::Update, None);
     }
     match ctx.store.save(lc).await {
-        Ok(_) => (ImportAction::Update, None),
+        Ok(stored) => {
+            *lc = stored;
+            announce(ctx, topic, lc).await;
+            (ImportAction::Update, None)
+        }
         Err(AwsError::Conflict { .. }) => (
             ImportAction::Kept,
             Some("changed in amiboard while importing; not overwritten".to_string()),
         ),
         Err(err) => failed(&err),
+    }
+}
+
+/// Announces an imported lifecycle on the lifecycle topic, as every other
+/// write does, so open dashboards show it at once. The write stands even
+/// when the announcement fails: a dashboard's change read finds it anyway.
+/// The topic is resolved once per import (`topic`).
+async fn announce(ctx: &Context, topic: &tokio::sync::OnceCell<Option<String>>, lc: &Lifecycle) {
+    let topic = topic
+        .get_or_init(|| async {
+            match super::run::setting(ctx).await {
+                Ok(setting) => Some(setting.lifecycle_topic),
+                Err(err) => {
+                    tracing::warn!(error = %err, "imports not announced: no lifecycle topic");
+                    None
+                }
+            }
+        })
+        .await;
+    let Some(topic) = topic else {
+        return;
+    };
+    let (at, _) = lc.current();
+    if let Err(err) = super::change::announce_to(ctx, topic, lc, at, "amiboard import").await {
+        tracing::warn!(lifecycle_id = %lc.lifecycle_id, error = %err, "import not announced");
     }
 }

@@ -109,6 +109,18 @@ pub(super) async fn announce(
     actor: &str,
 ) -> Result<(), OpError> {
     let setting = setting(ctx).await?;
+    announce_to(ctx, &setting.lifecycle_topic, lc, at, actor).await
+}
+
+/// [`announce`] on a lifecycle topic already resolved (one STS call for
+/// many announcements, as an import makes).
+pub(super) async fn announce_to(
+    ctx: &Context,
+    lifecycle_topic: &str,
+    lc: &Lifecycle,
+    at: EventRef,
+    actor: &str,
+) -> Result<(), OpError> {
     let Some(record) = lc.record(at) else {
         return Ok(());
     };
@@ -142,7 +154,7 @@ pub(super) async fn announce(
     let subject = format!("amiboard: {} {}", at.event.name(), record.status.name());
     ctx.publisher
         .publish(
-            &setting.lifecycle_topic,
+            lifecycle_topic,
             Some(&subject),
             &body.to_string(),
             &attributes,
@@ -213,7 +225,14 @@ pub async fn create(ctx: &Context, actor: &str, new: NewLifecycle) -> Result<Out
     }
     let major = ctx.store.reserve_major(&new.stack_tag).await?;
     lc.ami_semver = Some(build_version(major).to_string());
-    ctx.store.create(&lc).await?;
+    if let Err(err) = ctx.store.create(&lc).await {
+        // Nothing holds this MAJOR: give it back unless a later one was
+        // handed out meanwhile (then it stays skipped, which costs nothing).
+        if let Err(release) = ctx.store.release_major(&new.stack_tag, major).await {
+            tracing::warn!(stack_tag = %new.stack_tag, major, error = %release, "reserved MAJOR not given back");
+        }
+        return Err(err.into());
+    }
     let mut outcome = start_claimed(ctx, actor, lc, claim, &setting).await?;
     outcome.message = format!(
         "Created {id} ({} {}), version {}; {}",

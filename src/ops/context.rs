@@ -43,6 +43,11 @@ pub struct Context {
     sdk: Option<Sdk>,
 }
 
+/// Every profile the shared AWS config and credentials files define.
+pub fn known_profiles() -> std::collections::BTreeSet<String> {
+    crate::aws::profiles::known()
+}
+
 /// The client settings the configuration resolved.
 pub fn connect_settings(config: &Config) -> ConnectSettings {
     ConnectSettings {

@@ -40,6 +40,7 @@ fn creation_until(id: &str, last: Option<EventKind>) -> Lifecycle {
     let mut lc = Lifecycle::new(id, "main", "web", "3.2", "alice", t(0));
     lc.ami_semver = Some("1.0.0".into());
     lc.creation[0].outputs.amis = vec![AmiOutput {
+        account: None,
         region: "us-east-1".into(),
         ami_id: "ami-0001".into(),
         name: None,
@@ -154,6 +155,7 @@ fn a_patch_cycle_waits_for_promotion_once_scanned() {
         events: Lifecycle::empty_patch_events(),
     };
     cycle.events[0].outputs.amis = vec![AmiOutput {
+        account: None,
         region: "us-east-1".into(),
         ami_id: "ami-0002".into(),
         name: None,

@@ -8,6 +8,7 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 mod adopt;
+mod adopt_accounts;
 mod approvals;
 pub mod by_name;
 mod change;
@@ -29,8 +30,8 @@ pub mod watcher;
 pub mod workflows;
 
 pub use adopt::{
-    CounterFloor, IMPORT_VERSION, IMPORTED_FROM, ImportAction, ImportEntry, ImportReport,
-    import_reference, version_floor,
+    CounterFloor, IMPORT_VERSION, IMPORTED_FROM, ImportAction, ImportEntry, ImportOptions,
+    ImportReport, import_reference, version_floor,
 };
 pub use approvals::{
     ApprovalRules, PromotionPreview, preview as promotion_checklist, promotion_preview,
@@ -44,7 +45,9 @@ pub use wait::{WaitEnd, WaitProgress, wait_for_result};
 
 use crate::aws::AwsError;
 use crate::lifecycle::{Bump, EventRef, Lifecycle, Refusal, rules};
-pub use context::{Context, Ports, Sdk, connect_settings, queue_settings, table_names};
+pub use context::{
+    Context, Ports, Sdk, connect_settings, known_profiles, queue_settings, table_names,
+};
 pub use read::{
     Caller, Cursor, Listing, MIN_ID_PREFIX, Page, SkippedItem, build_image, get, identify,
     list_all, list_page, lookup_rows, pipelines, resolve_id,
@@ -148,6 +151,7 @@ pub async fn decide_overriding(
     seen: Option<u64>,
     override_reason: Option<&str>,
 ) -> Result<Outcome, OpError> {
+    check_override(override_reason)?;
     change::decide(
         ctx,
         actor,
@@ -175,7 +179,20 @@ pub async fn promote_overriding(
     lifecycle_id: &str,
     override_reason: Option<&str>,
 ) -> Result<Outcome, OpError> {
+    check_override(override_reason)?;
     approvals::promote(ctx, actor, lifecycle_id, override_reason).await
+}
+
+/// Refuses an override reason with control or bidi characters, as `create`
+/// refuses them in its fields, before anything is read or written: the
+/// reason reaches every timeline, notification and terminal that shows it.
+fn check_override(reason: Option<&str>) -> Result<(), OpError> {
+    use crate::lifecycle::notification::sanitize::check_input;
+    match reason {
+        Some(reason) => check_input("the override reason", reason)
+            .map_err(|e| OpError::Invalid(format!("{e}; nothing was changed"))),
+        None => Ok(()),
+    }
 }
 
 /// Starts a new patch cycle on the newest production AMI.

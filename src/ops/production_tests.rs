@@ -20,6 +20,7 @@ fn t(minute: i64) -> DateTime<Utc> {
 fn amis(list: &[(&str, &str)]) -> Vec<AmiOutput> {
     list.iter()
         .map(|(region, id)| AmiOutput {
+            account: None,
             region: (*region).to_string(),
             ami_id: (*id).to_string(),
             name: None,

@@ -22,6 +22,7 @@ fn certified_by_alice() -> Lifecycle {
         record.attempt = 1;
     }
     lc.creation[0].outputs.amis = vec![AmiOutput {
+        account: None,
         region: "us-east-1".into(),
         ami_id: "ami-0123456789abcdef0".into(),
         name: None,

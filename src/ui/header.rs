@@ -53,7 +53,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             state.rows.len(),
             pages + 1
         )),
-        Load::Loaded { .. } => Span::raw(state.age_text()),
+        Load::Loaded { .. } => match crate::app::changes::unvouched(state) {
+            Some(text) => Span::styled(text, theme.stale),
+            None => Span::raw(state.age_text()),
+        },
         Load::Failed { message, .. } if state.rows.is_empty() => Span::styled(
             format!("✘ load failed: {message} (retrying)"),
             theme.status_failed,

@@ -14,6 +14,7 @@ use crate::lifecycle::{
 
 fn ami(region: &str, id: &str) -> AmiOutput {
     AmiOutput {
+        account: None,
         region: region.into(),
         ami_id: id.into(),
         name: None,

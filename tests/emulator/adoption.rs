@@ -16,6 +16,8 @@ use crate::support::TestEnv;
 use crate::workflows::ready;
 
 mod import;
+mod trust;
+mod trust_small;
 
 fn dynamodb(ctx: &Context) -> &aws_sdk_dynamodb::Client {
     &ctx.sdk().expect("sdk").clients.dynamodb

@@ -100,8 +100,8 @@ async fn changed_since_answers_exactly_what_was_written_since_by_anyone() {
         assert_eq!(build.status, EventStatus::Completed, "{}", lc.lifecycle_id);
         assert!(lc.updated_at >= since, "{}", lc.lifecycle_id);
     }
-    // Nothing was written after now.
-    let later = changes(&ctx, Utc::now() + Duration::minutes(5)).await;
+    // Nothing was written after now (asked from past the read's 6-minute window).
+    let later = changes(&ctx, Utc::now() + Duration::minutes(7)).await;
     assert_eq!(versions(&later.lifecycles), BTreeMap::new());
 }
 
@@ -110,12 +110,12 @@ async fn the_index_reads_across_a_day_boundary_whatever_the_fraction() {
     let env = TestEnv::new();
     let ctx = env.provisioned().await;
     let store = &ctx.sdk().expect("sdk").store;
-    // The read asks from 23:59:30; it reads from a minute before (23:58:30).
+    // The read asks from 23:59:30; it reads from six minutes before (23:53:30).
     let times = [
-        ("a", "2026-11-29T23:57:00Z", false),
-        ("b", "2026-11-29T23:58:29.999Z", false),
-        ("c", "2026-11-29T23:58:30Z", true),
-        ("c2", "2026-11-29T23:58:30.250Z", true),
+        ("a", "2026-11-29T23:52:00Z", false),
+        ("b", "2026-11-29T23:53:29.999Z", false),
+        ("c", "2026-11-29T23:53:30Z", true),
+        ("c2", "2026-11-29T23:53:30.250Z", true),
         ("d", "2026-11-29T23:59:59.5Z", true),
         ("e", "2026-11-30T00:00:00Z", true),
         ("f", "2026-11-30T12:00:00.123456789Z", true),

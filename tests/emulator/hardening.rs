@@ -172,6 +172,7 @@ fn at_the_limits(id: &str) -> Lifecycle {
         record.attempt = u32::MAX;
         if record.event == EventKind::AmiBuild {
             record.outputs.amis = vec![AmiOutput {
+                account: None,
                 region: "us-east-1".into(),
                 ami_id: "ami-0limits".into(),
                 name: None,

@@ -98,6 +98,7 @@ pub fn smoke_next() -> Lifecycle {
     lc.ami_semver = Some("7.0.0".to_string());
     complete(&mut lc.creation[0], created, 0);
     lc.creation[0].outputs.amis = vec![AmiOutput {
+        account: None,
         region: REGION.to_string(),
         ami_id: "ami-0smoke00000000001".to_string(),
         name: Some("web-frontend-7.0.0".to_string()),
@@ -118,6 +119,7 @@ pub fn waiting_for_qa() -> Lifecycle {
         complete(&mut lc.creation[i], created, minutes);
     }
     lc.creation[0].outputs.amis = vec![AmiOutput {
+        account: None,
         region: REGION.to_string(),
         ami_id: "ami-0qa0000000000002".to_string(),
         name: Some("payments-api-12.0.0".to_string()),

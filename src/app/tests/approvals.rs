@@ -21,11 +21,13 @@ fn lifecycle(stack: &str, requester: &str, certifier: Option<&str>) -> Lifecycle
     }
     lc.creation[0].outputs.amis = vec![
         AmiOutput {
+            account: None,
             region: "eu-west-1".into(),
             ami_id: "ami-0eu".into(),
             name: None,
         },
         AmiOutput {
+            account: None,
             region: "us-east-1".into(),
             ami_id: "ami-0us".into(),
             name: None,

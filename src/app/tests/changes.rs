@@ -157,3 +157,110 @@ fn a_table_without_the_index_says_so_and_reloads_at_the_shorter_interval() {
         "full reload at 30 min"
     );
 }
+
+#[test]
+fn trust_03_a_failing_change_read_or_a_lost_stream_marks_the_header_with_the_age() {
+    let mut state = connected();
+    assert_eq!(crate::app::changes::unvouched(&state), None, "vouched for");
+    let _ = at(&mut state, 31);
+    update(
+        &mut state,
+        Action::ChangesRead {
+            result: Err(crate::ops::OpError::Unavailable("throttled".into())),
+        },
+    );
+    // The next read is asked; until it answers the mark stays, aging.
+    let effects = at(&mut state, 95);
+    assert_eq!(asks(&effects).len(), 1);
+    let mark = crate::app::changes::unvouched(&state).expect("a mark");
+    assert!(
+        mark.contains("STALE: change read failed (throttled)"),
+        "{mark}"
+    );
+    assert!(mark.contains("changes known up to 1m35s ago"), "{mark}");
+    assert_eq!(state.age_label, mark, "the tick redraws it as it ages");
+
+    // It answers: the mark goes.
+    update(
+        &mut state,
+        Action::ChangesRead {
+            result: Ok(ChangedSince::Changes(Changes {
+                lifecycles: Vec::new(),
+                skipped: Vec::new(),
+                read_at: now() + Duration::seconds(96),
+            })),
+        },
+    );
+    assert_eq!(crate::app::changes::unvouched(&state), None);
+
+    // The stream is lost: marked too, with the data's age.
+    update(
+        &mut state,
+        Action::Stream {
+            event: StreamEvent::Reconnecting {
+                reason: "gone".into(),
+            },
+        },
+    );
+    let mark = crate::app::changes::unvouched(&state).expect("a mark");
+    assert!(mark.contains("not live: data read"), "{mark}");
+}
+
+#[test]
+fn trust_03_a_change_read_again_at_the_held_version_is_no_change() {
+    let mut state = connected();
+    let _ = at(&mut state, 31);
+    let held = state.lifecycle("lc-1").expect("held").clone();
+    update(
+        &mut state,
+        Action::ChangesRead {
+            result: Ok(ChangedSince::Changes(Changes {
+                lifecycles: vec![held],
+                skipped: Vec::new(),
+                read_at: now() + Duration::seconds(31),
+            })),
+        },
+    );
+    assert_eq!(
+        state.changes.changed, 0,
+        "the window re-reads it: no change"
+    );
+    assert!(!state.dirty, "nothing to redraw");
+}
+
+#[test]
+fn trust_03_an_announced_lifecycle_the_list_lacks_is_read_at_once_in_its_scope() {
+    let mut state = connected();
+    state.connection.stack_tag = Some("main".into());
+    let effects = update(
+        &mut state,
+        Action::Stream {
+            event: StreamEvent::Notifications(vec![
+                super::live::arrival("lc-new", "m1", "AMI_BUILD", "COMPLETED", 1),
+                super::live::arrival("lc-other", "m2", "AMI_BUILD", "COMPLETED", 1),
+            ]),
+        },
+    );
+    let fetched: Vec<&str> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::FetchLifecycle { id } => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(fetched, ["lc-new", "lc-other"], "both read at once");
+    for lc in [fresh("lc-new", "main"), fresh("lc-other", "other")] {
+        update(
+            &mut state,
+            Action::LifecycleFetched {
+                id: lc.lifecycle_id.clone(),
+                result: Ok(lc),
+            },
+        );
+    }
+    assert!(state.by_id.contains_key("lc-new"), "shown without r");
+    assert!(
+        !state.by_id.contains_key("lc-other"),
+        "another stack tag than the list shows stays out"
+    );
+}

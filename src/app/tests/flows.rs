@@ -21,6 +21,7 @@ fn awaiting_qa(id: &str, stack: &str) -> Lifecycle {
         record.attempt = 1;
     }
     lc.creation[0].outputs.amis.push(AmiOutput {
+        account: None,
         region: "us-east-1".into(),
         ami_id: "ami-0123456789abcdef0".into(),
         name: None,

@@ -287,11 +287,13 @@ fn defect_19_the_promote_dialog_pairs_each_region_with_its_ami_and_a_wrong_id_sa
         if record.event == EventKind::AmiBuild {
             record.outputs.amis = vec![
                 AmiOutput {
+                    account: None,
                     region: "eu-west-1".into(),
                     ami_id: "ami-0eu".into(),
                     name: None,
                 },
                 AmiOutput {
+                    account: None,
                     region: "us-east-1".into(),
                     ami_id: "ami-0us".into(),
                     name: None,
@@ -342,6 +344,7 @@ fn defect_07_stored_numbers_at_their_limits_never_panic_the_dashboard() {
         record.attempt = u32::MAX;
         if record.event == EventKind::AmiBuild {
             record.outputs.amis = vec![AmiOutput {
+                account: None,
                 region: "us-east-1".into(),
                 ami_id: "ami-0huge".into(),
                 name: None,

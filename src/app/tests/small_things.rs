@@ -14,6 +14,7 @@ fn in_production(id: &str) -> Lifecycle {
         record.attempt = 1;
     }
     lc.creation[0].outputs.amis.push(AmiOutput {
+        account: None,
         region: "us-east-1".into(),
         ami_id: "ami-0123456789abcdef0".into(),
         name: None,

@@ -34,11 +34,20 @@ pub const CHANGED_SHARD: &str = "changed_shard";
 /// How many `changed_shard` values there are ("0" .. "3"). Changing it
 /// strands items in shards no longer read until they are written again.
 pub const CHANGED_SHARDS: u32 = 4;
-/// Read this much before the asked time: writers' clocks differ from the
-/// reader's, the state machines stamp `updated_at` with the time the
-/// writing state was entered (before any retry of the write), and the index
-/// is eventually consistent. Re-reading a minute of changes costs little.
-pub const CHANGE_MARGIN: TimeDelta = TimeDelta::seconds(60);
+/// The largest clock skew AWS accepts in a signed request: a Signature
+/// Version 4 request whose time stamp is more than 5 minutes from AWS's
+/// clock is refused (`RequestTimeTooSkewed` / `InvalidSignatureException`;
+/// see the SigV4 signing pages of the AWS General Reference and IAM User
+/// Guide, e.g. <https://docs.aws.amazon.com/general/latest/gr/sigv4-date-handling.html>).
+/// A writer whose clock is that far behind the reader's still gets its
+/// write accepted, stamped up to this much in the past.
+pub const MAX_SIGNED_SKEW_SECONDS: i64 = 5 * 60;
+/// Read this much before the asked time: [`MAX_SIGNED_SKEW_SECONDS`] (any writer
+/// AWS accepts), plus a minute because the state machines stamp
+/// `updated_at` with the time the writing state was entered (before any
+/// retry of the write) and the index is eventually consistent. Items read
+/// again are dropped by their `item_version` (here and in the dashboard).
+pub const CHANGE_MARGIN: TimeDelta = TimeDelta::seconds(MAX_SIGNED_SKEW_SECONDS + 60);
 
 /// The shard of a lifecycle id: FNV-1a of its bytes, modulo [`CHANGED_SHARDS`].
 pub fn changed_shard(lifecycle_id: &str) -> String {
@@ -224,19 +233,19 @@ mod tests {
         let since = DateTime::parse_from_rfc3339("2026-11-30T00:00:30.750Z")
             .expect("time")
             .with_timezone(&Utc);
-        assert_eq!(lower_bound(since), "2026-11-29T23:59:30");
+        assert_eq!(lower_bound(since), "2026-11-29T23:54:30");
         // Stored forms in and after that second sort at or above it,
         // earlier seconds below, whatever their fraction or suffix.
         let bound = lower_bound(since);
         for kept in [
-            "2026-11-29T23:59:30Z",
-            "2026-11-29T23:59:30.001Z",
-            "2026-11-29T23:59:30.123456789Z",
+            "2026-11-29T23:54:30Z",
+            "2026-11-29T23:54:30.001Z",
+            "2026-11-29T23:54:30.123456789Z",
             "2026-11-30T00:00:00Z",
         ] {
             assert!(kept >= bound.as_str(), "{kept}");
         }
-        for dropped in ["2026-11-29T23:59:29.999Z", "2026-11-29T23:59:29Z"] {
+        for dropped in ["2026-11-29T23:54:29.999Z", "2026-11-29T23:54:29Z"] {
             assert!(dropped < bound.as_str(), "{dropped}");
         }
     }

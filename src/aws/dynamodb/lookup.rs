@@ -10,9 +10,14 @@ use crate::lifecycle::lookup::LookupRow;
 impl Store {
     /// Upserts rows; a row whose stored score is higher is left as it is, so a
     /// late or repeated message can never lower an AMI's stage.
+    ///
+    /// An AMI that already has a row under another `lookup_id` (one the
+    /// reference solution wrote, with its random id, for an imported
+    /// lifecycle) is written into that row, never into a second one beside it.
     pub async fn upsert_lookup_rows(&self, rows: &[LookupRow]) -> Result<(), AwsError> {
         let table = self.tables.ami_lookup.clone();
-        for row in rows {
+        let rows = self.onto_existing_rows(rows).await?;
+        for row in &rows {
             let item: Item = serde_dynamo::to_item(row).map_err(|e| AwsError::Malformed {
                 what: format!("lookup row {}", row.lookup_id),
                 detail: e.to_string(),
@@ -41,6 +46,34 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// The rows with the `lookup_id` of the row each AMI (id and region)
+    /// already has in its stack tag, when that is not amiboard's own.
+    async fn onto_existing_rows(&self, rows: &[LookupRow]) -> Result<Vec<LookupRow>, AwsError> {
+        use std::collections::{BTreeSet, HashMap};
+        let tags: BTreeSet<&str> = rows.iter().map(|r| r.stack_tag.as_str()).collect();
+        let mut held: HashMap<(String, String), Vec<String>> = HashMap::new();
+        for tag in tags {
+            for row in self.lookup_rows(tag).await? {
+                held.entry((row.ami_id, row.aws_region))
+                    .or_default()
+                    .push(row.lookup_id);
+            }
+        }
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let mut row = row.clone();
+                if let Some(ids) = held.get(&(row.ami_id.clone(), row.aws_region.clone()))
+                    && !ids.contains(&row.lookup_id)
+                    && let Some(first) = ids.iter().min()
+                {
+                    row.lookup_id.clone_from(first);
+                }
+                row
+            })
+            .collect())
     }
 
     /// Every lookup row of a stack tag (Query on the stack-tag index, to the end).

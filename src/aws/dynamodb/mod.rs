@@ -83,7 +83,7 @@ impl Store {
         Store {
             client: clients.dynamodb.clone(),
             tables,
-            endpoint: clients.endpoint_label(),
+            endpoint: clients.endpoint_label_for("DYNAMODB"),
             scan_segments: DEFAULT_SCAN_SEGMENTS,
         }
     }
@@ -422,6 +422,9 @@ impl crate::aws::ports::LifecycleStore for Store {
     }
     async fn raise_major(&self, stack_tag: &str, last_major: u64) -> Result<bool, AwsError> {
         Store::raise_major(self, stack_tag, last_major).await
+    }
+    async fn release_major(&self, stack_tag: &str, major: u64) -> Result<bool, AwsError> {
+        Store::release_major(self, stack_tag, major).await
     }
     async fn reference_seed(
         &self,

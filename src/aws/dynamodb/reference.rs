@@ -109,4 +109,34 @@ impl Store {
             },
         }
     }
+
+    /// Gives back a MAJOR whose lifecycle could not be written: sets the
+    /// counter back to `major - 1` only while it still holds `major` (nobody
+    /// reserved after it, so nobody can hold `major`). Returns whether it did;
+    /// otherwise the number stays skipped, which costs nothing.
+    pub async fn release_major(&self, stack_tag: &str, major: u64) -> Result<bool, AwsError> {
+        let Some(before) = major.checked_sub(1) else {
+            return Ok(false);
+        };
+        let table = &self.tables.semver_seeds;
+        let result = self
+            .client
+            .update_item()
+            .table_name(table)
+            .key("stack_tag", AwsAttributeValue::S(stack_tag.to_string()))
+            .update_expression("SET last_major = :before, updated_at = :now")
+            .condition_expression("last_major = :mine")
+            .expression_attribute_values(":before", AwsAttributeValue::N(before.to_string()))
+            .expression_attribute_values(":mine", AwsAttributeValue::N(major.to_string()))
+            .expression_attribute_values(":now", now_attribute())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => match self.fail("UpdateItem", table, e) {
+                AwsError::Conflict { .. } => Ok(false),
+                other => Err(other),
+            },
+        }
+    }
 }

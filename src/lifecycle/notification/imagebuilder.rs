@@ -67,6 +67,7 @@ fn amis(value: &Value) -> Vec<AmiOutput> {
         .flatten()
         .filter_map(|ami| {
             Some(AmiOutput {
+                account: json::text(ami, "accountId"),
                 ami_id: json::text(ami, "image")?,
                 region: json::text(ami, "region").unwrap_or_default(),
                 name: json::text(ami, "name"),

@@ -108,6 +108,9 @@ pub struct Unmapped {
 pub fn map_item(item: &Value) -> Result<Lifecycle, Unmapped> {
     let mut m = Mapper::default();
     let lc = m.lifecycle(item);
+    if let Some(lc) = &lc {
+        m.reasons.extend(importable(lc));
+    }
     match lc {
         Some(lc) if m.reasons.is_empty() => Ok(lc),
         _ => Err(Unmapped {
@@ -118,6 +121,54 @@ pub fn map_item(item: &Value) -> Result<Lifecycle, Unmapped> {
             reasons: m.reasons,
         }),
     }
+}
+
+/// The highest MAJOR an imported version may have: 2^53 - 1, the largest
+/// integer every JSON reader holds exactly. The version counter of a stack
+/// tag is raised to the highest imported MAJOR and `create` adds one to it,
+/// so this leaves amiboard's `u64` counter room for ever; a MAJOR near
+/// `u64::MAX` would make every later `create` of that stack tag fail.
+pub const MAX_IMPORTED_MAJOR: u64 = (1 << 53) - 1;
+
+/// What `create` would refuse in a mapped lifecycle: control characters in
+/// the fields it checks (and the id and versions), and a MAJOR above
+/// [`MAX_IMPORTED_MAJOR`]. Every problem, each naming its field.
+pub fn importable(lc: &Lifecycle) -> Vec<String> {
+    use super::notification::sanitize::check_input;
+    let mut reasons = Vec::new();
+    let mut fields: Vec<(String, &str)> = vec![
+        ("lifecycle_id".to_string(), lc.lifecycle_id.as_str()),
+        ("stack_tag".to_string(), lc.stack_tag.as_str()),
+        ("product_name".to_string(), lc.product_name.as_str()),
+        ("product_ver".to_string(), lc.product_version.as_str()),
+        ("owner".to_string(), lc.owner.as_str()),
+        ("commit_ref".to_string(), lc.commit_ref.as_str()),
+    ];
+    if let Some(semver) = &lc.ami_semver {
+        fields.push(("the build's ami_semver".to_string(), semver));
+    }
+    for cycle in &lc.patches {
+        fields.push((
+            format!("patch {}'s ami_semver", cycle.number),
+            &cycle.semver,
+        ));
+    }
+    for (name, text) in &fields {
+        if let Err(e) = check_input(name, text) {
+            reasons.push(e);
+        }
+    }
+    for (name, text) in fields.iter().filter(|(n, _)| n.contains("ami_semver")) {
+        if let Some(v) = super::parse_version(text)
+            && v.major > MAX_IMPORTED_MAJOR
+        {
+            reasons.push(format!(
+                "{name} {} has a MAJOR above {MAX_IMPORTED_MAJOR}, the largest amiboard's version counter takes from an import",
+                v.major
+            ));
+        }
+    }
+    reasons
 }
 
 /// Text of a JSON value: strings as they are, anything else as compact JSON.

@@ -114,7 +114,7 @@ impl Mapper {
         };
         let props = obj.get("properties");
         if kind == EventKind::AmiPatch {
-            self.new_cycle(lc, props, started);
+            self.new_cycle(lc, props, started, status == EventStatus::Error);
         }
         let stage = match phase {
             Phase::Creation => Stage::Creation,
@@ -156,16 +156,40 @@ impl Mapper {
         lc: &mut Lifecycle,
         props: Option<&Value>,
         started: Option<DateTime<Utc>>,
+        broke: bool,
     ) {
         let prop = |key: &str| props.and_then(|p| p.get(key)).map(plain);
         let bump = bump_of(prop("semver_bump_type").as_deref());
-        let (Some(parent_ami_id), Some(parent_semver)) =
-            (prop("parent_ami_id"), prop("parent_ami_semver"))
-        else {
-            self.problem(
-                "event_in_progress PATCH_AMI has no parent_ami_id or parent_ami_semver".to_string(),
-            );
-            return;
+        let (parent_ami_id, parent_semver) = match (
+            prop("parent_ami_id"),
+            prop("parent_ami_semver"),
+        ) {
+            (Some(id), Some(semver)) => (id, semver),
+            // The reference's error path replaces the running event's
+            // properties: a failed patch build keeps neither its parent nor
+            // its bump. Its parent is the AMI every patch builds on (the
+            // latest cycle's, else the creation's); what cannot be known is
+            // marked on the lifecycle instead of refusing it.
+            _ if broke => {
+                let (id, semver) = self.parent(lc, "event_in_progress PATCH_AMI");
+                let number = lc.patches.last().map_or(1, |c| c.number.saturating_add(1));
+                lc.properties.insert(
+                    INFERRED.to_string(),
+                    format!(
+                        "patch cycle {number} failed in the reference solution, whose error path replaced its properties: its parent {id} {semver} is inferred (the AMI patches build on) and its bump {} {}",
+                        bump_word(bump),
+                        if prop("semver_bump_type").is_some() { "read" } else { "assumed (the reference's default)" }
+                    ),
+                );
+                (id, semver)
+            }
+            _ => {
+                self.problem(
+                    "event_in_progress PATCH_AMI has no parent_ami_id or parent_ami_semver"
+                        .to_string(),
+                );
+                return;
+            }
         };
         let Some(semver) = parse_version(&parent_semver).and_then(|v| checked_bump(&v, bump))
         else {
@@ -187,6 +211,16 @@ impl Mapper {
             actor: None,
             events: Lifecycle::empty_patch_events(),
         });
+    }
+}
+
+/// The property that marks what an import inferred instead of reading it.
+pub const INFERRED: &str = "amiboard.import_inferred";
+
+fn bump_word(bump: Bump) -> &'static str {
+    match bump {
+        Bump::Minor => "MINOR",
+        Bump::Patch => "PATCH",
     }
 }
 

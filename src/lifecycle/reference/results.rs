@@ -86,6 +86,7 @@ impl Mapper {
                         continue;
                     };
                     out.amis.push(AmiOutput {
+                        account: detail.get("accountId").map(plain),
                         region: region.to_string(),
                         ami_id: ami_id.to_string(),
                         name: detail

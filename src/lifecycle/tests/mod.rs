@@ -137,6 +137,7 @@ impl Fixture {
         self.lc.record_mut(first).unwrap().outputs.amis = amis
             .iter()
             .map(|(region, id)| AmiOutput {
+                account: None,
                 region: (*region).to_string(),
                 ami_id: (*id).to_string(),
                 name: None,

@@ -35,6 +35,7 @@ async fn every_seed_message_decodes_end_to_end_through_sns() {
         Some("arn:aws:imagebuilder:us-west-2:123456789012:image/my-example-image/1.0.0/7".into());
     let mut ec2 = Lifecycle::new("lc-ec2", "linux", "example", "1", "team", now);
     ec2.creation[0].outputs.amis.push(AmiOutput {
+        account: None,
         region: "us-east-1".into(),
         ami_id: "ami-0123456789example".into(),
         name: None,

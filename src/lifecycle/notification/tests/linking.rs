@@ -15,6 +15,7 @@ fn at(text: &str) -> DateTime<Utc> {
 
 fn ami(id: &str) -> AmiOutput {
     AmiOutput {
+        account: None,
         region: "eu-west-1".to_owned(),
         ami_id: id.to_owned(),
         name: None,

@@ -29,6 +29,7 @@ fn index() -> LinkIndex {
     failed.creation[0].outputs.image_arn = Some(IB_FAILED_ARN.to_owned());
     let mut ec2 = Lifecycle::new("lc-ec2", "linux", "example", "1", "team", now);
     ec2.creation[0].outputs.amis.push(AmiOutput {
+        account: None,
         region: "us-east-1".to_owned(),
         ami_id: EC2_AMI.to_owned(),
         name: None,
@@ -206,6 +207,7 @@ fn image_builder_images() {
     assert_eq!(
         amis,
         [AmiOutput {
+            account: Some("123456789012".to_owned()),
             region: "us-west-1".to_owned(),
             ami_id: "ami-01a23bc4def5a6789".to_owned(),
             name: Some("example-linux-image 2022-07-28T01-14-17.416Z".to_owned()),

@@ -412,3 +412,69 @@ fn historical_cycles_come_first_and_a_running_patch_build_opens_a_cycle() {
         "the reference froze only the first patch's inputs"
     );
 }
+
+#[test]
+fn trust_04c_a_failed_patch_build_imports_with_its_parent_inferred_and_marked() {
+    // The reference's error path replaced the running PATCH_AMI's
+    // properties: no parent, no bump, only the error.
+    let mut it = example();
+    it.as_object_mut().expect("map").remove("outputs_ami_patch");
+    it["event_in_progress"] = json!({"name": "PATCH_AMI", "execution_arn": "arn:patch",
+        "execution_startdate": "08/25/2022, 08:00:00", "status": "ERROR",
+        "status_date": "08/25/2022, 08:30:00", "error_message": "Image Builder failed",
+        "stack_trace": "x", "properties": {}});
+    let lc = map_item(&it).expect("imported, not refused");
+    assert_eq!(lc.patches.len(), 1);
+    let cycle = &lc.patches[0];
+    assert_eq!(
+        (
+            cycle.parent_ami_id.as_str(),
+            cycle.parent_semver.as_str(),
+            cycle.semver.as_str()
+        ),
+        ("ami-0478fc32f88c7f6a7", "1.0.0", "1.0.1")
+    );
+    assert_eq!(
+        status(&lc, Stage::Patch(1), EventKind::AmiPatch),
+        EventStatus::Error
+    );
+    let mark = lc
+        .properties
+        .get(super::patches::INFERRED)
+        .expect("the inference is marked");
+    assert!(
+        mark.contains("parent ami-0478fc32f88c7f6a7 1.0.0 is inferred"),
+        "{mark}"
+    );
+    assert!(mark.contains("bump PATCH assumed"), "{mark}");
+    // A running patch build without its parent is still refused: nothing
+    // says it failed, so nothing may be guessed.
+    it["event_in_progress"] = json!({"name": "PATCH_AMI", "execution_arn": "arn:patch",
+        "execution_startdate": "08/25/2022, 08:00:00", "properties": {}});
+    assert!(map_item(&it).is_err());
+}
+
+#[test]
+fn trust_04a_and_04e_the_mapping_refuses_what_create_refuses_and_huge_majors() {
+    let mut it = example();
+    it["stack_tag"] = json!("main\u{1b}[2J");
+    let err = map_item(&it).expect_err("a control character");
+    assert!(
+        err.reasons
+            .iter()
+            .any(|r| r.contains("stack_tag contains the control character U+001B")),
+        "{:?}",
+        err.reasons
+    );
+    let mut it = example();
+    it["outputs_ami_creation"]["events"][0]["properties"]["ami_details"][0]["ami_semver"] =
+        json!("18446744073709551615.0.0");
+    let err = map_item(&it).expect_err("a MAJOR past the counter");
+    assert!(
+        err.reasons
+            .iter()
+            .any(|r| r.contains("MAJOR above 9007199254740991")),
+        "{:?}",
+        err.reasons
+    );
+}
