@@ -25,6 +25,7 @@ fn ami(region: &str, id: &str) -> AmiOutput {
         region: region.into(),
         ami_id: id.into(),
         name: None,
+        account: None,
     }
 }
 

@@ -194,11 +194,13 @@ fn another_regions_ami_is_listed_as_distributed_not_tested_here() {
             region: "eu-west-1".into(),
             ami_id: "ami-0remote".into(),
             name: None,
+            account: None,
         },
         crate::lifecycle::AmiOutput {
             region: "us-east-1".into(),
             ami_id: "ami-0local".into(),
             name: None,
+            account: None,
         },
     ];
     let mut state = loaded(vec![lc], false);
