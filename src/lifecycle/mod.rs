@@ -20,7 +20,7 @@ mod version;
 pub use event::{CREATION_SEQUENCE, EventKind, PATCH_SEQUENCE, Phase};
 pub use model::{EventRef, Lifecycle, PatchCycle, Stage};
 pub use record::{
-    AmiOutput, Attempt, EventOutputs, EventRecord, MAX_HISTORY, VulnerabilityCounts,
+    AmiOutput, Attempt, EventOutputs, EventRecord, MAX_HISTORY, VulnerabilityCounts, format_age,
     format_duration,
 };
 pub use rules::{Allowed, Refusal};
