@@ -197,6 +197,13 @@ impl State {
             self.new_links.add_as(&id, &lc);
         }
         self.facts.note(&id, &lc, self.now, &mut self.names);
+        if !self.feed.history_done {
+            // The first load: what happened in the last hour, from the records.
+            let history = super::feed::history(&lc, self.now);
+            if !history.is_empty() {
+                self.feed.push(history);
+            }
+        }
         if self.rows.len() <= KEEP || self.records.contains(&id) || pinned.contains(&id) {
             self.records.put(id, lc, pinned);
         }

@@ -1,6 +1,6 @@
 //! On-call at 80x24: `/status:error,failed` lists every broken lifecycle
 //! with its reason and age, the header's counts match `amiboard list
-//! --json`.
+//! --json`, and the feed opens with the last hour read from the records.
 
 use serde_json::Value;
 
@@ -14,7 +14,7 @@ fn count(env: &TestEnv, filter: &str) -> usize {
 }
 
 #[test]
-fn triage_at_80x24_shows_reasons_ages_and_counts() {
+fn triage_at_80x24_shows_reasons_ages_counts_and_history() {
     let env = TestEnv::new();
     env.ok(&["provision"]);
     env.ok(&["seed", "--lifecycles", "40"]);
@@ -71,5 +71,9 @@ fn triage_at_80x24_shows_reasons_ages_and_counts() {
     tmux.keys(&["!"]);
     tmux.wait_for("problems first");
 
+    // The feed starts with the last hour, marked as history.
+    tmux.keys(&["n"]);
+    let screen = tmux.wait_for("history");
+    assert!(screen.contains("Build"), "{screen}");
     tmux.keys(&["q"]);
 }

@@ -1,13 +1,15 @@
 //! On-call's triage: the problems-first sort, the header's counts by what
-//! rows need (kept as rows change), and the palette commands that filter to
-//! a count.
+//! rows need (kept as rows change), the palette commands that filter to a
+//! count, and the feed's history on open.
 
+use chrono::Duration;
 use crossterm::event::KeyCode;
 
-use super::{chars, demo, key, loaded};
+use super::{chars, demo, fresh, key, loaded, now};
 use crate::app::rows::{Sort, SortColumn, Triage};
 use crate::app::state::State;
-use crate::lifecycle::EventStatus;
+use crate::lifecycle::notification::Source;
+use crate::lifecycle::{EventKind, EventStatus};
 
 /// The counts as a full pass over the rows would give them.
 fn counted(state: &State) -> [usize; 6] {
@@ -97,4 +99,41 @@ fn the_counts_follow_every_change_and_each_is_a_filter_away() {
         state.triage_counts[..3].iter().sum::<usize>(),
         "error, failed and lost rows"
     );
+}
+
+#[test]
+fn the_feed_opens_with_the_last_hour_from_the_records_marked_history() {
+    let mut recent = fresh("lc-recent", "main");
+    let build = &mut recent.creation[0];
+    assert_eq!(build.event, EventKind::AmiBuild);
+    build.status = EventStatus::Failed;
+    build.attempt = 2;
+    build.started_at = Some(now() - Duration::minutes(20));
+    build.finished_at = Some(now() - Duration::minutes(10));
+    build.reason = Some("Image Builder: \u{1b}[31mFAILED\nrecipe".into());
+    let mut old = fresh("lc-old", "main");
+    old.creation[0].status = EventStatus::Completed;
+    old.creation[0].finished_at = Some(now() - Duration::hours(2));
+    let mut state = loaded(vec![recent.clone(), old], false);
+    let items: Vec<_> = state.feed.items.iter().collect();
+    assert_eq!(items.len(), 1, "{items:#?}");
+    let n = &items[0].notification;
+    assert_eq!(n.source, Source::History);
+    assert_eq!(items[0].lifecycle_id.as_deref(), Some("lc-recent"));
+    assert_eq!(n.event_time, Some(now() - Duration::minutes(10)));
+    assert!(
+        n.summary
+            .starts_with("Build ✘ failed (try 2): Image Builder: "),
+        "{}",
+        n.summary
+    );
+    assert!(
+        !n.summary.contains('\u{1b}') && !n.summary.contains('\n'),
+        "{}",
+        n.summary
+    );
+    // Later reads add no history: live messages follow it.
+    recent.item_version += 1;
+    state.upsert(vec![recent]);
+    assert_eq!(state.feed.items.len(), 1);
 }
