@@ -1,5 +1,5 @@
 //! Workflow commands: create, trigger, certify, promote, patch, retry,
-//! reconcile, timeline, select. Mutating commands ask first on a terminal and
+//! reconcile, wait, timeline, select. Mutating commands ask first on a terminal and
 //! refuse without `--yes` when standard input is not one.
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -97,21 +97,43 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
             reason,
             reject,
             override_four_eyes,
+            replaces_rejection,
             yes,
             json,
         } => {
             let reason = reason.unwrap_or_default();
             if reason.trim().is_empty() {
-                return Err(Refusal::ReasonRequired.into());
+                // A missing argument is a usage error (exit 2), not a refusal.
+                return Err(CliError::usage(format!(
+                    "certify: {} Pass --reason TEXT.",
+                    Refusal::ReasonRequired
+                )));
             }
             let verb = if reject { "Reject" } else { "Certify" };
             // The person decides on what the prompt shows (an earlier decision
-            // included); `--yes` shows nothing, so it decides only a pending request.
-            let seen = if yes || ctx.config.read_only {
+            // included); `--yes` shows nothing, so it decides only a pending
+            // request, unless it names the rejection it replaces.
+            let seen = if (yes && !replaces_rejection) || ctx.config.read_only {
                 None
             } else {
                 Some(ops::get(ctx, &lifecycle_id).await?)
             };
+            if replaces_rejection {
+                let earlier = seen.as_ref().and_then(rules::earlier_decision);
+                match earlier {
+                    Some(earlier) if !earlier.certified => {
+                        eprintln!("{}", clean_text(&format!("Replaces: QA was {earlier}.")));
+                    }
+                    _ => {
+                        return Err(CliError::new(
+                            Exit::Refused,
+                            format!(
+                                "--replaces-rejection: QA of {lifecycle_id} is not rejected, so there is nothing to replace; nothing was recorded"
+                            ),
+                        ));
+                    }
+                }
+            }
             let earlier = seen.as_ref().and_then(rules::earlier_decision);
             let what = match earlier {
                 Some(earlier) => {
@@ -133,6 +155,7 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
             dry_run,
             override_four_eyes,
             reason,
+            confirm_ami,
             yes,
             json,
             wait,
@@ -145,7 +168,21 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
             if !yes && !json && !ctx.config.read_only && std::io::stdin().is_terminal() {
                 super::approvals::show_checklist(ctx, &lifecycle_id).await;
             }
-            confirm(ctx, yes, &format!("Promote {lifecycle_id} to production"))?;
+            if ctx.config.read_only {
+                return Err(Refusal::ReadOnly.into());
+            }
+            let lc = ops::get(ctx, &lifecycle_id).await?;
+            let production = ctx.config.production_stack_tags.contains(&lc.stack_tag);
+            if production || confirm_ami.is_some() {
+                // As the dashboard: the AMI id typed, not a y.
+                let ami = lc
+                    .stage_amis(lc.active_stage())
+                    .first()
+                    .map(|a| a.ami_id.clone());
+                typed_ami(&lc.stack_tag, ami.as_deref(), confirm_ami.as_deref(), yes)?;
+            } else {
+                confirm(ctx, yes, &format!("Promote {lifecycle_id} to production"))?;
+            }
             let actor = ops::actor(ctx).await;
             let outcome = ops::promote_overriding(ctx, &actor, &lifecycle_id, broken).await?;
             print_outcome(&outcome, json)?;
@@ -214,9 +251,118 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
             markdown,
         } => super::timeline::timeline(ctx, &lifecycle_id, json, markdown).await,
         Command::Select(args) => select_ami(ctx, args).await,
+        Command::Wait {
+            lifecycle_id,
+            event,
+            json,
+        } => wait(ctx, &lifecycle_id, event.as_deref(), json).await,
         other => Err(CliError::failure(format!(
             "{other:?} is not a workflow command"
         ))),
+    }
+}
+
+/// The AMI id a promotion in a production stack tag needs typed: given as
+/// `--confirm-ami` (needed with `--yes`: exit 2 without it), else asked on a
+/// terminal. A different id is a refusal (exit 4); nothing changes either way.
+fn typed_ami(
+    stack_tag: &str,
+    ami: Option<&str>,
+    given: Option<&str>,
+    yes: bool,
+) -> Result<(), CliError> {
+    let Some(ami) = ami else {
+        // No AMI to name: the promotion's own rules refuse it.
+        return Ok(());
+    };
+    let typed = match given {
+        Some(typed) => typed.trim().to_string(),
+        None if yes => {
+            return Err(CliError::usage(format!(
+                "promote: {stack_tag} is a production stack tag: with --yes pass --confirm-ami {ami} (the AMI being promoted); nothing changed"
+            )));
+        }
+        None => {
+            let stdin = std::io::stdin();
+            if !stdin.is_terminal() {
+                return Err(CliError::usage(format!(
+                    "promote: {stack_tag} is a production stack tag and standard input is not a terminal: pass --yes --confirm-ami {ami}; nothing changed"
+                )));
+            }
+            eprint!("{stack_tag} is a production stack tag. Type the AMI id to promote ({ami}): ");
+            let _ = std::io::stderr().flush();
+            let mut answer = String::new();
+            stdin.lock().read_line(&mut answer)?;
+            answer.trim().to_string()
+        }
+    };
+    if typed == ami {
+        Ok(())
+    } else {
+        Err(CliError::new(
+            Exit::Refused,
+            clean_text(&format!(
+                "`{typed}` is not this stage's AMI ({ami}); nothing was changed"
+            )),
+        ))
+    }
+}
+
+/// `amiboard wait ID [EVENT]`: follows the running event (or the one named)
+/// as `--wait` does. An event that already ended answers at once with its
+/// result's exit code; one not started is a refusal (exit 4).
+async fn wait(
+    ctx: &Context,
+    lifecycle_id: &str,
+    event: Option<&str>,
+    json: bool,
+) -> Result<(), CliError> {
+    let lc = ops::get(ctx, lifecycle_id).await?;
+    let target = match event {
+        Some(name) => {
+            let (kind, phase) = EventKind::parse_with_phase(name).ok_or_else(|| {
+                CliError::usage(format!("unknown event {name:?}: use e.g. SMOKE_TESTS"))
+            })?;
+            resolve_event(&lc, kind, phase)
+        }
+        None => match lc.running() {
+            Some((running, _)) => running,
+            None => {
+                return Err(CliError::new(
+                    Exit::Refused,
+                    format!("no event of {lifecycle_id} is running: nothing to wait for"),
+                ));
+            }
+        },
+    };
+    let record = lc.record(target);
+    let status = record.map(|r| r.status).unwrap_or_default();
+    match status {
+        crate::lifecycle::EventStatus::InProgress => {
+            let execution_arn = record.and_then(|r| r.execution_arn.clone());
+            follow_event(ctx, lifecycle_id, target, execution_arn.as_deref(), json).await
+        }
+        crate::lifecycle::EventStatus::Completed => {
+            if !json {
+                emit(&format!("{} of {lifecycle_id} completed.\n", target.event))?;
+            }
+            Ok(())
+        }
+        crate::lifecycle::EventStatus::NotStarted => Err(CliError::new(
+            Exit::Refused,
+            format!(
+                "{} of {lifecycle_id} has not started: nothing to wait for",
+                target.event
+            ),
+        )),
+        ended => Err(CliError::failure(clean_text(&format!(
+            "{} of {lifecycle_id} ended {}: {}",
+            target.event,
+            ended.name(),
+            record
+                .and_then(|r| r.reason.as_deref())
+                .unwrap_or("no reason recorded")
+        )))),
     }
 }
 
@@ -228,8 +374,26 @@ async fn follow(ctx: &Context, outcome: &Outcome, wait: bool, json: bool) -> Res
     if !wait {
         return Ok(());
     }
-    let id = outcome.lifecycle.lifecycle_id.clone();
-    let event = outcome.target.event;
+    follow_event(
+        ctx,
+        &outcome.lifecycle.lifecycle_id,
+        outcome.target,
+        outcome.execution_arn.as_deref(),
+        json,
+    )
+    .await
+}
+
+/// Follows one running event to its result: the progress line on a
+/// terminal, then the end line; exit 0 completed, 1 failed or broken.
+async fn follow_event(
+    ctx: &Context,
+    id: &str,
+    target: crate::lifecycle::EventRef,
+    execution_arn: Option<&str>,
+    json: bool,
+) -> Result<(), CliError> {
+    let event = target.event;
     let terminal = !json && std::io::stderr().is_terminal();
     let started = std::time::Instant::now();
     let mut progress = |p: &ops::WaitProgress| {
@@ -251,9 +415,9 @@ async fn follow(ctx: &Context, outcome: &Outcome, wait: bool, json: bool) -> Res
     };
     let end = ops::wait_for_result(
         ctx,
-        &id,
-        outcome.target,
-        outcome.execution_arn.as_deref(),
+        id,
+        target,
+        execution_arn,
         ctx.config.workflow_poll,
         &mut progress,
     )
@@ -303,13 +467,15 @@ async fn create(ctx: &Context, args: CreateArgs) -> Result<(), CliError> {
     };
     let outcome = ops::create(ctx, &actor, new).await?;
     if args.json {
-        return emit_json(&json!({
+        emit_json(&json!({
             "lifecycle_id": outcome.lifecycle.lifecycle_id,
             "ami_semver": outcome.lifecycle.ami_semver,
             "execution_arn": outcome.execution_arn,
-        }));
+        }))?;
+    } else {
+        emit(&format!("{}\n", outcome.lifecycle.lifecycle_id))?;
     }
-    emit(&format!("{}\n", outcome.lifecycle.lifecycle_id))
+    follow(ctx, &outcome, args.wait, args.json).await
 }
 
 /// Refuses control characters and bidi controls in what `create` would
