@@ -184,8 +184,8 @@ impl Command {
             | Command::Filter
             | Command::SortNext
             | Command::SortReverse
-            | Command::SortProblems => Scope::List,
-            Command::NewLifecycle => Scope::List,
+            | Command::SortProblems
+            | Command::NewLifecycle => Scope::List,
             Command::Pause | Command::Autoscroll => Scope::Notifications,
             Command::CopyAmi
             | Command::CopyId

@@ -46,11 +46,11 @@ pub fn parse(line: &str) -> Result<PaletteCommand, String> {
         }
     };
     match first.to_ascii_lowercase().as_str() {
-        "inbox" => screen(Screen::Inbox { selected: 0 }),
+        // `:waiting` is the header's count of what waits for a person.
+        "inbox" | "waiting" => screen(Screen::Inbox { selected: 0 }),
         "production" | "prod" => screen(Screen::Production { scroll: 0 }),
         "notifications" | "feed" => screen(Screen::Feed),
         "list" | "lifecycles" => screen(Screen::List),
-        "waiting" => screen(Screen::Inbox { selected: 0 }),
         word @ ("error" | "errors" | "failed" | "running" | "lost") if rest.is_empty() => {
             // A lost execution shows ERROR (read from the execution).
             let status = match word {

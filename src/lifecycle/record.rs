@@ -257,11 +257,19 @@ pub fn format_age(d: chrono::Duration) -> String {
     let s = d.num_seconds().max(0);
     let (day, hour, minute) = (86_400, 3600, 60);
     if s >= day {
-        format!("{}d{:02}h", s / day, s % day / hour)
+        format!(
+            "{}d{:02}h",
+            s.div_euclid(day),
+            s.rem_euclid(day).div_euclid(hour)
+        )
     } else if s >= hour {
-        format!("{}h{:02}m", s / hour, s % hour / minute)
+        format!(
+            "{}h{:02}m",
+            s.div_euclid(hour),
+            s.rem_euclid(hour).div_euclid(minute)
+        )
     } else if s >= minute {
-        format!("{}m", s / minute)
+        format!("{}m", s.div_euclid(minute))
     } else {
         format!("{s}s")
     }

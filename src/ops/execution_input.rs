@@ -176,14 +176,21 @@ impl Setting {
         let w = &self.workflows;
         let seconds = self.wait_seconds.max(1);
         let max = max_budget_seconds(Workflow::SmokeTests);
-        let fixed = SMOKE_INSTANCE_SECONDS + SMOKE_REGISTRATION_SECONDS + SMOKE_DELIVERY_SECONDS + SMOKE_COMMAND_SLACK_SECONDS;
+        let fixed = SMOKE_INSTANCE_SECONDS
+            + SMOKE_REGISTRATION_SECONDS
+            + SMOKE_DELIVERY_SECONDS
+            + SMOKE_COMMAND_SLACK_SECONDS;
         let execution_timeout = w
             .smoke_command_timeout_seconds
             .unwrap_or(DEFAULT_SMOKE_COMMAND_SECONDS)
             .clamp(60, max.saturating_sub(fixed).max(60));
         let instance_rounds = self.rounds(SMOKE_INSTANCE_SECONDS);
         let registration_rounds = self.rounds(SMOKE_REGISTRATION_SECONDS);
-        let command_rounds = self.rounds(execution_timeout + SMOKE_DELIVERY_SECONDS + SMOKE_COMMAND_SLACK_SECONDS);
+        let command_rounds = self.rounds(
+            execution_timeout
+                .saturating_add(SMOKE_DELIVERY_SECONDS)
+                .saturating_add(SMOKE_COMMAND_SLACK_SECONDS),
+        );
         json!({
             "instance_type": w.smoke_instance_type.as_deref().unwrap_or("t3.micro"),
             "subnet_id": w.smoke_subnet_id,

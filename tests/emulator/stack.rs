@@ -340,14 +340,26 @@ async fn the_template_deploys_and_drives_a_lifecycle_from_its_outputs() {
     for (name, event) in [
         ("SMOKE_TESTS", EventKind::SmokeTests),
         ("VULNERABILITY_SCANS", EventKind::VulnerabilityScans),
-        ("QA_CERTIFICATION_REQUEST", EventKind::QaCertificationRequest),
+        (
+            "QA_CERTIFICATION_REQUEST",
+            EventKind::QaCertificationRequest,
+        ),
     ] {
         run_with(&env, &path, &["trigger", &id, name, "--yes"]);
         let lc = settle(&ctx, &id, creation(event)).await;
         let record = lc.record(creation(event)).expect("record");
-        assert_eq!(record.status, EventStatus::Completed, "{name}: {:?}", record.reason);
+        assert_eq!(
+            record.status,
+            EventStatus::Completed,
+            "{name}: {:?}",
+            record.reason
+        );
     }
-    run_with(&env, &path, &["certify", &id, "--reason", "QA signed off", "--yes"]);
+    run_with(
+        &env,
+        &path,
+        &["certify", &id, "--reason", "QA signed off", "--yes"],
+    );
     run_with(&env, &path, &["promote", &id, "--yes"]);
     let lc = settle(&ctx, &id, creation(EventKind::MarkForProduction)).await;
     let prod = lc

@@ -28,7 +28,7 @@ async fn pipeline(
     tags: &[(&str, &str)],
 ) -> String {
     let ib = &ctx.sdk().expect("sdk clients").clients.imagebuilder;
-    let base = format!("arn:aws:imagebuilder:us-east-1:123456789012");
+    let base = "arn:aws:imagebuilder:us-east-1:123456789012".to_string();
     let distributions = regions
         .iter()
         .map(|region| {
@@ -187,7 +187,8 @@ async fn a_two_region_distribution_remote_first_reaches_production_through_throt
     );
     let smoke = task_errors(&execution_of(&lc, EventKind::SmokeTests));
     assert!(
-        smoke.iter().any(|e| e == "Ec2.Ec2Exception") && smoke.iter().any(|e| e == "Ssm.SsmException"),
+        smoke.iter().any(|e| e == "Ec2.Ec2Exception")
+            && smoke.iter().any(|e| e == "Ssm.SsmException"),
         "the smoke test's EC2 and SSM polls were throttled and retried: {smoke:?}"
     );
     for event in [
@@ -204,7 +205,11 @@ async fn a_two_region_distribution_remote_first_reaches_production_through_throt
         .record(creation(EventKind::SmokeTests))
         .expect("smoke record");
     assert_eq!(
-        smoke_record.outputs.extra.get("document").map(String::as_str),
+        smoke_record
+            .outputs
+            .extra
+            .get("document")
+            .map(String::as_str),
         Some("AWS-RunShellScript"),
         "a Linux AMI runs the shell document"
     );
@@ -286,7 +291,7 @@ async fn a_smoke_test_stopped_mid_run_leaves_no_instance_after_reconcile() {
     completed(&ctx, &id, creation(EventKind::AmiBuild)).await;
     env.ok(&["trigger", &id, "--yes"]);
     let smoke = creation(EventKind::SmokeTests);
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     let (execution, name) = loop {
         let lc = ctx.store.get(&id).await.expect("get");
         let record = lc.record(smoke).expect("smoke record");
@@ -304,7 +309,11 @@ async fn a_smoke_test_stopped_mid_run_leaves_no_instance_after_reconcile() {
         ));
         serde_json::from_str(&out).expect("states")
     };
-    assert_eq!(running(&name), ["running"], "the smoke test's instance runs");
+    assert_eq!(
+        running(&name),
+        ["running"],
+        "the smoke test's instance runs"
+    );
     boto3(&format!(
         "sfn().stop_execution(executionArn='{execution}', error='test', cause='stopped by the test')"
     ));
@@ -320,10 +329,13 @@ async fn a_smoke_test_stopped_mid_run_leaves_no_instance_after_reconcile() {
         reason.contains("ABORTED") && reason.contains("being terminated (cleanup"),
         "the timeline says the instances are cleaned up: {reason}"
     );
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     loop {
         let states = running(&name);
-        if states.iter().all(|s| s == "terminated" || s == "shutting-down") {
+        if states
+            .iter()
+            .all(|s| s == "terminated" || s == "shutting-down")
+        {
             break;
         }
         assert!(
