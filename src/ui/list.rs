@@ -22,7 +22,7 @@ const AMI_SHORT: u16 = 13;
 const STAGE_MAX: u16 = 38;
 
 /// The STAGE text of a row, as the column shows it: glyph, status word and
-/// event; `compact` (80 columns beside a REASON) drops the word, the glyph
+/// event; `compact` (below 130 columns beside a REASON) drops the word, the glyph
 /// still tells every status apart (`! Smoke tests`, `✘ Build`).
 fn stage_text(row: &Row, compact: bool) -> (String, String) {
     let cycle = match row.stage.stage {
@@ -166,7 +166,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let reasons = state.view[start..end]
         .iter()
         .any(|i| state.rows[*i].reason.is_some());
-    let compact = reasons && area.width < 100;
+    let compact = reasons && area.width < 130;
     // The STAGE column is as wide as its longest visible value (within the
     // room the layout gives it), so a long one is never cut when it fits.
     let longest = state.view[start..end]
