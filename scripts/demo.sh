@@ -9,10 +9,9 @@ cd "$ROOT"
 
 LIFECYCLES="${AMIBOARD_DEMO_LIFECYCLES:-300}"
 ensure_moto
-# The build shows its progress: the first one takes a few minutes.
-log "building amiboard (the first build takes a few minutes)"
-cargo build --locked
-BIN="$ROOT/target/debug/amiboard"
+# The build shows its progress (the first one takes a few minutes); BIN is
+# where cargo put the binary (CARGO_TARGET_DIR is honoured).
+build_amiboard
 trap stop_moto EXIT INT TERM HUP
 # The emulated Image Builder takes this long per build (BUILDING, TESTING,
 # DISTRIBUTING, a quarter each), so the dashboard shows builds running.
@@ -25,7 +24,7 @@ export AMIBOARD_CONFIG="${AMIBOARD_CONFIG:-$ROOT/scripts/demo-config.toml}"
 export AMIBOARD_PIPELINE_ARN="${AMIBOARD_PIPELINE_ARN:-arn:aws:imagebuilder:$AWS_REGION:123456789012:image-pipeline/amiboard-demo}"
 # Tables, topics, state machines, and (on the emulator) the demo pipeline,
 # buckets and EC2 events rule.
-"$BIN" provision
+step "provisioning tables, topics and state machines on the emulator" "$BIN" provision
 # Failure injection: the first smoke test on an AMI of the demo pipeline
 # fails (the emulator reads the pipeline's tags), to show a failure and a retry.
 "$VENV/bin/python" - "$MOTO_URL" <<'PY'
@@ -35,7 +34,7 @@ ib = boto3.client("imagebuilder", endpoint_url=sys.argv[1], region_name=region)
 arn = f"arn:aws:imagebuilder:{region}:123456789012:image-pipeline/amiboard-demo"
 ib.tag_resource(resourceArn=arn, tags={"emulator:fail-smoke-tests": "1"})
 PY
-"$BIN" seed --lifecycles "$LIFECYCLES"
+step "writing $LIFECYCLES demo lifecycles" "$BIN" seed --lifecycles "$LIFECYCLES"
 # Two live lifecycles whose builds run (for real, on the emulated Image
 # Builder) while the dashboard opens; the first smoke test triggered fails.
 "$BIN" create --stack-tag demo --product-name web-frontend --product-version 4.3 \

@@ -10,14 +10,70 @@ MOTO_REQUIREMENT="moto[server]==$MOTO_VERSION"
 
 log() { printf 'amiboard: %s\n' "$*" >&2; }
 
+# Runs one step with a line before it (what it does, how long it usually
+# takes) and a line after it with the seconds it took: `step WHAT CMD...`.
+step() {
+  local what="$1" started=$SECONDS rc=0
+  shift
+  log "$what..."
+  "$@" || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    log "$what: done in $((SECONDS - started)) s"
+  else
+    log "$what: failed after $((SECONDS - started)) s (exit $rc)"
+  fi
+  return "$rc"
+}
+
+# pip with its own progress (what it downloads and installs, with a
+# progress bar on a terminal), on standard error like every other line.
+pip_install() {
+  local python="$1"
+  shift
+  "$python" -m pip install --disable-pip-version-check --progress-bar on "$@" >&2
+}
+
+# Builds amiboard and sets BIN to its binary wherever cargo put it
+# (CARGO_TARGET_DIR, build.target-dir in a cargo config): the path is read
+# from cargo's own build messages, never guessed.
+build_amiboard() {
+  local messages
+  messages="$(step "building amiboard (cargo build; the first build takes 3-6 minutes)" \
+    cargo build --locked --message-format=json-render-diagnostics)" || return 1
+  BIN="$(printf '%s\n' "$messages" | python3 -c '
+import json, sys
+exe = ""
+for line in sys.stdin:
+    try:
+        m = json.loads(line)
+    except ValueError:
+        continue
+    t = m.get("target") or {}
+    if m.get("reason") == "compiler-artifact" and t.get("name") == "amiboard" and "bin" in t.get("kind", []) and m.get("executable"):
+        exe = m["executable"]
+print(exe)
+')"
+  if [ -z "$BIN" ]; then
+    # No artifact message (an old cargo): the target directory cargo reports.
+    BIN="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')/debug/amiboard"
+  fi
+  if [ ! -x "$BIN" ]; then
+    log "cargo built amiboard but $BIN is not there"
+    return 1
+  fi
+  log "amiboard is $BIN"
+  export BIN
+}
+
 # Installs moto into .venv unless it is already there.
 ensure_moto() {
   if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "import moto.server, flask, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
     return 0
   fi
-  log "installing $MOTO_REQUIREMENT into $VENV (once)"
-  python3 -m venv "$VENV" || { log "python3 -m venv failed: install python3-venv"; return 1; }
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$MOTO_REQUIREMENT" \
+  log "installing the local AWS emulator ($MOTO_REQUIREMENT) into $VENV, once: about 2-3 minutes"
+  step "creating the Python environment $VENV" python3 -m venv "$VENV" \
+    || { log "python3 -m venv failed: install python3-venv"; return 1; }
+  step "installing $MOTO_REQUIREMENT with pip (about 150 s)" pip_install "$VENV/bin/python" "$MOTO_REQUIREMENT" \
     || { log "pip could not install $MOTO_REQUIREMENT"; return 1; }
 }
 
@@ -30,9 +86,10 @@ ensure_awscli() {
   if [ -x "$AWS_CLI" ] && "$AWS_CLI" --version 2>&1 | grep -q "aws-cli/${AWSCLI_REQUIREMENT#awscli==} "; then
     return 0
   fi
-  log "installing $AWSCLI_REQUIREMENT into $VENV/awscli (once)"
-  python3 -m venv "$VENV/awscli" || { log "python3 -m venv failed: install python3-venv"; return 1; }
-  "$VENV/awscli/bin/python" -m pip install --quiet --disable-pip-version-check "$AWSCLI_REQUIREMENT" \
+  log "installing the AWS CLI ($AWSCLI_REQUIREMENT) into $VENV/awscli, once: about a minute"
+  step "creating the Python environment $VENV/awscli" python3 -m venv "$VENV/awscli" \
+    || { log "python3 -m venv failed: install python3-venv"; return 1; }
+  step "installing $AWSCLI_REQUIREMENT with pip" pip_install "$VENV/awscli/bin/python" "$AWSCLI_REQUIREMENT" \
     || { log "pip could not install $AWSCLI_REQUIREMENT"; return 1; }
 }
 
@@ -45,7 +102,8 @@ free_port() {
 # Functions execution, and exports MOTO_PID, MOTO_URL and the AWS variables
 # every amiboard call then uses.
 start_moto() {
-  local port
+  local port started=$SECONDS
+  log "starting the local AWS emulator (a few seconds)"
   port="$(free_port)"
   MOTO_LOG="${MOTO_LOG:-$(mktemp -t amiboard-moto.XXXXXX.log)}"
   "$VENV/bin/python" "$(dirname "${BASH_SOURCE[0]}")/moto_server.py" -H 127.0.0.1 -p "$port" >"$MOTO_LOG" 2>&1 &
@@ -76,7 +134,7 @@ PY
   # Never ask the EC2 instance metadata service: only loopback is ours.
   export AWS_EC2_METADATA_DISABLED=true
   unset AWS_PROFILE
-  log "moto listens on $MOTO_URL (pid $MOTO_PID)"
+  log "moto listens on $MOTO_URL (pid $MOTO_PID), started in $((SECONDS - started)) s"
 }
 
 stop_moto() {

@@ -12,18 +12,19 @@ export AMIBOARD_AWS_CLI="$AWS_CLI"
 if ! command -v tmux >/dev/null 2>&1; then
   log "installing tmux for the end-to-end tests"
   if command -v apt-get >/dev/null 2>&1; then
-    (apt-get update -qq && apt-get install -y -qq tmux) >/dev/null 2>&1 || log "could not install tmux"
+    step "installing tmux with apt-get (under a minute)" \
+      bash -c 'apt-get update -qq && apt-get install -y -qq tmux' >&2 || log "could not install tmux"
   fi
 fi
 # The local stack's own rules (scripts/emulator/README.md), without amiboard:
 # each refuses what AWS refuses.
-"$VENV/bin/python" -m unittest discover -s scripts/emulator/tests -t scripts
+step "the local stack's own rules (python unittest)" \
+  "$VENV/bin/python" -m unittest discover -s scripts/emulator/tests -t scripts
 # The deployable template: its definitions are the repository's, and
 # cfn-lint (installed with moto[server]) finds nothing.
 "$VENV/bin/python" scripts/sync-template.py --check
 if [ ! -x "$VENV/bin/cfn-lint" ]; then
-  log "installing cfn-lint into $VENV"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check cfn-lint
+  step "installing cfn-lint into $VENV with pip (about 30 s)" pip_install "$VENV/bin/python" cfn-lint
 fi
 "$VENV/bin/cfn-lint" deploy/amiboard.template.json
 cargo fmt --all -- --check

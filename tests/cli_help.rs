@@ -140,3 +140,32 @@ fn trust_06_config_from_stack_refuses_an_endless_input_with_one_line() {
     assert!(out.stdout.is_empty());
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[test]
+fn certify_without_a_reason_is_a_usage_error_and_or_filters_parse() {
+    // Exit 2 (usage), not 4 (refused), and before any AWS call.
+    for args in [
+        &["certify", "2bc3", "--yes"][..],
+        &["certify", "2bc3", "--reason", "  ", "--yes"][..],
+    ] {
+        let out = amiboard(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("Pass --reason TEXT"), "{err}");
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    }
+    // `,` is "or" within a term: a bad alternative is still the one sentence.
+    let out = amiboard(&["list", "--filter", "status:failed,bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown status `bogus`"));
+    // `promote` names the AMI on the command line; `wait` follows an event.
+    for (command, flag) in [
+        ("promote", "--confirm-ami"),
+        ("wait", "EVENT"),
+        ("create", "--wait"),
+    ] {
+        let out = amiboard(&[command, "--help"]);
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(help.contains(flag), "{command} --help: {help}");
+    }
+}

@@ -6,8 +6,13 @@ use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
 
-use crate::lifecycle::Lifecycle;
-use crate::lifecycle::notification::{Arrival, LinkIndex, match_lifecycle};
+use crate::lifecycle::notification::{
+    Arrival, LinkIndex, Notification, NotificationKind, Source, match_lifecycle, sanitize,
+};
+use crate::lifecycle::{EventStatus, Lifecycle};
+
+/// How far back the feed's history reaches when the dashboard opens.
+pub const HISTORY_MINUTES: i64 = 60;
 
 /// How many notifications the pane keeps.
 pub const FEED_CAPACITY: usize = 1000;
@@ -64,6 +69,9 @@ pub struct Feed {
     /// When the stream, which could not start, tries again (the header
     /// counts down to it).
     pub retry_at: Option<DateTime<Utc>>,
+    /// The first load put the last hour of recorded events in the feed
+    /// (marked `history`); later reads add none.
+    pub history_done: bool,
 }
 
 impl Default for Feed {
@@ -83,6 +91,7 @@ impl Default for Feed {
             pane_open: false,
             told_denied: false,
             retry_at: None,
+            history_done: false,
         }
     }
 }
@@ -207,6 +216,73 @@ impl Feed {
             self.clamp();
         }
     }
+}
+
+/// The events of `lc` its record says changed in the hour before `now`,
+/// as feed lines of the `history` source (what happened before the
+/// dashboard opened): `SMOKE_TESTS failed (try 2): <reason>`.
+pub fn history(lc: &Lifecycle, now: DateTime<Utc>) -> Vec<Arrival> {
+    let since = now - chrono::Duration::minutes(HISTORY_MINUTES);
+    lc.all_records()
+        .filter(|(_, r)| r.status != EventStatus::NotStarted)
+        .filter_map(|(at, r)| {
+            let when = r.changed_at().filter(|t| *t >= since && *t <= now)?;
+            let stage = match at.stage {
+                crate::lifecycle::Stage::Creation => String::new(),
+                crate::lifecycle::Stage::Patch(n) => format!(" p{n}"),
+            };
+            let mut summary = format!(
+                "{}{stage} {} {}",
+                at.event.label(),
+                r.status.glyph(),
+                r.status.word()
+            );
+            if r.attempt > 1 {
+                summary.push_str(&format!(" (try {})", r.attempt));
+            }
+            if let Some(actor) = r
+                .actor
+                .as_deref()
+                .filter(|_| r.status == EventStatus::InProgress)
+            {
+                summary.push_str(&format!(" by {actor}"));
+            }
+            if let Some(reason) = r.reason.as_deref().filter(|r| !r.is_empty()) {
+                summary.push_str(": ");
+                summary.push_str(reason);
+            }
+            let summary = sanitize::one_line(&summary, sanitize::MAX_SUMMARY_CHARS);
+            let raw = sanitize::sanitize(&serde_json::to_string_pretty(r).unwrap_or_default());
+            Some(Arrival {
+                notification: Notification {
+                    message_id: format!(
+                        "history:{}:{}:{}:{}",
+                        lc.lifecycle_id,
+                        at.event.name(),
+                        r.attempt,
+                        r.status.name()
+                    ),
+                    topic_arn: None,
+                    subject: None,
+                    published_at: None,
+                    event_time: Some(when),
+                    source: Source::History,
+                    kind: NotificationKind::Raw,
+                    lifecycle_id: Some(lc.lifecycle_id.clone()),
+                    ami_ids: Vec::new(),
+                    image_arn: None,
+                    command_id: None,
+                    status: Some(r.status.name().to_string()),
+                    outcome: Some(r.status),
+                    summary,
+                    raw,
+                    warnings: Vec::new(),
+                },
+                lifecycle_id: Some(lc.lifecycle_id.clone()),
+                received_at: when,
+            })
+        })
+        .collect()
 }
 
 /// The searchable text of one feed line: source, lifecycle, status, summary.

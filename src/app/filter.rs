@@ -1,6 +1,7 @@
 //! The `/` filter: fuzzy text terms plus `field:value` terms such as
 //! `status:failed event:smoke stack:main product:web owner:alice`, and scan
-//! counts compared by severity: `critical:>0 high:>=3`.
+//! counts compared by severity: `critical:>0 high:>=3`. A `,` inside a
+//! term's value means "or": `status:failed,error`, `stack:prod,staging`.
 
 use super::rows::Row;
 use crate::lifecycle::{EventKind, EventStatus, VulnerabilityCounts};
@@ -37,12 +38,13 @@ pub enum Term {
     Fuzzy(String),
     Status(Vec<EventStatus>),
     Event(Vec<EventKind>),
-    Stack(String),
-    Product(String),
-    Owner(String),
-    Ami(String),
-    Semver(String),
-    Id(String),
+    /// Each text term holds its `,`-separated alternatives; any may match.
+    Stack(Vec<String>),
+    Product(Vec<String>),
+    Owner(Vec<String>),
+    Ami(Vec<String>),
+    Semver(Vec<String>),
+    Id(Vec<String>),
     /// The latest scan's count of one severity compared with a number;
     /// a lifecycle never scanned matches no such term.
     Scan {
@@ -72,15 +74,24 @@ impl Filter {
             if value.is_empty() {
                 return Err(format!("`{field}:` needs a value"));
             }
+            let alternatives = || -> Result<Vec<String>, String> {
+                let list: Vec<String> = value.split(',').map(str::to_string).collect();
+                if list.iter().any(String::is_empty) {
+                    return Err(format!(
+                        "`{field}:{value}` has an empty alternative: write `{field}:a,b`"
+                    ));
+                }
+                Ok(list)
+            };
             let term = match field.to_lowercase().as_str() {
-                "status" => Term::Status(statuses(&value)?),
-                "event" => Term::Event(events(&value)?),
-                "stack" => Term::Stack(value),
-                "product" => Term::Product(value),
-                "owner" => Term::Owner(value),
-                "ami" => Term::Ami(value),
-                "semver" => Term::Semver(value),
-                "id" => Term::Id(value),
+                "status" => Term::Status(union(&alternatives()?, statuses)?),
+                "event" => Term::Event(union(&alternatives()?, events)?),
+                "stack" => Term::Stack(alternatives()?),
+                "product" => Term::Product(alternatives()?),
+                "owner" => Term::Owner(alternatives()?),
+                "ami" => Term::Ami(alternatives()?),
+                "semver" => Term::Semver(alternatives()?),
+                "id" => Term::Id(alternatives()?),
                 "critical" => scan(Severity::Critical, field, &value)?,
                 "high" => scan(Severity::High, field, &value)?,
                 "medium" => scan(Severity::Medium, field, &value)?,
@@ -120,12 +131,15 @@ impl Term {
             Term::Fuzzy(text) => row.fuzzy(text),
             Term::Status(list) => list.contains(&row.status),
             Term::Event(list) => list.contains(&row.stage.event),
-            Term::Stack(v) => row.stack_tag.to_lowercase().contains(v),
-            Term::Product(v) => row.product.to_lowercase().contains(v),
-            Term::Owner(v) => row.owner.to_lowercase().contains(v),
-            Term::Ami(v) => row.ami.as_deref().is_some_and(|a| a.contains(v)),
-            Term::Semver(v) => row.semver.text().is_some_and(|s| s.starts_with(v.as_str())),
-            Term::Id(v) => row.id.to_lowercase().starts_with(v),
+            Term::Stack(vs) => any(vs, |v| row.stack_tag.to_lowercase().contains(v)),
+            Term::Product(vs) => any(vs, |v| row.product.to_lowercase().contains(v)),
+            Term::Owner(vs) => any(vs, |v| row.owner.to_lowercase().contains(v)),
+            Term::Ami(vs) => any(vs, |v| row.ami.as_deref().is_some_and(|a| a.contains(v))),
+            Term::Semver(vs) => {
+                let semver = row.semver.text();
+                any(vs, |v| semver.as_deref().is_some_and(|s| s.starts_with(v)))
+            }
+            Term::Id(vs) => any(vs, |v| row.id.to_lowercase().starts_with(v)),
             Term::Scan {
                 severity,
                 comparison,
@@ -135,6 +149,28 @@ impl Term {
                 .is_some_and(|v| comparison.holds(severity.count(&v), *value)),
         }
     }
+}
+
+/// Whether any alternative holds.
+fn any(alternatives: &[String], holds: impl Fn(&str) -> bool) -> bool {
+    alternatives.iter().any(|v| holds(v))
+}
+
+/// What each alternative names, together (in declaration order, once each);
+/// an alternative that names nothing is the whole term's error.
+fn union<T: PartialEq>(
+    alternatives: &[String],
+    names: fn(&str) -> Result<Vec<T>, String>,
+) -> Result<Vec<T>, String> {
+    let mut found = Vec::new();
+    for alternative in alternatives {
+        for item in names(alternative)? {
+            if !found.contains(&item) {
+                found.push(item);
+            }
+        }
+    }
+    Ok(found)
 }
 
 impl Severity {
@@ -268,6 +304,39 @@ mod tests {
         // Never scanned: no count to compare, not even with 0.
         assert!(!matches("critical:0", None));
         assert!(!matches("critical:<1", None));
+    }
+
+    #[test]
+    fn a_comma_is_or_within_a_term() {
+        let f = Filter::parse("status:failed,error").expect("parse");
+        assert_eq!(
+            f.terms,
+            vec![Term::Status(vec![EventStatus::Failed, EventStatus::Error])]
+        );
+        let mut lc = Lifecycle::new("id", "prod", "web", "1", "o", chrono::Utc::now());
+        lc.creation[0].status = EventStatus::Error;
+        let error = Row::of(&lc);
+        lc.creation[0].status = EventStatus::Failed;
+        let failed = Row::of(&lc);
+        lc.creation[0].status = EventStatus::InProgress;
+        let running = Row::of(&lc);
+        assert!(f.matches(&error) && f.matches(&failed) && !f.matches(&running));
+        let stacks = Filter::parse("stack:dev,prod").expect("parse");
+        assert!(stacks.matches(&running));
+        assert!(
+            !Filter::parse("stack:dev,qa")
+                .expect("parse")
+                .matches(&running)
+        );
+        assert_eq!(
+            Filter::parse("status:failed,bogus").expect_err("bogus"),
+            "unknown status `bogus`: use failed, error, running, completed or not_started"
+        );
+        assert!(
+            Filter::parse("status:failed,")
+                .expect_err("empty")
+                .contains("empty alternative")
+        );
     }
 
     #[test]

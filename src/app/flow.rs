@@ -13,11 +13,10 @@ use crate::lifecycle::{Bump, EventKind, EventRef, Lifecycle, Refusal, Stage};
 /// Starts a mutating command on the focused lifecycle.
 pub fn begin(state: &mut State, command: Command) -> Vec<Effect> {
     if state.read_only {
-        // The on-call view: one line, no dialog to dismiss.
-        state.notify(
-            Level::Warn,
-            format!("{} Nothing was changed.", Refusal::ReadOnly),
-        );
+        // The on-call view: one line, no dialog to dismiss, and what a
+        // writer would run instead.
+        let line = read_only_line(command, state.focused_id().as_deref());
+        state.notify(Level::Warn, line);
         return Vec::new();
     }
     if command == Command::NewLifecycle {
@@ -86,6 +85,27 @@ pub fn begin(state: &mut State, command: Command) -> Vec<Effect> {
         refuse(state, command, &sentence);
     }
     Vec::new()
+}
+
+/// The read-only refusal: nothing was changed, and the CLI command a writer
+/// would run for the same change on this lifecycle (its first 8 characters,
+/// as the list shows it).
+pub fn read_only_line(command: Command, id: Option<&str>) -> String {
+    let id: String = id.map_or_else(|| "ID".to_string(), |id| id.chars().take(8).collect());
+    let run = match command {
+        Command::Trigger => format!("amiboard trigger {id}"),
+        Command::Certify => format!("amiboard certify {id} --reason TEXT"),
+        Command::Reject => format!("amiboard certify {id} --reject --reason TEXT"),
+        Command::Promote => format!("amiboard promote {id}"),
+        Command::StartPatch => format!("amiboard patch {id} --bump patch"),
+        Command::Retry => format!("amiboard retry {id}"),
+        Command::Reconcile => format!("amiboard reconcile {id}"),
+        _ => "amiboard create --stack-tag TAG --product-name NAME --product-version V".to_string(),
+    };
+    format!(
+        "{} Nothing was changed: a writer would run `{run}`.",
+        Refusal::ReadOnly
+    )
 }
 
 fn refuse(state: &mut State, command: Command, sentence: &str) {

@@ -6,6 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use super::action::Effect;
 use super::filter::Filter;
 use super::keymap::Command;
+use super::rows::{Sort, SortColumn};
 use super::state::{Level, Screen, State};
 
 pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
@@ -265,6 +266,18 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
         }
         Command::SortReverse if on_list => {
             state.sort.descending = !state.sort.descending;
+            state.rebuild_view();
+        }
+        Command::SortProblems if on_list => {
+            // On again: back to the newest change first.
+            state.sort = if state.sort.column == SortColumn::Problems {
+                Sort::default()
+            } else {
+                Sort {
+                    column: SortColumn::Problems,
+                    descending: false,
+                }
+            };
             state.rebuild_view();
         }
         Command::CopyAmi | Command::CopyId => return copy(state, command),

@@ -43,6 +43,7 @@ commands! {
     Filter,
     SortNext,
     SortReverse,
+    SortProblems,
     Detail,
     Notices,
     CopyAmi,
@@ -95,6 +96,7 @@ impl Command {
             Command::Filter => "filter",
             Command::SortNext => "sort",
             Command::SortReverse => "sort_reverse",
+            Command::SortProblems => "sort_problems",
             Command::Detail => "detail",
             Command::Notices => "notices",
             Command::CopyAmi => "copy_ami",
@@ -136,6 +138,7 @@ impl Command {
             Command::Filter => "filter",
             Command::SortNext => "sort column",
             Command::SortReverse => "reverse sort",
+            Command::SortProblems => "problems first",
             Command::Detail => "record JSON",
             Command::Notices => "notices",
             Command::CopyAmi => "copy AMI id",
@@ -177,10 +180,12 @@ impl Command {
 
     pub fn scope(self) -> Scope {
         match self {
-            Command::Open | Command::Filter | Command::SortNext | Command::SortReverse => {
-                Scope::List
-            }
-            Command::NewLifecycle => Scope::List,
+            Command::Open
+            | Command::Filter
+            | Command::SortNext
+            | Command::SortReverse
+            | Command::SortProblems
+            | Command::NewLifecycle => Scope::List,
             Command::Pause | Command::Autoscroll => Scope::Notifications,
             Command::CopyAmi
             | Command::CopyId
@@ -208,6 +213,7 @@ impl Command {
             Command::Filter => &["/"],
             Command::SortNext => &["s"],
             Command::SortReverse => &["S"],
+            Command::SortProblems => &["!"],
             Command::Detail => &["d"],
             Command::Notices => &["N"],
             Command::CopyAmi => &["y"],

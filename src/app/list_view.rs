@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use super::action::Effect;
 use super::records::KEEP;
-use super::rows::{Row, Sort, build_view};
+use super::rows::{Row, Sort, Triage, build_view};
 use super::state::{Level, State};
 use crate::lifecycle::Lifecycle;
 
@@ -144,6 +144,8 @@ impl State {
         for (i, row, lc) in changed {
             // The same id twice in one batch: the newer wins.
             if self.rows[i].item_version <= lc.item_version {
+                self.count(self.rows[i].triage, false);
+                self.count(row.triage, true);
                 self.rows[i] = row;
                 self.hold(i, lc, &pinned);
             }
@@ -152,6 +154,8 @@ impl State {
             let mut row = Row::named(&lc, &mut self.names);
             if let Some(&j) = self.by_id.get(&row.id) {
                 if self.rows[j].item_version <= lc.item_version {
+                    self.count(self.rows[j].triage, false);
+                    self.count(row.triage, true);
                     row.id = Arc::clone(&self.rows[j].id);
                     self.rows[j] = row;
                     self.hold(j, lc, &pinned);
@@ -160,6 +164,7 @@ impl State {
             }
             let j = self.rows.len();
             self.by_id.insert(Arc::clone(&row.id), j);
+            self.count(row.triage, true);
             self.rows.push(row);
             self.hold(j, lc, &pinned);
             if let Some(seen) = self.seen.as_mut() {
@@ -173,6 +178,16 @@ impl State {
         self.place_selection(&anchor);
     }
 
+    /// Counts a row into (or out of) its triage group.
+    fn count(&mut self, triage: Triage, add: bool) {
+        let slot = &mut self.triage_counts[triage as usize];
+        *slot = if add {
+            slot.saturating_add(1)
+        } else {
+            slot.saturating_sub(1)
+        };
+    }
+
     /// Notes what row `i`'s record means for the other screens, and holds
     /// the record itself when the table is small, when it was held already
     /// or when it is on screen.
@@ -182,6 +197,13 @@ impl State {
             self.new_links.add_as(&id, &lc);
         }
         self.facts.note(&id, &lc, self.now, &mut self.names);
+        if !self.feed.history_done {
+            // The first load: what happened in the last hour, from the records.
+            let history = super::feed::history(&lc, self.now);
+            if !history.is_empty() {
+                self.feed.push(history);
+            }
+        }
         if self.rows.len() <= KEEP || self.records.contains(&id) || pinned.contains(&id) {
             self.records.put(id, lc, pinned);
         }
@@ -209,6 +231,10 @@ impl State {
         let mut keep = seen.iter().copied();
         self.rows.retain(|_| keep.next().unwrap_or(true));
         self.rows.shrink_to_fit();
+        self.triage_counts = [0; 6];
+        for i in 0..self.rows.len() {
+            self.count(self.rows[i].triage, true);
+        }
         self.by_id.retain(|_, i| {
             let to = remap[*i];
             *i = to;

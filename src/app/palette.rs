@@ -2,7 +2,8 @@
 //! prefix, AMI id, image ARN or execution ARN; open a screen (`:inbox`,
 //! `:production`, `:notifications`, `:list`); switch `:profile NAME` or
 //! `:region NAME` (checked first: the dashboard re-opens on the new target
-//! only once its credentials answer).
+//! only once its credentials answer); `:error`, `:failed`, `:running`
+//! filter the list to what the header counts (`:waiting` is the inbox).
 
 use super::action::Effect;
 use super::state::{Level, Screen, State};
@@ -15,11 +16,12 @@ pub enum PaletteCommand {
     Screen(Screen),
     Profile(String),
     Region(String),
+    /// A filter for the list (`:error` is `status:error`).
+    Filter(String),
 }
 
 /// The words the palette knows, for its hint line and errors.
-pub const WORDS: &str =
-    "inbox, production, notifications, list, profile NAME, region NAME, or an id, AMI id or ARN";
+pub const WORDS: &str = "inbox, production, notifications, list, error, failed, running, waiting, profile NAME, region NAME, or an id, AMI id or ARN";
 
 /// Parses a palette line; an error is one sentence for the bar.
 pub fn parse(line: &str) -> Result<PaletteCommand, String> {
@@ -44,10 +46,20 @@ pub fn parse(line: &str) -> Result<PaletteCommand, String> {
         }
     };
     match first.to_ascii_lowercase().as_str() {
-        "inbox" => screen(Screen::Inbox { selected: 0 }),
+        // `:waiting` is the header's count of what waits for a person.
+        "inbox" | "waiting" => screen(Screen::Inbox { selected: 0 }),
         "production" | "prod" => screen(Screen::Production { scroll: 0 }),
         "notifications" | "feed" => screen(Screen::Feed),
         "list" | "lifecycles" => screen(Screen::List),
+        word @ ("error" | "errors" | "failed" | "running" | "lost") if rest.is_empty() => {
+            // A lost execution shows ERROR (read from the execution).
+            let status = match word {
+                "failed" => "failed",
+                "running" => "running",
+                _ => "error",
+            };
+            Ok(PaletteCommand::Filter(format!("status:{status}")))
+        }
         "profile" => one_argument("profile").map(PaletteCommand::Profile),
         "region" => {
             let region = one_argument("region")?;
@@ -159,6 +171,12 @@ pub fn run(state: &mut State, command: PaletteCommand) -> Vec<Effect> {
             state.screens.truncate(1);
             Vec::new()
         }
+        PaletteCommand::Filter(text) => {
+            state.screens.truncate(1);
+            super::input::apply_filter(state, &text);
+            state.notify(Level::Info, format!("Filter: {text} (Esc clears it)."));
+            Vec::new()
+        }
         PaletteCommand::Screen(Screen::Feed) => {
             state.screens.push(Screen::Feed);
             Vec::new()
@@ -253,6 +271,14 @@ mod tests {
         assert_eq!(
             parse("ami-0abc"),
             Ok(PaletteCommand::Jump("ami-0abc".into()))
+        );
+        assert_eq!(
+            parse("error"),
+            Ok(PaletteCommand::Filter("status:error".into()))
+        );
+        assert_eq!(
+            parse("failed"),
+            Ok(PaletteCommand::Filter("status:failed".into()))
         );
         assert!(parse("region").is_err_and(|e| e.contains("needs a name")));
         assert!(parse("region Mars").is_err_and(|e| e.contains("not a region")));

@@ -35,6 +35,11 @@ pub struct Row {
     pub ami: Option<Box<str>>,
     pub updated: DateTime<Utc>,
     pub vulns: Option<VulnerabilityCounts>,
+    /// Why the current event failed (its record's reason or error), held
+    /// only for a failed or broken row: on-call's REASON column.
+    pub reason: Option<Box<str>>,
+    /// Where the row goes in the problems-first sort.
+    pub triage: Triage,
     /// The record's optimistic-concurrency version, so a read older than
     /// what is held is never applied.
     pub item_version: u64,
@@ -110,6 +115,77 @@ impl Names {
     }
 }
 
+/// How urgently a row wants a person, most urgent first: the order of the
+/// problems-first sort (`!`) and the header's counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Triage {
+    /// The work itself broke (ERROR).
+    Error,
+    /// A negative outcome (FAILED): tests, a scan, a rejection.
+    Failed,
+    /// The event's execution ended without recording a result (read-only:
+    /// shown ERROR from the execution, not written).
+    Lost,
+    /// A QA decision or a promotion is due (the approval inbox).
+    Waiting,
+    /// An event is running.
+    Running,
+    /// Nothing to do: completed, or not started yet.
+    Done,
+}
+
+impl Triage {
+    pub const ALL: [Triage; 6] = [
+        Triage::Error,
+        Triage::Failed,
+        Triage::Lost,
+        Triage::Waiting,
+        Triage::Running,
+        Triage::Done,
+    ];
+
+    /// The word the header counts it under.
+    pub fn word(self) -> &'static str {
+        match self {
+            Triage::Error => "error",
+            Triage::Failed => "failed",
+            Triage::Lost => "lost",
+            Triage::Waiting => "waiting",
+            Triage::Running => "running",
+            Triage::Done => "done",
+        }
+    }
+
+    /// The filter that shows this group, where one term says it
+    /// (`status:error`); waiting and lost have no filter term.
+    pub fn filter(self) -> Option<&'static str> {
+        match self {
+            Triage::Error => Some("status:error"),
+            Triage::Failed => Some("status:failed"),
+            Triage::Running => Some("status:running"),
+            Triage::Lost | Triage::Waiting | Triage::Done => None,
+        }
+    }
+
+    fn of(lc: &Lifecycle, status: EventStatus, reason: Option<&str>) -> Triage {
+        match status {
+            EventStatus::Error
+                if reason.is_some_and(|r| r.ends_with("(not recorded: read-only)")) =>
+            {
+                Triage::Lost
+            }
+            EventStatus::Error => Triage::Error,
+            EventStatus::Failed => Triage::Failed,
+            EventStatus::InProgress => Triage::Running,
+            _ if crate::ops::inbox::waits_for_person(lc) => Triage::Waiting,
+            _ => Triage::Done,
+        }
+    }
+}
+
+/// The most a row keeps of a failure's reason (the record has it all).
+const REASON_MAX: usize = 200;
+
 impl Row {
     /// The row of one lifecycle, on its own (the CLI's filter).
     pub fn of(lc: &Lifecycle) -> Row {
@@ -122,6 +198,17 @@ impl Row {
         let semver = lc.newest_semver().or(lc.ami_semver.as_deref());
         let ami = lc.newest_ami().map(|(_, a)| a.ami_id.as_str().into());
         let product = format!("{} {}", lc.product_name, lc.product_version);
+        let reason = record.reason.as_deref();
+        let triage = Triage::of(lc, record.status, reason);
+        let reason = matches!(record.status, EventStatus::Failed | EventStatus::Error).then(|| {
+            // Said by the record, else by its scan counts, else said missing.
+            let said = match (reason, record.outputs.vulnerabilities) {
+                (Some(r), _) if !r.trim().is_empty() => Cow::Borrowed(r),
+                (_, Some(v)) => Cow::Owned(format!("scan found {}", v.summary())),
+                _ => Cow::Borrowed("no reason recorded"),
+            };
+            crate::lifecycle::notification::sanitize::one_line(&said, REASON_MAX).into_boxed_str()
+        });
         Row {
             id: Arc::from(lc.lifecycle_id.as_str()),
             product: names.get(&product),
@@ -134,6 +221,8 @@ impl Row {
             ami,
             updated: lc.updated_at,
             vulns: lc.latest_vulnerabilities(),
+            reason,
+            triage,
             item_version: lc.item_version,
         }
     }
@@ -170,6 +259,10 @@ pub enum SortColumn {
     Owner,
     Updated,
     Vulns,
+    /// Problems first (`!`): error, failed, lost, waiting on a person,
+    /// running, done; the newest change first within each. Not a column of
+    /// its own, and not in the `s` cycle.
+    Problems,
 }
 
 impl SortColumn {
@@ -192,8 +285,9 @@ impl SortColumn {
             SortColumn::Stage => "STAGE",
             SortColumn::Ami => "AMI",
             SortColumn::Owner => "OWNER",
-            SortColumn::Updated => "UPDATED",
+            SortColumn::Updated => "AGE",
             SortColumn::Vulns => "VULNS",
+            SortColumn::Problems => "problems first",
         }
     }
 
@@ -213,6 +307,10 @@ impl SortColumn {
             SortColumn::Owner => a.owner.cmp(&b.owner),
             SortColumn::Updated => a.updated.cmp(&b.updated),
             SortColumn::Vulns => vuln_key(a).cmp(&vuln_key(b)),
+            SortColumn::Problems => a
+                .triage
+                .cmp(&b.triage)
+                .then_with(|| b.updated.cmp(&a.updated)),
         }
     }
 }

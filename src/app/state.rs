@@ -187,6 +187,9 @@ pub struct State {
     /// Links of lifecycles just read, for the stream's index (sent after
     /// each update as `Effect::AddLinks`).
     pub new_links: crate::lifecycle::notification::LinkIndex,
+    /// How many rows are in each [`super::rows::Triage`] group, kept as rows
+    /// change (the header's counts).
+    pub triage_counts: [usize; 6],
     /// Filtered and sorted indices into `rows`.
     pub view: Vec<usize>,
     pub selected: usize,
@@ -294,6 +297,7 @@ impl State {
             fetching: None,
             new_links: crate::lifecycle::notification::LinkIndex::default(),
             by_id: HashMap::new(),
+            triage_counts: [0; 6],
             view: Vec::new(),
             selected: 0,
             offset: 0,

@@ -347,6 +347,7 @@ fn page_loaded(
             state.next_cursor = None;
             state.stale_error = None;
             state.load = Load::Loaded { at };
+            state.feed.history_done = true;
             state.loaded_at = Some(at);
             state.age_label = state.age_text();
             state.next_refresh = Some(at + reload_every(state));

@@ -1,5 +1,8 @@
 //! `promote --dry-run` (the promotion checklist, nothing written) and the
-//! break-glass flags of certify and promote.
+//! break-glass flags of certify and promote, and the AMI id a promotion in a
+//! production stack tag needs typed.
+
+use std::io::{BufRead, IsTerminal, Write};
 
 use serde_json::json;
 
@@ -87,6 +90,52 @@ pub async fn dry_run(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<()
         Err(CliError::new(
             Exit::Failure,
             format!("the promotion of {lifecycle_id} would be blocked"),
+        ))
+    }
+}
+
+/// The AMI id a promotion in a production stack tag needs typed: given as
+/// `--confirm-ami` (needed with `--yes`: exit 2 without it), else asked on a
+/// terminal. A different id is a refusal (exit 4); nothing changes either way.
+pub(super) fn typed_ami(
+    stack_tag: &str,
+    ami: Option<&str>,
+    given: Option<&str>,
+    yes: bool,
+) -> Result<(), CliError> {
+    let Some(ami) = ami else {
+        // No AMI to name: the promotion's own rules refuse it.
+        return Ok(());
+    };
+    let typed = match given {
+        Some(typed) => typed.trim().to_string(),
+        None if yes => {
+            return Err(CliError::usage(format!(
+                "promote: {stack_tag} is a production stack tag: with --yes pass --confirm-ami {ami} (the AMI being promoted); nothing changed"
+            )));
+        }
+        None => {
+            let stdin = std::io::stdin();
+            if !stdin.is_terminal() {
+                return Err(CliError::usage(format!(
+                    "promote: {stack_tag} is a production stack tag and standard input is not a terminal: pass --yes --confirm-ami {ami}; nothing changed"
+                )));
+            }
+            eprint!("{stack_tag} is a production stack tag. Type the AMI id to promote ({ami}): ");
+            let _ = std::io::stderr().flush();
+            let mut answer = String::new();
+            stdin.lock().read_line(&mut answer)?;
+            answer.trim().to_string()
+        }
+    };
+    if typed == ami {
+        Ok(())
+    } else {
+        Err(CliError::new(
+            Exit::Refused,
+            clean_text(&format!(
+                "`{typed}` is not this stage's AMI ({ami}); nothing was changed"
+            )),
         ))
     }
 }

@@ -141,6 +141,10 @@ pub enum Command {
         /// yourself); the --reason is recorded as the override's reason.
         #[arg(long)]
         override_four_eyes: bool,
+        /// Decide again after a rejection (with --yes a script must say it
+        /// replaces one; the rejection is kept in the event's history).
+        #[arg(long)]
+        replaces_rejection: bool,
         /// Do not ask for confirmation (needed when standard input is not a terminal).
         #[arg(long)]
         yes: bool,
@@ -163,6 +167,10 @@ pub enum Command {
         /// Why the override (with --override-four-eyes).
         #[arg(long, value_name = "TEXT", requires = "override_four_eyes")]
         reason: Option<String>,
+        /// The AMI being promoted, as the dashboard asks it typed: needed with
+        /// --yes in a production stack tag (`production_stack_tags`).
+        #[arg(long, value_name = "AMI")]
+        confirm_ami: Option<String>,
         /// Do not ask for confirmation (needed when standard input is not a terminal).
         #[arg(long)]
         yes: bool,
@@ -215,6 +223,17 @@ pub enum Command {
         /// Only this lifecycle (its id or a unique prefix); else every lifecycle.
         lifecycle_id: Option<String>,
         /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Follow a running event to its result, as `--wait` does: exit 0 when it
+    /// completes, 1 when it fails or breaks, 4 when nothing is running.
+    Wait {
+        /// The lifecycle: its id or a unique prefix of it.
+        lifecycle_id: String,
+        /// The event, e.g. SMOKE_TESTS (default: the one running now).
+        event: Option<String>,
+        /// Print nothing while waiting (the end line only).
         #[arg(long)]
         json: bool,
     },
@@ -354,6 +373,9 @@ pub struct CreateArgs {
     /// Do not ask for confirmation (needed when standard input is not a terminal).
     #[arg(long)]
     pub yes: bool,
+    /// Follow the AMI_BUILD: exit 0 when it completes, 1 when it fails.
+    #[arg(long)]
+    pub wait: bool,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,

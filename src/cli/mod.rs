@@ -15,6 +15,7 @@ mod logs;
 mod output;
 mod production;
 mod seed;
+mod select;
 mod stack_config;
 mod timeline;
 mod watch;
@@ -86,6 +87,7 @@ async fn resolve_ids(ctx: &Context, command: &mut Command) -> Result<(), CliErro
         | Command::Patch { lifecycle_id, .. }
         | Command::Retry { lifecycle_id, .. }
         | Command::Timeline { lifecycle_id, .. }
+        | Command::Wait { lifecycle_id, .. }
         | Command::Logs { lifecycle_id, .. } => Some(lifecycle_id),
         Command::Reconcile { lifecycle_id, .. } => lifecycle_id.as_mut(),
         _ => None,
@@ -123,6 +125,15 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
     } = &command
     {
         foundation::list_filter(filter.clone(), status.clone(), stage.clone())?;
+    }
+    // A decision without a reason is a usage error (exit 2) before any AWS call.
+    if let Command::Certify { reason, .. } = &command
+        && reason.as_deref().is_none_or(|r| r.trim().is_empty())
+    {
+        return Err(CliError::usage(format!(
+            "certify: {} Pass --reason TEXT.",
+            crate::lifecycle::Refusal::ReasonRequired
+        )));
     }
     if let Command::Info { json } = command {
         return foundation::info(config, json).await;

@@ -1,19 +1,17 @@
 //! Workflow commands: create, trigger, certify, promote, patch, retry,
-//! reconcile, timeline, select. Mutating commands ask first on a terminal and
+//! reconcile, wait, timeline, select. Mutating commands ask first on a terminal and
 //! refuse without `--yes` when standard input is not one.
 
 use std::io::{BufRead, IsTerminal, Write};
 
 use serde_json::json;
 
-use super::args::{BumpArg, CreateArgs, SelectArgs};
+use super::args::{BumpArg, CreateArgs};
 use super::output::{clean_text, emit, emit_json};
 use super::{CliError, Command, Context, Exit};
-use crate::aws::AwsError;
-use crate::lifecycle::lookup::{MinStage, Selection, criterion, select};
 use crate::lifecycle::notification::sanitize::check_input;
 use crate::lifecycle::rules::{self, resolve_event};
-use crate::lifecycle::{Bump, EventKind, Phase, Refusal};
+use crate::lifecycle::{Bump, EventKind, Refusal};
 use crate::ops::{self, NewLifecycle, Outcome};
 
 /// Refuses a change in read-only mode, then asks (or insists on `--yes`).
@@ -97,21 +95,43 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
             reason,
             reject,
             override_four_eyes,
+            replaces_rejection,
             yes,
             json,
         } => {
             let reason = reason.unwrap_or_default();
             if reason.trim().is_empty() {
-                return Err(Refusal::ReasonRequired.into());
+                // A missing argument is a usage error (exit 2), not a refusal.
+                return Err(CliError::usage(format!(
+                    "certify: {} Pass --reason TEXT.",
+                    Refusal::ReasonRequired
+                )));
             }
             let verb = if reject { "Reject" } else { "Certify" };
             // The person decides on what the prompt shows (an earlier decision
-            // included); `--yes` shows nothing, so it decides only a pending request.
-            let seen = if yes || ctx.config.read_only {
+            // included); `--yes` shows nothing, so it decides only a pending
+            // request, unless it names the rejection it replaces.
+            let seen = if (yes && !replaces_rejection) || ctx.config.read_only {
                 None
             } else {
                 Some(ops::get(ctx, &lifecycle_id).await?)
             };
+            if replaces_rejection {
+                let earlier = seen.as_ref().and_then(rules::earlier_decision);
+                match earlier {
+                    Some(earlier) if !earlier.certified => {
+                        eprintln!("{}", clean_text(&format!("Replaces: QA was {earlier}.")));
+                    }
+                    _ => {
+                        return Err(CliError::new(
+                            Exit::Refused,
+                            format!(
+                                "--replaces-rejection: QA of {lifecycle_id} is not rejected, so there is nothing to replace; nothing was recorded"
+                            ),
+                        ));
+                    }
+                }
+            }
             let earlier = seen.as_ref().and_then(rules::earlier_decision);
             let what = match earlier {
                 Some(earlier) => {
@@ -133,6 +153,7 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
             dry_run,
             override_four_eyes,
             reason,
+            confirm_ami,
             yes,
             json,
             wait,
@@ -145,7 +166,26 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
             if !yes && !json && !ctx.config.read_only && std::io::stdin().is_terminal() {
                 super::approvals::show_checklist(ctx, &lifecycle_id).await;
             }
-            confirm(ctx, yes, &format!("Promote {lifecycle_id} to production"))?;
+            if ctx.config.read_only {
+                return Err(Refusal::ReadOnly.into());
+            }
+            let lc = ops::get(ctx, &lifecycle_id).await?;
+            let production = ctx.config.production_stack_tags.contains(&lc.stack_tag);
+            if production || confirm_ami.is_some() {
+                // As the dashboard: the AMI id typed, not a y.
+                let ami = lc
+                    .stage_amis(lc.active_stage())
+                    .first()
+                    .map(|a| a.ami_id.clone());
+                super::approvals::typed_ami(
+                    &lc.stack_tag,
+                    ami.as_deref(),
+                    confirm_ami.as_deref(),
+                    yes,
+                )?;
+            } else {
+                confirm(ctx, yes, &format!("Promote {lifecycle_id} to production"))?;
+            }
             let actor = ops::actor(ctx).await?;
             let outcome = ops::promote_overriding(ctx, &actor, &lifecycle_id, broken).await?;
             print_outcome(&outcome, json)?;
@@ -213,10 +253,73 @@ async fn run_command(ctx: &Context, command: Command) -> Result<(), CliError> {
             json,
             markdown,
         } => super::timeline::timeline(ctx, &lifecycle_id, json, markdown).await,
-        Command::Select(args) => select_ami(ctx, args).await,
+        Command::Select(args) => super::select::select_ami(ctx, args).await,
+        Command::Wait {
+            lifecycle_id,
+            event,
+            json,
+        } => wait(ctx, &lifecycle_id, event.as_deref(), json).await,
         other => Err(CliError::failure(format!(
             "{other:?} is not a workflow command"
         ))),
+    }
+}
+
+/// `amiboard wait ID [EVENT]`: follows the running event (or the one named)
+/// as `--wait` does. An event that already ended answers at once with its
+/// result's exit code; one not started is a refusal (exit 4).
+async fn wait(
+    ctx: &Context,
+    lifecycle_id: &str,
+    event: Option<&str>,
+    json: bool,
+) -> Result<(), CliError> {
+    let lc = ops::get(ctx, lifecycle_id).await?;
+    let target = match event {
+        Some(name) => {
+            let (kind, phase) = EventKind::parse_with_phase(name).ok_or_else(|| {
+                CliError::usage(format!("unknown event {name:?}: use e.g. SMOKE_TESTS"))
+            })?;
+            resolve_event(&lc, kind, phase)
+        }
+        None => match lc.running() {
+            Some((running, _)) => running,
+            None => {
+                return Err(CliError::new(
+                    Exit::Refused,
+                    format!("no event of {lifecycle_id} is running: nothing to wait for"),
+                ));
+            }
+        },
+    };
+    let record = lc.record(target);
+    let status = record.map(|r| r.status).unwrap_or_default();
+    match status {
+        crate::lifecycle::EventStatus::InProgress => {
+            let execution_arn = record.and_then(|r| r.execution_arn.clone());
+            follow_event(ctx, lifecycle_id, target, execution_arn.as_deref(), json).await
+        }
+        crate::lifecycle::EventStatus::Completed => {
+            if !json {
+                emit(&format!("{} of {lifecycle_id} completed.\n", target.event))?;
+            }
+            Ok(())
+        }
+        crate::lifecycle::EventStatus::NotStarted => Err(CliError::new(
+            Exit::Refused,
+            format!(
+                "{} of {lifecycle_id} has not started: nothing to wait for",
+                target.event
+            ),
+        )),
+        ended => Err(CliError::failure(clean_text(&format!(
+            "{} of {lifecycle_id} ended {}: {}",
+            target.event,
+            ended.name(),
+            record
+                .and_then(|r| r.reason.as_deref())
+                .unwrap_or("no reason recorded")
+        )))),
     }
 }
 
@@ -228,8 +331,26 @@ async fn follow(ctx: &Context, outcome: &Outcome, wait: bool, json: bool) -> Res
     if !wait {
         return Ok(());
     }
-    let id = outcome.lifecycle.lifecycle_id.clone();
-    let event = outcome.target.event;
+    follow_event(
+        ctx,
+        &outcome.lifecycle.lifecycle_id,
+        outcome.target,
+        outcome.execution_arn.as_deref(),
+        json,
+    )
+    .await
+}
+
+/// Follows one running event to its result: the progress line on a
+/// terminal, then the end line; exit 0 completed, 1 failed or broken.
+async fn follow_event(
+    ctx: &Context,
+    id: &str,
+    target: crate::lifecycle::EventRef,
+    execution_arn: Option<&str>,
+    json: bool,
+) -> Result<(), CliError> {
+    let event = target.event;
     let terminal = !json && std::io::stderr().is_terminal();
     let started = std::time::Instant::now();
     let mut progress = |p: &ops::WaitProgress| {
@@ -251,9 +372,9 @@ async fn follow(ctx: &Context, outcome: &Outcome, wait: bool, json: bool) -> Res
     };
     let end = ops::wait_for_result(
         ctx,
-        &id,
-        outcome.target,
-        outcome.execution_arn.as_deref(),
+        id,
+        target,
+        execution_arn,
         ctx.config.workflow_poll,
         &mut progress,
     )
@@ -303,13 +424,15 @@ async fn create(ctx: &Context, args: CreateArgs) -> Result<(), CliError> {
     };
     let outcome = ops::create(ctx, &actor, new).await?;
     if args.json {
-        return emit_json(&json!({
+        emit_json(&json!({
             "lifecycle_id": outcome.lifecycle.lifecycle_id,
             "ami_semver": outcome.lifecycle.ami_semver,
             "execution_arn": outcome.execution_arn,
-        }));
+        }))?;
+    } else {
+        emit(&format!("{}\n", outcome.lifecycle.lifecycle_id))?;
     }
-    emit(&format!("{}\n", outcome.lifecycle.lifecycle_id))
+    follow(ctx, &outcome, args.wait, args.json).await
 }
 
 /// Refuses control characters and bidi controls in what `create` would
@@ -338,66 +461,4 @@ fn check_create_input(args: &CreateArgs, properties: &[(String, String)]) -> Res
         check_input(&name, value).map_err(|e| CliError::usage(format!("create: {e}")))?;
     }
     Ok(())
-}
-
-/// Selects as the reference selection client does: every criterion it
-/// accepts, `any` as its wildcard, the AMI region defaulting to the
-/// configured region (`--region any`: every region).
-async fn select_ami(ctx: &Context, args: SelectArgs) -> Result<(), CliError> {
-    let query = selection(&args, &ctx.target.region)?;
-    let rows = ops::lookup_rows(ctx, &args.stack_tag).await?;
-    let Some(row) = select(&rows, &query) else {
-        let region = query
-            .region
-            .as_deref()
-            .map_or_else(String::new, |r| format!(" in region {r}"));
-        return Err(AwsError::NotFound {
-            resource: format!(
-                "an AMI in stack tag {}{region} meeting those criteria",
-                args.stack_tag
-            ),
-        }
-        .into());
-    };
-    if args.json {
-        return emit_json(row);
-    }
-    emit(&format!("{}\n", row.ami_id))
-}
-
-/// The query `select`'s flags ask for; a value no criterion accepts is a
-/// usage error (exit 2), never silently no filter.
-fn selection(args: &SelectArgs, configured_region: &str) -> Result<Selection, CliError> {
-    let min_stage = match criterion(args.min_stage.as_deref()) {
-        Some(text) => Some(MinStage::parse(&text).ok_or_else(|| {
-            CliError::usage(format!(
-                "--min-stage {text:?}: use one of {}, or one of {}",
-                MinStage::NAMES.join(", "),
-                MinStage::REFERENCE_LABELS.join(", ")
-            ))
-        })?),
-        None => None,
-    };
-    let lifecycle_type = match criterion(args.lifecycle_type.as_deref()) {
-        Some(text) => Some(Phase::parse(&text).ok_or_else(|| {
-            CliError::usage(format!(
-                "--lifecycle-type {text:?}: use ami-creation, ami-patch or any"
-            ))
-        })?),
-        None => None,
-    };
-    let region = match args.region.as_deref().map(str::trim) {
-        Some(r) if r.eq_ignore_ascii_case("any") => None,
-        Some(r) if !r.is_empty() => Some(r.to_string()),
-        _ => Some(configured_region.to_string()),
-    };
-    Ok(Selection {
-        region,
-        min_stage,
-        product: criterion(args.product.as_deref()),
-        product_version: criterion(args.product_version.as_deref()),
-        commit_ref: criterion(args.commit_ref.as_deref()),
-        lifecycle_type,
-        semver: args.semver.clone(),
-    })
 }

@@ -267,10 +267,47 @@ pub fn format_duration(d: chrono::Duration) -> String {
     }
 }
 
+/// How long ago, in at most six characters, for narrow columns: `42s`,
+/// `12m`, `3h05m`, `29d14h` (a skewed clock's future reads `0s`).
+pub fn format_age(d: chrono::Duration) -> String {
+    let s = d.num_seconds().max(0);
+    let (day, hour, minute) = (86_400, 3600, 60);
+    if s >= day {
+        format!(
+            "{}d{:02}h",
+            s.div_euclid(day),
+            s.rem_euclid(day).div_euclid(hour)
+        )
+    } else if s >= hour {
+        format!(
+            "{}h{:02}m",
+            s.div_euclid(hour),
+            s.rem_euclid(hour).div_euclid(minute)
+        )
+    } else if s >= minute {
+        format!("{}m", s.div_euclid(minute))
+    } else {
+        format!("{s}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn ages_are_short_and_whole() {
+        for (secs, text) in [
+            (-5, "0s"),
+            (42, "42s"),
+            (12 * 60 + 26, "12m"),
+            (3 * 3600 + 5 * 60, "3h05m"),
+            (29 * 86_400 + 14 * 3600 + 59, "29d14h"),
+        ] {
+            assert_eq!(format_age(Duration::seconds(secs)), text, "{secs}");
+        }
+    }
 
     fn at(minute: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 30, 12, minute, 0)

@@ -188,7 +188,7 @@ impl fmt::Display for Refusal {
             ),
             Refusal::AlreadyDecided(earlier) => write!(
                 f,
-                "QA_CERTIFICATION_RESPONSE was already {earlier}; a decision does not replace one made since you looked, so nothing was recorded. To decide again, look at it first (`certify` without --yes names it and asks)."
+                "QA_CERTIFICATION_RESPONSE was already {earlier}; a decision does not replace one made since you looked, so nothing was recorded. To decide again, look at it first (`certify` without --yes names it and asks), or in a script name what you replace: `certify ID --reason TEXT --yes --replaces-rejection`."
             ),
             Refusal::Approval(refusal) => write!(f, "{refusal}"),
         }

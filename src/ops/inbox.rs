@@ -88,30 +88,42 @@ fn record(lc: &Lifecycle, stage: Stage, event: EventKind) -> Option<&EventRecord
     lc.record(EventRef { stage, event })
 }
 
+/// Whether a person is due to act on the lifecycle (what [`waiting_for`]
+/// answers, without building the inbox row): the list's problems-first sort.
+pub fn waits_for_person(lc: &Lifecycle) -> bool {
+    waiting_kind(lc).is_some()
+}
+
+/// What the active stage waits for, and the event whose record says who
+/// asked and when.
+fn waiting_kind(lc: &Lifecycle) -> Option<(WaitingFor, EventKind)> {
+    let stage = lc.active_stage();
+    let qa_open = stage == Stage::Creation
+        && decision_target(lc).is_ok()
+        && record(lc, stage, EventKind::QaCertificationResponse)
+            .is_some_and(|r| r.status == EventStatus::NotStarted);
+    if qa_open {
+        return Some((WaitingFor::QaDecision, EventKind::QaCertificationRequest));
+    }
+    let promote = EventRef {
+        stage,
+        event: EventKind::MarkForProduction,
+    };
+    check_trigger(lc, promote).ok()?;
+    let asked = match stage {
+        Stage::Creation => EventKind::QaCertificationResponse,
+        Stage::Patch(_) => EventKind::VulnerabilityScans,
+    };
+    Some((WaitingFor::Promotion, asked))
+}
+
 /// What the lifecycle waits for, if a person is due to act on it: QA
 /// requested and not decided, or MARK_FOR_PRODUCTION of the active stage
 /// allowed by the rules. A rejection is a decision (nothing waits), and so
 /// is a running or failed earlier step (nothing a person can approve).
 pub fn waiting_for(lc: &Lifecycle, now: DateTime<Utc>) -> Option<Waiting> {
     let stage = lc.active_stage();
-    let qa_open = stage == Stage::Creation
-        && decision_target(lc).is_ok()
-        && record(lc, stage, EventKind::QaCertificationResponse)
-            .is_some_and(|r| r.status == EventStatus::NotStarted);
-    let (kind, asked) = if qa_open {
-        (WaitingFor::QaDecision, EventKind::QaCertificationRequest)
-    } else {
-        let promote = EventRef {
-            stage,
-            event: EventKind::MarkForProduction,
-        };
-        check_trigger(lc, promote).ok()?;
-        let asked = match stage {
-            Stage::Creation => EventKind::QaCertificationResponse,
-            Stage::Patch(_) => EventKind::VulnerabilityScans,
-        };
-        (WaitingFor::Promotion, asked)
-    };
+    let (kind, asked) = waiting_kind(lc)?;
     let asked = record(lc, stage, asked);
     let requested_at = asked.and_then(EventRecord::changed_at);
     let waited =

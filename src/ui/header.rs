@@ -9,7 +9,9 @@ use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use crate::app::feed::StreamStatus;
+use crate::app::rows::Triage;
 use crate::app::state::{Load, State};
+use crate::lifecycle::EventStatus;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let t = &state.connection;
@@ -68,12 +70,13 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         StreamStatus::Reconnecting { .. } => theme.stale,
         StreamStatus::Starting | StreamStatus::Off { .. } => theme.dim,
     };
-    let mut second = vec![
-        badge,
-        Span::raw("  "),
+    let mut second = vec![badge, Span::raw(" ")];
+    second.extend(counts(state, theme));
+    second.extend([
+        Span::raw(" "),
         Span::styled(stream_text(state), stream_style),
         Span::raw("  "),
-    ];
+    ]);
     if state.workflows_problem.is_some() {
         // Outdated or missing state machines: `amiboard provision` fixes it
         // (the notices screen has the whole sentence).
@@ -100,6 +103,31 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     second.push(load);
     let lines = vec![Line::from(first).style(theme.header), Line::from(second)];
     frame.render_widget(Paragraph::new(lines).style(theme.base), area);
+}
+
+/// The loaded lifecycles by triage group, the groups that have any
+/// (`!3 error ✘2 failed ◐40 running`); `:error`, `:failed`, `:running`,
+/// `:waiting` in the palette show each group.
+fn counts(state: &State, theme: &Theme) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    for group in Triage::ALL {
+        let n = state.triage_counts[group as usize];
+        if n == 0 || group == Triage::Done {
+            continue;
+        }
+        let (glyph, style) = match group {
+            Triage::Error => (EventStatus::Error.glyph(), theme.status_error),
+            Triage::Failed => (EventStatus::Failed.glyph(), theme.status_failed),
+            Triage::Lost => ("?", theme.status_error),
+            Triage::Waiting => ("◇", theme.stale),
+            Triage::Running | Triage::Done => {
+                (EventStatus::InProgress.glyph(), theme.status_running)
+            }
+        };
+        spans.push(Span::styled(format!("{glyph}{n} {}", group.word()), style));
+        spans.push(Span::raw(" "));
+    }
+    spans
 }
 
 /// The stream's label, with the countdown while it waits to start again.

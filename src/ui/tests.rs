@@ -418,3 +418,39 @@ fn header_doctor_badge_after_a_denied_call() {
     );
     insta::assert_snapshot!(draw(&s));
 }
+
+/// On-call's view: `/status:error,failed` sorted problems first (`!`), with
+/// each row's reason and age, and the header's counts by what rows need.
+fn triage(width: u16, height: u16) -> String {
+    let mut s = state(true, width, height);
+    load(&mut s, demo(60));
+    press(&mut s, KeyCode::Char('!'));
+    press(&mut s, KeyCode::Char('/'));
+    for c in "status:error,failed".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    press(&mut s, KeyCode::Enter);
+    draw(&s)
+}
+
+#[test]
+fn triage_80x24() {
+    let screen = triage(80, 24);
+    assert!(
+        screen.contains("REASON") && screen.contains("AGE"),
+        "{screen}"
+    );
+    assert!(screen.contains("States.Timeout"), "{screen}");
+    assert!(
+        screen.contains("error") && screen.contains("failed"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn triage_120x40() {
+    let screen = triage(120, 40);
+    assert!(screen.contains("sort: problems first"), "{screen}");
+    insta::assert_snapshot!(screen);
+}

@@ -10,6 +10,7 @@ mod live;
 mod logs;
 mod palette;
 mod terminal_loss;
+mod triage;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -156,7 +157,7 @@ fn dashboard_in_tmux_read_only() {
     // One notice, no dialog: the next key works at once. The notices screen
     // keeps it (a toast may already be covered by a newer one).
     tmux.keys(&["N"]);
-    let notices = tmux.wait_for("Read-only mode: nothing can be changed. Nothing was changed.");
+    let notices = tmux.wait_for("a writer would run");
     assert!(!notices.contains("Cannot trigger"), "{notices}");
     tmux.keys(&["Escape"]);
 

@@ -146,6 +146,125 @@ pub(crate) async fn to_qa(env: &TestEnv, ctx: &Context, who: &Person, id: &str) 
     }
 }
 
+/// The AMI the creation stage built (what a production promotion names).
+async fn stage_ami(ctx: &Context, id: &str) -> String {
+    let lc = ctx.store.get(id).await.expect("get");
+    lc.stage_amis(amiboard::lifecycle::Stage::Creation)[0]
+        .ami_id
+        .clone()
+}
+
+/// The CLI is as safe as the dashboard in a production stack tag: `promote
+/// --yes` needs the AMI named (`--confirm-ami`), a wrong one is refused, and
+/// neither writes; the right one promotes. Usage errors exit 2 (`certify`
+/// without `--reason`), and a script re-deciding after a rejection names
+/// what it replaces (`--replaces-rejection`).
+#[tokio::test(flavor = "multi_thread")]
+async fn promote_in_production_needs_the_ami_and_a_scripted_redecision_names_the_rejection() {
+    let env = TestEnv::new();
+    let ctx = ready(&env).await;
+    let alice = person(&env, &ctx, "alice").await;
+    let bob = person(&env, &ctx, "bob").await;
+    let id = create(&env, "prod", &[]);
+    to_qa(&env, &ctx, &alice, &id).await;
+
+    // certify without --reason: usage (2), not refused (4).
+    let (code, _, err) = run_as(&env, &bob, &["certify", &id, "--yes"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--reason"), "{err}");
+
+    // bob rejects; a script cannot certify over it without naming it.
+    ok_as(
+        &env,
+        &bob,
+        &[
+            "certify",
+            &id,
+            "--reject",
+            "--reason",
+            "login broken",
+            "--yes",
+        ],
+    );
+    let before = version(&ctx, &id).await;
+    let (code, _, err) = run_as(&env, &bob, &["certify", &id, "--reason", "fixed", "--yes"]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("--replaces-rejection"), "{err}");
+    assert_eq!(
+        version(&ctx, &id).await,
+        before,
+        "a refusal wrote something"
+    );
+    let (code, _, err) = run_as(
+        &env,
+        &bob,
+        &[
+            "certify",
+            &id,
+            "--reason",
+            "fixed in 1.0.1",
+            "--yes",
+            "--replaces-rejection",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("Replaces: QA was rejected"), "{err}");
+    let lc = ctx.store.get(&id).await.expect("get");
+    let qa = record(&lc, EventKind::QaCertificationResponse);
+    assert_eq!(
+        qa.status,
+        amiboard::lifecycle::EventStatus::Completed,
+        "{qa:?}"
+    );
+    // Nothing rejected now: the flag has nothing to replace (exit 4).
+    let (code, _, err) = run_as(
+        &env,
+        &bob,
+        &[
+            "certify",
+            &id,
+            "--reason",
+            "again",
+            "--yes",
+            "--replaces-rejection",
+        ],
+    );
+    assert_eq!(code, 4, "{err}");
+
+    // promote --yes without --confirm-ami: usage, nothing changes.
+    let ami = stage_ami(&ctx, &id).await;
+    let before = version(&ctx, &id).await;
+    let (code, _, err) = run_as(&env, &alice, &["promote", &id, "--yes"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&format!("--confirm-ami {ami}")), "{err}");
+    // A wrong AMI: refused, nothing changes.
+    let (code, _, err) = run_as(
+        &env,
+        &alice,
+        &[
+            "promote",
+            &id,
+            "--yes",
+            "--confirm-ami",
+            "ami-0000000000000000",
+        ],
+    );
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("is not this stage's AMI"), "{err}");
+    assert_eq!(
+        version(&ctx, &id).await,
+        before,
+        "a refusal wrote something"
+    );
+    // The right one promotes.
+    ok_as(
+        &env,
+        &alice,
+        &["promote", &id, "--yes", "--confirm-ami", &ami],
+    );
+    completed(&ctx, &id, creation(EventKind::MarkForProduction)).await;
+}
+
 async fn version(ctx: &Context, id: &str) -> u64 {
     ctx.store.get(id).await.expect("get").item_version
 }
@@ -241,7 +360,13 @@ async fn four_eyes_with_two_identities_the_override_is_recorded_and_dry_run_prin
 
     // The certifier promoting is refused; with the break glass it goes,
     // and the override stays on the event after the workflow completes.
-    let (code, _, err) = run_as(&env, &bob, &["promote", &id, "--yes"]);
+    // A production stack tag: `--yes` names the AMI too.
+    let ami = stage_ami(&ctx, &id).await;
+    let (code, _, err) = run_as(
+        &env,
+        &bob,
+        &["promote", &id, "--yes", "--confirm-ami", &ami],
+    );
     assert_eq!(code, 4, "{err}");
     assert!(
         err.contains(&format!("four eyes: {b} certified this AMI")),
@@ -257,6 +382,8 @@ async fn four_eyes_with_two_identities_the_override_is_recorded_and_dry_run_prin
             "--reason",
             " ",
             "--yes",
+            "--confirm-ami",
+            &ami,
         ],
     );
     assert_eq!(code, 2, "a blank reason: {err}");
@@ -271,6 +398,8 @@ async fn four_eyes_with_two_identities_the_override_is_recorded_and_dry_run_prin
             "--reason",
             "alice is away, CVE fix",
             "--yes",
+            "--confirm-ami",
+            &ami,
         ],
     );
     assert!(out.contains("The approval override was recorded."), "{out}");

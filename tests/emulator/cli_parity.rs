@@ -137,3 +137,62 @@ fn info_names_the_profile_as_the_dashboard_header_does() {
             .expect("info --json");
     assert_eq!(named["profile"], "ops", "{named}");
 }
+
+/// `create --wait` follows the build; `amiboard wait ID [EVENT]` follows an
+/// event already running with the same exit codes (1 with the reason when
+/// it fails), answers at once for one that ended, and refuses (4) when
+/// nothing runs or the event has not started.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_wait_and_wait_follow_running_events_with_wait_exit_codes() {
+    let env = TestEnv::new();
+    let ctx = ready(&env).await;
+    inject(&env, &ctx, "emulator:fail-smoke-tests", 1).await;
+    let out = env.ok(&[
+        "create",
+        "--stack-tag",
+        "main",
+        "--product-name",
+        "web",
+        "--product-version",
+        "3.3",
+        "--yes",
+        "--wait",
+    ]);
+    let id = out.lines().next().expect("the id").trim().to_string();
+    assert!(
+        out.contains(&format!("AMI_BUILD of {id} completed.")),
+        "{out}"
+    );
+
+    // Nothing running: refused; an event that ended: its result at once.
+    let (code, _, err) = env.run(&["wait", &id]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("nothing to wait for"), "{err}");
+    let (code, out, err) = env.run(&["wait", &id[..8], "AMI_BUILD"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("completed"), "{out}");
+    let (code, _, err) = env.run(&["wait", &id, "VULNERABILITY_SCANS"]);
+    assert_eq!(code, 4, "not started: {err}");
+    let (code, _, err) = env.run(&["wait", &id, "NOSUCH"]);
+    assert_eq!(code, 2, "{err}");
+
+    // A smoke test started without --wait, followed by `wait`: it fails (1).
+    // (Named, so a run that ended before `wait` starts answers the same.)
+    env.ok(&["trigger", &id, "--yes"]);
+    let (code, out, err) = env.run(&["wait", &id, "SMOKE_TESTS"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("SMOKE_TESTS") && err.contains("FAILED"),
+        "{err}"
+    );
+    let lc = ctx.store.get(&id).await.expect("get");
+    assert_eq!(
+        lc.record(creation(EventKind::SmokeTests)).map(|r| r.status),
+        Some(EventStatus::Failed)
+    );
+    // The retry, followed the same way, completes (0).
+    env.ok(&["retry", &id, "--yes"]);
+    let (code, out, err) = env.run(&["wait", &id, "SMOKE_TESTS"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("SMOKE_TESTS of"), "{out}");
+}

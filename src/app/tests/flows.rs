@@ -201,7 +201,14 @@ fn quitting_while_busy_asks_first() {
 #[test]
 fn read_only_refuses_every_mutating_key_on_every_screen() {
     for screen_keys in [&[][..], &[KeyCode::Enter][..], &[KeyCode::Char('d')][..]] {
-        for k in ['t', 'c', 'x', 'p', 'P', 'R'] {
+        for (k, run) in [
+            ('t', "amiboard trigger lc-1"),
+            ('c', "amiboard certify lc-1 --reason TEXT"),
+            ('x', "amiboard certify lc-1 --reject --reason TEXT"),
+            ('p', "amiboard promote lc-1"),
+            ('P', "amiboard patch lc-1 --bump patch"),
+            ('R', "amiboard retry lc-1"),
+        ] {
             let mut state = loaded(vec![certified("lc-1", "main")], true);
             for sk in screen_keys {
                 key(&mut state, *sk);
@@ -210,9 +217,11 @@ fn read_only_refuses_every_mutating_key_on_every_screen() {
             // A one-line notice, not a dialog to dismiss.
             assert!(state.dialog.is_none(), "{k}: {:?}", state.dialog);
             assert!(
-                state.toast().is_some_and(
-                    |n| n.text == format!("{} Nothing was changed.", Refusal::ReadOnly)
-                ),
+                state.toast().is_some_and(|n| n.text
+                    == format!(
+                        "{} Nothing was changed: a writer would run `{run}`.",
+                        Refusal::ReadOnly
+                    )),
                 "{k}"
             );
         }

@@ -186,6 +186,14 @@ fn trust_02d_a_missing_execution_is_lost_in_the_list_not_running() {
     );
     assert!(effects.is_empty(), "nothing written: {effects:?}");
     assert!(state.rows[0].lost, "{:?}", state.rows[0]);
+    // Wide enough for the status word (narrower lists show the glyph only).
+    update(
+        &mut state,
+        Action::Resized {
+            width: 160,
+            height: 40,
+        },
+    );
     let screen = super::screen_text(&state);
     assert!(screen.contains("✗ lost"), "{screen}");
     assert!(!screen.contains("◐ running"), "{screen}");

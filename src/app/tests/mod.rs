@@ -15,6 +15,7 @@ mod live;
 mod records;
 mod small_things;
 mod stream_retry;
+mod triage;
 
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

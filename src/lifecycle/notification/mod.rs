@@ -122,6 +122,9 @@ pub enum Source {
     Ec2,
     RunCommand,
     Unknown,
+    /// Not a message: an event the lifecycle records show happened before
+    /// the dashboard opened (its feed starts with the last hour of them).
+    History,
 }
 
 impl Source {
@@ -133,6 +136,7 @@ impl Source {
             Source::Ec2 => "EC2",
             Source::RunCommand => "Run Command",
             Source::Unknown => "unknown",
+            Source::History => "history",
         }
     }
 }

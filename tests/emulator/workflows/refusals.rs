@@ -47,14 +47,12 @@ async fn every_bad_request_is_refused_and_writes_nothing() {
         "already completed",
     )
     .await;
-    refused(
-        &env,
-        &ctx,
-        &id,
-        &["certify", &id, "--yes"],
-        "reason is required",
-    )
-    .await;
+    // A missing --reason is a usage error (exit 2), not a refusal; nothing is written.
+    let before = ctx.store.get(&id).await.expect("get").item_version;
+    let (code, _, err) = env.run(&["certify", &id, "--yes"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("reason is required"), "{err}");
+    assert_eq!(ctx.store.get(&id).await.expect("get").item_version, before);
     refused(
         &env,
         &ctx,
