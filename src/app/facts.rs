@@ -11,6 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::rows::{Names, Semver};
+use crate::lifecycle::approvals::ApprovalOverride;
 use crate::lifecycle::{AmiOutput, EventStatus, Lifecycle, Stage, VulnerabilityCounts};
 use crate::ops::inbox::{Waiting, WaitingFor, waiting_for};
 use crate::ops::production::{ProductionEntry, Promotion, grouped, promotions};
@@ -121,6 +122,8 @@ pub struct Promoted {
     stage: Stage,
     at: Option<DateTime<Utc>>,
     by: Option<Arc<str>>,
+    /// The break-glass overrides it went through (rare: usually empty).
+    overrides: Box<[ApprovalOverride]>,
 }
 
 impl Promoted {
@@ -143,7 +146,7 @@ impl Promoted {
                 promoted_at: self.at,
                 promoted_by: self.by.as_deref().map(ToString::to_string),
                 replaced_at: None,
-                overrides: Vec::new(),
+                overrides: self.overrides.to_vec(),
             },
         )
     }
@@ -193,6 +196,7 @@ impl Facts {
                 stage: stage_of(&p.stage),
                 at: p.promoted_at,
                 by: p.promoted_by.as_deref().map(|a| names.get(a)),
+                overrides: p.overrides.into_boxed_slice(),
             })
             .collect();
         set(

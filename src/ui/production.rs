@@ -90,9 +90,17 @@ pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
             ),
             theme.header,
         ));
-        lines.push(promotion_line("now", &entry.current, wide, theme));
-        for old in &entry.history {
-            lines.push(promotion_line("before", old, wide, theme));
+        for (label, p) in std::iter::once(("now", &entry.current))
+            .chain(entry.history.iter().map(|old| ("before", old)))
+        {
+            lines.push(promotion_line(label, p, wide, theme));
+            // Break glass is never silent: who, when, why, over what.
+            for o in &p.overrides {
+                lines.push(Line::styled(
+                    format!("           {}", o.line()),
+                    theme.notice_warn,
+                ));
+            }
         }
         lines.push(Line::from(""));
     }

@@ -108,3 +108,37 @@ fn a_failed_run_command_notification_is_tied_once_its_lifecycle_names_the_comman
         Some("lc-run-1")
     );
 }
+
+#[test]
+fn the_production_view_shows_the_break_glass_a_promotion_went_through() {
+    let mut lc = in_production("lc-prod-2");
+    let promotion = lc
+        .creation
+        .iter_mut()
+        .find(|r| r.event == crate::lifecycle::EventKind::MarkForProduction)
+        .expect("promotion");
+    promotion.actor = Some("arn:aws:iam::123456789012:user/alice".into());
+    promotion.finished_at = Some(super::now());
+    promotion.approval_override = Some(Box::new(crate::lifecycle::approvals::ApprovalOverride {
+        by: "arn:aws:iam::123456789012:user/alice".into(),
+        reason: "bob is on leave, P1 fix".into(),
+        at: super::now(),
+        overridden: vec!["four eyes: the promoter certified it".into()],
+    }));
+    let mut state = loaded(vec![lc], false);
+    crate::app::update::update(
+        &mut state,
+        crate::app::action::Action::Resized {
+            width: 200,
+            height: 40,
+        },
+    );
+    key(&mut state, KeyCode::Char('W'));
+    let text = super::screen_text(&state);
+    assert!(text.contains("ami-0123456789abcdef0"), "{text}");
+    assert!(
+        text.contains("bob is on leave, P1 fix")
+            && text.contains("four eyes: the promoter certified it"),
+        "the override is on the production view: {text}"
+    );
+}
