@@ -51,6 +51,7 @@ def emulator_url() -> str:
         # Step Functions interpreter with their whole state: keep the output
         # to the tests' own.
         logging.getLogger("moto").setLevel(logging.CRITICAL)
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         import moto_server  # noqa: F401  (applies moto fixes and installs the extensions)
         from moto.server import ThreadedMotoServer
 
