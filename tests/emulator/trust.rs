@@ -254,7 +254,14 @@ async fn trust_05_overrides_appear_in_every_human_output() {
     let qa = out.lines().find(|l| l.contains("✔ QA")).expect("a QA line");
     assert!(qa.contains(&line) && qa.contains(why), "{out}");
     // So does the production view once it is promoted.
-    ok_as(&env, &bob, &["promote", &id, "--yes"]);
+    // A production stack tag: the AMI named on the command line.
+    let lc = ctx.store.get(&id).await.expect("get");
+    let ami = lc.newest_ami().expect("an AMI").1.ami_id.clone();
+    ok_as(
+        &env,
+        &bob,
+        &["promote", &id, "--yes", "--confirm-ami", ami.as_str()],
+    );
     completed(&ctx, &id, creation(EventKind::MarkForProduction)).await;
     let out = ok_as(&env, &bob, &["production", "--stack-tag", "prod"]);
     assert!(
