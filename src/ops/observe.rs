@@ -186,9 +186,16 @@ pub async fn reconcile(ctx: &Context, lifecycle_id: Option<&str>) -> Result<Vec<
         if !still_running {
             continue;
         }
-        // A smoke test that ended outside its graph may have left its
-        // instance running: the cleanup machine terminates it.
-        let reason = match super::cleanup::after_lost_run(ctx, &lc, target, before.attempt).await {
+        // A smoke test whose execution ended outside its graph may have left
+        // its instance running: the cleanup machine terminates it. (A claim
+        // that never had an execution launched nothing.)
+        let ran = adopted.is_some() || before.execution_arn.is_some();
+        let cleanup = if ran {
+            super::cleanup::after_lost_run(ctx, &lc, target, before.attempt).await
+        } else {
+            None
+        };
+        let reason = match cleanup {
             Some(cleanup) => format!("{reason}; {cleanup}"),
             None => reason,
         };
