@@ -33,6 +33,10 @@ fn region_switches_and_an_id_prefix_jumps() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("unknown command `frobnicate`");
     tmux.keys(&["Escape"]);
+    // Escape alone first: an Escape and a `:` read together are Alt+`:`.
+    tmux.wait_until("the palette closed", Duration::from_secs(30), |s| {
+        !s.contains("unknown command")
+    });
 
     tmux.keys(&[":"]);
     tmux.keys(&["-l", "region eu-west-1"]);
