@@ -9,6 +9,7 @@ mod adoption;
 mod approvals;
 mod changes;
 mod cli_parity;
+mod dashboard;
 mod definitions;
 mod docs;
 mod doctor;

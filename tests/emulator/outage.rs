@@ -3,45 +3,16 @@
 //! ticking as the event loop's does. No crash, STALE within one refresh,
 //! recovered within 10 s of the endpoint's return.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use amiboard::app::action::Action;
-use amiboard::app::runner::Runner;
-use amiboard::app::state::{Connection, Load, State};
-use amiboard::app::{StartOptions, initial_state, update::update};
+use amiboard::app::state::{Load, State};
 use amiboard::lifecycle::Lifecycle;
 use amiboard::ops::Context;
 use chrono::Utc;
-use tokio::sync::mpsc::UnboundedReceiver;
 
+use crate::dashboard::{self, run_until};
 use crate::fault_proxy::FaultProxy;
 use crate::support::TestEnv;
-
-/// Feeds ticks and effect results to update() until `done` holds or the
-/// time runs out; returns how long it took.
-async fn run_until(
-    state: &mut State,
-    runner: &Runner,
-    rx: &mut UnboundedReceiver<Action>,
-    limit: Duration,
-    done: impl Fn(&State) -> bool,
-) -> Option<Duration> {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if done(state) {
-            return Some(started.elapsed());
-        }
-        let action = match tokio::time::timeout(Duration::from_millis(200), rx.recv()).await {
-            Ok(Some(action)) => action,
-            _ => Action::Tick { now: Utc::now() },
-        };
-        for effect in update(state, action) {
-            runner.run(effect);
-        }
-    }
-    done(state).then(|| started.elapsed())
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_endpoint_stopped_and_restarted_under_an_open_dashboard() {
@@ -71,31 +42,9 @@ async fn the_endpoint_stopped_and_restarted_under_an_open_dashboard() {
     .await
     .expect("clients");
     let ctx = Context::from_clients(config.clone(), clients);
-    let connection = Connection {
-        region: "us-east-1".into(),
-        table: config.tables.lifecycles.clone(),
-        ..Connection::default()
-    };
-    let options = StartOptions {
-        stack_tag: Some("outage".into()),
-        ..StartOptions::default()
-    };
-    let (mut state, effects) = initial_state(&config, connection, &options).expect("state");
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let runner = Runner::new(Some(Arc::new(ctx)), false, tx);
-    for effect in effects {
-        runner.run(effect);
-    }
     let loaded = |s: &State| matches!(s.load, Load::Loaded { .. }) && s.rows.len() == 3;
-    run_until(
-        &mut state,
-        &runner,
-        &mut rx,
-        Duration::from_secs(30),
-        loaded,
-    )
-    .await
-    .expect("first load");
+    let (mut state, runner, mut rx) =
+        dashboard::open(&config, ctx, &dashboard::on("outage"), loaded).await;
 
     // The endpoint goes away: within one refresh (2 s) plus the failed
     // call, the data is still there and marked STALE.

@@ -4,57 +4,19 @@
 //! as the event loop's does), in `show --json` (read-only: shown, not
 //! written) and in `list --json` (recorded with reconcile's write).
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use amiboard::app::action::Action;
-use amiboard::app::runner::Runner;
-use amiboard::app::state::{Connection, Load, State};
-use amiboard::app::{StartOptions, initial_state, update::update};
+use amiboard::app::state::{Load, State};
 use amiboard::lifecycle::execution::RunStatus;
 use amiboard::lifecycle::{EventKind, EventStatus, Lifecycle};
 use amiboard::ops::Context;
 use chrono::Utc;
-use tokio::sync::mpsc::UnboundedReceiver;
 
+use crate::dashboard::{self, run_until};
 use crate::support::TestEnv;
 use crate::workflows::{create, creation, inject, ready};
 
 const STACK: &str = "watch";
-
-/// Feeds ticks and effect results to update() until `done` holds or the
-/// time runs out; returns how long it took.
-pub(crate) async fn run_until(
-    state: &mut State,
-    runner: &Runner,
-    rx: &mut UnboundedReceiver<Action>,
-    limit: Duration,
-    done: impl Fn(&State) -> bool,
-) -> Option<Duration> {
-    let started = Instant::now();
-    let mut ticked = Instant::now();
-    while started.elapsed() < limit {
-        if done(state) {
-            return Some(started.elapsed());
-        }
-        let mut actions = Vec::new();
-        if let Ok(Some(action)) = tokio::time::timeout(Duration::from_millis(200), rx.recv()).await
-        {
-            actions.push(action);
-        }
-        // The clock ticks once a second whatever else arrives.
-        if ticked.elapsed() >= Duration::from_secs(1) {
-            ticked = Instant::now();
-            actions.push(Action::Tick { now: Utc::now() });
-        }
-        for action in actions {
-            for effect in update(state, action) {
-                runner.run(effect);
-            }
-        }
-    }
-    done(state).then(|| started.elapsed())
-}
 
 /// Waits until the lifecycle's build has an execution; returns its ARN.
 pub(crate) async fn execution_of(ctx: &Context, id: &str) -> String {
@@ -155,32 +117,14 @@ async fn an_aborted_execution_is_error_everywhere_within_ten_seconds() {
     let second = execution_of(&ctx, &on_the_command_line).await;
 
     // The dashboard, on the list (no timeline open), loaded with both.
-    let config = env.config();
-    let connection = Connection {
-        region: "us-east-1".into(),
-        table: config.tables.lifecycles.clone(),
-        ..Connection::default()
-    };
-    let options = StartOptions {
-        stack_tag: Some(STACK.into()),
-        ..StartOptions::default()
-    };
-    let (mut state, effects) = initial_state(&config, connection, &options).expect("state");
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let runner = Runner::new(Some(Arc::new(env.context().await)), false, tx);
-    for effect in effects {
-        runner.run(effect);
-    }
     let loaded = |s: &State| matches!(s.load, Load::Loaded { .. }) && s.rows.len() == 2;
-    run_until(
-        &mut state,
-        &runner,
-        &mut rx,
-        Duration::from_secs(30),
+    let (mut state, runner, mut rx) = dashboard::open(
+        &env.config(),
+        env.context().await,
+        &dashboard::on(STACK),
         loaded,
     )
-    .await
-    .expect("first load");
+    .await;
 
     abort(&ctx, &first).await;
     let row_error = |s: &State| {

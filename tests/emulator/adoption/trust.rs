@@ -5,13 +5,12 @@
 //! the reference published, flags duplicate versions and a missing
 //! reference seed table. Item 6 is in `trust_small.rs`.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use amiboard::app::action::Action;
 use amiboard::app::runner::Runner;
-use amiboard::app::state::{Connection, Load, State};
-use amiboard::app::{StartOptions, initial_state, update::update};
+use amiboard::app::state::{Load, State};
+use amiboard::app::{StartOptions, update::update};
 use amiboard::lifecycle::{EventKind, EventStatus, Lifecycle};
 use amiboard::ops::listener::StreamEvent;
 use chrono::Utc;
@@ -19,36 +18,12 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::{created_version, put, reference_table};
+use crate::dashboard::run_until;
 use crate::support::TestEnv;
 use crate::workflows::ready;
 
 /// The dashboard's refresh in these tests.
 const REFRESH: Duration = Duration::from_secs(2);
-
-/// Feeds ticks and effect results to update() until `done` holds or the
-/// time runs out; returns how long it took.
-async fn run_until(
-    state: &mut State,
-    runner: &Runner,
-    rx: &mut UnboundedReceiver<Action>,
-    limit: Duration,
-    done: impl Fn(&State) -> bool,
-) -> Option<Duration> {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if done(state) {
-            return Some(started.elapsed());
-        }
-        let action = match tokio::time::timeout(Duration::from_millis(100), rx.recv()).await {
-            Ok(Some(action)) => action,
-            _ => Action::Tick { now: Utc::now() },
-        };
-        for effect in update(state, action) {
-            runner.run(effect);
-        }
-    }
-    done(state).then(|| started.elapsed())
-}
 
 /// An open dashboard on the test's tables, loaded, whose stream is healthy
 /// (the stream itself is not started: no notification reaches it, as when
@@ -58,28 +33,9 @@ async fn open_dashboard(env: &TestEnv) -> (State, Runner, UnboundedReceiver<Acti
     config.notifications_enabled = false;
     config.refresh = REFRESH;
     let ctx = env.context().await;
-    let connection = Connection {
-        region: "us-east-1".into(),
-        table: config.tables.lifecycles.clone(),
-        ..Connection::default()
-    };
-    let (mut state, effects) =
-        initial_state(&config, connection, &StartOptions::default()).expect("state");
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let runner = Runner::new(Some(Arc::new(ctx)), false, tx);
-    for effect in effects {
-        runner.run(effect);
-    }
     let loaded = |s: &State| matches!(s.load, Load::Loaded { .. });
-    run_until(
-        &mut state,
-        &runner,
-        &mut rx,
-        Duration::from_secs(30),
-        loaded,
-    )
-    .await
-    .expect("first load");
+    let (mut state, runner, mut rx) =
+        crate::dashboard::open(&config, ctx, &StartOptions::default(), loaded).await;
     for effect in update(
         &mut state,
         Action::Stream {

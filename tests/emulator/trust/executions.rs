@@ -4,12 +4,10 @@
 //! dashboard's watcher), and an execution that no longer exists (lost, not
 //! running).
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use amiboard::app::runner::Runner;
-use amiboard::app::state::{Connection, Load, State};
-use amiboard::app::{StartOptions, initial_state};
+use amiboard::app::state::{Load, State};
 use amiboard::aws::client::Limits;
 use amiboard::lifecycle::{EventKind, EventStatus, Lifecycle};
 use amiboard::ops::Context;
@@ -17,10 +15,11 @@ use amiboard::ops::by_name::named_arn;
 use chrono::Utc;
 
 use super::ACCOUNT;
+use crate::dashboard::run_until;
 use crate::fault_proxy::{Fault, FaultProxy};
 use crate::faults::through;
 use crate::support::{TestEnv, moto};
-use crate::watcher::{execution_of, run_until};
+use crate::watcher::execution_of;
 use crate::workflows::{completed, create, creation, inject, ready, settle};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -185,33 +184,9 @@ async fn dashboard(
     Runner,
     tokio::sync::mpsc::UnboundedReceiver<amiboard::app::action::Action>,
 ) {
-    let config = env.config();
-    let connection = Connection {
-        region: "us-east-1".into(),
-        table: config.tables.lifecycles.clone(),
-        ..Connection::default()
-    };
-    let options = StartOptions {
-        stack_tag: Some(stack_tag.into()),
-        ..StartOptions::default()
-    };
-    let (mut state, effects) = initial_state(&config, connection, &options).expect("state");
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let runner = Runner::new(Some(Arc::new(env.context().await)), false, tx);
-    for effect in effects {
-        runner.run(effect);
-    }
     let loaded = |s: &State| matches!(s.load, Load::Loaded { .. }) && s.rows.len() == 1;
-    run_until(
-        &mut state,
-        &runner,
-        &mut rx,
-        Duration::from_secs(30),
-        loaded,
-    )
-    .await
-    .expect("first load");
-    (state, runner, rx)
+    let ctx = env.context().await;
+    crate::dashboard::open(&env.config(), ctx, &crate::dashboard::on(stack_tag), loaded).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
