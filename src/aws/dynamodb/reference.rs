@@ -88,26 +88,13 @@ impl Store {
     /// lowers, so with the atomic ADD no MAJOR is handed out twice).
     /// Returns whether it raised it.
     pub async fn raise_major(&self, stack_tag: &str, last_major: u64) -> Result<bool, AwsError> {
-        let table = &self.tables.semver_seeds;
-        let result = self
-            .client
-            .update_item()
-            .table_name(table)
-            .key("stack_tag", AwsAttributeValue::S(stack_tag.to_string()))
-            .update_expression("SET last_major = :m, updated_at = :now")
-            .condition_expression("attribute_not_exists(last_major) OR last_major < :m")
-            .expression_attribute_values(":m", AwsAttributeValue::N(last_major.to_string()))
-            .expression_attribute_values(":now", now_attribute())
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) => match self.fail("UpdateItem", table, e) {
-                // Already at or above it: nothing to raise.
-                AwsError::Conflict { .. } => Ok(false),
-                other => Err(other),
-            },
-        }
+        self.set_last_major(
+            stack_tag,
+            last_major,
+            "attribute_not_exists(last_major) OR last_major < :m",
+            None,
+        )
+        .await
     }
 
     /// Gives back a MAJOR whose lifecycle could not be written: sets the
@@ -118,19 +105,35 @@ impl Store {
         let Some(before) = major.checked_sub(1) else {
             return Ok(false);
         };
+        self.set_last_major(stack_tag, before, "last_major = :mine", Some(major))
+            .await
+    }
+
+    /// Sets the stack tag's counter to `value` when `condition` holds
+    /// (`:m` is `value`, `:mine` is `mine`); whether it did. A condition
+    /// that does not hold is no error: the counter is already past it.
+    async fn set_last_major(
+        &self,
+        stack_tag: &str,
+        value: u64,
+        condition: &str,
+        mine: Option<u64>,
+    ) -> Result<bool, AwsError> {
         let table = &self.tables.semver_seeds;
-        let result = self
+        let mut request = self
             .client
             .update_item()
             .table_name(table)
             .key("stack_tag", AwsAttributeValue::S(stack_tag.to_string()))
-            .update_expression("SET last_major = :before, updated_at = :now")
-            .condition_expression("last_major = :mine")
-            .expression_attribute_values(":before", AwsAttributeValue::N(before.to_string()))
-            .expression_attribute_values(":mine", AwsAttributeValue::N(major.to_string()))
-            .expression_attribute_values(":now", now_attribute())
-            .send()
-            .await;
+            .update_expression("SET last_major = :m, updated_at = :now")
+            .condition_expression(condition)
+            .expression_attribute_values(":m", AwsAttributeValue::N(value.to_string()))
+            .expression_attribute_values(":now", now_attribute());
+        if let Some(mine) = mine {
+            request = request
+                .expression_attribute_values(":mine", AwsAttributeValue::N(mine.to_string()));
+        }
+        let result = request.send().await;
         match result {
             Ok(_) => Ok(true),
             Err(e) => match self.fail("UpdateItem", table, e) {
