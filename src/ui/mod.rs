@@ -3,6 +3,7 @@
 
 mod dialog;
 mod feed;
+mod fit;
 mod footer;
 mod header;
 mod image;
