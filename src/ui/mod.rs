@@ -14,6 +14,7 @@ mod pages;
 mod production;
 pub mod theme;
 mod timeline;
+mod timeline_row;
 
 #[cfg(test)]
 mod approvals_tests;
@@ -21,6 +22,8 @@ mod approvals_tests;
 mod attempts_tests;
 #[cfg(test)]
 mod inbox_tests;
+#[cfg(test)]
+mod layout_tests;
 #[cfg(test)]
 mod logs_tests;
 #[cfg(test)]
