@@ -280,6 +280,12 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
             };
             state.rebuild_view();
         }
+        Command::CopyAmi if matches!(state.screen(), Screen::Logs { .. }) => {
+            return super::logs::copy_link(state);
+        }
+        Command::NextLink if matches!(state.screen(), Screen::Logs { .. }) => {
+            super::logs::next_link(state);
+        }
         Command::CopyAmi | Command::CopyId => return copy(state, command),
         Command::Palette => {
             state.palette_input = Some(String::new());

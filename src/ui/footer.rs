@@ -134,6 +134,12 @@ pub fn footer_commands(state: &State) -> Vec<Command> {
             Command::Back,
         ],
         Screen::Production { .. } => vec![Command::Refresh, Command::Back],
+        // y only where there is a link to copy, Tab where there is another.
+        Screen::Logs { .. } => match crate::app::logs::link_count(state) {
+            0 => vec![Command::Back],
+            1 => vec![Command::CopyAmi, Command::Back],
+            _ => vec![Command::NextLink, Command::CopyAmi, Command::Back],
+        },
         Screen::Help { .. } | Screen::Notices { .. } | Screen::Raw { .. } | Screen::Logs { .. } => {
             vec![Command::Back]
         }
@@ -157,6 +163,8 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         let label = match (state.screen(), command) {
             (Screen::Feed, Command::Open) => "raw JSON",
             (Screen::Feed, Command::NotificationsFull) => "close",
+            (Screen::Logs { .. }, Command::CopyAmi) => "copy link",
+            (Screen::Logs { .. }, Command::NextLink) => "next link",
             _ => command.label(),
         };
         let width = key.chars().count() + label.len() + 3;

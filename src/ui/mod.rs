@@ -79,7 +79,7 @@ pub fn max_scroll(state: &State) -> u16 {
         Screen::Notices { .. } => state.notices.len().max(1),
         Screen::Raw { message_id, .. } => feed::raw_lines(state, message_id).len(),
         Screen::Production { .. } => production::lines(state, &theme).len(),
-        Screen::Logs { .. } => logs::lines(state, &theme).len(),
+        Screen::Logs { .. } => logs::lines(state, &theme, state.width).len(),
     };
     clamp_scroll(u16::MAX, lines, page_height(state))
 }
