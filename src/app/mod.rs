@@ -5,6 +5,7 @@
 pub mod action;
 pub mod approval;
 pub mod changes;
+pub mod complete;
 pub mod create;
 mod dialogs;
 pub mod doctor_badge;

@@ -257,6 +257,11 @@ pub struct State {
     pub palette_input: Option<String>,
     /// Why the last palette line was not run, while the bar stays open.
     pub palette_error: Option<String>,
+    /// What Tab found when more than one candidate fits the palette line.
+    pub palette_choices: Vec<String>,
+    /// The profiles the AWS config and credentials files define, read once
+    /// at start-up (the palette completes `:profile` with them).
+    pub profiles: Vec<String>,
     /// A profile/region the user switched to and whose credentials answered:
     /// the loop ends and the dashboard re-opens on it.
     pub switch_to: Option<Switch>,
@@ -334,6 +339,8 @@ impl State {
             loaded_at: None,
             palette_input: None,
             palette_error: None,
+            palette_choices: Vec::new(),
+            profiles: Vec::new(),
             switch_to: None,
             images: Images::new(),
             lifecycle_errors: HashMap::new(),

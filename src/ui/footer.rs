@@ -24,6 +24,10 @@ pub fn status_line(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
                 spans.push(Span::styled(format!("  ✘ {error}"), theme.notice_error));
                 spans.push(Span::styled("  · Esc cancel", theme.dim));
             }
+            None if !state.palette_choices.is_empty() => spans.push(Span::styled(
+                format!("  Tab: {}", state.palette_choices.join("  ")),
+                theme.dim,
+            )),
             None => spans.push(Span::styled(
                 format!("  Enter run · Esc cancel · {}", crate::app::palette::WORDS),
                 theme.dim,
@@ -140,7 +144,7 @@ pub fn footer_commands(state: &State) -> Vec<Command> {
             1 => vec![Command::CopyAmi, Command::Back],
             _ => vec![Command::NextLink, Command::CopyAmi, Command::Back],
         },
-        Screen::Help { .. } | Screen::Notices { .. } | Screen::Raw { .. } | Screen::Logs { .. } => {
+        Screen::Help { .. } | Screen::Notices { .. } | Screen::Raw { .. } => {
             vec![Command::Back]
         }
     };
