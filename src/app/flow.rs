@@ -108,8 +108,11 @@ pub fn read_only_line(command: Command, id: Option<&str>) -> String {
     )
 }
 
+/// A refusal shows one thing, the dialog (the history keeps it too); any
+/// key closes it, and a key other than Esc, Enter, q or Space then does
+/// what it does (`app::dialogs`).
 fn refuse(state: &mut State, command: Command, sentence: &str) {
-    state.notify(Level::Warn, format!("Refused: {sentence}"));
+    state.remember(Level::Warn, format!("Refused: {sentence}"));
     state.dialog = Some(Dialog::Refused {
         title: format!("Cannot {}", command.label()),
         sentence: sentence.to_string(),

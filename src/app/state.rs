@@ -90,6 +90,9 @@ pub struct Notice {
     pub level: Level,
     pub text: String,
     pub at: DateTime<Utc>,
+    /// Kept in the history (`N`) only, never a toast: what a dialog on
+    /// screen already says (a refusal shows one thing).
+    pub quiet: bool,
 }
 
 /// A modal dialog over the current screen.
@@ -414,11 +417,19 @@ impl State {
     pub fn toast(&self) -> Option<&Notice> {
         self.notices
             .last()
-            .filter(|n| (self.now - n.at).num_seconds() < TOAST_SECONDS)
+            .filter(|n| !n.quiet && (self.now - n.at).num_seconds() < TOAST_SECONDS)
     }
 
     pub fn notify(&mut self, level: Level, text: impl Into<String>) {
-        let text = text.into();
+        self.push_notice(level, text.into(), false);
+    }
+
+    /// Records a notice in the history (`N`) without a toast.
+    pub fn remember(&mut self, level: Level, text: impl Into<String>) {
+        self.push_notice(level, text.into(), true);
+    }
+
+    fn push_notice(&mut self, level: Level, text: String, quiet: bool) {
         if level == Level::Error {
             tracing::warn!(%text, "notice");
         } else {
@@ -428,6 +439,7 @@ impl State {
             level,
             text,
             at: self.now,
+            quiet,
         });
         if self.notices.len() > 500 {
             self.notices.remove(0);

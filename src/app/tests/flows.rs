@@ -52,8 +52,32 @@ fn refusal_shows_the_rule_sentence_and_changes_nothing() {
         state.dialog
     );
     assert_eq!(super::held(&state), before);
+    // One thing on screen: the dialog, no toast (the history keeps it).
+    assert!(state.toast().is_none(), "{:?}", state.toast());
+    assert!(
+        state
+            .notices
+            .last()
+            .is_some_and(|n| n.text.contains(&sentence))
+    );
     key(&mut state, KeyCode::Esc);
     assert!(state.dialog.is_none());
+}
+
+#[test]
+fn a_refusal_never_swallows_the_next_key() {
+    let mut state = loaded(vec![fresh("lc-1", "main"), fresh("lc-2", "main")], false);
+    let first = state.selected;
+    key(&mut state, KeyCode::Char('c'));
+    assert!(matches!(state.dialog, Some(Dialog::Refused { .. })));
+    // `j` closes the refusal and moves down, as it would without it.
+    key(&mut state, KeyCode::Char('j'));
+    assert!(state.dialog.is_none());
+    assert_eq!(state.selected, first + 1);
+    // `y` only closes it: it never confirms or copies behind a refusal.
+    key(&mut state, KeyCode::Char('c'));
+    let effects = key(&mut state, KeyCode::Char('y'));
+    assert!(state.dialog.is_none() && effects.is_empty(), "{effects:?}");
 }
 
 #[test]
