@@ -117,6 +117,17 @@ fn confirm_starts_on_cancel_and_needs_y() {
     assert_eq!(state.in_flight, 1);
 }
 
+/// The value of the open confirmation's line named `name`.
+fn confirm_line(state: &crate::app::state::State, name: &str) -> Option<String> {
+    match &state.dialog {
+        Some(Dialog::Confirm { lines, .. }) => lines
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone()),
+        _ => None,
+    }
+}
+
 #[test]
 fn decision_needs_a_reason() {
     let mut state = loaded(vec![awaiting_qa("lc-1", "main")], false);
@@ -135,6 +146,11 @@ fn decision_needs_a_reason() {
     chars(&mut state, "fails CIS check");
     key(&mut state, KeyCode::Enter);
     assert!(matches!(state.dialog, Some(Dialog::Confirm { .. })));
+    // The confirmation says the reason again.
+    assert_eq!(
+        confirm_line(&state, "Reason"),
+        Some("fails CIS check".into())
+    );
     let effects = key(&mut state, KeyCode::Char('y'));
     assert!(matches!(
         effects.as_slice(),
@@ -190,10 +206,23 @@ fn non_production_promotion_uses_y() {
 fn patch_choice_then_confirm() {
     let mut lc = certified("lc-1", "main");
     lc.creation[5].status = EventStatus::Completed;
-    let mut state = loaded(vec![lc], false);
+    lc.ami_semver = Some("1.0.0".into());
+    let mut state = loaded(vec![lc.clone()], false);
+    key(&mut state, KeyCode::Char('P'));
+    key(&mut state, KeyCode::Enter);
+    // The confirmation names the version the cycle will build.
+    assert_eq!(
+        confirm_line(&state, "Version"),
+        Some("1.0.0 -> 1.0.1".into())
+    );
+    key(&mut state, KeyCode::Esc);
     key(&mut state, KeyCode::Char('P'));
     key(&mut state, KeyCode::Char('m'));
     key(&mut state, KeyCode::Enter);
+    assert_eq!(
+        confirm_line(&state, "Version"),
+        Some("1.0.0 -> 1.1.0".into())
+    );
     let effects = key(&mut state, KeyCode::Char('y'));
     assert!(matches!(
         effects.as_slice(),
