@@ -262,6 +262,9 @@ pub struct State {
     pub palette_error: Option<String>,
     /// What Tab found when more than one candidate fits the palette line.
     pub palette_choices: Vec<String>,
+    /// The configured Image Builder pipeline a lifecycle created without a
+    /// choice builds with (`workflows.pipeline_arn`), shown in the `+` form.
+    pub default_pipeline: Option<String>,
     /// The profiles the AWS config and credentials files define, read once
     /// at start-up (the palette completes `:profile` with them).
     pub profiles: Vec<String>,
@@ -344,6 +347,7 @@ impl State {
             palette_error: None,
             palette_choices: Vec::new(),
             profiles: Vec::new(),
+            default_pipeline: None,
             switch_to: None,
             images: Images::new(),
             lifecycle_errors: HashMap::new(),
