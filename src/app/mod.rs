@@ -3,6 +3,7 @@
 //! the runner) and draws through the `event_loop::View` it is given.
 
 pub mod action;
+pub mod applies;
 pub mod approval;
 pub mod changes;
 pub mod complete;

@@ -148,7 +148,11 @@ pub fn footer_commands(state: &State) -> Vec<Command> {
             vec![Command::Back]
         }
     };
-    commands.retain(|c| !(state.read_only && c.is_mutating()));
+    // Only keys that do something here: no mutating key read-only, none the
+    // focused lifecycle's rules refuse, no copy without something to copy.
+    commands.retain(|c| {
+        !(state.read_only && c.is_mutating()) && crate::app::applies::applies(state, *c)
+    });
     let mut all = vec![Command::Help, Command::Quit];
     all.extend(commands);
     all.push(Command::NotificationsFull);

@@ -245,6 +245,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scrol
         frame,
         area,
         theme,
+        state,
         " Execution log ".to_string(),
         lines,
         scroll,

@@ -389,3 +389,30 @@ fn a_refused_result_is_a_notice_and_nothing_changes() {
     );
     let _ = now();
 }
+
+#[test]
+fn the_footer_lists_only_keys_that_do_something_here() {
+    use crate::app::applies::applies;
+    use crate::app::keymap::Command;
+    // A fresh lifecycle: its build can start; nothing to decide, promote,
+    // retry, reconcile, copy or read a log of.
+    let state = loaded(vec![fresh("lc-1", "main")], false);
+    assert!(applies(&state, Command::Trigger));
+    for c in [
+        Command::Certify,
+        Command::Reject,
+        Command::Promote,
+        Command::Retry,
+        Command::Reconcile,
+        Command::CopyAmi,
+        Command::Logs,
+    ] {
+        assert!(!applies(&state, c), "{c:?}");
+    }
+    // Awaiting QA: certify and reject do something.
+    let state = loaded(vec![awaiting_qa("lc-1", "main")], false);
+    assert!(applies(&state, Command::Certify) && applies(&state, Command::Reject));
+    // Nothing loaded: no row to open.
+    let state = loaded(Vec::new(), false);
+    assert!(!applies(&state, Command::Open) && !applies(&state, Command::Trigger));
+}
