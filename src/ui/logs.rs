@@ -41,7 +41,7 @@ fn hang_of(text: &str) -> usize {
 /// `text` cut into rows of `width`: at the last space that fits when there
 /// is one (prose), else at the edge (an address has no space); rows after
 /// the first start `hang` columns in.
-fn wrap(text: &str, width: usize, hang: usize) -> Vec<String> {
+pub(super) fn wrap(text: &str, width: usize, hang: usize) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     if chars.len() <= width || width < hang + 20 {
         return vec![text.to_string()];

@@ -258,3 +258,28 @@ fn long_links_wrap_whole_and_y_copies_the_one_under_the_cursor() {
     );
     assert_eq!(effects, vec![Effect::Copy { text: second }]);
 }
+
+#[test]
+fn notices_wrap_under_their_text() {
+    let mut s = state(true, 80, 24);
+    load(&mut s, Vec::new());
+    s.notify(
+        crate::app::state::Level::Warn,
+        "Read-only mode: nothing can be changed. Nothing was changed: a writer would run `amiboard trigger 2bc3f1a0`.",
+    );
+    s.notify(
+        crate::app::state::Level::Info,
+        "Live notifications on (4 topic(s))",
+    );
+    press(&mut s, KeyCode::Char('N'));
+    let screen = draw(&s);
+    let flat: String = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("a writer would run `amiboard trigger 2bc3f1a0`."),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("\n               writer would run"),
+        "{screen}"
+    );
+}
