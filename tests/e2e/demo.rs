@@ -81,8 +81,35 @@ impl Seen {
     }
 }
 
+/// Whether demo.sh ended: the shell printed `demo-exit-` and its exit code
+/// (the typed command line shows `demo-exit-$?`).
+fn exit_code(screen: &str) -> Option<char> {
+    screen
+        .split("demo-exit-")
+        .skip(1)
+        .find_map(|rest| rest.chars().next().filter(char::is_ascii_digit))
+}
+
 fn pid_alive(pid: &str) -> bool {
     Path::new("/proc").join(pid).exists()
+}
+
+/// The processes of process group `pgid` (the driver leads its own: it, its
+/// tracks and the amiboard command each runs).
+fn group_members(pgid: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // pid (comm) state ppid pgrp ...: comm may hold spaces.
+            let after = stat.rsplit_once(')')?.1;
+            let pgrp = after.split_whitespace().nth(2)?;
+            (pgrp == pgid).then(|| entry.file_name().to_string_lossy().into_owned())
+        })
+        .collect()
 }
 
 /// The pid the driver's log names on its first line (`driver: pid N, ...`).
@@ -149,7 +176,7 @@ fn a_fresh_clone_runs_the_demo_and_the_demo_moves_by_itself() {
         Duration::from_secs(20 * 60),
         |s| {
             assert!(
-                !s.contains("demo-exit-"),
+                exit_code(s).is_none(),
                 "demo.sh stopped before the dashboard opened:\n{s}"
             );
             s.contains("READ-WRITE") && s.contains(" of ")
@@ -198,16 +225,27 @@ fn a_fresh_clone_runs_the_demo_and_the_demo_moves_by_itself() {
     // Quitting the dashboard stops the driver (and the emulator) with it.
     let driver = driver_pid(&driver_log).expect("the driver's log names its pid");
     assert!(pid_alive(&driver), "the driver stopped while the demo ran");
+    let members = group_members(&driver);
+    assert!(
+        members.len() > 1,
+        "the driver leads a process group with its tracks: {members:?}"
+    );
     tmux.keys(&["F"]);
     tmux.keys(&["q"]);
     tmux.wait_until("demo.sh's exit", Duration::from_secs(30), |s| {
-        s.contains("demo-exit-0")
+        exit_code(s).is_some()
     });
+    let screen = tmux.screen();
+    assert_eq!(exit_code(&screen), Some('0'), "{screen}");
     let deadline = Instant::now() + Duration::from_secs(10);
-    while pid_alive(&driver) {
+    loop {
+        let left = group_members(&driver);
+        if left.is_empty() {
+            break;
+        }
         assert!(
             Instant::now() < deadline,
-            "the demo driver (pid {driver}) still runs after the dashboard quit"
+            "the demo driver's processes {left:?} (group {driver}) still run after the dashboard quit"
         );
         std::thread::sleep(Duration::from_millis(100));
     }
