@@ -179,7 +179,7 @@ fn a_fresh_clone_runs_the_demo_and_the_demo_moves_by_itself() {
                 exit_code(s).is_none(),
                 "demo.sh stopped before the dashboard opened:\n{s}"
             );
-            s.contains("READ-WRITE") && s.contains(" of ")
+            s.contains("READ-WRITE") && s.contains("PRODUCT")
         },
     );
     let to_first_screen = started.elapsed();
@@ -237,6 +237,12 @@ fn a_fresh_clone_runs_the_demo_and_the_demo_moves_by_itself() {
     });
     let screen = tmux.screen();
     assert_eq!(exit_code(&screen), Some('0'), "{screen}");
+    // What demo.sh said before the dashboard took the screen: each step
+    // with its seconds.
+    let said = tmux.run(&["capture-pane", "-p", "-t", "e2e", "-S", "-400"]);
+    for line in said.lines().filter(|l| l.starts_with("amiboard: ")) {
+        eprintln!("  {line}");
+    }
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let left = group_members(&driver);
