@@ -380,19 +380,19 @@ def _end_as(arn: str, state: str) -> None:
     disables the AMIs (EC2 DisableImage: state `disabled`), DELETED
     deregisters them and deletes their snapshots."""
     image = _IMAGES[arn]
-    when = now_iso()
     for ami in image["outputResources"]["amis"]:
         backend = ec2_backends[ACCOUNT][ami["region"]]
         found = backend.amis.get(ami["image"])
         if found is None:
             continue
+        from . import ec2_images
+
         if state == "DEPRECATED":
-            found.deprecation_time = when
+            found.deprecation_time = ec2_images.iso(datetime.now(timezone.utc))
         elif state == "DISABLED":
-            found.state = "disabled"
+            ec2_images.disable(ami["region"], found)
         else:
-            backend.deregister_image(found.id)
-            backend.snapshots.pop(found.ebs_snapshot.id, None)
+            ec2_images.deregister(ami["region"], found, delete_snapshots=True)
     with _LOCK:
         if state == "DEPRECATED":
             image["deprecationTime"] = time.time()
@@ -466,6 +466,9 @@ def _register_amis(region: str, image: dict) -> list:
         tags = {"CreatedBy": "EC2 Image Builder", "Ec2ImageBuilderArn": image["arn"]}
         tags.update(image["imageRecipe"].get("amiTags") or {})
         backend.create_tags([ami.id], tags)
+        # Image Builder tags the snapshots it creates too (the lifecycle
+        # execution policy acts only on `CreatedBy: EC2 Image Builder` ones).
+        backend.create_tags([ami.ebs_snapshot.id], {"CreatedBy": "EC2 Image Builder", "Ec2ImageBuilderArn": image["arn"]})
         _AMI_IMAGES[ami.id] = image["arn"]
         amis.append({"region": ami_region, "image": ami.id, "name": name, "accountId": ACCOUNT})
     return amis
@@ -762,6 +765,11 @@ def _route(method: str, path: str, region: str, query: dict, body: dict) -> dict
         return tag_resource(arn, body) if method == "POST" else list_tags(arn)
     one = lambda name: (query.get(name) or [None])[0]  # noqa: E731
     op = path.strip("/")
+    from . import imagebuilder_lifecycle
+
+    handled = imagebuilder_lifecycle.route(op, region, query, body)
+    if handled is not None:
+        return handled
     if op == "CreateImageRecipe":
         return create_image_recipe(region, body)
     if op == "GetImageRecipe":
