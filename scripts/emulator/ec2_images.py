@@ -377,10 +377,22 @@ def disable_image_deprecation(self):
 # --- disable / enable --------------------------------------------------------------
 
 
+def _event(region: str, ami_id: str, state: str) -> None:
+    """EC2's "EC2 AMI State Change" event (`disabled`, `deregistered`:
+    https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/monitor-ami-events.html)."""
+    from . import ec2_tasks
+
+    ec2_tasks.ami_state_change(region, ami_id, state)
+
+
 def disable(region: str, ami) -> None:
-    """DisableImage's effect: state `disabled`, no launch permission left."""
+    """DisableImage's effect: state `disabled`, no launch permission left,
+    and EC2's `disabled` event when the state changed."""
+    changed = ami.state != "disabled"
     ami.state = "disabled"
     ami.launch_permissions = []
+    if changed:
+        _event(region, ami.id, "disabled")
 
 
 def disable_image(self):
@@ -448,11 +460,13 @@ def deregistration_refusal(region: str, ami) -> Optional[Ec2Error]:
 
 
 def deregister(region: str, ami, delete_snapshots: bool) -> list:
-    """Deregisters the AMI; with `delete_snapshots`, deletes its snapshots
-    that no other AMI uses. The DeleteSnapshotResults."""
+    """Deregisters the AMI (EC2's `deregistered` event); with
+    `delete_snapshots`, deletes its snapshots that no other AMI uses. The
+    DeleteSnapshotResults."""
     backend = _backend(region)
     snapshot = getattr(ami, "ebs_snapshot", None)
     backend.deregister_image(ami.id)
+    _event(region, ami.id, "deregistered")
     if not delete_snapshots or snapshot is None:
         return []
     shared = any(getattr(other, "ebs_snapshot", None) is snapshot or

@@ -354,10 +354,7 @@ def _run_build(region: str, arn: str, seconds: float) -> None:
     for ami in amis:
         ec2_tasks.ami_state_change(ami["region"], ami["image"], "available")
     if end:
-        _end_as(arn, end)
-        for ami in amis:
-            if end != "DEPRECATED":
-                ec2_tasks.ami_state_change(ami["region"], ami["image"], "deregistered" if end == "DELETED" else "disabled")
+        _end_as(arn, end)  # EC2's disabled / deregistered events come from ec2_images
     _announce(region, arn)
     if image["imageScanningConfiguration"]["imageScanningEnabled"] and end != "DELETED":
         _scan(arn, step, owner, tags)

@@ -420,9 +420,6 @@ def _apply(execution: dict, region: str, ami_id: str) -> dict:
         snap_status, snap_reason = "SKIPPED", "The snapshot is used by another AMI."
     if snap_status == "FAILED":
         return end("FAILED", "The AMI was deregistered; its snapshot was not deleted.", snap_status, snap_reason)
-    from . import ec2_tasks
-
-    ec2_tasks.ami_state_change(region, ami_id, "deregistered")
     return end("SUCCESS", "", snap_status, snap_reason)
 
 

@@ -308,3 +308,33 @@ class DeregistrationTest(Ec2Case):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class AmiEventsTest(Ec2Case):
+    def test_disable_and_deregister_send_ec2_ami_state_change_events(self):
+        """EC2 sends "EC2 AMI State Change" `disabled` and `deregistered`
+        (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/monitor-ami-events.html)."""
+        import json
+        import time
+
+        sns, sqs, events = client("sns"), client("sqs"), client("events")
+        topic = sns.create_topic(Name=unique("t"))["TopicArn"]
+        queue = sqs.create_queue(QueueName=unique("q"))["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+        rule = unique("r")
+        events.put_rule(Name=rule, EventPattern=json.dumps({"source": ["aws.ec2"],
+                                                            "detail-type": ["EC2 AMI State Change"]}))
+        events.put_targets(Rule=rule, Targets=[{"Id": "t", "Arn": topic}])
+        image = ami()
+        client("ec2").disable_image(ImageId=image)
+        client("ec2").deregister_image(ImageId=image)
+        seen, deadline = [], time.time() + 5
+        while time.time() < deadline and len(seen) < 2:
+            for message in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
+                detail = json.loads(json.loads(message["Body"])["Message"])["detail"]
+                if detail["ImageId"] == image:
+                    seen.append(detail["State"])
+        events.remove_targets(Rule=rule, Ids=["t"])
+        events.delete_rule(Name=rule)
+        self.assertEqual(seen, ["disabled", "deregistered"])
