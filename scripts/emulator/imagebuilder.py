@@ -23,6 +23,10 @@ here (see `install`). What it does, as the service documents it:
   ListImageScanFindingAggregations (see `list_scan_aggregations` and
   `list_scan_findings` for the rules and their sources).
 - GetImage, ListImages, ListImagePipelineImages.
+- StartResourceStateUpdate, GetLifecycleExecution,
+  ListLifecycleExecutionResources, ListLifecycleExecutions: routed to
+  `imagebuilder_lifecycle` (deprecate, disable, delete, restore an image's
+  AMIs and snapshots in every region, through `ec2_images`).
 - The AMIs: one per distribution region, registered in that region's EC2 in
   the distribution's order. A distribution region whose
   `amiDistributionConfiguration.kmsKeyId` is set, or a recipe block device
