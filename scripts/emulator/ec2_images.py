@@ -30,7 +30,10 @@ chose and why.
   "If you specify a value for seconds, Amazon EC2 rounds the seconds to the
   nearest minute. You can't specify a date in the past. The upper limit for
   DeprecateAt is 10 years from now, except for public AMIs, where the upper
-  limit is 2 years from the creation date."
+  limit is 2 years from the creation date." And "By default, the deprecation
+  date of all public AMIs is set to two years from the AMI creation date"
+  (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-deprecate.html):
+  making an AMI public without a deprecation time gives it that one.
 - DescribeImages `IncludeDeprecated` / `IncludeDisabled`
   (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html):
   deprecated AMIs are left out for non-owners unless asked for ("If you are
@@ -110,6 +113,13 @@ def _parse_time(value) -> Optional[datetime]:
         return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     except ValueError:
         return None
+
+
+def two_years_after(moment: datetime) -> datetime:
+    try:
+        return moment.replace(year=moment.year + 2)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + 2, day=28)
 
 
 def _truthy(value) -> bool:
@@ -358,7 +368,7 @@ def enable_image_deprecation(self):
                        f"The DeprecateAt time {iso(when)} is in the past. You can't specify a date in the past.")
     if ami.is_public:
         created = _parse_time(ami.creation_date) or now
-        if when > created + timedelta(days=2 * 365):
+        if when > two_years_after(created):
             raise Ec2Error("InvalidParameterValue",
                            "The DeprecateAt time of a public AMI can be at most 2 years from its creation date.")
     elif when > now + timedelta(days=10 * 365 + 2):
@@ -423,7 +433,13 @@ def modify_image_attribute(self):
         adding = adding or [True]
     if ami.state == "disabled" and adding:
         raise Ec2Error("InvalidAMIID.Unavailable", f"The image {ami.id} is disabled and can't be shared.")
-    return _original_modify_image_attribute(self)
+    was_public = ami.is_public
+    result = _original_modify_image_attribute(self)
+    if ami.is_public and not was_public and not getattr(ami, "deprecation_time", None):
+        # "By default, the deprecation date of all public AMIs is set to two
+        # years from the AMI creation date" (ami-deprecate.html).
+        ami.deprecation_time = iso(two_years_after(_parse_time(ami.creation_date) or _now()))
+    return result
 
 
 # --- deregistration protection and deregistration ------------------------------------

@@ -178,6 +178,14 @@ class DeprecationTest(Ec2Case):
         self.refused(lambda: self.ec2.enable_image_deprecation(
             ImageId=image, DeprecateAt=datetime.now(timezone.utc) + timedelta(days=3 * 365)), "InvalidParameterValue")
 
+    def test_a_public_ami_is_deprecated_two_years_after_its_creation_by_default(self):
+        image = ami()
+        created = self.ec2.describe_images(ImageIds=[image])["Images"][0]["CreationDate"]
+        self.ec2.modify_image_attribute(ImageId=image, LaunchPermission={"Add": [{"Group": "all"}]})
+        deprecation = self.ec2.describe_images(ImageIds=[image])["Images"][0]["DeprecationTime"]
+        self.assertEqual(deprecation[:4], str(int(created[:4]) + 2))
+        self.assertEqual(deprecation[4:16], created[4:16])
+
     def test_deprecating_another_accounts_ami_is_auth_failure(self):
         self.refused(lambda: self.ec2.enable_image_deprecation(
             ImageId=amazon_ami(), DeprecateAt=datetime.now(timezone.utc) + timedelta(days=1)), "AuthFailure")
