@@ -388,7 +388,8 @@ def disable_image_deprecation(self):
 
 
 def _event(region: str, ami_id: str, state: str) -> None:
-    """EC2's "EC2 AMI State Change" event (`disabled`, `deregistered`:
+    """EC2's "EC2 AMI State Change" event (`available` after EnableImage,
+    `disabled`, `deregistered`:
     https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/monitor-ami-events.html)."""
     from . import ec2_tasks
 
@@ -405,6 +406,14 @@ def disable(region: str, ami) -> None:
         _event(region, ami.id, "disabled")
 
 
+def enable(region: str, ami) -> None:
+    """EnableImage's effect: state `available` (EC2's `available` event when
+    it was disabled); the removed launch permissions stay removed."""
+    if ami.state == "disabled":
+        ami.state = "available"
+        _event(region, ami.id, "available")
+
+
 def disable_image(self):
     ami = find_ami(self.region, self._get_param("ImageId"))
     _owned(self.region, ami)
@@ -419,7 +428,7 @@ def enable_image(self):
     _owned(self.region, ami)
     if ami.state not in ("available", "disabled"):
         raise Ec2Error("IncorrectState", f"The image {ami.id} is in the {ami.state} state and can't be enabled.")
-    ami.state = "available"
+    enable(self.region, ami)
     return ActionResult({"Return": True})
 
 

@@ -401,8 +401,7 @@ def _apply(execution: dict, region: str, ami_id: str) -> dict:
         ec2_images.disable(region, ami)
         return end("SUCCESS", "")
     if target == "AVAILABLE":
-        if ami.state == "disabled":
-            ami.state = "available"
+        ec2_images.enable(region, ami)
         ami.deprecation_time = None
         return end("SUCCESS", "")
     refusal = ec2_images.deregistration_refusal(region, ami)

@@ -319,8 +319,8 @@ if __name__ == "__main__":
 
 
 class AmiEventsTest(Ec2Case):
-    def test_disable_and_deregister_send_ec2_ami_state_change_events(self):
-        """EC2 sends "EC2 AMI State Change" `disabled` and `deregistered`
+    def test_disable_enable_and_deregister_send_ec2_ami_state_change_events(self):
+        """EC2 sends "EC2 AMI State Change" `disabled`, `available` (EnableImage) and `deregistered`
         (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/monitor-ami-events.html)."""
         import json
         import time
@@ -336,13 +336,14 @@ class AmiEventsTest(Ec2Case):
         events.put_targets(Rule=rule, Targets=[{"Id": "t", "Arn": topic}])
         image = ami()
         client("ec2").disable_image(ImageId=image)
+        client("ec2").enable_image(ImageId=image)
         client("ec2").deregister_image(ImageId=image)
         seen, deadline = [], time.time() + 5
-        while time.time() < deadline and len(seen) < 2:
+        while time.time() < deadline and len(seen) < 3:
             for message in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
                 detail = json.loads(json.loads(message["Body"])["Message"])["detail"]
                 if detail["ImageId"] == image:
                     seen.append(detail["State"])
         events.remove_targets(Rule=rule, Ids=["t"])
         events.delete_rule(Name=rule)
-        self.assertEqual(seen, ["disabled", "deregistered"])
+        self.assertEqual(seen, ["disabled", "available", "deregistered"])
