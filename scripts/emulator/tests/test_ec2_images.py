@@ -121,6 +121,16 @@ class ImageReferencesTest(Ec2Case):
                 self.refused(lambda: self.ec2.describe_image_references(ImageIds=[image], ResourceTypes=[request]),
                              "InvalidParameterValue")
 
+    def test_references_with_max_results_below_5_or_over_10_ids_are_invalid_parameter_value(self):
+        from .test_ec2 import raw_client
+
+        raw = raw_client("ec2")
+        image = ami()
+        self.refused(lambda: raw.describe_image_references(ImageIds=[image], IncludeAllResourceTypes=True,
+                                                           MaxResults=4), "InvalidParameterValue")
+        self.refused(lambda: raw.describe_image_references(ImageIds=[image] * 11, IncludeAllResourceTypes=True),
+                     "InvalidParameterValue")
+
     def test_references_with_a_foreign_token_are_invalid_next_token(self):
         self.refused(lambda: self.ec2.describe_image_references(ImageIds=[ami()], IncludeAllResourceTypes=True,
                                                                 NextToken="garbage"), "InvalidNextToken")

@@ -240,6 +240,27 @@ class StateUpdateRefusalTest(LifecycleCase):
                      "ResourceInUseException")
         wait(first["lifecycleExecutionId"])
 
+    def test_execution_resources_and_executions_page(self):
+        img = image()
+        started = self.update(img, "DISABLED", executionRole=self.role, includeResources={"amis": True})
+        execution_id = started["lifecycleExecutionId"]
+        wait(execution_id)
+        first = self.ib.list_lifecycle_execution_resources(lifecycleExecutionId=execution_id,
+                                                           parentResourceId=img["arn"], maxResults=1)
+        self.assertEqual(len(first["resources"]), 1)
+        second = self.ib.list_lifecycle_execution_resources(lifecycleExecutionId=execution_id,
+                                                            parentResourceId=img["arn"], maxResults=1,
+                                                            nextToken=first["nextToken"])
+        self.assertEqual(len(second["resources"]), 1)
+        self.assertNotIn("nextToken", second)
+        self.assertNotEqual(first["resources"][0]["region"], second["resources"][0]["region"])
+        self.refused(lambda: self.ib.list_lifecycle_execution_resources(
+            lifecycleExecutionId=execution_id, parentResourceId=img["arn"], nextToken="garbage"),
+            "InvalidPaginationTokenException")
+        listed = self.ib.list_lifecycle_executions(resourceArn=img["arn"])["lifecycleExecutions"]
+        self.assertEqual([e["lifecycleExecutionId"] for e in listed], [execution_id])
+        self.assertEqual(listed[0]["state"]["status"], "SUCCESS")
+
     def test_reading_an_unknown_or_malformed_execution_is_refused(self):
         self.refused(lambda: self.ib.get_lifecycle_execution(lifecycleExecutionId="lce-00000000-0000-0000-0000-000000000000"),
                      "ResourceNotFoundException", 404)
