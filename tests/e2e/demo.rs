@@ -173,7 +173,7 @@ fn a_fresh_clone_runs_the_demo_and_the_demo_moves_by_itself() {
     // amiboard's own crate from the clone takes minutes on a busy machine.
     let screen = tmux.wait_until(
         "the dashboard's header",
-        Duration::from_secs(20 * 60),
+        Duration::from_mins(20),
         |s| {
             assert!(
                 exit_code(s).is_none(),
@@ -194,7 +194,7 @@ fn a_fresh_clone_runs_the_demo_and_the_demo_moves_by_itself() {
     let opened = Instant::now();
     let mut seen = Seen::default();
     let mut lines = BTreeSet::new();
-    while opened.elapsed() < Duration::from_secs(180) && !seen.missing().is_empty() {
+    while opened.elapsed() < Duration::from_mins(3) && !seen.missing().is_empty() {
         let screen = tmux.screen();
         seen.read(&screen);
         lines.extend(
