@@ -71,6 +71,29 @@ class ErrorNamesTest(unittest.TestCase):
         self.assertTrue(any("must be alone" in p for p in problems), problems)
 
 
+class IntrinsicArgumentsTest(unittest.TestCase):
+    """https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html: in an
+    intrinsic's arguments `'` opens a string literal, so a JSONPath filter is not a path there."""
+
+    @staticmethod
+    def pass_state(field: str, params: dict) -> dict:
+        return {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True, field: params}}}
+
+    def test_a_filter_inside_an_intrinsic_is_refused(self):
+        for field in ("Parameters", "ResultSelector"):
+            for value in ("States.ArrayLength($.r[?(@.State == 'Completed')])",
+                          "States.MathAdd($.n, States.ArrayLength($.f[?(@.Severity == 'HIGH')]))"):
+                with self.subTest(field=field, value=value):
+                    problems = vd._check_definition(self.pass_state(field, {"nested": {"n.$": value}}))
+                    self.assertTrue(any("filter inside an intrinsic" in p for p in problems), problems)
+
+    def test_a_filter_in_a_plain_path_and_intrinsics_on_plain_paths_pass(self):
+        params = {"kept.$": "$.r[?(@.State == 'Completed')].State",
+                  "n.$": "States.MathAdd($.n, States.ArrayLength($.kept))",
+                  "text.$": "States.Format('{} of {}', $.a, $.b)"}
+        self.assertEqual(vd._check_definition(self.pass_state("Parameters", params)), [])
+
+
 class CommandLineTest(unittest.TestCase):
     def test_self_test_and_the_shipped_definitions(self):
         out = subprocess.run([sys.executable, SCRIPT, "--self-test"], capture_output=True, text=True)
