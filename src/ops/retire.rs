@@ -73,11 +73,14 @@ async fn plan_for(
     ami: Option<&str>,
     ask: &RetireAsk,
 ) -> Result<Planned, OpError> {
-    let stage = ask.stage.or_else(|| retire_target(&lc, ami)).ok_or_else(|| {
-        refused(RetireRefusal::NothingBuilt {
-            stage: Stage::Creation,
-        })
-    })?;
+    let stage = ask
+        .stage
+        .or_else(|| retire_target(&lc, ami))
+        .ok_or_else(|| {
+            refused(RetireRefusal::NothingBuilt {
+                stage: Stage::Creation,
+            })
+        })?;
     let peers = ctx.store.list_all(Some(&lc.stack_tag), &mut |_| {}).await?;
     let mut all = peers.lifecycles;
     // The lifecycle as just read wins over the listing's copy.
@@ -201,7 +204,10 @@ async fn note(
 ) -> Option<Lifecycle> {
     for _ in 0..6 {
         let mut lc = ctx.store.get(lifecycle_id).await.ok()?;
-        let record = lc.retirements.get_mut(index).filter(|r| r.attempt == attempt)?;
+        let record = lc
+            .retirements
+            .get_mut(index)
+            .filter(|r| r.attempt == attempt)?;
         change(record);
         match ctx.store.save(&lc).await {
             Ok(saved) => return Some(saved),

@@ -12,8 +12,8 @@ use serde_json::json;
 use super::run::{acting, setting};
 use super::workflows::Workflow;
 use super::{Context, OpError};
-use crate::lifecycle::execution::RunStatus;
 use crate::lifecycle::Lifecycle;
+use crate::lifecycle::execution::RunStatus;
 
 /// How long `--refresh` waits for the answer before it says so.
 pub const REFRESH_WAIT: Duration = Duration::from_secs(300);
@@ -75,7 +75,11 @@ pub async fn refresh(
         )));
     }
     let now = Utc::now();
-    let name = format!("{}-whereused-{}", lc.lifecycle_id, now.format("%Y%m%dT%H%M%S%3f"));
+    let name = format!(
+        "{}-whereused-{}",
+        lc.lifecycle_id,
+        now.format("%Y%m%dT%H%M%S%3f")
+    );
     let input = json!({
         "lifecycle_id": lc.lifecycle_id,
         "table": s.lifecycle_table,
@@ -94,11 +98,7 @@ pub async fn refresh(
 
 /// Waits until the execution ends (at most `wait`); a failed execution is
 /// an error naming its cause.
-pub(super) async fn wait_for_execution(
-    ctx: &Context,
-    arn: &str,
-    wait: Duration,
-) -> Result<(), OpError> {
+pub async fn wait_for_execution(ctx: &Context, arn: &str, wait: Duration) -> Result<(), OpError> {
     let deadline = Instant::now() + wait;
     loop {
         let execution = ctx.executions.describe(arn).await?;

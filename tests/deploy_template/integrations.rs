@@ -411,7 +411,9 @@ fn the_dependent_actions_reach_the_resources_they_act_on() {
     );
     assert_eq!(
         resources_of(&role, "imagebuilder:GetLifecycleExecution"),
-        vec![json!({"Fn::Sub": "arn:${AWS::Partition}:imagebuilder:${AWS::Region}:${AWS::AccountId}:lifecycle-execution/*"})]
+        vec![
+            json!({"Fn::Sub": "arn:${AWS::Partition}:imagebuilder:${AWS::Region}:${AWS::AccountId}:lifecycle-execution/*"})
+        ]
     );
     assert_eq!(
         resources_of(&role, "dynamodb:DeleteItem"),

@@ -7,6 +7,7 @@ mod policy;
 mod record;
 mod rules;
 mod supersede;
+mod text;
 mod where_used;
 
 pub use policy::{PolicyDecision, RetentionPolicy, Verdict, plan};
@@ -19,6 +20,7 @@ pub use rules::{
     retire_target,
 };
 pub use supersede::{Supersession, superseded, superseded_in};
+pub use text::{preview_lines, where_used_lines};
 pub use where_used::{
     BlockDevice, EbsSnapshot, Ec2Image, Ec2State, ImageReference, WhereUsed, WhereUsedFailure,
 };

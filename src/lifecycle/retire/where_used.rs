@@ -124,6 +124,9 @@ pub struct WhereUsed {
     /// Who asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
+    /// More references than one page (1000): the first page is recorded.
+    #[serde(default)]
+    pub truncated: bool,
 }
 
 /// The where-used workflow's last failure (the previous answer is kept).
