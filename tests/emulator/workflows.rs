@@ -22,7 +22,7 @@ use crate::support::TestEnv;
 /// returns a library context for reading.
 pub async fn ready(env: &TestEnv) -> Context {
     let out = env.ok(&["provision"]);
-    assert_eq!(out.matches("created  state machine").count(), 8, "{out}");
+    assert_eq!(out.matches("created  state machine").count(), 10, "{out}");
     assert_eq!(out.matches("created  topic").count(), 4, "{out}");
     env.context().await
 }

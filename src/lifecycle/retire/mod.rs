@@ -20,7 +20,9 @@ pub use rules::{
     retire_target,
 };
 pub use supersede::{Supersession, superseded, superseded_in};
-pub use text::{preview_lines, where_used_lines};
+pub use text::{
+    end_of_life_lines, end_of_life_with, preview_lines, retirement_trail, where_used_lines,
+};
 pub use where_used::{
     BlockDevice, EbsSnapshot, Ec2Image, Ec2State, ImageReference, WhereUsed, WhereUsedFailure,
 };

@@ -156,3 +156,114 @@ pub fn where_used_lines(lc: &Lifecycle, others: &[Lifecycle], now: DateTime<Utc>
     }
     lines
 }
+
+/// One line per stage that has an end-of-life fact: superseded by which,
+/// retired by amiboard (how far), EC2's recorded state, or deregistered
+/// outside amiboard.
+pub fn end_of_life_lines(lc: &Lifecycle, peers: &[Lifecycle], now: DateTime<Utc>) -> Vec<String> {
+    let mut all = peers.to_vec();
+    all.retain(|o| o.lifecycle_id != lc.lifecycle_id);
+    all.push(lc.clone());
+    end_of_life_with(lc, &superseded(&all), now)
+}
+
+/// [`end_of_life_lines`] with the supersessions computed once for a list.
+pub fn end_of_life_with(
+    lc: &Lifecycle,
+    sup: &std::collections::HashMap<(String, super::super::Stage), Vec<super::Supersession>>,
+    now: DateTime<Utc>,
+) -> Vec<String> {
+    let outside = lc.deregistered_outside(now);
+    let mut lines = Vec::new();
+    for stage in lc.stages() {
+        let amis = lc.stage_amis(stage);
+        if amis.is_empty() {
+            continue;
+        }
+        let mut facts = Vec::new();
+        if let Some(s) = sup
+            .get(&(lc.lifecycle_id.clone(), stage))
+            .and_then(|v| v.first())
+        {
+            facts.push(s.line());
+        }
+        if let Some(r) = lc.retirement(stage) {
+            let state = r.state();
+            if state != super::AmiState::Available
+                || r.history
+                    .iter()
+                    .any(|h| h.action != super::RetireAction::Restore)
+            {
+                facts.push(format!("amiboard: {}", state.phrase()));
+            }
+            if r.running() {
+                facts.push(format!("{} running", r.action.event_name()));
+            }
+        }
+        if let Some(w) = &lc.where_used {
+            for ami in amis {
+                if let Some(state) = w
+                    .state_of(&ami.region, &ami.ami_id, now)
+                    .filter(|s| !matches!(s, Ec2State::NotChecked { .. } | Ec2State::Available))
+                {
+                    facts.push(format!("EC2 {}: {}", ami.ami_id, state.phrase()));
+                }
+            }
+        }
+        for ami in &outside {
+            if amis.iter().any(|a| &a.ami_id == ami) {
+                facts.push(format!("{ami} was deregistered outside amiboard"));
+            }
+        }
+        if !facts.is_empty() {
+            lines.push(format!(
+                "{} {}: {}",
+                stage.label(),
+                lc.stage_semver(stage).unwrap_or("?"),
+                facts.join("; ")
+            ));
+        }
+    }
+    lines
+}
+
+/// Every retirement run, oldest first: action, stage, status, who, when,
+/// why, and the override that let it through.
+pub fn retirement_trail(lc: &Lifecycle) -> Vec<String> {
+    let mut lines = Vec::new();
+    for record in &lc.retirements {
+        for run in record.runs() {
+            let at = run
+                .finished_at
+                .or(run.started_at)
+                .map(|t| t.format(" at %Y-%m-%d %H:%M:%S UTC").to_string())
+                .unwrap_or_default();
+            let who = run
+                .actor
+                .as_deref()
+                .map(|a| format!(" by {}", super::super::actor::short(a)))
+                .unwrap_or_default();
+            let when = run
+                .deprecate_at
+                .map(|t| t.format(" (deprecate at %Y-%m-%dT%H:%M:%SZ)").to_string())
+                .unwrap_or_default();
+            lines.push(format!(
+                "{} ({}){when} {}{who}{at}, attempt {}",
+                run.action.event_name(),
+                record.stage,
+                run.status.name(),
+                run.attempt
+            ));
+            if let Some(reason) = &run.reason {
+                lines.push(format!("  reason: {reason}"));
+            }
+            if let Some(o) = &run.approval_override {
+                lines.push(format!("  {}", o.line()));
+            }
+            for resource in run.outputs.resources() {
+                lines.push(format!("  {}", resource.line()));
+            }
+        }
+    }
+    lines
+}
