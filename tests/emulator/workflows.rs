@@ -8,6 +8,8 @@ mod promotion;
 mod proof;
 mod races;
 mod real_account;
+mod retention;
+mod retirement;
 mod refusals;
 mod versions;
 
