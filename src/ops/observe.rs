@@ -296,6 +296,9 @@ fn local_setup_input(s: &Setting) -> serde_json::Value {
             // As the template names them (SmokeInstanceProfile, VmImportRole).
             "smoke_instance": format!("{}smoke-instance", s.prefix),
             "vmimport": format!("{}vmimport", s.prefix),
+            // Image Builder's lifecycle execution role the retire workflow
+            // passes (the template's ImageLifecycleRole).
+            "image_lifecycle": format!("{}image-lifecycle", s.prefix),
         },
         "arns": {
             "recipe": arn("image-recipe", "/1.0.0"),
