@@ -8,9 +8,9 @@ mod promotion;
 mod proof;
 mod races;
 mod real_account;
+mod refusals;
 mod retention;
 mod retirement;
-mod refusals;
 mod versions;
 
 use std::time::{Duration, Instant};

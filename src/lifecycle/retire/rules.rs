@@ -141,7 +141,7 @@ impl fmt::Display for RetireRefusal {
                 let lines: Vec<String> = rules.iter().map(ToString::to_string).collect();
                 write!(
                     f,
-                    "refused: {}. To go ahead anyway: --override-in-use --reason TEXT (recorded with your name).",
+                    "{}. To go ahead anyway: --override-in-use --reason TEXT (recorded with your name).",
                     lines.join("; ")
                 )
             }

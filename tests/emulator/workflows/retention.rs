@@ -35,10 +35,30 @@ async fn the_policy_dry_run_lists_keep_or_retire_with_the_reason_and_writes_noth
     let env = TestEnv::new();
     let ctx = env.provisioned().await;
     let seeded = [
-        production("00000001-aaaa-4aaa-8aaa-000000000001", "1.0.0", "ami-00000000000000001", 40),
-        production("00000002-aaaa-4aaa-8aaa-000000000002", "2.0.0", "ami-00000000000000002", 30),
-        production("00000003-aaaa-4aaa-8aaa-000000000003", "3.0.0", "ami-00000000000000003", 20),
-        production("00000004-aaaa-4aaa-8aaa-000000000004", "4.0.0", "ami-00000000000000004", 1),
+        production(
+            "00000001-aaaa-4aaa-8aaa-000000000001",
+            "1.0.0",
+            "ami-00000000000000001",
+            40,
+        ),
+        production(
+            "00000002-aaaa-4aaa-8aaa-000000000002",
+            "2.0.0",
+            "ami-00000000000000002",
+            30,
+        ),
+        production(
+            "00000003-aaaa-4aaa-8aaa-000000000003",
+            "3.0.0",
+            "ami-00000000000000003",
+            20,
+        ),
+        production(
+            "00000004-aaaa-4aaa-8aaa-000000000004",
+            "4.0.0",
+            "ami-00000000000000004",
+            1,
+        ),
     ];
     for lc in &seeded {
         ctx.store.create(lc).await.expect("seed");
@@ -50,21 +70,54 @@ async fn the_policy_dry_run_lists_keep_or_retire_with_the_reason_and_writes_noth
     )
     .expect("config");
     let config = config.display().to_string();
-    let out = env.ok(&["--config", &config, "retire", "--policy", "--dry-run", "--json"]);
+    let out = env.ok(&[
+        "--config",
+        &config,
+        "retire",
+        "--policy",
+        "--dry-run",
+        "--json",
+    ]);
     let value: Value = serde_json::from_str(&out).expect("json");
     let decisions = value["decisions"].as_array().expect("decisions");
     let verdicts: Vec<(&str, &str)> = decisions
         .iter()
-        .map(|d| (d["semver"].as_str().unwrap_or("?"), d["verdict"].as_str().unwrap_or("?")))
+        .map(|d| {
+            (
+                d["semver"].as_str().unwrap_or("?"),
+                d["verdict"].as_str().unwrap_or("?"),
+            )
+        })
         .collect();
     assert_eq!(
         verdicts,
-        vec![("4.0.0", "keep"), ("3.0.0", "keep"), ("2.0.0", "retire"), ("1.0.0", "retire")],
+        vec![
+            ("4.0.0", "keep"),
+            ("3.0.0", "keep"),
+            ("2.0.0", "retire"),
+            ("1.0.0", "retire")
+        ],
         "{out}"
     );
-    assert!(decisions[0]["reason"].as_str().unwrap_or("").starts_with("current production AMI"));
-    assert!(decisions[1]["reason"].as_str().unwrap_or("").contains("one of the last 1 superseded"));
-    assert!(decisions[2]["reason"].as_str().unwrap_or("").contains("superseded 20 days ago (more than 7)"), "{out}");
+    assert!(
+        decisions[0]["reason"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("current production AMI")
+    );
+    assert!(
+        decisions[1]["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("one of the last 1 superseded")
+    );
+    assert!(
+        decisions[2]["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("superseded 20 days ago (more than 7)"),
+        "{out}"
+    );
     assert_eq!(decisions[2]["action"], "RETIRE_DEPRECATE");
     let text = env.ok(&["--config", &config, "retire", "--policy", "--dry-run"]);
     assert!(text.contains("deprecate web web 1.0.0"), "{text}");
@@ -72,7 +125,11 @@ async fn the_policy_dry_run_lists_keep_or_retire_with_the_reason_and_writes_noth
     // Nothing written: every item as seeded, no execution started.
     for lc in &seeded {
         let now = ctx.store.get(&lc.lifecycle_id).await.expect("get");
-        assert_eq!(now.item_version, lc.item_version, "{} was written", lc.lifecycle_id);
+        assert_eq!(
+            now.item_version, lc.item_version,
+            "{} was written",
+            lc.lifecycle_id
+        );
         assert_eq!(now.updated_at, lc.updated_at);
         assert!(now.retirements.is_empty());
     }
