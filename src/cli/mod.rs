@@ -14,6 +14,8 @@ pub mod logging;
 mod logs;
 mod output;
 mod production;
+mod retire;
+mod retire_args;
 mod seed;
 mod select;
 mod stack_config;
@@ -187,6 +189,19 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
         Command::Production { stack_tag, json } => {
             production::production(&ctx, stack_tag.as_deref(), json).await
         }
+        Command::WhereUsed {
+            target,
+            refresh,
+            json,
+        } => retire::where_used(&ctx, &target, refresh, json).await,
+        Command::Retire(args) => retire::retire(&ctx, args).await,
+        Command::Restore {
+            target,
+            dry_run,
+            yes,
+            wait,
+            json,
+        } => retire::restore(&ctx, &target, dry_run, yes, wait, json).await,
         other => workflow::run(&ctx, other).await,
     }
 }
