@@ -15,6 +15,7 @@ pub mod notification;
 mod record;
 pub mod reference;
 pub mod rules;
+pub mod runs;
 mod status;
 mod version;
 

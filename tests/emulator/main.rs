@@ -18,6 +18,7 @@ mod foundation;
 mod hardening;
 mod inbox;
 mod list_stream;
+mod logs_runs;
 mod notifications;
 mod outage;
 mod performance;
