@@ -19,6 +19,7 @@ mod hardening;
 mod inbox;
 mod list_stream;
 mod logs_runs;
+mod not_aws;
 mod notifications;
 mod outage;
 mod performance;
