@@ -24,9 +24,11 @@ pub mod logs;
 mod observe;
 pub mod production;
 mod read;
+pub mod retire;
 mod run;
 mod wait;
 pub mod watcher;
+pub mod where_used;
 pub mod workflows;
 
 pub use adopt::{

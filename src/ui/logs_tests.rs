@@ -63,6 +63,8 @@ fn failed_log(lc: &Lifecycle, at: EventRef) -> EventLog {
         }),
         links: links(&lc.creation[1]),
         read_error: None,
+        recorded_status: crate::lifecycle::EventStatus::Failed,
+        recorded_reason: Some("SSM.InvalidInstanceId".into()),
     }
 }
 
