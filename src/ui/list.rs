@@ -13,7 +13,7 @@ use crate::app::rows::{Row, SortColumn};
 use crate::app::state::{Load, State};
 use chrono::{DateTime, Utc};
 
-use crate::lifecycle::{Stage, format_age};
+use crate::lifecycle::{format_age, vocabulary};
 
 /// The AMI column's width when ids are shortened (narrow terminals).
 const AMI_SHORT: u16 = 13;
@@ -25,22 +25,14 @@ const STAGE_MAX: u16 = 38;
 /// event; `compact` (below 130 columns beside a REASON) drops the word, the glyph
 /// still tells every status apart (`! Smoke tests`, `✘ Build`).
 fn stage_text(row: &Row, compact: bool) -> (String, String) {
-    let cycle = match row.stage.stage {
-        Stage::Creation => String::new(),
-        Stage::Patch(n) => format!(" p{n}"),
-    };
-    let status = if row.lost {
-        if compact {
-            "✗ ".to_string()
-        } else {
-            format!("✗ {:<12}", "lost")
-        }
+    let status = if row.lost && compact {
+        "✗ ".to_string()
     } else if compact {
         format!("{} ", row.status.glyph())
     } else {
-        format!("{} {:<12}", row.status.glyph(), row.status.word())
+        vocabulary::status_column(row.status, row.lost)
     };
-    (status, format!("{}{cycle}", row.stage.event.label()))
+    (status, vocabulary::event_words(row.stage))
 }
 
 /// An AMI id cut to `width`, keeping its tail (what tells two apart).

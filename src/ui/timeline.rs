@@ -400,7 +400,7 @@ fn event_lines(
     let mut spans = vec![
         Span::styled(marker.to_string(), theme.next_event),
         Span::styled(
-            format!("{} {:<12}", record.status.glyph(), record.status.word()),
+            crate::lifecycle::vocabulary::status_column(record.status, false),
             theme.status(record.status),
         ),
         Span::styled(format!("{:<26}", record.event.name()), name_style),
