@@ -65,6 +65,7 @@ commands! {
     Palette,
     Inbox,
     Production,
+    WhereUsed,
 }
 
 /// Where a command applies, for the footer and help.
@@ -118,6 +119,7 @@ impl Command {
             Command::Palette => "palette",
             Command::Inbox => "inbox",
             Command::Production => "production",
+            Command::WhereUsed => "where_used",
         }
     }
 
@@ -160,6 +162,7 @@ impl Command {
             Command::Palette => "command palette",
             Command::Inbox => "approval inbox",
             Command::Production => "production view",
+            Command::WhereUsed => "where used",
         }
     }
 
@@ -191,7 +194,8 @@ impl Command {
             | Command::CopyId
             | Command::Detail
             | Command::Attempts
-            | Command::Logs => Scope::Lifecycle,
+            | Command::Logs
+            | Command::WhereUsed => Scope::Lifecycle,
             c if c.is_mutating() => Scope::Lifecycle,
             _ => Scope::Everywhere,
         }
@@ -235,6 +239,7 @@ impl Command {
             Command::Palette => &[":"],
             Command::Inbox => &["i"],
             Command::Production => &["W"],
+            Command::WhereUsed => &["u"],
         }
     }
 

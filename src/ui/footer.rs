@@ -133,7 +133,9 @@ pub fn footer_commands(state: &State) -> Vec<Command> {
             Command::Refresh,
             Command::Back,
         ],
-        Screen::Production { .. } => vec![Command::Refresh, Command::Back],
+        Screen::Production { .. } | Screen::WhereUsed { .. } => {
+            vec![Command::Refresh, Command::Back]
+        }
         Screen::Help { .. } | Screen::Notices { .. } | Screen::Raw { .. } | Screen::Logs { .. } => {
             vec![Command::Back]
         }
