@@ -66,6 +66,7 @@ commands! {
     Inbox,
     Production,
     WhereUsed,
+    Retire,
 }
 
 /// Where a command applies, for the footer and help.
@@ -120,6 +121,7 @@ impl Command {
             Command::Inbox => "inbox",
             Command::Production => "production",
             Command::WhereUsed => "where_used",
+            Command::Retire => "retire",
         }
     }
 
@@ -163,6 +165,7 @@ impl Command {
             Command::Inbox => "approval inbox",
             Command::Production => "production view",
             Command::WhereUsed => "where used",
+            Command::Retire => "retire (deprecate)",
         }
     }
 
@@ -178,6 +181,7 @@ impl Command {
                 | Command::Retry
                 | Command::Reconcile
                 | Command::NewLifecycle
+                | Command::Retire
         )
     }
 
@@ -240,6 +244,7 @@ impl Command {
             Command::Inbox => &["i"],
             Command::Production => &["W"],
             Command::WhereUsed => &["u"],
+            Command::Retire => &["X"],
         }
     }
 

@@ -130,3 +130,74 @@ fn a_lifecycle_not_held_yet_says_it_loads_and_esc_goes_back() {
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.screen(), &Screen::List);
 }
+
+/// `X` on the superseded lifecycle: the confirmation shows the preview
+/// (AMIs, regions, references, lookup rows); `y` asks the runner to
+/// deprecate; read-only names the CLI command instead.
+fn retire_dialog(
+    read_only: bool,
+    width: u16,
+    height: u16,
+) -> (String, Vec<crate::app::action::Effect>) {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+
+    use crate::app::action::Action;
+    use crate::app::update::update;
+    let mut s = state(read_only, width, height);
+    let mut lifecycles = used_and_deprecated();
+    lifecycles[0].retirements.clear();
+    load(&mut s, lifecycles);
+    while s.selected_id() != Some("0ld00000-1111-4111-8111-000000000001") {
+        press(&mut s, KeyCode::Down);
+    }
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Char('X'));
+    let screen = draw(&s);
+    let effects = update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)),
+    );
+    (screen, effects)
+}
+
+#[test]
+fn retire_dialog_80x24() {
+    let (screen, effects) = retire_dialog(false, 80, 24);
+    assert!(screen.contains("RETIRE_DEPRECATE"), "{screen}");
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            crate::app::action::Effect::Mutate {
+                op: crate::app::action::Op::Retire { .. },
+                ..
+            }
+        )),
+        "{effects:?}"
+    );
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn retire_dialog_160x48() {
+    let (screen, _) = retire_dialog(false, 160, 48);
+    for expected in [
+        "RETIRE_DEPRECATE: 0ld00000 1.0.0 (creation), now available",
+        "superseded by n3w00000 2.0.0 (us-east-1",
+        "used by ec2:LaunchTemplate",
+        "its lookup rows stay",
+    ] {
+        assert!(screen.contains(expected), "{expected:?} missing:\n{screen}");
+    }
+    insta::assert_snapshot!(screen);
+    let (read_only, effects) = retire_dialog(true, 160, 48);
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, crate::app::action::Effect::Mutate { .. })),
+        "{effects:?}"
+    );
+    assert!(
+        read_only.contains("amiboard retire 0ld00000 --dry-run"),
+        "{read_only}"
+    );
+}

@@ -140,7 +140,10 @@ async fn issue_21_done_when_superseded_where_used_refused_then_deleted_everywher
     );
     let text = env.ok(&["where-used", &ami]);
     assert!(text.contains("used by ec2:LaunchTemplate"), "{text}");
-    assert!(text.contains("ago)"), "the answer's age: {text}");
+    assert!(
+        text.contains(" ago in us-east-1"),
+        "the answer's age: {text}"
+    );
 
     // Refused while in use: exit 4, nothing written.
     let before = ctx.store.get(&first).await.expect("get").item_version;
