@@ -9,6 +9,7 @@ mod support;
 mod live;
 mod logs;
 mod palette;
+mod retire;
 mod terminal_loss;
 mod triage;
 
