@@ -13,6 +13,7 @@ mod inbox;
 pub mod logging;
 mod logs;
 mod logs_follow;
+mod man;
 mod output;
 mod production;
 mod seed;
