@@ -16,6 +16,8 @@ mod logs_follow;
 mod man;
 mod output;
 mod production;
+mod retire;
+mod retire_args;
 mod seed;
 mod select;
 mod stack_config;
@@ -214,6 +216,19 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
         Command::Production { stack_tag, json } => {
             production::production(&ctx, stack_tag.as_deref(), json).await
         }
+        Command::WhereUsed {
+            target,
+            refresh,
+            json,
+        } => retire::where_used(&ctx, &target, refresh, json).await,
+        Command::Retire(args) => retire::retire(&ctx, args).await,
+        Command::Restore {
+            target,
+            dry_run,
+            yes,
+            wait,
+            json,
+        } => retire::restore(&ctx, &target, dry_run, yes, wait, json).await,
         other => workflow::run(&ctx, other).await,
     }
 }
