@@ -16,6 +16,7 @@ mod record;
 pub mod reference;
 pub mod retire;
 pub mod rules;
+pub mod runs;
 mod status;
 mod version;
 

@@ -63,6 +63,8 @@ fn failed_log(lc: &Lifecycle, at: EventRef) -> EventLog {
         }),
         links: links(&lc.creation[1]),
         read_error: None,
+        recorded_status: crate::lifecycle::EventStatus::Failed,
+        recorded_reason: Some("SSM.InvalidInstanceId".into()),
     }
 }
 
@@ -152,4 +154,136 @@ fn logs_80x24() {
 #[test]
 fn logs_160x48() {
     insta::assert_snapshot!(log_screen(160, 48));
+}
+
+/// The log screen of `lc`'s smoke test with `log` loaded.
+fn open_with(width: u16, height: u16, lc: &Lifecycle, log: EventLog) -> crate::app::state::State {
+    let mut s = state(false, width, height);
+    load(&mut s, vec![lc.clone()]);
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Char('l'));
+    let at = log.at;
+    update(
+        &mut s,
+        Action::LogFetched {
+            id: lc.lifecycle_id.clone(),
+            at,
+            result: Ok(log),
+        },
+    );
+    s
+}
+
+fn smoke_at() -> EventRef {
+    EventRef {
+        stage: Stage::Creation,
+        event: EventKind::SmokeTests,
+    }
+}
+
+#[test]
+fn a_run_that_succeeded_shows_the_failure_it_recorded() {
+    let lc = smoke_failed();
+    let mut log = failed_log(&lc, smoke_at());
+    if let Some(e) = log.execution.as_mut() {
+        e.status = RunStatus::Succeeded;
+        e.error = None;
+    }
+    log.path = None;
+    log.recorded_status = EventStatus::Failed;
+    log.recorded_reason = Some("2 of 14 smoke tests failed: login, checkout".into());
+    let screen = draw(&open_with(120, 30, &lc, log.clone()));
+    assert!(screen.contains("status SUCCEEDED"), "{screen}");
+    assert!(
+        screen.contains("recorded ✘ failed (try 1): 2 of 14 smoke tests failed: login, checkout"),
+        "{screen}"
+    );
+    // While both still run there is nothing recorded to say.
+    if let Some(e) = log.execution.as_mut() {
+        e.status = RunStatus::Running;
+        e.stopped_at = None;
+    }
+    log.recorded_status = EventStatus::InProgress;
+    let screen = draw(&open_with(120, 30, &lc, log));
+    assert!(!screen.contains("recorded"), "{screen}");
+}
+
+#[test]
+fn long_links_wrap_whole_and_y_copies_the_one_under_the_cursor() {
+    let lc = smoke_failed();
+    let mut log = failed_log(&lc, smoke_at());
+    log.links.push((
+        "command output".into(),
+        "s3://amiboard-logs/ssm/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0/".into(),
+    ));
+    let console = log.links[0].1.clone();
+    assert!(console.len() > 160, "{console}");
+    let mut s = open_with(160, 48, &lc, log);
+    let screen = draw(&s);
+    // Every character of the link is on screen, its rows under its start.
+    let joined: String = screen
+        .lines()
+        .skip_while(|l| !l.contains("https://"))
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    assert!(joined.contains(&console), "{console}\n{screen}");
+    assert!(
+        screen.contains("Tab next link") && screen.contains("y copy link"),
+        "{screen}"
+    );
+    let effects = update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)),
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::Copy {
+            text: console.clone()
+        }]
+    );
+    let toast = s.toast().map(|n| n.text.clone()).unwrap_or_default();
+    assert!(
+        toast.starts_with("Copied the execution link: https://"),
+        "{toast}"
+    );
+    // Tab moves the cursor to the next link; y copies that one.
+    let second = s
+        .logs
+        .as_ref()
+        .and_then(|v| v.result.clone())
+        .and_then(Result::ok)
+        .map(|l| l.links[1].1.clone())
+        .expect("a second link");
+    press(&mut s, KeyCode::Tab);
+    let effects = update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)),
+    );
+    assert_eq!(effects, vec![Effect::Copy { text: second }]);
+}
+
+#[test]
+fn notices_wrap_under_their_text() {
+    let mut s = state(true, 80, 24);
+    load(&mut s, Vec::new());
+    s.notify(
+        crate::app::state::Level::Warn,
+        "Read-only mode: nothing can be changed. Nothing was changed: a writer would run `amiboard trigger 2bc3f1a0`.",
+    );
+    s.notify(
+        crate::app::state::Level::Info,
+        "Live notifications on (4 topic(s))",
+    );
+    press(&mut s, KeyCode::Char('N'));
+    let screen = draw(&s);
+    let flat: String = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("a writer would run `amiboard trigger 2bc3f1a0`."),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("\n               writer would run"),
+        "{screen}"
+    );
 }

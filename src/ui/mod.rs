@@ -3,6 +3,7 @@
 
 mod dialog;
 mod feed;
+mod fit;
 mod footer;
 mod header;
 mod image;
@@ -13,6 +14,7 @@ mod pages;
 mod production;
 pub mod theme;
 mod timeline;
+mod timeline_row;
 mod where_used;
 
 #[cfg(test)]
@@ -21,6 +23,8 @@ mod approvals_tests;
 mod attempts_tests;
 #[cfg(test)]
 mod inbox_tests;
+#[cfg(test)]
+mod layout_tests;
 #[cfg(test)]
 mod logs_tests;
 #[cfg(test)]
@@ -75,10 +79,10 @@ pub fn max_scroll(state: &State) -> u16 {
         }),
         Screen::Detail { id, .. } => pages::detail_text(state, id).lines().count(),
         Screen::Help { .. } => pages::help_lines(state, &theme).len(),
-        Screen::Notices { .. } => state.notices.len().max(1),
+        Screen::Notices { .. } => pages::notice_lines(state, &theme, state.width).len(),
         Screen::Raw { message_id, .. } => feed::raw_lines(state, message_id).len(),
         Screen::Production { .. } => production::lines(state, &theme).len(),
-        Screen::Logs { .. } => logs::lines(state, &theme).len(),
+        Screen::Logs { .. } => logs::lines(state, &theme, state.width).len(),
         Screen::WhereUsed { id, .. } => where_used::lines(state, id).len(),
     };
     clamp_scroll(u16::MAX, lines, page_height(state))

@@ -49,6 +49,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &
         frame,
         area,
         theme,
+        state,
         " Where used ".to_string(),
         lines,
         scroll,
