@@ -289,7 +289,7 @@ pub async fn timeline(ctx: &Context, id: &str, json: bool, markdown: bool) -> Re
 mod tests {
     use chrono::{TimeZone, Utc};
 
-    use super::trail_lines;
+    use super::{order_line, trail_lines};
     use crate::lifecycle::approvals::ApprovalOverride;
     use crate::lifecycle::{EventKind, EventRef, EventStatus, Lifecycle, Stage};
 
@@ -324,5 +324,34 @@ mod tests {
                 "creation Smoke tests try 2: ⚠ override by Ops/bob at 2026-11-30 18:03 UTC: hotfix for CVE (over: four eyes: alice certified this AMI)",
             ]
         );
+    }
+
+    #[test]
+    fn the_order_of_events_is_said_once_with_what_comes_next() {
+        let at = Utc
+            .with_ymd_and_hms(2026, 11, 30, 18, 0, 0)
+            .single()
+            .expect("a time");
+        let mut lc = Lifecycle::new("lc-1", "main", "web", "3.2", "alice", at);
+        assert_eq!(
+            order_line(&lc).as_deref(),
+            Some(
+                "Events run in order: Build → Smoke tests → Vulnerability scans → QA requested → QA certification → Production; next: Build."
+            )
+        );
+        let build = EventRef {
+            stage: Stage::Creation,
+            event: EventKind::AmiBuild,
+        };
+        lc.record_mut(build).expect("build").claim("alice", 1, at);
+        assert!(
+            order_line(&lc).is_some_and(|l| l.ends_with("; Build is running.")),
+            "{:?}",
+            order_line(&lc)
+        );
+        for record in &mut lc.creation {
+            record.status = EventStatus::Completed;
+        }
+        assert_eq!(order_line(&lc), None, "nothing waits");
     }
 }
