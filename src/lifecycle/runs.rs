@@ -195,7 +195,12 @@ mod tests {
         smoke.execution_arn = Some("arn:first".into());
         smoke.status = EventStatus::Failed;
         smoke.reason = Some("smoke test failed".into());
-        smoke.claim("bob", 2, now + Duration::seconds(30));
+        smoke.claim(
+            "bob",
+            2,
+            now.checked_add_signed(Duration::seconds(30))
+                .expect("in range"),
+        );
         smoke.execution_arn = Some("arn:second".into());
         smoke.status = EventStatus::Completed;
         lc.patches.push(PatchCycle {
@@ -216,7 +221,12 @@ mod tests {
                 event: EventKind::SmokeTests,
             })
             .expect("a patch smoke test");
-        patch.claim("alice", 1, now + Duration::hours(1));
+        patch.claim(
+            "alice",
+            1,
+            now.checked_add_signed(Duration::hours(1))
+                .expect("in range"),
+        );
         patch.execution_arn = Some("arn:patch".into());
         lc
     }

@@ -165,9 +165,15 @@ fn triage(size: (u16, u16)) {
 
     // A row whose execution does not exist (the ghost run) is not shown
     // running: the watcher found it lost.
-    for line in screen.lines().skip(4).filter(|l| l.contains(" ◐ ")) {
-        panic!("a running row without an execution: {line}\n{screen}");
-    }
+    let running: Vec<&str> = screen
+        .lines()
+        .skip(4)
+        .filter(|l| l.contains(" ◐ "))
+        .collect();
+    assert!(
+        running.is_empty(),
+        "running rows without an execution: {running:?}\n{screen}"
+    );
 
     tmux.keys(&["/"]);
     tmux.keys(&["-l", "status:error,failed"]);
