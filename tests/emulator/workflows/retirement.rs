@@ -380,3 +380,54 @@ async fn read_only_refuses_retire_restore_and_refresh_naming_the_command() {
         &["retire", "x", "--deprecate-at", "tomorrow", "--yes"],
     );
 }
+
+/// A retirement whose run was lost (claimed, then the process died before
+/// StartExecution; or its execution stopped outside its graph) must not stay
+/// IN_PROGRESS for ever, blocking every later retirement: `reconcile` marks it
+/// ERROR with the reason, and a new retirement can start.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_retirement_is_reconciled_to_error_and_can_run_again() {
+    let env = TestEnv::new();
+    let ctx = ready(&env).await;
+    let id = create(&env, "web", &[]);
+    completed(&ctx, &id, creation(EventKind::AmiBuild)).await;
+
+    // A claim saved three minutes ago whose StartExecution never happened.
+    let mut lc = ctx.store.get(&id).await.expect("get");
+    lc.retirements
+        .push(amiboard::lifecycle::retire::Retirement::claimed(
+            Stage::Creation,
+            RetireAction::Deprecate,
+            None,
+            "arn:aws:iam::123456789012:user/crashed",
+            chrono::Utc::now() - chrono::Duration::minutes(3),
+        ));
+    ctx.store.save(&lc).await.expect("save the claim");
+    // While it is IN_PROGRESS nothing else may retire the stage.
+    expect(&env, 4, &["retire", &id, "--yes"]);
+
+    let out = env.ok(&["reconcile", &id]);
+    assert!(
+        out.contains("RETIRE_DEPRECATE")
+            && out.contains("is ERROR")
+            && out.contains("does not exist"),
+        "{out}"
+    );
+    let record = retirement(&ctx, &id).await;
+    assert_eq!(record.status, EventStatus::Error);
+    assert!(
+        record
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("lost: ")),
+        "{:?}",
+        record.reason
+    );
+    // Reconciling again changes nothing more.
+    let again = env.ok(&["reconcile", &id]);
+    assert!(!again.contains("RETIRE_DEPRECATE"), "{again}");
+    // And the stage can be retired again, for real this time.
+    let out = env.ok(&["retire", &id, "--yes", "--wait"]);
+    assert!(out.contains("COMPLETED"), "{out}");
+    assert_eq!(retirement(&ctx, &id).await.status, EventStatus::Completed);
+}
