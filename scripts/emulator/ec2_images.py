@@ -30,7 +30,10 @@ chose and why.
   "If you specify a value for seconds, Amazon EC2 rounds the seconds to the
   nearest minute. You can't specify a date in the past. The upper limit for
   DeprecateAt is 10 years from now, except for public AMIs, where the upper
-  limit is 2 years from the creation date."
+  limit is 2 years from the creation date." And "By default, the deprecation
+  date of all public AMIs is set to two years from the AMI creation date"
+  (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-deprecate.html):
+  making an AMI public without a deprecation time gives it that one.
 - DescribeImages `IncludeDeprecated` / `IncludeDisabled`
   (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html):
   deprecated AMIs are left out for non-owners unless asked for ("If you are
@@ -110,6 +113,13 @@ def _parse_time(value) -> Optional[datetime]:
         return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     except ValueError:
         return None
+
+
+def two_years_after(moment: datetime) -> datetime:
+    try:
+        return moment.replace(year=moment.year + 2)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + 2, day=28)
 
 
 def _truthy(value) -> bool:
@@ -358,7 +368,7 @@ def enable_image_deprecation(self):
                        f"The DeprecateAt time {iso(when)} is in the past. You can't specify a date in the past.")
     if ami.is_public:
         created = _parse_time(ami.creation_date) or now
-        if when > created + timedelta(days=2 * 365):
+        if when > two_years_after(created):
             raise Ec2Error("InvalidParameterValue",
                            "The DeprecateAt time of a public AMI can be at most 2 years from its creation date.")
     elif when > now + timedelta(days=10 * 365 + 2):
@@ -377,10 +387,31 @@ def disable_image_deprecation(self):
 # --- disable / enable --------------------------------------------------------------
 
 
+def _event(region: str, ami_id: str, state: str) -> None:
+    """EC2's "EC2 AMI State Change" event (`available` after EnableImage,
+    `disabled`, `deregistered`:
+    https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/monitor-ami-events.html)."""
+    from . import ec2_tasks
+
+    ec2_tasks.ami_state_change(region, ami_id, state)
+
+
 def disable(region: str, ami) -> None:
-    """DisableImage's effect: state `disabled`, no launch permission left."""
+    """DisableImage's effect: state `disabled`, no launch permission left,
+    and EC2's `disabled` event when the state changed."""
+    changed = ami.state != "disabled"
     ami.state = "disabled"
     ami.launch_permissions = []
+    if changed:
+        _event(region, ami.id, "disabled")
+
+
+def enable(region: str, ami) -> None:
+    """EnableImage's effect: state `available` (EC2's `available` event when
+    it was disabled); the removed launch permissions stay removed."""
+    if ami.state == "disabled":
+        ami.state = "available"
+        _event(region, ami.id, "available")
 
 
 def disable_image(self):
@@ -397,7 +428,7 @@ def enable_image(self):
     _owned(self.region, ami)
     if ami.state not in ("available", "disabled"):
         raise Ec2Error("IncorrectState", f"The image {ami.id} is in the {ami.state} state and can't be enabled.")
-    ami.state = "available"
+    enable(self.region, ami)
     return ActionResult({"Return": True})
 
 
@@ -411,7 +442,13 @@ def modify_image_attribute(self):
         adding = adding or [True]
     if ami.state == "disabled" and adding:
         raise Ec2Error("InvalidAMIID.Unavailable", f"The image {ami.id} is disabled and can't be shared.")
-    return _original_modify_image_attribute(self)
+    was_public = ami.is_public
+    result = _original_modify_image_attribute(self)
+    if ami.is_public and not was_public and not getattr(ami, "deprecation_time", None):
+        # "By default, the deprecation date of all public AMIs is set to two
+        # years from the AMI creation date" (ami-deprecate.html).
+        ami.deprecation_time = iso(two_years_after(_parse_time(ami.creation_date) or _now()))
+    return result
 
 
 # --- deregistration protection and deregistration ------------------------------------
@@ -448,11 +485,13 @@ def deregistration_refusal(region: str, ami) -> Optional[Ec2Error]:
 
 
 def deregister(region: str, ami, delete_snapshots: bool) -> list:
-    """Deregisters the AMI; with `delete_snapshots`, deletes its snapshots
-    that no other AMI uses. The DeleteSnapshotResults."""
+    """Deregisters the AMI (EC2's `deregistered` event); with
+    `delete_snapshots`, deletes its snapshots that no other AMI uses. The
+    DeleteSnapshotResults."""
     backend = _backend(region)
     snapshot = getattr(ami, "ebs_snapshot", None)
     backend.deregister_image(ami.id)
+    _event(region, ami.id, "deregistered")
     if not delete_snapshots or snapshot is None:
         return []
     shared = any(getattr(other, "ebs_snapshot", None) is snapshot or

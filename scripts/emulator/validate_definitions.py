@@ -265,6 +265,8 @@ def self_test() -> None:
         (SDK + "ssm:sendCommand", "Ssm.InvalidInstanceId"),           # the suffix is always added
         ("arn:aws:states:::dynamodb:updateItem", "DynamoDb.ConditionalCheckFailedException"),  # optimized: DynamoDB
         ("arn:aws:states:::sns:publish", "States.BranchFailed"),     # only Parallel raises it
+        (SDK + "imagebuilder:getLifecycleExecution", "Imagebuilder.ResourceNotFoundException"),  # not modeled
+        (SDK + "ec2:deregisterImage", "Ec2.OperationNotPermittedException"),  # EC2 models no errors
     ]
     for resource, name in wrong:
         problems = _check_definition(task(resource, name))
@@ -279,10 +281,33 @@ def self_test() -> None:
         ("arn:aws:states:::dynamodb:updateItem", "DynamoDB.AmazonDynamoDBException"),
         ("arn:aws:states:::sns:publish", "SNS.AmazonSNSException"),
         ("arn:aws:states:::sns:publish", "States.TaskFailed"),
+        (SDK + "imagebuilder:startResourceStateUpdate", "Imagebuilder.ResourceInUseException"),
+        (SDK + "imagebuilder:startResourceStateUpdate", "Imagebuilder.IdempotentParameterMismatchException"),
+        (SDK + "imagebuilder:startResourceStateUpdate", "Imagebuilder.InvalidRequestException"),
+        (SDK + "imagebuilder:getLifecycleExecution", "Imagebuilder.ImagebuilderException"),
+        (SDK + "imagebuilder:listLifecycleExecutionResources", "Imagebuilder.InvalidPaginationTokenException"),
+        (SDK + "ec2:describeImageReferences", "Ec2.Ec2Exception"),
+        (SDK + "ec2:deregisterImage", "Ec2.Ec2Exception"),
     ]
     for resource, name in right:
         problems = _check_definition(task(resource, name))
         assert not problems, (name, problems)
+    # The retirement calls and their parameters are in botocore's models.
+    retire = {"StartAt": "R", "States": {
+        "R": {"Type": "Task", "Resource": SDK + "ec2:describeImageReferences", "Next": "U",
+              "Parameters": {"ImageIds.$": "$.amis", "IncludeAllResourceTypes": True, "MaxResults": 100,
+                             "ResourceTypes": [{"ResourceType": "ec2:LaunchTemplate", "ResourceTypeOptions": [
+                                 {"OptionName": "version-depth", "OptionValues": ["10"]}]}]}},
+        "U": {"Type": "Task", "Resource": SDK + "imagebuilder:startResourceStateUpdate", "Next": "D",
+              "Parameters": {"ResourceArn.$": "$.arn", "State": {"Status": "DELETED"}, "ExecutionRole.$": "$.role",
+                             "IncludeResources": {"Amis": True, "Snapshots": True}, "ClientToken.$": "$.token",
+                             "ExclusionRules": {"Amis": {"Regions": ["eu-west-1"]}}}},
+        "D": {"Type": "Task", "Resource": SDK + "ec2:deregisterImage", "End": True,
+              "Parameters": {"ImageId.$": "$.ami", "DeleteAssociatedSnapshots": True}}}}
+    problems = _check_definition(retire, parse=True)
+    assert not problems, problems
+    retire["States"]["D"]["Parameters"]["DeleteSnapshots"] = True
+    assert any("DeleteSnapshots" in p for p in _check_definition(retire)), "a wrong parameter is caught"
     problems = _check_definition(task(SDK + "ec2:describeInstances", "States.ALL", "Ec2.Ec2Exception"))
     assert any("must be alone" in p for p in problems), problems
     filtered = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True, "Parameters": {

@@ -121,6 +121,16 @@ class ImageReferencesTest(Ec2Case):
                 self.refused(lambda: self.ec2.describe_image_references(ImageIds=[image], ResourceTypes=[request]),
                              "InvalidParameterValue")
 
+    def test_references_with_max_results_below_5_or_over_10_ids_are_invalid_parameter_value(self):
+        from .test_ec2 import raw_client
+
+        raw = raw_client("ec2")
+        image = ami()
+        self.refused(lambda: raw.describe_image_references(ImageIds=[image], IncludeAllResourceTypes=True,
+                                                           MaxResults=4), "InvalidParameterValue")
+        self.refused(lambda: raw.describe_image_references(ImageIds=[image] * 11, IncludeAllResourceTypes=True),
+                     "InvalidParameterValue")
+
     def test_references_with_a_foreign_token_are_invalid_next_token(self):
         self.refused(lambda: self.ec2.describe_image_references(ImageIds=[ami()], IncludeAllResourceTypes=True,
                                                                 NextToken="garbage"), "InvalidNextToken")
@@ -177,6 +187,14 @@ class DeprecationTest(Ec2Case):
         self.ec2.modify_image_attribute(ImageId=image, LaunchPermission={"Add": [{"Group": "all"}]})
         self.refused(lambda: self.ec2.enable_image_deprecation(
             ImageId=image, DeprecateAt=datetime.now(timezone.utc) + timedelta(days=3 * 365)), "InvalidParameterValue")
+
+    def test_a_public_ami_is_deprecated_two_years_after_its_creation_by_default(self):
+        image = ami()
+        created = self.ec2.describe_images(ImageIds=[image])["Images"][0]["CreationDate"]
+        self.ec2.modify_image_attribute(ImageId=image, LaunchPermission={"Add": [{"Group": "all"}]})
+        deprecation = self.ec2.describe_images(ImageIds=[image])["Images"][0]["DeprecationTime"]
+        self.assertEqual(deprecation[:4], str(int(created[:4]) + 2))
+        self.assertEqual(deprecation[4:16], created[4:16])
 
     def test_deprecating_another_accounts_ami_is_auth_failure(self):
         self.refused(lambda: self.ec2.enable_image_deprecation(
@@ -308,3 +326,34 @@ class DeregistrationTest(Ec2Case):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class AmiEventsTest(Ec2Case):
+    def test_disable_enable_and_deregister_send_ec2_ami_state_change_events(self):
+        """EC2 sends "EC2 AMI State Change" `disabled`, `available` (EnableImage) and `deregistered`
+        (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/monitor-ami-events.html)."""
+        import json
+        import time
+
+        sns, sqs, events = client("sns"), client("sqs"), client("events")
+        topic = sns.create_topic(Name=unique("t"))["TopicArn"]
+        queue = sqs.create_queue(QueueName=unique("q"))["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+        rule = unique("r")
+        events.put_rule(Name=rule, EventPattern=json.dumps({"source": ["aws.ec2"],
+                                                            "detail-type": ["EC2 AMI State Change"]}))
+        events.put_targets(Rule=rule, Targets=[{"Id": "t", "Arn": topic}])
+        image = ami()
+        client("ec2").disable_image(ImageId=image)
+        client("ec2").enable_image(ImageId=image)
+        client("ec2").deregister_image(ImageId=image)
+        seen, deadline = [], time.time() + 5
+        while time.time() < deadline and len(seen) < 3:
+            for message in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
+                detail = json.loads(json.loads(message["Body"])["Message"])["detail"]
+                if detail["ImageId"] == image:
+                    seen.append(detail["State"])
+        events.remove_targets(Rule=rule, Ids=["t"])
+        events.delete_rule(Name=rule)
+        self.assertEqual(seen, ["disabled", "available", "deregistered"])

@@ -62,6 +62,32 @@ class ErrorNamesTest(unittest.TestCase):
             with self.subTest(name=name):
                 self.assertEqual(self.problems(retry(resource, name)), [])
 
+    def test_retirement_calls_raise_their_modeled_names(self):
+        """StartResourceStateUpdate models ResourceInUse and
+        IdempotentParameterMismatch; GetLifecycleExecution does not model
+        ResourceNotFound (its unknown id is the base exception); EC2 models
+        none (OperationNotPermitted of DeregisterImage is Ec2.Ec2Exception)."""
+        right = [
+            (vd.SDK + "imagebuilder:startResourceStateUpdate", "Imagebuilder.ResourceInUseException"),
+            (vd.SDK + "imagebuilder:startResourceStateUpdate", "Imagebuilder.IdempotentParameterMismatchException"),
+            (vd.SDK + "imagebuilder:startResourceStateUpdate", "Imagebuilder.ResourceNotFoundException"),
+            (vd.SDK + "imagebuilder:getLifecycleExecution", "Imagebuilder.ImagebuilderException"),
+            (vd.SDK + "imagebuilder:listLifecycleExecutionResources", "Imagebuilder.InvalidPaginationTokenException"),
+            (vd.SDK + "ec2:describeImageReferences", "Ec2.Ec2Exception"),
+            (vd.SDK + "ec2:deregisterImage", "Ec2.Ec2Exception"),
+        ]
+        for resource, name in right:
+            with self.subTest(name=name):
+                self.assertEqual(self.problems(retry(resource, name)), [])
+        wrong = [
+            (vd.SDK + "imagebuilder:getLifecycleExecution", "Imagebuilder.ResourceNotFoundException"),
+            (vd.SDK + "ec2:deregisterImage", "Ec2.OperationNotPermittedException"),
+            (vd.SDK + "imagebuilder:startResourceStateUpdate", "ImageBuilder.ResourceInUseException"),
+        ]
+        for resource, name in wrong:
+            with self.subTest(name=name):
+                self.assertTrue(any(name in p for p in self.problems(retry(resource, name))), name)
+
     def test_state_specific_names(self):
         self.assertTrue(self.problems(retry("arn:aws:states:::sns:publish", "States.BranchFailed")))
         self.assertEqual(self.problems(retry("", "States.BranchFailed", kind="Parallel")), [])
