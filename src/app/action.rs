@@ -57,6 +57,17 @@ pub enum Op {
         op: Box<Op>,
         reason: String,
     },
+    /// Deprecate, disable, delete or restore a stage's AMIs (`ops::retire`);
+    /// `override_reason` breaks the glass over its rules.
+    Retire {
+        lifecycle_id: String,
+        stage: crate::lifecycle::Stage,
+        action: crate::lifecycle::retire::RetireAction,
+        deprecate_at: Option<DateTime<Utc>>,
+        override_reason: Option<String>,
+    },
+    /// Ask EC2 again where the AMIs are used (the where-used workflow).
+    WhereUsed { lifecycle_id: String },
 }
 
 /// What the new-lifecycle form collected.
@@ -78,7 +89,9 @@ impl Op {
             | Op::Promote { lifecycle_id }
             | Op::StartPatch { lifecycle_id, .. }
             | Op::Retry { lifecycle_id }
-            | Op::Reconcile { lifecycle_id } => Some(lifecycle_id),
+            | Op::Reconcile { lifecycle_id }
+            | Op::Retire { lifecycle_id, .. }
+            | Op::WhereUsed { lifecycle_id } => Some(lifecycle_id),
             Op::Create(_) => None,
             Op::Overridden { op, .. } => op.lifecycle_id(),
         }
@@ -103,6 +116,20 @@ impl Op {
                 form.product_name, form.product_version, form.stack_tag
             ),
             Op::Overridden { op, .. } => format!("{} (approval override)", op.describe()),
+            Op::Retire {
+                action,
+                override_reason,
+                ..
+            } => format!(
+                "{}{}",
+                action.event_name(),
+                if override_reason.is_some() {
+                    " (override)"
+                } else {
+                    ""
+                }
+            ),
+            Op::WhereUsed { .. } => "ask EC2 where it is used".to_string(),
         }
     }
 }

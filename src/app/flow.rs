@@ -26,6 +26,9 @@ pub fn begin(state: &mut State, command: Command) -> Vec<Effect> {
         state.notify(Level::Warn, "Select a lifecycle first.");
         return Vec::new();
     };
+    if let Some(effects) = super::retire::begin(state, command, &lc) {
+        return effects;
+    }
     let id = lc.lifecycle_id.clone();
     let result: Result<(), String> = match command {
         Command::Trigger => trigger(state, &lc),
@@ -100,6 +103,10 @@ pub fn read_only_line(command: Command, id: Option<&str>) -> String {
         Command::StartPatch => format!("amiboard patch {id} --bump patch"),
         Command::Retry => format!("amiboard retry {id}"),
         Command::Reconcile => format!("amiboard reconcile {id}"),
+        Command::Retire => format!(
+            "amiboard retire {id} --deprecate-at T | --disable | --delete` (or `amiboard restore {id}"
+        ),
+        Command::RefreshWhereUsed => format!("amiboard where-used {id} --refresh"),
         _ => "amiboard create --stack-tag TAG --product-name NAME --product-version V".to_string(),
     };
     format!(

@@ -199,6 +199,9 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
     if let Some(effects) = super::inbox::command(state, command) {
         return effects;
     }
+    if let Some(effects) = super::end_of_life::command(state, command) {
+        return effects;
+    }
     match command {
         // `q` on the help screen closes it, as in k9s and lazygit; quitting
         // is one `q` away from any other screen.
@@ -354,6 +357,7 @@ fn scroll_of(state: &mut State) -> Option<&mut u16> {
         | Screen::Notices { scroll }
         | Screen::Raw { scroll, .. }
         | Screen::Production { scroll }
-        | Screen::Logs { scroll } => Some(scroll),
+        | Screen::Logs { scroll }
+        | Screen::WhereUsed { scroll, .. } => Some(scroll),
     }
 }

@@ -65,6 +65,9 @@ commands! {
     Palette,
     Inbox,
     Production,
+    WhereUsed,
+    RefreshWhereUsed,
+    Retire,
 }
 
 /// Where a command applies, for the footer and help.
@@ -118,6 +121,9 @@ impl Command {
             Command::Palette => "palette",
             Command::Inbox => "inbox",
             Command::Production => "production",
+            Command::WhereUsed => "where_used",
+            Command::RefreshWhereUsed => "refresh_where_used",
+            Command::Retire => "retire",
         }
     }
 
@@ -160,6 +166,9 @@ impl Command {
             Command::Palette => "command palette",
             Command::Inbox => "approval inbox",
             Command::Production => "production view",
+            Command::WhereUsed => "where used",
+            Command::RefreshWhereUsed => "ask EC2 again",
+            Command::Retire => "retire/restore",
         }
     }
 
@@ -175,6 +184,8 @@ impl Command {
                 | Command::Retry
                 | Command::Reconcile
                 | Command::NewLifecycle
+                | Command::RefreshWhereUsed
+                | Command::Retire
         )
     }
 
@@ -191,7 +202,8 @@ impl Command {
             | Command::CopyId
             | Command::Detail
             | Command::Attempts
-            | Command::Logs => Scope::Lifecycle,
+            | Command::Logs
+            | Command::WhereUsed => Scope::Lifecycle,
             c if c.is_mutating() => Scope::Lifecycle,
             _ => Scope::Everywhere,
         }
@@ -235,6 +247,9 @@ impl Command {
             Command::Palette => &[":"],
             Command::Inbox => &["i"],
             Command::Production => &["W"],
+            Command::WhereUsed => &["u"],
+            Command::RefreshWhereUsed => &["U"],
+            Command::Retire => &["X"],
         }
     }
 

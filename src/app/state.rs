@@ -75,6 +75,11 @@ pub enum Screen {
     Logs {
         scroll: u16,
     },
+    /// Where a lifecycle's AMIs are used (`u`): the recorded answer and its age.
+    WhereUsed {
+        id: String,
+        scroll: u16,
+    },
 }
 
 /// How loud a notice is.
@@ -121,6 +126,8 @@ pub enum Dialog {
     /// Four eyes or the promotion checklist refuses: type `override` and a
     /// reason to break the glass (`app::approval`).
     Override(super::approval::OverrideForm),
+    /// Deprecate, disable, delete or restore, with the preview (`app::retire`).
+    Retire(Box<super::retire::RetireForm>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -265,6 +272,9 @@ pub struct State {
     /// The last failure `amiboard doctor` would explain (a denied call, a
     /// missing resource): the header names the command (`app::doctor_badge`).
     pub doctor_hint: Option<String>,
+    /// Superseded, retired, EC2's state; the production view's selection;
+    /// where-used refreshes (`app::end_of_life`).
+    pub end_of_life: super::end_of_life::EndOfLife,
 }
 
 /// How long a toast stays up.
@@ -338,6 +348,7 @@ impl State {
             images: Images::new(),
             lifecycle_errors: HashMap::new(),
             doctor_hint: None,
+            end_of_life: super::end_of_life::EndOfLife::default(),
         }
     }
 
@@ -354,8 +365,13 @@ impl State {
     /// timeline/detail, the inbox's selected row, else the list's.
     pub fn focused_id(&self) -> Option<String> {
         match self.screen() {
-            Screen::Timeline { id, .. } | Screen::Detail { id, .. } => Some(id.clone()),
+            Screen::Timeline { id, .. }
+            | Screen::Detail { id, .. }
+            | Screen::WhereUsed { id, .. } => Some(id.clone()),
             Screen::Inbox { selected } => super::inbox::selected_id(self, *selected),
+            Screen::Production { .. } => {
+                super::end_of_life::production_selected(self).map(|(id, _, _)| id)
+            }
             _ => self.selected_id().map(ToString::to_string),
         }
     }
@@ -383,7 +399,9 @@ impl State {
             .screens
             .iter()
             .filter_map(|s| match s {
-                Screen::Timeline { id, .. } | Screen::Detail { id, .. } => Some(id.as_str()),
+                Screen::Timeline { id, .. }
+                | Screen::Detail { id, .. }
+                | Screen::WhereUsed { id, .. } => Some(id.as_str()),
                 _ => None,
             })
             .collect();

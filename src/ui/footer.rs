@@ -114,6 +114,8 @@ pub fn footer_commands(state: &State) -> Vec<Command> {
             Command::NotificationsPane,
             Command::Detail,
             Command::Logs,
+            Command::WhereUsed,
+            Command::Retire,
             Command::CopyAmi,
             Command::Back,
         ],
@@ -133,7 +135,19 @@ pub fn footer_commands(state: &State) -> Vec<Command> {
             Command::Refresh,
             Command::Back,
         ],
-        Screen::Production { .. } => vec![Command::Refresh, Command::Back],
+        Screen::Production { .. } => vec![
+            Command::WhereUsed,
+            Command::Retire,
+            Command::Open,
+            Command::Refresh,
+            Command::Back,
+        ],
+        Screen::WhereUsed { .. } => vec![
+            Command::RefreshWhereUsed,
+            Command::Retire,
+            Command::Refresh,
+            Command::Back,
+        ],
         Screen::Help { .. } | Screen::Notices { .. } | Screen::Raw { .. } | Screen::Logs { .. } => {
             vec![Command::Back]
         }

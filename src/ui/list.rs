@@ -171,7 +171,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let end = (start + height).min(state.view.len());
     let reasons = state.view[start..end]
         .iter()
-        .any(|i| state.rows[*i].reason.is_some());
+        .any(|i| {
+            let row = &state.rows[*i];
+            row.reason.is_some() || state.end_of_life.row_note(&row.id).is_some()
+        });
     let compact = reasons && area.width < 130;
     // The STAGE column is as wide as its longest visible value (within the
     // room the layout gives it), so a long one is never cut when it fits.
@@ -202,7 +205,17 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let rows = state.view[start..end]
         .iter()
-        .map(|i| row(&state.rows[*i], &cols, compact, state.now, theme));
+        .map(|i| {
+            let r = &state.rows[*i];
+            // A failure's reason first; else the end of life (superseded,
+            // retired, EC2's state: `app::end_of_life`).
+            let note = r
+                .reason
+                .is_none()
+                .then(|| state.end_of_life.row_note(&r.id))
+                .flatten();
+            row(r, note, &cols, compact, state.now, theme)
+        });
     let widths: Vec<Constraint> = cols.iter().map(|(_, w)| Constraint::Length(*w)).collect();
     let table = Table::new(rows, widths)
         .header(header)
@@ -235,13 +248,17 @@ fn empty_text(state: &State) -> Vec<Line<'static>> {
 
 fn row<'a>(
     row: &'a Row,
+    note: Option<String>,
     cols: &[(Column, u16)],
     compact: bool,
     now: DateTime<Utc>,
     theme: &Theme,
 ) -> TableRow<'a> {
     let cells = cols.iter().map(|(c, width)| match c {
-        Column::Reason => Cell::from(row.reason.as_deref().unwrap_or("")).style(theme.dim),
+        Column::Reason => match (&row.reason, &note) {
+            (None, Some(note)) => Cell::from(note.clone()).style(theme.notice_warn),
+            _ => Cell::from(row.reason.as_deref().unwrap_or("")).style(theme.dim),
+        },
         Column::Sort(c) => sort_cell(row, *c, *width, compact, now, theme),
     });
     TableRow::new(cells)

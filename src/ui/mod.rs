@@ -11,8 +11,10 @@ mod list;
 mod logs;
 mod pages;
 mod production;
+mod retire_dialog;
 pub mod theme;
 mod timeline;
+mod where_used;
 
 #[cfg(test)]
 mod approvals_tests;
@@ -24,6 +26,8 @@ mod inbox_tests;
 mod logs_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod where_used_tests;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -76,6 +80,7 @@ pub fn max_scroll(state: &State) -> u16 {
         Screen::Raw { message_id, .. } => feed::raw_lines(state, message_id).len(),
         Screen::Production { .. } => production::lines(state, &theme).len(),
         Screen::Logs { .. } => logs::lines(state, &theme).len(),
+        Screen::WhereUsed { id, .. } => where_used::rendered_rows(state, &theme, id, state.width),
     };
     clamp_scroll(u16::MAX, lines, page_height(state))
 }
@@ -141,11 +146,18 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         Screen::Inbox { selected } => inbox::render(state, theme, frame, body, *selected),
         Screen::Production { scroll } => production::render(state, theme, frame, body, *scroll),
         Screen::Logs { scroll } => logs::render(state, theme, frame, body, *scroll),
+        Screen::WhereUsed { id, scroll } => {
+            where_used::render(state, theme, frame, body, id, *scroll);
+        }
     }
     footer::status_line(state, theme, frame, status);
     footer::render(state, theme, frame, foot);
-    if let Some(d) = &state.dialog {
-        dialog::render(d, theme, frame, area);
+    match &state.dialog {
+        Some(crate::app::state::Dialog::Retire(form)) => {
+            retire_dialog::render(state, form, theme, frame, area);
+        }
+        Some(d) => dialog::render(d, theme, frame, area),
+        None => {}
     }
 }
 
