@@ -67,7 +67,9 @@ pub enum Op {
         override_reason: Option<String>,
     },
     /// Ask EC2 again where the AMIs are used (the where-used workflow).
-    WhereUsed { lifecycle_id: String },
+    WhereUsed {
+        lifecycle_id: String,
+    },
 }
 
 /// What the new-lifecycle form collected.

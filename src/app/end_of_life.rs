@@ -40,8 +40,16 @@ impl EndOfLife {
 
     /// One line for the list's REASON column: the stages' facts joined.
     pub fn row_note(&self, id: &str) -> Option<String> {
-        let facts = self.facts.get(id)?;
-        (!facts.is_empty()).then(|| facts.join(" · "))
+        match self.facts.get(id)?.as_slice() {
+            [] => None,
+            // One stage: its facts, without `creation 1.0.0: `.
+            [one] => Some(
+                one.split_once(": ")
+                    .map_or(one.as_str(), |(_, f)| f)
+                    .to_string(),
+            ),
+            many => Some(many.join(" · ")),
+        }
     }
 
     /// The facts of one stage (`creation`, `patch 2`), without its label.
@@ -190,10 +198,7 @@ pub fn command(state: &mut State, command: Command) -> Option<Vec<Effect>> {
         {
             let len = production_rows(state).len();
             let page = state.list_height.max(1);
-            let at = state
-                .end_of_life
-                .production_row
-                .min(len.saturating_sub(1));
+            let at = state.end_of_life.production_row.min(len.saturating_sub(1));
             state.end_of_life.production_row = match command {
                 Command::Up => at.saturating_sub(1),
                 Command::Down => at.saturating_add(1),
@@ -224,7 +229,9 @@ pub fn command(state: &mut State, command: Command) -> Option<Vec<Effect>> {
             let open = state.keymap.first_key(Command::WhereUsed);
             state.notify(
                 Level::Info,
-                format!("Open the where-used screen ({open}) first: it shows the answer it asks for."),
+                format!(
+                    "Open the where-used screen ({open}) first: it shows the answer it asks for."
+                ),
             );
             Some(Vec::new())
         }

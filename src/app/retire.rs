@@ -128,7 +128,12 @@ impl RetireForm {
 
     /// The command line a writer runs for the same retirement.
     pub fn command_line(&self) -> String {
-        command_line(&self.lifecycle_id, self.choice, &self.at, !self.rules.is_empty())
+        command_line(
+            &self.lifecycle_id,
+            self.choice,
+            &self.at,
+            !self.rules.is_empty(),
+        )
     }
 }
 
@@ -139,7 +144,11 @@ pub fn command_line(id: &str, choice: Choice, at: &str, overriding: bool) -> Str
         Choice::Restore => return format!("amiboard restore {short}"),
         Choice::Deprecate => format!("amiboard retire {short}"),
         Choice::DeprecateAt => {
-            let at = if at.trim().is_empty() { "TIME" } else { at.trim() };
+            let at = if at.trim().is_empty() {
+                "TIME"
+            } else {
+                at.trim()
+            };
             format!("amiboard retire {short} --deprecate-at {at}")
         }
         Choice::Disable => format!("amiboard retire {short} --disable"),
@@ -202,7 +211,7 @@ pub fn begin(state: &mut State, command: Command, lc: &Lifecycle) -> Option<Vec<
 /// Opens the dialog on the stage holding `ami`, else the newest stage that
 /// built AMIs; a lifecycle with none is refused at once.
 pub fn open(state: &mut State, lc: &Lifecycle, ami: Option<&str>) {
-    let Some(stage) = retire_target(lc, ami) else {
+    let Some(target) = retire_target(lc, ami) else {
         let sentence = RetireRefusal::NothingBuilt {
             stage: Stage::Creation,
         }
@@ -214,7 +223,10 @@ pub fn open(state: &mut State, lc: &Lifecycle, ami: Option<&str>) {
         });
         return;
     };
-    let choice = match lc.retirement(stage).map(|r| r.state()) {
+    let choice = match lc
+        .retirement(target)
+        .map(crate::lifecycle::retire::Retirement::state)
+    {
         Some(
             crate::lifecycle::retire::AmiState::Disabled
             | crate::lifecycle::retire::AmiState::Deprecated { .. },
@@ -223,7 +235,7 @@ pub fn open(state: &mut State, lc: &Lifecycle, ami: Option<&str>) {
     };
     state.dialog = Some(Dialog::Retire(Box::new(RetireForm {
         lifecycle_id: lc.lifecycle_id.clone(),
-        stage,
+        stage: target,
         choice,
         at: String::new(),
         step: Step::Choose,
@@ -251,7 +263,7 @@ fn actor(state: &State) -> String {
 fn supersessions(
     state: &State,
     lc: &Lifecycle,
-    stage: Stage,
+    at: Stage,
 ) -> Vec<crate::lifecycle::retire::Supersession> {
     let mut peers: Vec<Lifecycle> = state
         .records
@@ -264,7 +276,7 @@ fn supersessions(
         .cloned()
         .collect();
     peers.push(lc.clone());
-    superseded_in(&peers, &lc.lifecycle_id, stage)
+    superseded_in(&peers, &lc.lifecycle_id, at)
 }
 
 /// Checks the form's choice with `override_reason`.
@@ -348,7 +360,12 @@ fn to_preview(state: &State, form: &mut RetireForm, lc: &Lifecycle) {
 }
 
 /// Keys of the dialog. Nothing changes until the last confirmation.
-pub fn key(state: &mut State, mut form: Box<RetireForm>, key: &KeyEvent, code: KeyCode) -> Vec<Effect> {
+pub fn key(
+    state: &mut State,
+    mut form: Box<RetireForm>,
+    key: &KeyEvent,
+    code: KeyCode,
+) -> Vec<Effect> {
     if code == KeyCode::Esc {
         state.notify(Level::Info, "Retirement cancelled: nothing was changed.");
         return Vec::new();
@@ -356,7 +373,10 @@ pub fn key(state: &mut State, mut form: Box<RetireForm>, key: &KeyEvent, code: K
     let Some(lc) = state.lifecycle(&form.lifecycle_id).cloned() else {
         state.notify(
             Level::Warn,
-            format!("{} is no longer held: nothing was changed.", form.lifecycle_id),
+            format!(
+                "{} is no longer held: nothing was changed.",
+                form.lifecycle_id
+            ),
         );
         return Vec::new();
     };
@@ -378,11 +398,12 @@ pub fn key(state: &mut State, mut form: Box<RetireForm>, key: &KeyEvent, code: K
             KeyCode::PageDown => form.scroll = form.scroll.saturating_add(10),
             KeyCode::Tab | KeyCode::BackTab => {
                 let fields = form.fields();
-                if let Some(i) = form
-                    .focus
-                    .and_then(|f| fields.iter().position(|x| *x == f))
-                {
-                    let by = if code == KeyCode::Tab { 1 } else { fields.len() - 1 };
+                if let Some(i) = form.focus.and_then(|f| fields.iter().position(|x| *x == f)) {
+                    let by = if code == KeyCode::Tab {
+                        1
+                    } else {
+                        fields.len() - 1
+                    };
                     form.focus = fields.get((i + by) % fields.len()).copied();
                 }
             }
@@ -397,10 +418,9 @@ pub fn key(state: &mut State, mut form: Box<RetireForm>, key: &KeyEvent, code: K
             KeyCode::Enter => return confirm(state, *form, &lc),
             _ => {
                 let field = match form.focus {
-                    Some(Field::Word) => &mut form.word,
                     Some(Field::Reason) => &mut form.reason,
                     Some(Field::Ami) => &mut form.typed_ami,
-                    None => &mut form.word,
+                    Some(Field::Word) | None => &mut form.word,
                 };
                 super::input::edit_text(field, key);
                 form.error = None;

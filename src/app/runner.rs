@@ -289,10 +289,7 @@ async fn mutate(ctx: &Context, actor: &str, op: &Op) -> Result<OpReport, OpError
             let lc = ops::get(ctx, lifecycle_id).await?;
             let read =
                 ops::where_used::refresh(ctx, actor, &lc, ops::where_used::REFRESH_WAIT).await?;
-            let references = read
-                .where_used
-                .as_ref()
-                .map_or(0, |w| w.references().len());
+            let references = read.where_used.as_ref().map_or(0, |w| w.references().len());
             return Ok(OpReport {
                 message: format!(
                     "Where-used of {} recorded: {references} reference(s).",

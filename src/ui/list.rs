@@ -169,12 +169,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let height = usize::from(area.height.saturating_sub(2)).max(1);
     let start = state.offset.min(state.view.len().saturating_sub(1));
     let end = (start + height).min(state.view.len());
-    let reasons = state.view[start..end]
-        .iter()
-        .any(|i| {
-            let row = &state.rows[*i];
-            row.reason.is_some() || state.end_of_life.row_note(&row.id).is_some()
-        });
+    let reasons = state.view[start..end].iter().any(|i| {
+        let row = &state.rows[*i];
+        row.reason.is_some() || state.end_of_life.row_note(&row.id).is_some()
+    });
     let compact = reasons && area.width < 130;
     // The STAGE column is as wide as its longest visible value (within the
     // room the layout gives it), so a long one is never cut when it fits.
@@ -203,19 +201,17 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     {
         stage.1 = stage.1.max(longest.min(STAGE_MAX));
     }
-    let rows = state.view[start..end]
-        .iter()
-        .map(|i| {
-            let r = &state.rows[*i];
-            // A failure's reason first; else the end of life (superseded,
-            // retired, EC2's state: `app::end_of_life`).
-            let note = r
-                .reason
-                .is_none()
-                .then(|| state.end_of_life.row_note(&r.id))
-                .flatten();
-            row(r, note, &cols, compact, state.now, theme)
-        });
+    let rows = state.view[start..end].iter().map(|i| {
+        let r = &state.rows[*i];
+        // A failure's reason first; else the end of life (superseded,
+        // retired, EC2's state: `app::end_of_life`).
+        let note = r
+            .reason
+            .is_none()
+            .then(|| state.end_of_life.row_note(&r.id))
+            .flatten();
+        row(r, note, &cols, compact, state.now, theme)
+    });
     let widths: Vec<Constraint> = cols.iter().map(|(_, w)| Constraint::Length(*w)).collect();
     let table = Table::new(rows, widths)
         .header(header)

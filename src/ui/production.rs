@@ -91,10 +91,7 @@ fn marked(state: &State, theme: &Theme) -> (Vec<Line<'static>>, Option<usize>) {
         );
     }
     let rows = crate::app::end_of_life::production_rows(state).len();
-    let selected = state
-        .end_of_life
-        .production_row
-        .min(rows.saturating_sub(1));
+    let selected = state.end_of_life.production_row.min(rows.saturating_sub(1));
     let mut row = 0usize;
     let mut selected_line = None;
     let wide = state.width >= 120;
@@ -121,7 +118,10 @@ fn marked(state: &State, theme: &Theme) -> (Vec<Line<'static>>, Option<usize>) {
             row += 1;
             lines.push(line);
             if let Some(note) = state.end_of_life.stage_note(&p.lifecycle_id, &p.stage) {
-                lines.push(Line::styled(format!("           {note}"), theme.notice_warn));
+                lines.push(Line::styled(
+                    format!("           {note}"),
+                    theme.notice_warn,
+                ));
             }
             // Break glass is never silent: who, when, why, over what.
             for o in &p.overrides {

@@ -33,7 +33,10 @@ fn choose_lines(form: &RetireForm, theme: &Theme) -> Vec<Line<'static>> {
             out.push(Line::from(vec![
                 Span::styled("    at> ".to_string(), theme.key),
                 Span::raw(format!("{}█", form.at)),
-                Span::styled("  2026-12-31T00:00:00Z, 2026-12-31 or +7d".to_string(), theme.dim),
+                Span::styled(
+                    "  2026-12-31T00:00:00Z, 2026-12-31 or +7d".to_string(),
+                    theme.dim,
+                ),
             ]));
         }
     }
@@ -82,7 +85,12 @@ fn confirm_lines(form: &RetireForm, theme: &Theme) -> Vec<Line<'static>> {
         out.push(Line::from(format!(
             "To go ahead anyway, type `{OVERRIDE_WORD}` and a reason: recorded with your name, like four eyes."
         )));
-        out.push(field("Type", &form.word, form.focus == Some(Field::Word), theme));
+        out.push(field(
+            "Type",
+            &form.word,
+            form.focus == Some(Field::Word),
+            theme,
+        ));
         out.push(field(
             "Reason",
             &form.reason,
@@ -120,17 +128,18 @@ fn keys_line(form: &RetireForm, theme: &Theme) -> Line<'static> {
 }
 
 fn rows(lines: &[Line], inner: u16) -> u16 {
-    let inner = usize::from(inner).max(1);
-    let n: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let n = Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(inner.max(1));
     u16::try_from(n).unwrap_or(u16::MAX)
 }
 
 pub fn render(state: &State, form: &RetireForm, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let width = 100.min(area.width.saturating_sub(2));
+    let width = 120.min(area.width.saturating_sub(2));
     let inner = width.saturating_sub(2);
     let body = match form.step {
         Step::Choose => choose_lines(form, theme),
-        Step::Preview => preview_body(state, form, theme),
+        Step::Preview => super::timeline::hang(preview_body(state, form, theme), inner),
     };
     let mut tail = match form.step {
         Step::Choose => Vec::new(),
@@ -146,16 +155,25 @@ pub fn render(state: &State, form: &RetireForm, theme: &Theme, frame: &mut Frame
     let height = (body_rows + tail_rows + 2).min(area.height.saturating_sub(2));
     let rect = super::centered(area, width, height);
     frame.render_widget(Clear, rect);
-    let block = Block::new()
+    let mut block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.border)
         .title(Span::styled(title(form), theme.title))
         .style(theme.dialog);
+    // How much of the preview is out of sight, so nothing is missed.
+    let room = height.saturating_sub(tail_rows + 2);
+    let scroll = super::clamp_scroll(form.scroll, usize::from(body_rows), room);
+    let below = body_rows.saturating_sub(scroll.saturating_add(room));
+    if scroll > 0 || below > 0 {
+        block = block.title_bottom(Span::styled(
+            format!(" ↑ {scroll} more · ↓ {below} more (↑/↓ PgUp/PgDn) "),
+            theme.key,
+        ));
+    }
     let inside = block.inner(rect);
     frame.render_widget(block, rect);
-    let [top, bottom] = Layout::vertical([Constraint::Min(1), Constraint::Length(tail_rows)])
-        .areas(inside);
-    let scroll = super::clamp_scroll(form.scroll, usize::from(body_rows), top.height);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(tail_rows)]).areas(inside);
     frame.render_widget(
         Paragraph::new(body)
             .wrap(Wrap { trim: false })

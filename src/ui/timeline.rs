@@ -215,7 +215,7 @@ fn end_of_life_lines(
 /// refusal: one style, indented by four or more spaces) that are wider than
 /// `width` so their continuation rows start under their own text, not at the
 /// left edge. Other lines are left to the paragraph's wrap.
-fn hang(lines: Vec<Line<'static>>, width: u16) -> Vec<Line<'static>> {
+pub(super) fn hang(lines: Vec<Line<'static>>, width: u16) -> Vec<Line<'static>> {
     let width = usize::from(width);
     let mut out = Vec::with_capacity(lines.len());
     for line in lines {

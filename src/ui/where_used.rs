@@ -113,7 +113,7 @@ pub fn lines(state: &State, theme: &Theme, id: &str) -> Vec<Line<'static>> {
 }
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &str, scroll: u16) {
-    let lines = lines(state, theme, id);
+    let lines = super::timeline::hang(lines(state, theme, id), area.width);
     let rows = Paragraph::new(lines.clone())
         .wrap(Wrap { trim: false })
         .line_count(area.width);
@@ -146,7 +146,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &
 
 /// Rows the screen takes at `width` (for `max_scroll`).
 pub fn rendered_rows(state: &State, theme: &Theme, id: &str, width: u16) -> usize {
-    Paragraph::new(lines(state, theme, id))
+    Paragraph::new(super::timeline::hang(lines(state, theme, id), width))
         .wrap(Wrap { trim: false })
         .line_count(width)
 }
