@@ -201,7 +201,15 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
             yes,
             wait,
             json,
-        } => retire::restore(&ctx, &target, dry_run, yes, wait, json).await,
+        } => {
+            let flags = retire::Flags {
+                dry_run,
+                yes,
+                wait,
+                json,
+            };
+            retire::restore(&ctx, &target, flags).await
+        }
         other => workflow::run(&ctx, other).await,
     }
 }

@@ -112,21 +112,18 @@ pub async fn retire(ctx: &Context, actor: &str, ask: &RetireAsk) -> Result<Retir
     } = plan(ctx, actor, ask).await?;
     let now = Utc::now();
     let stage = preview.stage;
-    let index = match lc.retirement_index(stage) {
-        Some(i) => {
-            lc.retirements[i].claim(ask.action, ask.deprecate_at, actor, now);
-            i
-        }
-        None => {
-            lc.retirements.push(Retirement::claimed(
-                stage,
-                ask.action,
-                ask.deprecate_at,
-                actor,
-                now,
-            ));
-            lc.retirements.len().saturating_sub(1)
-        }
+    let index = if let Some(i) = lc.retirement_index(stage) {
+        lc.retirements[i].claim(ask.action, ask.deprecate_at, actor, now);
+        i
+    } else {
+        lc.retirements.push(Retirement::claimed(
+            stage,
+            ask.action,
+            ask.deprecate_at,
+            actor,
+            now,
+        ));
+        lc.retirements.len().saturating_sub(1)
     };
     lc.retirements[index]
         .approval_override

@@ -67,7 +67,8 @@ pub fn preview_lines(p: &Preview, now: DateTime<Utc>) -> Vec<String> {
             age(at, now)
         )),
         None => {
-            lines.push("  references: never checked (amiboard where-used ID --refresh)".to_string())
+            lines
+                .push("  references: never checked (amiboard where-used ID --refresh)".to_string());
         }
     }
     lines.push(format!("  lookup rows: {}", p.lookup_effect()));
@@ -168,9 +169,9 @@ pub fn end_of_life_lines(lc: &Lifecycle, peers: &[Lifecycle], now: DateTime<Utc>
 }
 
 /// [`end_of_life_lines`] with the supersessions computed once for a list.
-pub fn end_of_life_with(
+pub fn end_of_life_with<S: std::hash::BuildHasher>(
     lc: &Lifecycle,
-    sup: &std::collections::HashMap<(String, super::super::Stage), Vec<super::Supersession>>,
+    sup: &std::collections::HashMap<(String, super::super::Stage), Vec<super::Supersession>, S>,
     now: DateTime<Utc>,
 ) -> Vec<String> {
     let outside = lc.deregistered_outside(now);
