@@ -62,6 +62,19 @@ impl EndOfLife {
     }
 }
 
+/// The list's row with its end-of-life note as its REASON, when no
+/// failure's reason is there already.
+pub fn noted(state: &State, row: &super::rows::Row) -> super::rows::Row {
+    let mut row = row.clone();
+    if row.reason.is_none() {
+        row.reason = state
+            .end_of_life
+            .row_note(&row.id)
+            .map(String::into_boxed_str);
+    }
+    row
+}
+
 fn fingerprint(state: &State) -> u64 {
     let mut ids: Vec<(&str, u64, bool, bool)> = state
         .records

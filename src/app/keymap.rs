@@ -62,6 +62,7 @@ commands! {
     Autoscroll,
     Attempts,
     Logs,
+    NextLink,
     Palette,
     Inbox,
     Production,
@@ -118,6 +119,7 @@ impl Command {
             Command::Autoscroll => "autoscroll",
             Command::Attempts => "attempts",
             Command::Logs => "logs",
+            Command::NextLink => "next_link",
             Command::Palette => "palette",
             Command::Inbox => "inbox",
             Command::Production => "production",
@@ -163,6 +165,7 @@ impl Command {
             Command::Autoscroll => "autoscroll",
             Command::Attempts => "earlier attempts",
             Command::Logs => "execution log",
+            Command::NextLink => "next link (execution log)",
             Command::Palette => "command palette",
             Command::Inbox => "approval inbox",
             Command::Production => "production view",
@@ -203,6 +206,7 @@ impl Command {
             | Command::Detail
             | Command::Attempts
             | Command::Logs
+            | Command::NextLink
             | Command::WhereUsed => Scope::Lifecycle,
             c if c.is_mutating() => Scope::Lifecycle,
             _ => Scope::Everywhere,
@@ -244,6 +248,7 @@ impl Command {
             Command::Autoscroll => &["a"],
             Command::Attempts => &["h"],
             Command::Logs => &["l"],
+            Command::NextLink => &["Tab"],
             Command::Palette => &[":"],
             Command::Inbox => &["i"],
             Command::Production => &["W"],

@@ -39,6 +39,7 @@ pub use approvals::{
     ApprovalRules, PromotionPreview, preview as promotion_checklist, promotion_preview,
     promotion_target,
 };
+pub use change::patch_version;
 pub use changes::{CHANGE_MARGIN, ChangedSince, Changes, changed_since};
 pub use deployed::{DeployedWorkflows, definitions_version, deployed_workflows};
 pub use observe::{Provisioned, execution_progress, provision_workflows};

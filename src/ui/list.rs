@@ -15,49 +15,41 @@ use chrono::{DateTime, Utc};
 
 use crate::lifecycle::{Stage, format_age};
 
-/// The AMI column's width when ids are shortened (narrow terminals).
-const AMI_SHORT: u16 = 13;
-/// The widest STAGE value: glyph, status word, the longest event label and a
-/// patch cycle number.
-const STAGE_MAX: u16 = 38;
+use super::fit::{Col, Fitted, Step, cells, fit};
+
+/// How the STAGE column writes statuses: glyph and word (the word padded to
+/// the widest visible one), or `Compact`, the short form, without the word:
+/// the glyph still tells every status apart (`! Smoke tests`, `✘ Build`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StageForm {
+    Words(usize),
+    Compact,
+}
+
+impl StageForm {
+    /// The full form for the visible `rows`.
+    fn words(rows: &[&Row]) -> StageForm {
+        StageForm::Words(rows.iter().map(|r| status_word(r).len()).max().unwrap_or(0))
+    }
+}
+
+fn status_word(row: &Row) -> &'static str {
+    if row.lost { "lost" } else { row.status.word() }
+}
 
 /// The STAGE text of a row, as the column shows it: glyph, status word and
-/// event; `compact` (below 130 columns beside a REASON) drops the word, the glyph
-/// still tells every status apart (`! Smoke tests`, `✘ Build`).
-fn stage_text(row: &Row, compact: bool) -> (String, String) {
+/// event, in `form`.
+fn stage_text(row: &Row, form: StageForm) -> (String, String) {
     let cycle = match row.stage.stage {
         Stage::Creation => String::new(),
         Stage::Patch(n) => format!(" p{n}"),
     };
-    let status = if row.lost {
-        if compact {
-            "✗ ".to_string()
-        } else {
-            format!("✗ {:<12}", "lost")
-        }
-    } else if compact {
-        format!("{} ", row.status.glyph())
-    } else {
-        format!("{} {:<12}", row.status.glyph(), row.status.word())
+    let glyph = if row.lost { "✗" } else { row.status.glyph() };
+    let status = match form {
+        StageForm::Compact => format!("{glyph} "),
+        StageForm::Words(pad) => format!("{glyph} {:<pad$} ", status_word(row)),
     };
     (status, format!("{}{cycle}", row.stage.event.label()))
-}
-
-/// An AMI id cut to `width`, keeping its tail (what tells two apart).
-fn short_ami(ami: &str, width: u16) -> String {
-    let width = usize::from(width);
-    if ami.chars().count() <= width || width < 6 {
-        return ami.to_string();
-    }
-    let tail: String = ami
-        .chars()
-        .rev()
-        .take(width.saturating_sub(5))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!("ami-…{tail}")
 }
 
 /// One column of the table: a sortable one, or the failure's reason.
@@ -68,78 +60,111 @@ enum Column {
     Reason,
 }
 
+/// The list's columns, in the order they show.
+const LIST_COLUMNS: [Column; 9] = [
+    Column::Sort(SortColumn::Product),
+    Column::Sort(SortColumn::Stack),
+    Column::Sort(SortColumn::Semver),
+    Column::Sort(SortColumn::Stage),
+    Column::Sort(SortColumn::Updated),
+    Column::Sort(SortColumn::Ami),
+    Column::Sort(SortColumn::Owner),
+    Column::Sort(SortColumn::Vulns),
+    Column::Reason,
+];
+
+/// What the list gives up, in order, when the terminal is too narrow for
+/// every column whole (docs/dashboard.md). PRODUCT (name and version), STAGE
+/// and AGE never go; no column is ever cut mid-value, except REASON, the
+/// free text that takes the room left.
+const LIST_STEPS: [Step<Column>; 8] = [
+    Step::Drop(Column::Sort(SortColumn::Vulns)),
+    Step::Drop(Column::Sort(SortColumn::Owner)),
+    Step::Drop(Column::Sort(SortColumn::Ami)),
+    Step::Shorten(Column::Sort(SortColumn::Stage)),
+    Step::Drop(Column::Sort(SortColumn::Semver)),
+    Step::Shorten(Column::Reason),
+    Step::Drop(Column::Sort(SortColumn::Stack)),
+    Step::Drop(Column::Reason),
+];
+
 /// The AGE column: `29d14h` at most.
 const AGE: u16 = 6;
-/// The least the REASON column gets.
-const REASON_MIN: u16 = 20;
+/// The least the REASON column gets (its short form).
+const REASON_MIN: u16 = 16;
+/// What REASON asks for before the steps shorten it: the room to read the
+/// cause of most failures.
+const REASON_WANT: u16 = 40;
 
-/// The columns shown at a given width, widest layout first. With `reasons`
-/// (a visible row failed) the STAGE column is as wide as its longest
-/// visible value (`stage`), the REASON column takes the room left, and the
-/// AMI (and at 80 columns the semver) steps aside; the stack tag and the
-/// age stay at every width.
-fn columns(width: u16, reasons: bool, stage: u16) -> Vec<(Column, u16)> {
-    use SortColumn as S;
-    let narrow = width < 100;
-    let mut cols: Vec<(Column, u16)> = if narrow {
-        // 80 columns: the stack tag stays (it tells prod from dev), narrower;
-        // the AMI id is shortened to its tail (`ami-…9abcdef0`).
-        vec![
-            (Column::Sort(S::Product), 15),
-            (Column::Sort(S::Stack), 8),
-            (Column::Sort(S::Semver), 7),
-            (Column::Sort(S::Stage), 20),
-            (Column::Sort(S::Updated), AGE),
-            (Column::Sort(S::Ami), AMI_SHORT),
-        ]
-    } else {
-        vec![
-            (Column::Sort(S::Product), if width < 130 { 18 } else { 20 }),
-            (Column::Sort(S::Stack), 12),
-            (Column::Sort(S::Semver), 8),
-            (Column::Sort(S::Stage), 30),
-            (Column::Sort(S::Updated), AGE),
-            (Column::Sort(S::Ami), 21),
-        ]
-    };
-    if reasons {
-        cols.retain(|(c, _)| match c {
-            Column::Sort(S::Ami) => width >= 155,
-            Column::Sort(S::Semver) => !narrow,
-            _ => true,
-        });
-        let others: u16 = cols
-            .iter()
-            .filter(|(c, _)| *c != Column::Sort(S::Stage))
-            .map(|(_, w)| w + 1)
-            .sum();
-        // The stage gets what it needs as long as REASON keeps its least.
-        let room = width.saturating_sub(others + REASON_MIN + 2);
-        let stage = stage.clamp(10, STAGE_MAX).min(room).max(10);
-        if let Some(col) = cols.iter_mut().find(|(c, _)| *c == Column::Sort(S::Stage)) {
-            col.1 = stage;
+/// The text of a sortable cell, as measured and drawn (STAGE is drawn in
+/// two styled parts, measured here whole).
+fn cell_text(row: &Row, c: SortColumn, form: StageForm, now: DateTime<Utc>) -> Cow<'_, str> {
+    match c {
+        SortColumn::Product => Cow::Borrowed(&row.product),
+        SortColumn::Stack => Cow::Borrowed(&row.stack_tag),
+        SortColumn::Semver => row.semver.text().unwrap_or(Cow::Borrowed("-")),
+        SortColumn::Stage => {
+            let (status, label) = stage_text(row, form);
+            Cow::Owned(status + &label)
         }
-        let reason = width.saturating_sub(others + stage + 1).max(REASON_MIN);
-        cols.push((Column::Reason, reason));
-        return cols;
+        SortColumn::Ami => Cow::Borrowed(row.ami.as_deref().unwrap_or("-")),
+        SortColumn::Owner => Cow::Borrowed(&row.owner),
+        SortColumn::Updated => Cow::Owned(format!(
+            "{:>w$}",
+            format_age(now - row.updated),
+            w = usize::from(AGE)
+        )),
+        SortColumn::Vulns => Cow::Owned(row.vulns.map_or_else(|| "-".into(), |v| v.summary())),
+        SortColumn::Problems => Cow::Borrowed(""),
     }
-    if narrow {
-        let others: u16 = cols
-            .iter()
-            .filter(|(c, _)| *c != Column::Sort(S::Stage))
-            .map(|(_, w)| w + 1)
-            .sum::<u16>();
-        if let Some(stage) = cols.iter_mut().find(|(c, _)| *c == Column::Sort(S::Stage)) {
-            stage.1 = width.saturating_sub(others).clamp(20, STAGE_MAX);
+}
+
+/// The columns of the visible `rows` at `width`: each as wide as its
+/// widest value (or heading), then [`LIST_STEPS`] until they fit.
+fn columns(
+    rows: &[&Row],
+    width: u16,
+    sorted: SortColumn,
+    now: DateTime<Utc>,
+) -> Vec<Fitted<Column>> {
+    let reasons = rows.iter().any(|r| r.reason.is_some());
+    let words = StageForm::words(rows);
+    let measured = LIST_COLUMNS.iter().filter_map(|&c| match c {
+        Column::Reason => reasons.then(|| {
+            let widest = rows
+                .iter()
+                .filter_map(|r| r.reason.as_deref())
+                .map(cells)
+                .max()
+                .unwrap_or(0);
+            Col::new(c, widest.clamp(REASON_MIN, REASON_WANT)).with_short(REASON_MIN)
+        }),
+        Column::Sort(s) => {
+            // The sorted column's heading carries an arrow.
+            let heading = cells(s.title()) + u16::from(s == sorted);
+            let widest = |form| {
+                rows.iter()
+                    .map(|r| cells(&cell_text(r, s, form, now)))
+                    .max()
+                    .unwrap_or(0)
+                    .max(heading)
+            };
+            let col = Col::new(c, widest(words));
+            Some(if s == SortColumn::Stage {
+                col.with_short(widest(StageForm::Compact))
+            } else {
+                col
+            })
         }
-    }
-    if width >= 130 {
-        cols.push((Column::Sort(S::Owner), 11));
-    }
-    if width >= 155 {
-        cols.push((Column::Sort(S::Vulns), 15));
-    }
-    cols
+    });
+    let measured: Vec<Col<Column>> = measured.collect();
+    fit(
+        &measured,
+        &LIST_STEPS,
+        reasons.then_some(Column::Reason),
+        width,
+        1,
+    )
 }
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -169,50 +194,25 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let height = usize::from(area.height.saturating_sub(2)).max(1);
     let start = state.offset.min(state.view.len().saturating_sub(1));
     let end = (start + height).min(state.view.len());
-    let reasons = state.view[start..end].iter().any(|i| {
-        let row = &state.rows[*i];
-        row.reason.is_some() || state.end_of_life.row_note(&row.id).is_some()
-    });
-    let compact = reasons && area.width < 130;
-    // The STAGE column is as wide as its longest visible value (within the
-    // room the layout gives it), so a long one is never cut when it fits.
-    let longest = state.view[start..end]
+    // The end of life (superseded, retired, EC2's state) reads in REASON
+    // where no failure does (`app::end_of_life::noted`).
+    let noted: Vec<Row> = state.view[start..end]
         .iter()
-        .map(|i| {
-            let (status, label) = stage_text(&state.rows[*i], compact);
-            u16::try_from(status.chars().count() + label.chars().count()).unwrap_or(STAGE_MAX)
-        })
-        .max()
-        .unwrap_or(0);
-    let mut cols = columns(area.width, reasons, longest);
-    let header = TableRow::new(cols.iter().map(|(c, _)| match c {
+        .map(|i| crate::app::end_of_life::noted(state, &state.rows[*i]))
+        .collect();
+    let visible: Vec<&Row> = noted.iter().collect();
+    let cols = columns(&visible, area.width, state.sort.column, state.now);
+    let words = StageForm::words(&visible);
+    let header = TableRow::new(cols.iter().map(|c| match c.key {
         Column::Sort(c) => {
-            let mark = if *c == state.sort.column { arrow } else { "" };
+            let mark = if c == state.sort.column { arrow } else { "" };
             Cell::from(format!("{}{mark}", c.title()))
         }
         Column::Reason => Cell::from("REASON"),
     }))
     .style(theme.column_header);
-    if let Some(stage) = cols
-        .iter_mut()
-        .find(|(c, _)| *c == Column::Sort(SortColumn::Stage))
-        && area.width >= 100
-        && !reasons
-    {
-        stage.1 = stage.1.max(longest.min(STAGE_MAX));
-    }
-    let rows = state.view[start..end].iter().map(|i| {
-        let r = &state.rows[*i];
-        // A failure's reason first; else the end of life (superseded,
-        // retired, EC2's state: `app::end_of_life`).
-        let note = r
-            .reason
-            .is_none()
-            .then(|| state.end_of_life.row_note(&r.id))
-            .flatten();
-        row(r, note, &cols, compact, state.now, theme)
-    });
-    let widths: Vec<Constraint> = cols.iter().map(|(_, w)| Constraint::Length(*w)).collect();
+    let rows = noted.iter().map(|r| row(r, &cols, words, state.now, theme));
+    let widths: Vec<Constraint> = cols.iter().map(|c| Constraint::Length(c.width)).collect();
     let table = Table::new(rows, widths)
         .header(header)
         .block(block)
@@ -244,93 +244,81 @@ fn empty_text(state: &State) -> Vec<Line<'static>> {
 
 fn row<'a>(
     row: &'a Row,
-    note: Option<String>,
-    cols: &[(Column, u16)],
-    compact: bool,
+    cols: &[Fitted<Column>],
+    words: StageForm,
     now: DateTime<Utc>,
     theme: &Theme,
 ) -> TableRow<'a> {
-    let cells = cols.iter().map(|(c, width)| match c {
-        Column::Reason => match (&row.reason, &note) {
-            (None, Some(note)) => Cell::from(note.clone()).style(theme.notice_warn),
-            _ => Cell::from(row.reason.as_deref().unwrap_or("")).style(theme.dim),
-        },
-        Column::Sort(c) => sort_cell(row, *c, *width, compact, now, theme),
-    });
-    TableRow::new(cells)
-}
-
-fn sort_cell<'a>(
-    row: &'a Row,
-    c: SortColumn,
-    width: u16,
-    compact: bool,
-    now: DateTime<Utc>,
-    theme: &Theme,
-) -> Cell<'a> {
-    match c {
-        SortColumn::Product => Cell::from(&*row.product),
-        SortColumn::Stack => Cell::from(&*row.stack_tag),
-        SortColumn::Semver => Cell::from(row.semver.text().unwrap_or(Cow::Borrowed("-"))),
-        SortColumn::Stage => {
-            let (status, label) = stage_text(row, compact);
+    let cells = cols.iter().map(|c| match c.key {
+        Column::Reason => Cell::from(row.reason.as_deref().unwrap_or("")).style(theme.dim),
+        Column::Sort(SortColumn::Stage) => {
+            let form = if c.short { StageForm::Compact } else { words };
+            let (status, label) = stage_text(row, form);
             Cell::from(Line::from(vec![
                 Span::styled(status, theme.status(row.status)),
                 Span::raw(label),
             ]))
         }
-        SortColumn::Ami => Cell::from(short_ami(row.ami.as_deref().unwrap_or("-"), width)),
-        SortColumn::Owner => Cell::from(&*row.owner),
-        SortColumn::Updated => Cell::from(format!(
-            "{:>w$}",
-            format_age(now - row.updated),
-            w = usize::from(AGE)
-        )),
-        SortColumn::Vulns => Cell::from(row.vulns.map_or_else(|| "-".into(), |v| v.summary())),
-        SortColumn::Problems => Cell::from(""),
-    }
+        Column::Sort(s) => Cell::from(cell_text(row, s, words, now)),
+    });
+    TableRow::new(cells)
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lifecycle::demo::demo_lifecycle;
+
+    fn keys(cols: &[Fitted<Column>]) -> Vec<Column> {
+        cols.iter().map(|c| c.key).collect()
+    }
 
     #[test]
-    fn narrow_terminals_keep_the_stack_tag_and_shorten_the_ami() {
-        for reasons in [false, true] {
-            let cols = columns(80, reasons, 24);
-            assert!(
-                cols.iter()
-                    .any(|(c, _)| *c == Column::Sort(SortColumn::Stack))
-            );
-            assert!(
-                cols.iter()
-                    .any(|(c, _)| *c == Column::Sort(SortColumn::Updated)),
-                "the age stays at 80 columns"
-            );
-            assert_eq!(cols.iter().any(|(c, _)| *c == Column::Reason), reasons);
-            let total: u16 = cols.iter().map(|(_, w)| w + 1).sum();
-            assert!(total <= 81, "{cols:?} is wider than 80 columns");
-        }
-        for width in [100, 120, 130, 160] {
-            for reasons in [false, true] {
-                let cols = columns(width, reasons, STAGE_MAX);
-                let total: u16 = cols.iter().map(|(_, w)| w + 1).sum();
+    fn narrow_terminals_drop_whole_columns_in_the_declared_order() {
+        let now = crate::app::tests::now();
+        let lcs: Vec<_> = (0..40)
+            .map(|i| demo_lifecycle(i, "production-eu-west-1-payments", i + 1, now))
+            .collect();
+        let rows: Vec<Row> = lcs.iter().map(Row::of).collect();
+        let all: Vec<&Row> = rows.iter().collect();
+        let calm: Vec<&Row> = rows.iter().filter(|r| r.reason.is_none()).collect();
+        for visible in [&all, &calm] {
+            let mut before = usize::MAX;
+            for width in [80, 100, 120, 130, 160, 200] {
+                let cols = columns(visible, width, SortColumn::Updated, now);
+                let total: u16 = cols.iter().map(|c| c.width + 1).sum();
                 assert!(total <= width + 1, "{width}: {cols:?}");
-                assert!(
-                    cols.iter()
-                        .any(|(c, _)| *c == Column::Sort(SortColumn::Updated))
-                );
+                for stays in [SortColumn::Product, SortColumn::Stage, SortColumn::Updated] {
+                    assert!(
+                        keys(&cols).contains(&Column::Sort(stays)),
+                        "{width}: {cols:?}"
+                    );
+                }
+                // A wider terminal never shows fewer columns.
+                let shown = cols.len();
+                assert!(before == usize::MAX || shown >= before, "{width}: {cols:?}");
+                before = shown;
+                // Whatever went, went in the declared order.
+                let order: Vec<Column> = LIST_STEPS
+                    .iter()
+                    .filter_map(|s| match s {
+                        Step::Drop(c) => Some(*c),
+                        Step::Shorten(_) => None,
+                    })
+                    .filter(|c| *c != Column::Reason || visible.len() == all.len())
+                    .collect();
+                let gone: Vec<Column> = order
+                    .iter()
+                    .filter(|c| !keys(&cols).contains(c))
+                    .copied()
+                    .collect();
+                assert_eq!(gone, order[..gone.len()].to_vec(), "{width}: {cols:?}");
             }
         }
-        assert_eq!(
-            short_ami("ami-0123456789abcdef0", AMI_SHORT),
-            "ami-…9abcdef0"
-        );
-        assert_eq!(
-            short_ami("ami-0123456789abcdef0", 21),
-            "ami-0123456789abcdef0"
-        );
-        assert_eq!(short_ami("-", AMI_SHORT), "-");
+        // At 80 columns with failures: the reason and the stack tag stay.
+        let cols = columns(&all, 80, SortColumn::Updated, now);
+        assert!(keys(&cols).contains(&Column::Reason), "{cols:?}");
+        // At 200 columns nothing is lost.
+        let cols = columns(&all, 200, SortColumn::Updated, now);
+        assert_eq!(keys(&cols), LIST_COLUMNS.to_vec());
     }
 }
