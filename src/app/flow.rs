@@ -104,7 +104,7 @@ pub fn read_only_line(command: Command, id: Option<&str>) -> String {
         Command::Retry => format!("amiboard retry {id}"),
         Command::Reconcile => format!("amiboard reconcile {id}"),
         Command::Retire => format!(
-            "amiboard retire {id} --deprecate-at T | --disable | --delete` (or `amiboard restore {id}"
+            "amiboard retire {id} --deprecate-at T | --disable | --delete`, or `amiboard restore {id}"
         ),
         Command::RefreshWhereUsed => format!("amiboard where-used {id} --refresh"),
         _ => "amiboard create --stack-tag TAG --product-name NAME --product-version V".to_string(),

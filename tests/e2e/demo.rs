@@ -171,17 +171,13 @@ fn a_fresh_clone_runs_the_demo_and_the_demo_moves_by_itself() {
 
     // The first screen: the header (mode badge, rows loaded). Rebuilding
     // amiboard's own crate from the clone takes minutes on a busy machine.
-    let screen = tmux.wait_until(
-        "the dashboard's header",
-        Duration::from_mins(20),
-        |s| {
-            assert!(
-                exit_code(s).is_none(),
-                "demo.sh stopped before the dashboard opened:\n{s}"
-            );
-            s.contains("READ-WRITE") && s.contains("PRODUCT")
-        },
-    );
+    let screen = tmux.wait_until("the dashboard's header", Duration::from_mins(20), |s| {
+        assert!(
+            exit_code(s).is_none(),
+            "demo.sh stopped before the dashboard opened:\n{s}"
+        );
+        s.contains("READ-WRITE") && s.contains("PRODUCT")
+    });
     let to_first_screen = started.elapsed();
     eprintln!(
         "fresh clone: scripts/demo.sh reached the first screen in {:.0} s",
