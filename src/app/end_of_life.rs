@@ -111,10 +111,14 @@ pub fn after_update(state: &mut State) {
             (!lines.is_empty()).then(|| (Arc::from(lc.lifecycle_id.as_str()), lines))
         })
         .collect();
-    state.end_of_life.facts = facts;
+    if facts != state.end_of_life.facts {
+        state.end_of_life.facts = facts;
+        state.dirty = true;
+    }
     state.end_of_life.seen = seen;
     // A refresh whose answer (or failure) is recorded is done.
     let refreshing = std::mem::take(&mut state.end_of_life.refreshing);
+    let asked = refreshing.len();
     state.end_of_life.refreshing = refreshing
         .into_iter()
         .filter(|(id, started)| {
@@ -128,7 +132,20 @@ pub fn after_update(state: &mut State) {
             })
         })
         .collect();
-    state.dirty = true;
+    if state.end_of_life.refreshing.len() != asked {
+        state.dirty = true;
+    }
+}
+
+/// The clock moved on: the facts are worked out again once a minute (a
+/// deprecation time passes), and the where-used screen's "asking EC2 (N s
+/// ago)" moves on while it waits.
+pub fn tick(state: &mut State) {
+    after_update(state);
+    if matches!(state.screen(), Screen::WhereUsed { id, .. } if state.end_of_life.refreshing.contains_key(id))
+    {
+        state.dirty = true;
+    }
 }
 
 /// An operation of this module ended: a failed refresh is not waited for.

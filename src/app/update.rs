@@ -12,7 +12,9 @@ use crate::ops::OpError;
 /// screen must be redrawn.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     if let Action::Tick { now } = action {
-        return tick(state, now);
+        let effects = tick(state, now);
+        super::end_of_life::tick(state);
+        return effects;
     }
     let mut effects = apply(state, action);
     super::end_of_life::after_update(state);

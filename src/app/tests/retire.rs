@@ -428,3 +428,27 @@ fn end_of_life_facts_reach_the_list_note_and_the_production_view_selection() {
     key(&mut s, KeyCode::Char('u'));
     assert!(matches!(s.screen(), Screen::WhereUsed { id, .. } if id == OLD));
 }
+
+#[test]
+fn a_deprecation_time_passing_changes_the_row_within_a_minute_of_ticks() {
+    let mut lcs = superseded_in_use();
+    let at = (now() + Duration::seconds(30)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut w = answer(NEW_AMI, &[]);
+    w.images_json =
+        serde_json::json!([{"ImageId": NEW_AMI, "State": "available", "DeprecationTime": at}])
+            .to_string();
+    lcs[1].where_used = Some(w);
+    let mut s = loaded(lcs, false);
+    let before = s.end_of_life.row_note(NEW).expect("a note");
+    assert!(before.contains("deprecation at"), "{before}");
+    s.dirty = false;
+    crate::app::update::update(
+        &mut s,
+        Action::Tick {
+            now: now() + Duration::seconds(61),
+        },
+    );
+    let after = s.end_of_life.row_note(NEW).expect("a note");
+    assert!(after.contains(&format!("deprecated {at}")), "{after}");
+    assert!(s.dirty, "the row changed: redraw");
+}
