@@ -4,11 +4,13 @@
 //! age; `X` opens the retire dialog, its preview names the AMIs, delete
 //! asks for the AMI id, a deprecation goes through the override and starts
 //! the retire workflow; read-only opens the screen and names the commands.
+//! On a lifecycle built on the local stack (helper 21app's case, kept in
+//! the merge): `X`, Enter, `y` deprecates and the AMI is deprecated in EC2.
 
 use std::time::Duration;
 
 use crate::Tmux;
-use crate::support::{TestEnv, boto3, moto};
+use crate::support::{TestEnv, boto3, moto, python};
 
 /// Seeds demo lifecycles and gives the first whose build made an AMI in
 /// us-east-1 (nothing running, no patch cycle) an Image Builder image ARN (the demo records none; Image
@@ -67,11 +69,14 @@ fn where_used_and_retire(size: (u16, u16), name: &str) {
     wait_text(&tmux, "no where-used answer recorded yet");
     tmux.keys(&["U"]);
     let screen = tmux.wait_until("the recorded answer", Duration::from_secs(60), |s| {
-        s.contains("EC2 answered in us-east-1")
+        s.contains("EC2 answered") && s.contains("in us-east-1")
     });
     // The seeded AMI is not in EC2: deregistered outside amiboard.
     assert!(screen.contains("deregistered/missing"), "{screen}");
-    assert!(screen.contains("ago)"), "the answer's age:\n{screen}");
+    assert!(
+        screen.contains("ago in us-east-1"),
+        "the answer's age:\n{screen}"
+    );
     assert!(!screen.contains("Asking EC2"), "{screen}");
 
     // The retire dialog: delete shows the preview and asks for the AMI id.
@@ -161,4 +166,82 @@ fn read_only_where_used_and_retire_80x24() {
 #[test]
 fn read_only_where_used_and_retire_160x48() {
     read_only((160, 48), "eolro160");
+}
+
+/// A lifecycle whose build completed on the local stack, with a where-used
+/// answer recorded by the workflow.
+fn built_and_answered(env: &TestEnv, tag: &str) -> String {
+    env.ok(&["provision"]);
+    let created: serde_json::Value = serde_json::from_str(&env.ok(&[
+        "create",
+        "--stack-tag",
+        tag,
+        "--product-name",
+        "web",
+        "--product-version",
+        "1.0",
+        "--yes",
+        "--wait",
+        "--json",
+    ]))
+    .expect("create --json");
+    let id = created["lifecycle_id"].as_str().expect("an id").to_string();
+    env.ok(&["where-used", &id, "--refresh"]);
+    id
+}
+
+/// The EC2 deprecation time of `ami` (empty when none).
+fn deprecation(ami: &str) -> String {
+    let script = format!(
+        "import boto3\nr = boto3.client('ec2', endpoint_url='{}', region_name='us-east-1', \
+         aws_access_key_id='testing', aws_secret_access_key='testing')\
+         .describe_images(ImageIds=['{ami}'], IncludeDeprecated=True)['Images']\n\
+         print(r[0].get('DeprecationTime', '') if r else '')",
+        moto().url
+    );
+    let out = std::process::Command::new(python())
+        .args(["-c", &script])
+        .output()
+        .expect("run python");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn a_built_ami_deprecated_from_the_dialog_is_deprecated_in_ec2_80x24() {
+    let env = TestEnv::new();
+    let id = built_and_answered(&env, "e2eretire");
+    let shown: serde_json::Value =
+        serde_json::from_str(&env.ok(&["show", &id, "--json"])).expect("show --json");
+    let ami = shown["creation_events"][0]["outputs"]["amis"][0]["ami_id"]
+        .as_str()
+        .expect("an AMI")
+        .to_string();
+    let tmux = Tmux::start(&env, "retire80", (80, 24), &format!("--lifecycle {id}"));
+    tmux.wait_for("Timeline");
+    tmux.keys(&["u"]);
+    let screen = wait_text(&tmux, &format!("us-east-1 {ami}: available"));
+    assert!(screen.contains("EC2 answered"), "{screen}");
+    assert!(screen.contains("no references"), "{screen}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Timeline");
+    tmux.keys(&["X"]);
+    tmux.wait_for("What should happen");
+    // Deprecate now is the first choice.
+    tmux.keys(&["Enter"]);
+    let dialog = tmux.wait_for("RETIRE_DEPRECATE");
+    assert!(
+        dialog.contains("y confirms"),
+        "nothing holds it back:\n{dialog}"
+    );
+    tmux.keys(&["y"]);
+    tmux.wait_for("Started RETIRE_DEPRECATE");
+    let deadline = std::time::Instant::now() + Duration::from_mins(1);
+    while deprecation(&ami).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{ami} was never deprecated"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    tmux.keys(&["q"]);
 }

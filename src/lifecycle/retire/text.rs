@@ -85,12 +85,13 @@ pub fn where_used_lines(lc: &Lifecycle, others: &[Lifecycle], now: DateTime<Utc>
     let answer = lc.where_used.as_ref();
     match answer {
         Some(w) => lines.push(format!(
-            "{} {} (stack tag {}): EC2 answered in {} at {}{}",
+            "{} {}: EC2 answered {} ago in {} ({}), stack tag {}{}",
             short(&lc.lifecycle_id),
             lc.product_name,
-            lc.stack_tag,
+            format_age(now.signed_duration_since(w.as_of)),
             w.region,
-            age(w.as_of, now),
+            w.as_of.format("%Y-%m-%d %H:%M:%S UTC"),
+            lc.stack_tag,
             if w.truncated { "; more than 1000 references: the first 1000 shown" } else { "" }
         )),
         None => lines.push(format!(

@@ -90,6 +90,8 @@ async fn issue_21_done_when_superseded_where_used_refused_then_deleted_everywher
             .contains(&superseded)
     );
     assert!(!env.ok(&["show", &second]).contains("superseded by"));
+    let production = env.ok(&["production", "--stack-tag", "web"]);
+    assert!(production.contains(&superseded), "{production}");
 
     // A launch template and an SSM parameter refer to its AMI.
     let ami = ami_in(&first_lc, "us-east-1");
@@ -138,7 +140,10 @@ async fn issue_21_done_when_superseded_where_used_refused_then_deleted_everywher
     );
     let text = env.ok(&["where-used", &ami]);
     assert!(text.contains("used by ec2:LaunchTemplate"), "{text}");
-    assert!(text.contains("ago)"), "the answer's age: {text}");
+    assert!(
+        text.contains(" ago in us-east-1"),
+        "the answer's age: {text}"
+    );
 
     // Refused while in use: exit 4, nothing written.
     let before = ctx.store.get(&first).await.expect("get").item_version;
@@ -218,6 +223,15 @@ async fn issue_21_done_when_superseded_where_used_refused_then_deleted_everywher
     assert!(timeline.contains("moved to the new major"), "{timeline}");
     let tl = json(&env.ok(&["timeline", &first, "--json"]));
     assert!(tl["retirements"][0]["finished_at"].is_string(), "{tl}");
+    // Asked again, EC2 says the AMI is gone; production says both.
+    let after = env.ok(&["where-used", &first, "--refresh"]);
+    assert!(after.contains("deregistered/missing"), "{after}");
+    let production = env.ok(&["production", "--stack-tag", "web"]);
+    assert!(production.contains("amiboard: deleted"), "{production}");
+    assert!(
+        production.contains("EC2: deregistered/missing"),
+        "{production}"
+    );
     // Delete is final: restore and a second delete are refused.
     expect(&env, 4, &["restore", &first, "--yes"]);
 }
