@@ -16,7 +16,7 @@ ensure_moto
 build_amiboard
 stop_driver() {
   if [ -n "${DRIVER_PID:-}" ] && kill -0 "$DRIVER_PID" 2>/dev/null; then
-    kill -TERM -- "-$DRIVER_PID" 2>/dev/null
+    kill -TERM -- "-$DRIVER_PID" 2>/dev/null || true
   fi
 }
 finish() {

@@ -244,6 +244,16 @@ pub enum Command {
         lifecycle_id: String,
         /// The event, e.g. SMOKE_TESTS (default: the running one, else the last that ran).
         event: Option<String>,
+        /// The cycle: `creation` or `patch-N` (default: the newest cycle in which the event ran).
+        #[arg(long, value_name = "CYCLE")]
+        cycle: Option<String>,
+        /// The attempt, 1 for the first try (default: the newest).
+        #[arg(long, value_name = "N")]
+        attempt: Option<u32>,
+        /// Follow a running execution, printing each state as it is entered, until it
+        /// ends (exit codes as `wait`: 0 completed, 1 failed, 4 not started).
+        #[arg(long)]
+        follow: bool,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,

@@ -12,6 +12,7 @@ mod foundation;
 mod inbox;
 pub mod logging;
 mod logs;
+mod logs_follow;
 mod output;
 mod production;
 mod retire;
@@ -169,8 +170,19 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
         Command::Logs {
             lifecycle_id,
             event,
+            cycle,
+            attempt,
+            follow,
             json,
-        } => logs::logs(&ctx, &lifecycle_id, event.as_deref(), json).await,
+        } => {
+            let pick = logs::Pick {
+                event: event.as_deref(),
+                cycle: cycle.as_deref(),
+                attempt,
+                follow,
+            };
+            logs::logs(&ctx, &lifecycle_id, &pick, json).await
+        }
         Command::Cleanup { dry_run } => watch::cleanup(&ctx, dry_run).await,
         Command::Import {
             from_reference,

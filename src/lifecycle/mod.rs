@@ -16,8 +16,10 @@ mod record;
 pub mod reference;
 pub mod retire;
 pub mod rules;
+pub mod runs;
 mod status;
 mod version;
+pub mod vocabulary;
 
 pub use event::{CREATION_SEQUENCE, EventKind, PATCH_SEQUENCE, Phase};
 pub use model::{EventRef, Lifecycle, PatchCycle, Stage};

@@ -13,7 +13,7 @@ use crate::app::rows::{Row, SortColumn};
 use crate::app::state::{Load, State};
 use chrono::{DateTime, Utc};
 
-use crate::lifecycle::{Stage, format_age};
+use crate::lifecycle::{format_age, vocabulary};
 
 use super::fit::{Col, Fitted, Step, cells, fit};
 
@@ -40,16 +40,12 @@ fn status_word(row: &Row) -> &'static str {
 /// The STAGE text of a row, as the column shows it: glyph, status word and
 /// event, in `form`.
 fn stage_text(row: &Row, form: StageForm) -> (String, String) {
-    let cycle = match row.stage.stage {
-        Stage::Creation => String::new(),
-        Stage::Patch(n) => format!(" p{n}"),
-    };
     let glyph = if row.lost { "✗" } else { row.status.glyph() };
     let status = match form {
         StageForm::Compact => format!("{glyph} "),
         StageForm::Words(pad) => format!("{glyph} {:<pad$} ", status_word(row)),
     };
-    (status, format!("{}{cycle}", row.stage.event.label()))
+    (status, vocabulary::event_words(row.stage))
 }
 
 /// One column of the table: a sortable one, or the failure's reason.

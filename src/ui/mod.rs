@@ -80,7 +80,7 @@ pub fn max_scroll(state: &State) -> u16 {
         }),
         Screen::Detail { id, .. } => pages::detail_text(state, id).lines().count(),
         Screen::Help { .. } => pages::help_lines(state, &theme).len(),
-        Screen::Notices { .. } => state.notices.len().max(1),
+        Screen::Notices { .. } => pages::notice_lines(state, &theme, state.width).len(),
         Screen::Raw { message_id, .. } => feed::raw_lines(state, message_id).len(),
         Screen::Production { .. } => production::lines(state, &theme).len(),
         Screen::WhereUsed { id, .. } => where_used::rendered_rows(state, &theme, id, state.width),

@@ -83,11 +83,45 @@ impl Seen {
 
 /// Whether demo.sh ended: the shell printed `demo-exit-` and its exit code
 /// (the typed command line shows `demo-exit-$?`).
-fn exit_code(screen: &str) -> Option<char> {
-    screen
-        .split("demo-exit-")
-        .skip(1)
-        .find_map(|rest| rest.chars().next().filter(char::is_ascii_digit))
+fn exit_code(screen: &str) -> Option<String> {
+    screen.split("demo-exit-").skip(1).find_map(|rest| {
+        let code: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        (!code.is_empty()).then_some(code)
+    })
+}
+
+/// Waits until no process of the driver's group `pgid` is left.
+fn assert_group_gone(pgid: &str, after: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = group_members(pgid);
+        if left.is_empty() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the demo driver's processes {left:?} (group {pgid}) still run {after}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Waits for the driver's log to name its pid and for its tracks to run.
+fn running_driver(log: &Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(pid) = driver_pid(log)
+            && group_members(&pid).len() > 1
+        {
+            return pid;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the demo driver did not start: {}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 fn pid_alive(pid: &str) -> bool {
@@ -226,29 +260,43 @@ fn a_fresh_clone_runs_the_demo_and_the_demo_moves_by_itself() {
         members.len() > 1,
         "the driver leads a process group with its tracks: {members:?}"
     );
+    // Ctrl-C quits the dashboard (its clean path), then demo.sh ends.
     tmux.keys(&["F"]);
-    tmux.keys(&["q"]);
+    tmux.keys(&["C-c"]);
     tmux.wait_until("demo.sh's exit", Duration::from_secs(30), |s| {
         exit_code(s).is_some()
     });
     let screen = tmux.screen();
-    assert_eq!(exit_code(&screen), Some('0'), "{screen}");
+    assert_eq!(exit_code(&screen).as_deref(), Some("0"), "{screen}");
     // What demo.sh said before the dashboard took the screen: each step
     // with its seconds.
     let said = tmux.run(&["capture-pane", "-p", "-t", "e2e", "-S", "-400"]);
     for line in said.lines().filter(|l| l.starts_with("amiboard: ")) {
         eprintln!("  {line}");
     }
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let left = group_members(&driver);
-        if left.is_empty() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the demo driver's processes {left:?} (group {driver}) still run after the dashboard quit"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    assert_group_gone(&driver, "after the dashboard quit");
+
+    // Ctrl-C before the dashboard opens (demo.sh's pause) stops the driver
+    // too: the terminal's SIGINT reaches demo.sh, not the driver's group.
+    tmux.keys(&["clear", "Enter"]);
+    tmux.wait_until("a clear screen", Duration::from_secs(10), |s| {
+        exit_code(s).is_none()
+    });
+    let second_log = dir.path().join("driver-2.log");
+    tmux.keys(&[
+        &format!(
+            "AMIBOARD_DEMO_PAUSE=600 AMIBOARD_DEMO_DRIVER_LOG='{}' scripts/demo.sh; echo demo-exit-$?",
+            second_log.display()
+        ),
+        "Enter",
+    ]);
+    let driver = running_driver(&second_log);
+    tmux.wait_for("The demo driver's log");
+    tmux.keys(&["C-c"]);
+    tmux.wait_until("demo.sh's exit", Duration::from_secs(30), |s| {
+        exit_code(s).is_some()
+    });
+    let screen = tmux.screen();
+    assert_eq!(exit_code(&screen).as_deref(), Some("130"), "{screen}");
+    assert_group_gone(&driver, "after Ctrl-C");
 }
