@@ -68,7 +68,7 @@ fn where_used_and_retire(size: (u16, u16), name: &str) {
     tmux.wait_for("Where used");
     wait_text(&tmux, "no where-used answer recorded yet");
     tmux.keys(&["U"]);
-    let screen = tmux.wait_until("the recorded answer", Duration::from_secs(60), |s| {
+    let screen = tmux.wait_until("the recorded answer", Duration::from_mins(1), |s| {
         s.contains("EC2 answered") && s.contains("in us-east-1")
     });
     // The seeded AMI is not in EC2: deregistered outside amiboard.
@@ -110,7 +110,7 @@ fn where_used_and_retire(size: (u16, u16), name: &str) {
         tmux.keys(&["y"]);
     }
     tmux.keys(&["N"]);
-    let notices = tmux.wait_until("the retirement started", Duration::from_secs(60), |s| {
+    let notices = tmux.wait_until("the retirement started", Duration::from_mins(1), |s| {
         s.contains("Started RETIRE_DEPRECATE") || s.contains("Could not")
     });
     assert!(
