@@ -7,6 +7,7 @@ pub mod applies;
 pub mod approval;
 pub mod changes;
 pub mod complete;
+mod connection;
 pub mod create;
 mod dialogs;
 pub mod doctor_badge;

@@ -2,6 +2,7 @@
 //! mutates nothing.
 
 mod dialog;
+mod end_of_life;
 mod feed;
 mod fit;
 mod footer;

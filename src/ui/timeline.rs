@@ -187,30 +187,8 @@ pub fn lines_with(
             super::image::lines(record, images, theme, width, &mut out);
         }
     }
-    end_of_life_lines(lc, options.end_of_life, theme, &mut out);
+    super::end_of_life::lines(lc, options.end_of_life, theme, &mut out);
     hang(out, width)
-}
-
-/// The end of the lifecycle: each stage's facts (superseded by, retired,
-/// EC2's state) and every retirement run with who, when, why and override.
-fn end_of_life_lines(
-    lc: &Lifecycle,
-    facts: &[String],
-    theme: &Theme,
-    out: &mut Vec<Line<'static>>,
-) {
-    let trail = crate::lifecycle::retire::retirement_trail(lc);
-    if facts.is_empty() && trail.is_empty() {
-        return;
-    }
-    out.push(Line::from(""));
-    out.push(Line::styled("End of life".to_string(), theme.header));
-    for fact in facts {
-        out.push(Line::styled(format!("  {fact}"), theme.notice_warn));
-    }
-    for line in trail {
-        out.push(Line::styled(format!("    {line}"), theme.dim));
-    }
 }
 
 /// Wraps the detail lines under an event (reason, outputs, attempts, the
