@@ -51,16 +51,24 @@ pub enum Op {
     },
     /// Create a lifecycle and start its AMI_BUILD (`ops::create`).
     Create(NewLifecycleForm),
-    /// Deprecate a stage's AMIs now (`ops::retire`), after the preview.
-    Retire {
-        lifecycle_id: String,
-        stage: crate::lifecycle::Stage,
-    },
     /// A certify, reject or promote that breaks the glass: the approval
     /// rules are overridden with `reason`, recorded on the event.
     Overridden {
         op: Box<Op>,
         reason: String,
+    },
+    /// Deprecate, disable, delete or restore a stage's AMIs (`ops::retire`);
+    /// `override_reason` breaks the glass over its rules.
+    Retire {
+        lifecycle_id: String,
+        stage: crate::lifecycle::Stage,
+        action: crate::lifecycle::retire::RetireAction,
+        deprecate_at: Option<DateTime<Utc>>,
+        override_reason: Option<String>,
+    },
+    /// Ask EC2 again where the AMIs are used (the where-used workflow).
+    WhereUsed {
+        lifecycle_id: String,
     },
 }
 
@@ -84,7 +92,8 @@ impl Op {
             | Op::StartPatch { lifecycle_id, .. }
             | Op::Retry { lifecycle_id }
             | Op::Reconcile { lifecycle_id }
-            | Op::Retire { lifecycle_id, .. } => Some(lifecycle_id),
+            | Op::Retire { lifecycle_id, .. }
+            | Op::WhereUsed { lifecycle_id } => Some(lifecycle_id),
             Op::Create(_) => None,
             Op::Overridden { op, .. } => op.lifecycle_id(),
         }
@@ -104,12 +113,25 @@ impl Op {
             Op::StartPatch { bump, .. } => format!("start a {bump} patch cycle"),
             Op::Retry { .. } => "retry".to_string(),
             Op::Reconcile { .. } => "reconcile".to_string(),
-            Op::Retire { stage, .. } => format!("deprecate the AMIs of {}", stage.label()),
             Op::Create(form) => format!(
                 "create {} {} in {}",
                 form.product_name, form.product_version, form.stack_tag
             ),
             Op::Overridden { op, .. } => format!("{} (approval override)", op.describe()),
+            Op::Retire {
+                action,
+                override_reason,
+                ..
+            } => format!(
+                "{}{}",
+                action.event_name(),
+                if override_reason.is_some() {
+                    " (override)"
+                } else {
+                    ""
+                }
+            ),
+            Op::WhereUsed { .. } => "ask EC2 where it is used".to_string(),
         }
     }
 }

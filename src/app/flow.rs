@@ -26,6 +26,9 @@ pub fn begin(state: &mut State, command: Command) -> Vec<Effect> {
         state.notify(Level::Warn, "Select a lifecycle first.");
         return Vec::new();
     };
+    if let Some(effects) = super::retire::begin(state, command, &lc) {
+        return effects;
+    }
     let id = lc.lifecycle_id.clone();
     let result: Result<(), String> = match command {
         Command::Trigger => trigger(state, &lc),
@@ -65,10 +68,6 @@ pub fn begin(state: &mut State, command: Command) -> Vec<Effect> {
             })
             .map_err(|r| r.to_string()),
         Command::Retry => retry(state, &lc),
-        Command::Retire => {
-            let actor = state.connection.actor.clone().unwrap_or_default();
-            super::retire::open(state, &lc, &actor)
-        }
         Command::Reconcile => match lc.running() {
             // Marking a run ERROR is a change like any other: it asks first.
             Some((running, _)) => {
@@ -104,7 +103,10 @@ pub fn read_only_line(command: Command, id: Option<&str>) -> String {
         Command::StartPatch => format!("amiboard patch {id} --bump patch"),
         Command::Retry => format!("amiboard retry {id}"),
         Command::Reconcile => format!("amiboard reconcile {id}"),
-        Command::Retire => format!("amiboard retire {id} --dry-run"),
+        Command::Retire => format!(
+            "amiboard retire {id} --deprecate-at T | --disable | --delete`, or `amiboard restore {id}"
+        ),
+        Command::RefreshWhereUsed => format!("amiboard where-used {id} --refresh"),
         _ => "amiboard create --stack-tag TAG --product-name NAME --product-version V".to_string(),
     };
     format!(

@@ -210,6 +210,9 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
     if let Some(effects) = super::inbox::command(state, command) {
         return effects;
     }
+    if let Some(effects) = super::end_of_life::command(state, command) {
+        return effects;
+    }
     match command {
         // `q` on the help screen closes it, as in k9s and lazygit; quitting
         // is one `q` away from any other screen.
@@ -259,17 +262,9 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
                 state.screens.push(Screen::Detail { id, scroll: 0 });
             }
         }
-        Command::WhereUsed if !matches!(state.screen(), Screen::WhereUsed { .. }) => {
-            if let Some(id) = state.focused_id() {
-                state.screens.push(Screen::WhereUsed { id, scroll: 0 });
-            }
-        }
         Command::Refresh => {
             let mut effects = super::update::start_load(state);
-            if let Screen::Timeline { id, .. }
-            | Screen::Detail { id, .. }
-            | Screen::WhereUsed { id, .. } = state.screen()
-            {
+            if let Screen::Timeline { id, .. } | Screen::Detail { id, .. } = state.screen() {
                 let id = id.clone();
                 state.lifecycle_errors.remove(&id);
                 effects.push(Effect::FetchLifecycle { id });
@@ -379,7 +374,7 @@ fn scroll_of(state: &mut State) -> Option<&mut u16> {
         | Screen::Notices { scroll }
         | Screen::Raw { scroll, .. }
         | Screen::Production { scroll }
-        | Screen::WhereUsed { scroll, .. }
-        | Screen::Logs { scroll } => Some(scroll),
+        | Screen::Logs { scroll }
+        | Screen::WhereUsed { scroll, .. } => Some(scroll),
     }
 }

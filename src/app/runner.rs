@@ -239,23 +239,6 @@ async fn mutate(ctx: &Context, actor: &str, op: &Op) -> Result<OpReport, OpError
             }
             Ok(changed.remove(0))
         }
-        Op::Retire {
-            lifecycle_id,
-            stage,
-        } => {
-            let ask = ops::retire::RetireAsk {
-                typed: lifecycle_id.clone(),
-                action: crate::lifecycle::retire::RetireAction::Deprecate,
-                deprecate_at: None,
-                override_reason: None,
-                stage: Some(*stage),
-            };
-            let started = ops::retire::retire(ctx, actor, &ask).await?;
-            return Ok(OpReport {
-                message: started.message,
-                lifecycle: Some(started.lifecycle),
-            });
-        }
         Op::Overridden { op, reason } => match op.as_ref() {
             Op::Decide {
                 lifecycle_id,
@@ -282,6 +265,39 @@ async fn mutate(ctx: &Context, actor: &str, op: &Op) -> Result<OpReport, OpError
                 other.describe()
             ))),
         },
+        Op::Retire {
+            lifecycle_id,
+            stage,
+            action,
+            deprecate_at,
+            override_reason,
+        } => {
+            let ask = ops::retire::RetireAsk {
+                typed: lifecycle_id.clone(),
+                action: *action,
+                deprecate_at: *deprecate_at,
+                override_reason: override_reason.clone(),
+                stage: Some(*stage),
+            };
+            let started = ops::retire::retire(ctx, actor, &ask).await?;
+            return Ok(OpReport {
+                lifecycle: Some(started.lifecycle),
+                message: started.message,
+            });
+        }
+        Op::WhereUsed { lifecycle_id } => {
+            let lc = ops::get(ctx, lifecycle_id).await?;
+            let read =
+                ops::where_used::refresh(ctx, actor, &lc, ops::where_used::REFRESH_WAIT).await?;
+            let references = read.where_used.as_ref().map_or(0, |w| w.references().len());
+            return Ok(OpReport {
+                message: format!(
+                    "Where-used of {} recorded: {references} reference(s).",
+                    read.lifecycle_id
+                ),
+                lifecycle: Some(read),
+            });
+        }
         Op::Create(form) => {
             let new = ops::NewLifecycle {
                 stack_tag: form.stack_tag.clone(),

@@ -71,13 +71,13 @@ pub enum Screen {
     Production {
         scroll: u16,
     },
-    /// Where a lifecycle's AMIs are used: the recorded where-used answer.
-    WhereUsed {
-        id: String,
-        scroll: u16,
-    },
     /// The execution log of one event (`l`): `State::logs` holds it.
     Logs {
+        scroll: u16,
+    },
+    /// Where a lifecycle's AMIs are used (`u`): the recorded answer and its age.
+    WhereUsed {
+        id: String,
         scroll: u16,
     },
 }
@@ -129,6 +129,8 @@ pub enum Dialog {
     /// Four eyes or the promotion checklist refuses: type `override` and a
     /// reason to break the glass (`app::approval`).
     Override(super::approval::OverrideForm),
+    /// Deprecate, disable, delete or restore, with the preview (`app::retire`).
+    Retire(Box<super::retire::RetireForm>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,25 +141,7 @@ pub struct TypedAmi {
     pub error: Option<String>,
 }
 
-/// Where the dashboard points (account, profile, region, endpoint, table,
-/// stack tag), for the header and dialogs.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Connection {
-    pub account: Option<String>,
-    pub actor: Option<String>,
-    pub profile: Option<String>,
-    pub region: String,
-    pub endpoint: Option<String>,
-    pub table: String,
-    pub stack_tag: Option<String>,
-}
-
-/// Where `:profile`/`:region` moves the dashboard (unchanged parts: `None`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Switch {
-    pub profile: Option<String>,
-    pub region: Option<String>,
-}
+pub use super::connection::{Connection, Switch};
 
 /// The whole app state.
 // Independent switches, not a state machine in disguise.
@@ -281,6 +265,9 @@ pub struct State {
     /// The last failure `amiboard doctor` would explain (a denied call, a
     /// missing resource): the header names the command (`app::doctor_badge`).
     pub doctor_hint: Option<String>,
+    /// Superseded, retired, EC2's state; the production view's selection;
+    /// where-used refreshes (`app::end_of_life`).
+    pub end_of_life: super::end_of_life::EndOfLife,
 }
 
 /// How long a toast stays up.
@@ -357,6 +344,7 @@ impl State {
             images: Images::new(),
             lifecycle_errors: HashMap::new(),
             doctor_hint: None,
+            end_of_life: super::end_of_life::EndOfLife::default(),
         }
     }
 
@@ -377,6 +365,9 @@ impl State {
             | Screen::Detail { id, .. }
             | Screen::WhereUsed { id, .. } => Some(id.clone()),
             Screen::Inbox { selected } => super::inbox::selected_id(self, *selected),
+            Screen::Production { .. } => {
+                super::end_of_life::production_selected(self).map(|(id, _, _)| id)
+            }
             _ => self.selected_id().map(ToString::to_string),
         }
     }

@@ -12,9 +12,12 @@ use crate::ops::OpError;
 /// screen must be redrawn.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     if let Action::Tick { now } = action {
-        return tick(state, now);
+        let effects = tick(state, now);
+        super::end_of_life::tick(state);
+        return effects;
     }
     let mut effects = apply(state, action);
+    super::end_of_life::after_update(state);
     effects.extend(super::list_view::fetch_focused(state));
     effects.extend(super::list_view::take_links(state));
     effects
@@ -114,6 +117,7 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::OperationFinished { op, result, .. } => {
             state.in_flight = state.in_flight.saturating_sub(1);
+            super::end_of_life::finished(state, &op, result.is_ok());
             match result {
                 Ok(report) => {
                     state.notify(Level::Info, report.message);

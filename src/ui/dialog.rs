@@ -120,6 +120,8 @@ pub fn render(dialog: &Dialog, theme: &Theme, frame: &mut Frame, area: Rect) {
             "Approval refused: break glass?",
             override_lines(form, theme),
         ),
+        // Drawn by `retire_dialog`, which needs the clock.
+        Dialog::Retire(_) => return,
         Dialog::QuitWhileBusy => (
             "Quit?",
             vec![

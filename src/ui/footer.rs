@@ -120,6 +120,9 @@ pub fn footer_commands(state: &State) -> Vec<Command> {
             Command::Logs,
             Command::CopyAmi,
             Command::Back,
+            // Last: the footer keeps Esc when it is narrow (help lists them).
+            Command::WhereUsed,
+            Command::Retire,
         ],
         Screen::Detail { .. } => vec![Command::CopyAmi, Command::CopyId, Command::Back],
         Screen::Feed => vec![
@@ -137,9 +140,19 @@ pub fn footer_commands(state: &State) -> Vec<Command> {
             Command::Refresh,
             Command::Back,
         ],
-        Screen::Production { .. } | Screen::WhereUsed { .. } => {
-            vec![Command::Refresh, Command::Back]
-        }
+        Screen::Production { .. } => vec![
+            Command::WhereUsed,
+            Command::Retire,
+            Command::Open,
+            Command::Refresh,
+            Command::Back,
+        ],
+        Screen::WhereUsed { .. } => vec![
+            Command::RefreshWhereUsed,
+            Command::Retire,
+            Command::Refresh,
+            Command::Back,
+        ],
         // y only where there is a link to copy, Tab where there is another.
         Screen::Logs { .. } => match crate::app::logs::link_count(state) {
             0 => vec![Command::Back],

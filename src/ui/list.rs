@@ -190,10 +190,13 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let height = usize::from(area.height.saturating_sub(2)).max(1);
     let start = state.offset.min(state.view.len().saturating_sub(1));
     let end = (start + height).min(state.view.len());
-    let visible: Vec<&Row> = state.view[start..end]
+    // The end of life (superseded, retired, EC2's state) reads in REASON
+    // where no failure does (`app::end_of_life::noted`).
+    let noted: Vec<Row> = state.view[start..end]
         .iter()
-        .map(|i| &state.rows[*i])
+        .map(|i| crate::app::end_of_life::noted(state, &state.rows[*i]))
         .collect();
+    let visible: Vec<&Row> = noted.iter().collect();
     let cols = columns(&visible, area.width, state.sort.column, state.now);
     let words = StageForm::words(&visible);
     let header = TableRow::new(cols.iter().map(|c| match c.key {
@@ -204,9 +207,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Column::Reason => Cell::from("REASON"),
     }))
     .style(theme.column_header);
-    let rows = state.view[start..end]
-        .iter()
-        .map(|i| row(&state.rows[*i], &cols, words, state.now, theme));
+    let rows = noted.iter().map(|r| row(r, &cols, words, state.now, theme));
     let widths: Vec<Constraint> = cols.iter().map(|c| Constraint::Length(c.width)).collect();
     let table = Table::new(rows, widths)
         .header(header)

@@ -2,6 +2,7 @@
 //! mutates nothing.
 
 mod dialog;
+mod end_of_life;
 mod feed;
 mod fit;
 mod footer;
@@ -12,6 +13,7 @@ mod list;
 mod logs;
 mod pages;
 mod production;
+mod retire_dialog;
 pub mod theme;
 mod timeline;
 mod timeline_row;
@@ -82,8 +84,8 @@ pub fn max_scroll(state: &State) -> u16 {
         Screen::Notices { .. } => pages::notice_lines(state, &theme, state.width).len(),
         Screen::Raw { message_id, .. } => feed::raw_lines(state, message_id).len(),
         Screen::Production { .. } => production::lines(state, &theme).len(),
+        Screen::WhereUsed { id, .. } => where_used::rendered_rows(state, &theme, id, state.width),
         Screen::Logs { .. } => logs::lines(state, &theme, state.width).len(),
-        Screen::WhereUsed { id, .. } => where_used::lines(state, id).len(),
     };
     clamp_scroll(u16::MAX, lines, page_height(state))
 }
@@ -155,8 +157,12 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
     }
     footer::status_line(state, theme, frame, status);
     footer::render(state, theme, frame, foot);
-    if let Some(d) = &state.dialog {
-        dialog::render(d, theme, frame, area);
+    match &state.dialog {
+        Some(crate::app::state::Dialog::Retire(form)) => {
+            retire_dialog::render(state, form, theme, frame, area);
+        }
+        Some(d) => dialog::render(d, theme, frame, area),
+        None => {}
     }
 }
 

@@ -72,14 +72,28 @@ fn promotion_line(label: &'static str, p: &Promotion, wide: bool, theme: &Theme)
 /// The view's lines: a heading per stack tag, product and region, the
 /// current AMI, then the ones it replaced, newest first.
 pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    marked(state, theme).0
+}
+
+/// The view's lines and the line of the selected promotion (`u`, `X` and
+/// Enter act on it), marked `▶`, each with its end-of-life facts under it
+/// (superseded by, amiboard's and EC2's state).
+fn marked(state: &State, theme: &Theme) -> (Vec<Line<'static>>, Option<usize>) {
     let entries = production(state);
     if entries.is_empty() {
         let text = match state.load {
             Load::Idle | Load::Loading { .. } if state.rows.is_empty() => "Loading lifecycles…",
             _ => "No AMI has been promoted to production yet.",
         };
-        return vec![Line::from(""), Line::styled(format!("  {text}"), theme.dim)];
+        return (
+            vec![Line::from(""), Line::styled(format!("  {text}"), theme.dim)],
+            None,
+        );
     }
+    let rows = crate::app::end_of_life::production_rows(state).len();
+    let selected = state.end_of_life.production_row.min(rows.saturating_sub(1));
+    let mut row = 0usize;
+    let mut selected_line = None;
     let wide = state.width >= 120;
     let mut lines = vec![header_line(wide, theme)];
     for entry in &entries {
@@ -93,7 +107,22 @@ pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         for (label, p) in std::iter::once(("now", &entry.current))
             .chain(entry.history.iter().map(|old| ("before", old)))
         {
-            lines.push(promotion_line(label, p, wide, theme));
+            let mut line = promotion_line(label, p, wide, theme);
+            if row == selected {
+                selected_line = Some(lines.len());
+                line = line.style(theme.row_selected);
+                if let Some(first) = line.spans.first_mut() {
+                    first.content = format!("▶{}", &first.content[1..]).into();
+                }
+            }
+            row += 1;
+            lines.push(line);
+            if let Some(note) = state.end_of_life.stage_note(&p.lifecycle_id, &p.stage) {
+                lines.push(Line::styled(
+                    format!("           {note}"),
+                    theme.notice_warn,
+                ));
+            }
             // Break glass is never silent: who, when, why, over what.
             for o in &p.overrides {
                 lines.push(Line::styled(
@@ -104,12 +133,21 @@ pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         }
         lines.push(Line::from(""));
     }
-    lines
+    (lines, selected_line)
 }
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: u16) {
-    let lines = lines(state, theme);
-    let scroll = super::clamp_scroll(scroll, lines.len(), area.height.saturating_sub(1));
+    let (lines, selected) = marked(state, theme);
+    let height = area.height.saturating_sub(1);
+    // The selected row stays in sight (the arrows move the selection).
+    let scroll = match selected.and_then(|s| u16::try_from(s).ok()) {
+        Some(line) if line >= scroll.saturating_add(height) => {
+            line.saturating_sub(height.saturating_sub(1))
+        }
+        Some(line) if line < scroll => line,
+        _ => scroll,
+    };
+    let scroll = super::clamp_scroll(scroll, lines.len(), height);
     let count = production(state).len();
     let title = Line::from(vec![
         Span::styled(" Production ", theme.title),

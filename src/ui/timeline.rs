@@ -86,6 +86,8 @@ pub struct Options<'a> {
     pub show_attempts: bool,
     pub read_only: bool,
     pub region: &'a str,
+    /// Superseded by, amiboard's and EC2's state (`app::end_of_life`).
+    pub end_of_life: &'a [String],
 }
 
 impl Options<'_> {
@@ -94,6 +96,9 @@ impl Options<'_> {
             show_attempts: state.show_attempts,
             read_only: state.read_only,
             region: &state.connection.region,
+            end_of_life: state
+                .end_of_life
+                .facts(state.focused_id().as_deref().unwrap_or_default()),
         }
     }
 }
@@ -182,6 +187,7 @@ pub fn lines_with(
             super::image::lines(record, images, theme, width, &mut out);
         }
     }
+    super::end_of_life::lines(lc, options.end_of_life, theme, &mut out);
     hang(out, width)
 }
 
@@ -189,7 +195,7 @@ pub fn lines_with(
 /// refusal: one style, indented by four or more spaces) that are wider than
 /// `width` so their continuation rows start under their own text, not at the
 /// left edge. Other lines are left to the paragraph's wrap.
-fn hang(lines: Vec<Line<'static>>, width: u16) -> Vec<Line<'static>> {
+pub(super) fn hang(lines: Vec<Line<'static>>, width: u16) -> Vec<Line<'static>> {
     let width = usize::from(width);
     let mut out = Vec::with_capacity(lines.len());
     for line in lines {

@@ -324,6 +324,14 @@ fn read_only_choke_point_refuses_all_mutating_effects() {
             commit_ref: Some("abc123".into()),
             pipeline_arn: None,
         }),
+        Op::Retire {
+            lifecycle_id: id(),
+            stage: Stage::Creation,
+            action: crate::lifecycle::retire::RetireAction::Delete,
+            deprecate_at: None,
+            override_reason: Some("replaced".into()),
+        },
+        Op::WhereUsed { lifecycle_id: id() },
     ];
     for op in ops {
         let effect = Effect::Mutate {

@@ -13,6 +13,7 @@ mod list_view;
 mod list_watch;
 mod live;
 mod records;
+pub(crate) mod retire;
 mod small_things;
 mod stream_retry;
 mod triage;
