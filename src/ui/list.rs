@@ -1,19 +1,21 @@
 //! The lifecycle list. Only the visible window of the filtered, sorted view is
 //! turned into table rows each frame, so 100000 lifecycles draw as fast as 100.
 
-use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use super::small::Small;
 use super::theme::Theme;
-use crate::app::rows::{Row, SortColumn};
+use crate::app::rows::{Row, Semver, SortColumn};
 use crate::app::state::{Load, State};
-use chrono::{DateTime, Utc};
 
-use crate::lifecycle::{Stage, format_age};
+use crate::lifecycle::{Stage, write_age};
 
 /// The AMI column's width when ids are shortened (narrow terminals).
 const AMI_SHORT: u16 = 13;
@@ -23,41 +25,40 @@ const STAGE_MAX: u16 = 38;
 
 /// The STAGE text of a row, as the column shows it: glyph, status word and
 /// event; `compact` (below 130 columns beside a REASON) drops the word, the glyph
-/// still tells every status apart (`! Smoke tests`, `✘ Build`).
-fn stage_text(row: &Row, compact: bool) -> (String, String) {
-    let cycle = match row.stage.stage {
-        Stage::Creation => String::new(),
-        Stage::Patch(n) => format!(" p{n}"),
-    };
-    let status = if row.lost {
-        if compact {
-            "✗ ".to_string()
-        } else {
-            format!("✗ {:<12}", "lost")
-        }
-    } else if compact {
-        format!("{} ", row.status.glyph())
+/// still tells every status apart (`! Smoke tests`, `✘ Build`). Written on
+/// the stack: the list draws it for every visible row each frame.
+fn stage_text(row: &Row, compact: bool) -> (Small, Small) {
+    let mut status = Small::new();
+    let (glyph, word) = if row.lost {
+        ("✗", "lost")
     } else {
-        format!("{} {:<12}", row.status.glyph(), row.status.word())
+        (row.status.glyph(), row.status.word())
     };
-    (status, format!("{}{cycle}", row.stage.event.label()))
+    status.push(glyph);
+    status.push(" ");
+    if !compact {
+        let base = status.as_str().chars().count();
+        status.push(word);
+        status.pad_to(base + 12);
+    }
+    let mut label = Small::new();
+    label.push(row.stage.event.label());
+    if let Stage::Patch(n) = row.stage.stage {
+        let _ = write!(label, " p{n}");
+    }
+    (status, label)
 }
 
-/// An AMI id cut to `width`, keeping its tail (what tells two apart).
-fn short_ami(ami: &str, width: u16) -> String {
+/// An AMI id cut to `width`, keeping its tail (what tells two apart): the
+/// prefix to draw before the tail (`ami-…`, or nothing when it fits whole).
+fn short_ami(ami: &str, width: u16) -> (&'static str, &str) {
     let width = usize::from(width);
     if ami.chars().count() <= width || width < 6 {
-        return ami.to_string();
+        return ("", ami);
     }
-    let tail: String = ami
-        .chars()
-        .rev()
-        .take(width.saturating_sub(5))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!("ami-…{tail}")
+    let keep = width.saturating_sub(5).max(1);
+    let start = ami.char_indices().rev().nth(keep - 1).map_or(0, |(i, _)| i);
+    ("ami-…", &ami[start..])
 }
 
 /// One column of the table: a sortable one, or the failure's reason.
@@ -179,19 +180,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|i| {
             let (status, label) = stage_text(&state.rows[*i], compact);
-            u16::try_from(status.chars().count() + label.chars().count()).unwrap_or(STAGE_MAX)
+            u16::try_from(status.as_str().chars().count() + label.as_str().chars().count()).unwrap_or(STAGE_MAX)
         })
         .max()
         .unwrap_or(0);
     let mut cols = columns(area.width, reasons, longest);
-    let header = TableRow::new(cols.iter().map(|(c, _)| match c {
-        Column::Sort(c) => {
-            let mark = if *c == state.sort.column { arrow } else { "" };
-            Cell::from(format!("{}{mark}", c.title()))
-        }
-        Column::Reason => Cell::from("REASON"),
-    }))
-    .style(theme.column_header);
     if let Some(stage) = cols
         .iter_mut()
         .find(|(c, _)| *c == Column::Sort(SortColumn::Stage))
@@ -200,17 +193,163 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     {
         stage.1 = stage.1.max(longest.min(STAGE_MAX));
     }
-    let rows = state.view[start..end]
-        .iter()
-        .map(|i| row(&state.rows[*i], &cols, compact, state.now, theme));
-    let widths: Vec<Constraint> = cols.iter().map(|(_, w)| Constraint::Length(*w)).collect();
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(block)
-        .row_highlight_style(theme.row_selected)
-        .column_spacing(1);
-    let mut table_state = TableState::default().with_selected(Some(state.selected - start));
-    frame.render_stateful_widget(table, area, &mut table_state);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let visible = Visible {
+        state,
+        theme,
+        cols: &cols,
+        rows: &state.view[start..end],
+        selected: state.selected - start,
+        compact,
+        arrow,
+    };
+    visible.draw(frame.buffer_mut(), inner);
+}
+
+/// The visible window of the list, drawn straight into the buffer: each
+/// cell's text borrowed from its row or formatted on the stack, so a frame
+/// allocates nothing per row whatever the table's size (issue 22). Laid out
+/// as ratatui's `Table` lays it: columns of fixed widths from the left, one
+/// space apart, a header line, the selected row highlighted.
+struct Visible<'a> {
+    state: &'a State,
+    theme: &'a Theme,
+    cols: &'a [(Column, u16)],
+    /// Indices into `state.rows`, top to bottom.
+    rows: &'a [usize],
+    /// The highlighted line, counted from the first visible row.
+    selected: usize,
+    compact: bool,
+    arrow: &'static str,
+}
+
+impl Visible<'_> {
+    fn draw(&self, buf: &mut Buffer, inner: Rect) {
+        if inner.is_empty() {
+            return;
+        }
+        let spans = self.spans(inner.width);
+        let header = Rect { height: 1, ..inner };
+        buf.set_style(header, self.theme.column_header);
+        for ((col, _), span) in self.cols.iter().zip(spans.iter()) {
+            let (x, width) = (inner.x + span.x, usize::from(span.width));
+            match col {
+                Column::Sort(c) => {
+                    let (end, _) = buf.set_stringn(x, inner.y, c.title(), width, Style::default());
+                    if *c == self.state.sort.column {
+                        let room = width.saturating_sub(usize::from(end - x));
+                        buf.set_stringn(end, inner.y, self.arrow, room, Style::default());
+                    }
+                }
+                Column::Reason => {
+                    buf.set_stringn(x, inner.y, "REASON", width, Style::default());
+                }
+            }
+        }
+        let rows = inner.height.saturating_sub(1);
+        for (line, index) in (0..rows).zip(self.rows) {
+            let y = inner.y + 1 + line;
+            let row = &self.state.rows[*index];
+            for ((col, _), span) in self.cols.iter().zip(spans.iter()) {
+                let cell = Rect::new(inner.x + span.x, y, span.width, 1);
+                self.cell(buf, row, *col, cell);
+            }
+            if usize::from(line) == self.selected {
+                buf.set_style(Rect { y, height: 1, ..inner }, self.theme.row_selected);
+            }
+        }
+    }
+
+    /// Each column's x (from the left edge) and width. When the columns fit,
+    /// as they do at every width `columns` lays out, they sit one after the
+    /// other one space apart; otherwise ratatui's layout shrinks them as its
+    /// `Table` would (a solver run per new layout, so not the usual path).
+    fn spans(&self, width: u16) -> Vec<Rect> {
+        let total: u32 = self.cols.iter().map(|(_, w)| u32::from(*w) + 1).sum();
+        if total <= u32::from(width) + 1 {
+            let mut x = 0;
+            return self
+                .cols
+                .iter()
+                .map(|(_, w)| {
+                    let span = Rect::new(x, 0, *w, 1);
+                    x += w + 1;
+                    span
+                })
+                .collect();
+        }
+        let widths = self.cols.iter().map(|(_, w)| Constraint::Length(*w));
+        Layout::horizontal(widths)
+            .flex(Flex::Start)
+            .spacing(1)
+            .split(Rect::new(0, 0, width, 1))
+            .to_vec()
+    }
+
+    fn cell(&self, buf: &mut Buffer, row: &Row, col: Column, cell: Rect) {
+        let (x, y, width) = (cell.x, cell.y, usize::from(cell.width));
+        let plain = Style::default();
+        let mut text = Small::new();
+        match col {
+            Column::Reason => {
+                buf.set_style(cell, self.theme.dim);
+                buf.set_stringn(x, y, row.reason.as_deref().unwrap_or(""), width, plain);
+            }
+            Column::Sort(SortColumn::Product) => {
+                buf.set_stringn(x, y, &*row.product, width, plain);
+            }
+            Column::Sort(SortColumn::Stack) => {
+                buf.set_stringn(x, y, &*row.stack_tag, width, plain);
+            }
+            Column::Sort(SortColumn::Owner) => {
+                buf.set_stringn(x, y, &*row.owner, width, plain);
+            }
+            Column::Sort(SortColumn::Semver) => {
+                let shown = match &row.semver {
+                    Semver::None => "-",
+                    Semver::Plain([a, b, c]) => {
+                        let _ = write!(text, "{a}.{b}.{c}");
+                        text.as_str()
+                    }
+                    Semver::Other(other) => other,
+                };
+                buf.set_stringn(x, y, shown, width, plain);
+            }
+            Column::Sort(SortColumn::Stage) => {
+                let (status, label) = stage_text(row, self.compact);
+                let status_style = self.theme.status(row.status);
+                let (end, _) = buf.set_stringn(x, y, status.as_str(), width, status_style);
+                let room = width.saturating_sub(usize::from(end - x));
+                buf.set_stringn(end, y, label.as_str(), room, plain);
+            }
+            Column::Sort(SortColumn::Ami) => {
+                let (prefix, tail) = short_ami(row.ami.as_deref().unwrap_or("-"), cell.width);
+                let (end, _) = buf.set_stringn(x, y, prefix, width, plain);
+                let room = width.saturating_sub(usize::from(end - x));
+                buf.set_stringn(end, y, tail, room, plain);
+            }
+            Column::Sort(SortColumn::Updated) => {
+                let mut age = Small::new();
+                let _ = write_age(&mut age, self.state.now - row.updated);
+                let pad = usize::from(AGE).saturating_sub(age.as_str().chars().count());
+                text.pad_to(pad);
+                text.push(age.as_str());
+                buf.set_stringn(x, y, text.as_str(), width, plain);
+            }
+            Column::Sort(SortColumn::Vulns) => {
+                let shown = match row.vulns {
+                    Some(v) => {
+                        let _ = v.write_summary(&mut text);
+                        text.as_str()
+                    }
+                    None => "-",
+                };
+                buf.set_stringn(x, y, shown, width, plain);
+            }
+            Column::Sort(SortColumn::Problems) => {}
+        }
+    }
 }
 
 fn empty_text(state: &State) -> Vec<Line<'static>> {
@@ -231,51 +370,6 @@ fn empty_text(state: &State) -> Vec<Line<'static>> {
         ),
     };
     vec![Line::from(""), Line::from(format!("  {text}"))]
-}
-
-fn row<'a>(
-    row: &'a Row,
-    cols: &[(Column, u16)],
-    compact: bool,
-    now: DateTime<Utc>,
-    theme: &Theme,
-) -> TableRow<'a> {
-    let cells = cols.iter().map(|(c, width)| match c {
-        Column::Reason => Cell::from(row.reason.as_deref().unwrap_or("")).style(theme.dim),
-        Column::Sort(c) => sort_cell(row, *c, *width, compact, now, theme),
-    });
-    TableRow::new(cells)
-}
-
-fn sort_cell<'a>(
-    row: &'a Row,
-    c: SortColumn,
-    width: u16,
-    compact: bool,
-    now: DateTime<Utc>,
-    theme: &Theme,
-) -> Cell<'a> {
-    match c {
-        SortColumn::Product => Cell::from(&*row.product),
-        SortColumn::Stack => Cell::from(&*row.stack_tag),
-        SortColumn::Semver => Cell::from(row.semver.text().unwrap_or(Cow::Borrowed("-"))),
-        SortColumn::Stage => {
-            let (status, label) = stage_text(row, compact);
-            Cell::from(Line::from(vec![
-                Span::styled(status, theme.status(row.status)),
-                Span::raw(label),
-            ]))
-        }
-        SortColumn::Ami => Cell::from(short_ami(row.ami.as_deref().unwrap_or("-"), width)),
-        SortColumn::Owner => Cell::from(&*row.owner),
-        SortColumn::Updated => Cell::from(format!(
-            "{:>w$}",
-            format_age(now - row.updated),
-            w = usize::from(AGE)
-        )),
-        SortColumn::Vulns => Cell::from(row.vulns.map_or_else(|| "-".into(), |v| v.summary())),
-        SortColumn::Problems => Cell::from(""),
-    }
 }
 
 #[cfg(test)]
@@ -312,12 +406,12 @@ mod tests {
         }
         assert_eq!(
             short_ami("ami-0123456789abcdef0", AMI_SHORT),
-            "ami-…9abcdef0"
+            ("ami-…", "9abcdef0")
         );
         assert_eq!(
             short_ami("ami-0123456789abcdef0", 21),
-            "ami-0123456789abcdef0"
+            ("", "ami-0123456789abcdef0")
         );
-        assert_eq!(short_ami("-", AMI_SHORT), "-");
+        assert_eq!(short_ami("-", AMI_SHORT), ("", "-"));
     }
 }

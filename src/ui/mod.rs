@@ -11,6 +11,7 @@ mod list;
 mod logs;
 mod pages;
 mod production;
+mod small;
 pub mod theme;
 mod timeline;
 
