@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job: the dashboard against a local AWS emulator with demo data and
 # live workflows. Installs moto into .venv if absent, builds amiboard, starts
-# moto on a free port, provisions, seeds, runs the dashboard, stops moto on exit.
+# moto on a free port, provisions, seeds, starts the demo driver
+# (scripts/demo-driver.sh: lifecycles that move while the dashboard is open),
+# runs the dashboard, stops the driver and moto on exit.
 # Extra arguments go to the dashboard (e.g. --read-only).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -12,7 +14,19 @@ ensure_moto
 # The build shows its progress (the first one takes a few minutes); BIN is
 # where cargo put the binary (CARGO_TARGET_DIR is honoured).
 build_amiboard
-trap stop_moto EXIT INT TERM HUP
+stop_driver() {
+  if [ -n "${DRIVER_PID:-}" ] && kill -0 "$DRIVER_PID" 2>/dev/null; then
+    kill -TERM -- "-$DRIVER_PID" 2>/dev/null || true
+  fi
+}
+finish() {
+  stop_driver
+  stop_moto
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 # The emulated Image Builder takes this long per build (BUILDING, TESTING,
 # DISTRIBUTING, a quarter each), so the dashboard shows builds running.
 export AMIBOARD_EMULATOR_BUILD_SECONDS="${AMIBOARD_EMULATOR_BUILD_SECONDS:-20}"
@@ -25,22 +39,20 @@ export AMIBOARD_PIPELINE_ARN="${AMIBOARD_PIPELINE_ARN:-arn:aws:imagebuilder:$AWS
 # Tables, topics, state machines, and (on the emulator) the demo pipeline,
 # buckets and EC2 events rule.
 step "provisioning tables, topics and state machines on the emulator" "$BIN" provision
-# Failure injection: the first smoke test on an AMI of the demo pipeline
-# fails (the emulator reads the pipeline's tags), to show a failure and a retry.
-"$VENV/bin/python" - "$MOTO_URL" <<'PY'
-import os, sys, boto3
-region = os.environ["AWS_REGION"]
-ib = boto3.client("imagebuilder", endpoint_url=sys.argv[1], region_name=region)
-arn = f"arn:aws:imagebuilder:{region}:123456789012:image-pipeline/amiboard-demo"
-ib.tag_resource(resourceArn=arn, tags={"emulator:fail-smoke-tests": "1"})
-PY
 step "writing $LIFECYCLES demo lifecycles" "$BIN" seed --lifecycles "$LIFECYCLES"
-# Two live lifecycles whose builds run (for real, on the emulated Image
-# Builder) while the dashboard opens; the first smoke test triggered fails.
-"$BIN" create --stack-tag demo --product-name web-frontend --product-version 4.3 \
-  --commit-ref "$(git rev-parse HEAD 2>/dev/null || echo 0000000)" --yes >/dev/null
-"$BIN" create --stack-tag demo --product-name payments-api --product-version 2.8 \
-  --yes >/dev/null
+# The demo driver keeps a few lifecycles moving while the dashboard is open
+# (a failure and its retry, a QA request waiting in the inbox, a promotion),
+# through amiboard's own commands: scripts/demo-driver.sh. Its own process
+# group, so stopping it stops the command it runs; its output goes to a log,
+# never to the terminal the dashboard draws on. AMIBOARD_DEMO_DRIVER=0: none.
+DRIVER_LOG="${AMIBOARD_DEMO_DRIVER_LOG:-$(mktemp -t amiboard-demo-driver.XXXXXX.log)}"
+if [ "${AMIBOARD_DEMO_DRIVER:-1}" != 0 ]; then
+  set -m
+  AMIBOARD_DEMO_WATCH_PID=$$ "$ROOT/scripts/demo-driver.sh" >"$DRIVER_LOG" 2>&1 </dev/null &
+  DRIVER_PID=$!
+  set +m
+  log "the demo driver (pid $DRIVER_PID) moves lifecycles of stack tag demo; its log: $DRIVER_LOG"
+fi
 # What a second shell needs to run the CLI against this same emulator while
 # the dashboard is open (e.g. `amiboard list`, `amiboard trigger ID`).
 cat >&2 <<EOF
@@ -53,6 +65,7 @@ amiboard demo: the emulator listens on $MOTO_URL. In a second shell:
   export AMIBOARD_PIPELINE_ARN=$AMIBOARD_PIPELINE_ARN
   alias amiboard=$BIN
 
+The demo driver's log: $DRIVER_LOG
 (the dashboard opens in a moment; the emulator stops when it exits)
 EOF
 sleep "${AMIBOARD_DEMO_PAUSE:-3}"

@@ -140,6 +140,8 @@ PY
 stop_moto() {
   if [ -n "${MOTO_PID:-}" ] && kill -0 "$MOTO_PID" 2>/dev/null; then
     kill "$MOTO_PID" 2>/dev/null
-    wait "$MOTO_PID" 2>/dev/null
+    # Its exit status is the signal's; under `set -e` in an EXIT trap it
+    # would replace the script's own.
+    wait "$MOTO_PID" 2>/dev/null || true
   fi
 }

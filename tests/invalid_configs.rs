@@ -11,7 +11,7 @@ use amiboard::cli::validate_keys_and_theme;
 use amiboard::config::{Overrides, load_with};
 
 /// How many fixtures were written: deleting one fails [`no_fixture_went_missing`].
-const FIXTURES: usize = 40;
+const FIXTURES: usize = 42;
 
 /// Environment variables that win over the file and would hide its problem.
 const LAYERED_ENV: [&str; 8] = [

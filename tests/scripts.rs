@@ -47,6 +47,7 @@ fn the_installs_show_pip_progress_and_the_demo_never_guesses_the_binary() {
     assert!(demo.contains("build_amiboard"));
     let test = std::fs::read_to_string(root().join("scripts/test.sh")).expect("test.sh");
     assert!(!test.contains("--quiet"), "test.sh installs silently");
+    assert!(!test.contains("-qq"), "test.sh's apt-get is silent again");
 }
 
 /// `build_amiboard` takes the path from cargo's own build messages: a

@@ -92,7 +92,7 @@ async fn trigger_claims_the_event_and_starts_its_machine() {
         .lines()
         .find(|l| l.starts_with("web-frontend"))
         .expect("the row");
-    assert!(row.contains("◐ running     Smoke tests"), "{row}");
+    assert!(row.contains("◐ running   Smoke tests"), "{row}");
     insta::assert_snapshot!("trigger_4_started", after);
 }
 

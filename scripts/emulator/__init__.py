@@ -9,6 +9,12 @@ state):
 - `imagebuilder`: a minimal EC2 Image Builder (recipes, infrastructure and
   distribution configurations, pipelines, images that build over time and
   register real AMIs, scan state and finding aggregations, notifications).
+- `imagebuilder_lifecycle`: Image Builder's StartResourceStateUpdate and
+  its lifecycle executions (deprecate, disable, delete, restore an image's
+  AMIs and snapshots in every region).
+- `ec2_images` (installed by `ec2_tasks`): DescribeImageReferences,
+  lastLaunchedTime, deprecation, DisableImage/EnableImage, deregistration
+  protection and DeregisterImage with its snapshots.
 - `ec2_tasks`: EC2 ExportImage and CreateStoreImageTask with their describe
   calls (the objects land in moto's S3), and EventBridge rules with SNS
   targets for the EC2 "AMI State Change" events.

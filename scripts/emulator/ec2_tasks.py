@@ -304,9 +304,10 @@ def _send_to_targets(self, original_event, transform_input=True):
 
 
 def install() -> None:
-    from . import ec2_strict
+    from . import ec2_images, ec2_strict
 
     ec2_strict.install()
+    ec2_images.install()
     for method in (export_image, describe_export_image_tasks, create_store_image_task,
                    describe_store_image_tasks):
         setattr(EC2Response, method.__name__, method)

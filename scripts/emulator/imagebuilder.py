@@ -23,6 +23,10 @@ here (see `install`). What it does, as the service documents it:
   ListImageScanFindingAggregations (see `list_scan_aggregations` and
   `list_scan_findings` for the rules and their sources).
 - GetImage, ListImages, ListImagePipelineImages.
+- StartResourceStateUpdate, GetLifecycleExecution,
+  ListLifecycleExecutionResources, ListLifecycleExecutions: routed to
+  `imagebuilder_lifecycle` (deprecate, disable, delete, restore an image's
+  AMIs and snapshots in every region, through `ec2_images`).
 - The AMIs: one per distribution region, registered in that region's EC2 in
   the distribution's order. A distribution region whose
   `amiDistributionConfiguration.kmsKeyId` is set, or a recipe block device
@@ -354,10 +358,7 @@ def _run_build(region: str, arn: str, seconds: float) -> None:
     for ami in amis:
         ec2_tasks.ami_state_change(ami["region"], ami["image"], "available")
     if end:
-        _end_as(arn, end)
-        for ami in amis:
-            if end != "DEPRECATED":
-                ec2_tasks.ami_state_change(ami["region"], ami["image"], "deregistered" if end == "DELETED" else "disabled")
+        _end_as(arn, end)  # EC2's disabled / deregistered events come from ec2_images
     _announce(region, arn)
     if image["imageScanningConfiguration"]["imageScanningEnabled"] and end != "DELETED":
         _scan(arn, step, owner, tags)
@@ -380,19 +381,19 @@ def _end_as(arn: str, state: str) -> None:
     disables the AMIs (EC2 DisableImage: state `disabled`), DELETED
     deregisters them and deletes their snapshots."""
     image = _IMAGES[arn]
-    when = now_iso()
     for ami in image["outputResources"]["amis"]:
         backend = ec2_backends[ACCOUNT][ami["region"]]
         found = backend.amis.get(ami["image"])
         if found is None:
             continue
+        from . import ec2_images
+
         if state == "DEPRECATED":
-            found.deprecation_time = when
+            found.deprecation_time = ec2_images.iso(datetime.now(timezone.utc))
         elif state == "DISABLED":
-            found.state = "disabled"
+            ec2_images.disable(ami["region"], found)
         else:
-            backend.deregister_image(found.id)
-            backend.snapshots.pop(found.ebs_snapshot.id, None)
+            ec2_images.deregister(ami["region"], found, delete_snapshots=True)
     with _LOCK:
         if state == "DEPRECATED":
             image["deprecationTime"] = time.time()
@@ -466,6 +467,9 @@ def _register_amis(region: str, image: dict) -> list:
         tags = {"CreatedBy": "EC2 Image Builder", "Ec2ImageBuilderArn": image["arn"]}
         tags.update(image["imageRecipe"].get("amiTags") or {})
         backend.create_tags([ami.id], tags)
+        # Image Builder tags the snapshots it creates too (the lifecycle
+        # execution policy acts only on `CreatedBy: EC2 Image Builder` ones).
+        backend.create_tags([ami.ebs_snapshot.id], {"CreatedBy": "EC2 Image Builder", "Ec2ImageBuilderArn": image["arn"]})
         _AMI_IMAGES[ami.id] = image["arn"]
         amis.append({"region": ami_region, "image": ami.id, "name": name, "accountId": ACCOUNT})
     return amis
@@ -762,6 +766,11 @@ def _route(method: str, path: str, region: str, query: dict, body: dict) -> dict
         return tag_resource(arn, body) if method == "POST" else list_tags(arn)
     one = lambda name: (query.get(name) or [None])[0]  # noqa: E731
     op = path.strip("/")
+    from . import imagebuilder_lifecycle
+
+    handled = imagebuilder_lifecycle.route(op, region, query, body)
+    if handled is not None:
+        return handled
     if op == "CreateImageRecipe":
         return create_image_recipe(region, body)
     if op == "GetImageRecipe":

@@ -36,6 +36,7 @@ gives AWS's names, and the cause as AWS formats it:
 `<message> (Service: <Prefix>, Status Code: <n>, Request ID: <id>)`.
 """
 
+import datetime
 import re
 import sys
 
@@ -93,6 +94,29 @@ def _normalise_response(self, response, boto_service_name=None, service_action_n
     operation = _operation(self)
     if operation is not None and operation.output_shape is not None:
         self._from_boto_response(response, operation.output_shape)
+    _timestamps_as_text(response)
+
+
+def iso_timestamp(value: datetime.datetime) -> str:
+    """A timestamp as an aws-sdk task's output holds it on AWS: ISO 8601 in
+    UTC with milliseconds (`"CreationTime": "2013-08-23T01:02:15.422Z"` from
+    describeStacks, https://github.com/sam-goodwin/functionless/issues/489).
+    boto3 hands moto's interpreter `datetime` objects, which no intrinsic
+    (`States.JsonToString`) and no JSON output can hold."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    value = value.astimezone(datetime.timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def _timestamps_as_text(value):
+    """Replaces every `datetime` in a response, in place, by its ISO text."""
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in list(items):
+        if isinstance(item, datetime.datetime):
+            value[key] = iso_timestamp(item)
+        else:
+            _timestamps_as_text(item)
 
 
 def sdk_prefix(boto_service: str) -> str:

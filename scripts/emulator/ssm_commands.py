@@ -446,23 +446,37 @@ def describe_instance_information(self):
 # --- IAM: the managed policy a managed node's role needs ---------------------
 # moto loads AWS managed policies only with MOTO_IAM_LOAD_MANAGED_POLICIES
 # (all ~1,300 of them), and its CloudFormation roles ignore ManagedPolicyArns:
-# AmazonSSMManagedInstanceCore is always attachable here, and a stack's role
+# AmazonSSMManagedInstanceCore and EC2ImageBuilderLifecycleExecutionPolicy
+# (ALWAYS_LOADED) are always attachable here, and a stack's role
 # gets the managed policies it lists (those that exist).
 
 
-def _ssm_core_policy(backend):
+# The AWS managed policies the stack's roles attach, always loadable: the
+# smoke-test instance role's, and the Image Builder lifecycle execution role's
+# (https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-prerequisites.html).
+ALWAYS_LOADED = {
+    "AmazonSSMManagedInstanceCore": SSM_CORE_POLICY,
+    "EC2ImageBuilderLifecycleExecutionPolicy":
+        "arn:aws:iam::aws:policy/service-role/EC2ImageBuilderLifecycleExecutionPolicy",
+}
+
+
+def _managed_policy(backend, name: str):
     from moto.iam.aws_managed_policies import aws_managed_policies_data
     from moto.iam.models import AWSManagedPolicy
 
-    data = json.loads(aws_managed_policies_data)["AmazonSSMManagedInstanceCore"]
-    return AWSManagedPolicy.from_data("AmazonSSMManagedInstanceCore", backend.account_id, backend.region_name, data)
+    data = json.loads(aws_managed_policies_data)[name]
+    return AWSManagedPolicy.from_data(name, backend.account_id, backend.region_name, data)
 
 
-def _ensure_ssm_core(backend) -> None:
-    if SSM_CORE_POLICY not in backend.managed_policies:
-        policy = _ssm_core_policy(backend)
-        backend.aws_managed_policies.append(policy)
-        backend.managed_policies[policy.arn] = policy
+def _ensure_managed(backend, policies=None) -> dict:
+    policies = backend.managed_policies if policies is None else policies
+    for name, arn in ALWAYS_LOADED.items():
+        if arn not in policies:
+            policy = _managed_policy(backend, name)
+            backend.aws_managed_policies.append(policy)
+            policies[policy.arn] = policy
+    return policies
 
 
 def _patch_iam() -> None:
@@ -471,19 +485,14 @@ def _patch_iam() -> None:
     original_init = IAMBackend._init_managed_policies
 
     def init_managed_policies(self):
-        policies = original_init(self)
-        if SSM_CORE_POLICY not in policies:
-            policy = _ssm_core_policy(self)
-            self.aws_managed_policies.append(policy)
-            policies[policy.arn] = policy
-        return policies
+        return _ensure_managed(self, original_init(self))
 
     IAMBackend._init_managed_policies = init_managed_policies
 
     original_attach = IAMBackend.attach_role_policy
 
     def attach_role_policy(self, policy_arn, role_name):
-        _ensure_ssm_core(self)
+        _ensure_managed(self)
         return original_attach(self, policy_arn, role_name)
 
     IAMBackend.attach_role_policy = attach_role_policy

@@ -27,6 +27,16 @@ the retry or catch silently does nothing on AWS):
   modeled errors (the AWS SDK for Java 1.x maps them client-wide), and `DynamoDB.AmazonDynamoDBException` /
   `SNS.AmazonSNSException` for the rest (see `OPTIMIZED`).
 
+And no intrinsic function (`States.Format(...)`, `States.ArrayLength(...)`, ...)
+takes a JSONPath filter (`[?(...)]`) as an argument: in an intrinsic's
+arguments `'` opens a string literal and `'`, `{`, `}` and `\\` are reserved
+(https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html,
+"Reserved characters in intrinsic functions"), so `'CRITICAL'` inside a path
+argument is not read as a path. Filters belong in a plain `.$` field of
+`Parameters`/`ResultSelector`, where the whole JsonPath syntax is accepted
+(https://docs.aws.amazon.com/step-functions/latest/dg/amazon-states-language-paths.html);
+a following state applies the intrinsic to the result.
+
 Usage: validate_definitions.py FILE.asl.json...   (exit 1 and one line per
 problem when something is wrong). `--self-test` proves a typo, a wrong action
 and wrong error names are caught.
@@ -163,6 +173,25 @@ def _check_members(params, shape, where: str, problems: list) -> None:
                 _check_members(item, member.member, f"{where}.{name}[]", problems)
 
 
+INTRINSIC_FIELDS = ("Parameters", "ResultSelector", "ItemSelector", "Arguments", "Output")
+
+
+def _check_intrinsics(value, where: str, problems: list) -> None:
+    """No `.$` field holding an intrinsic call has a JSONPath filter among its arguments."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if (key.endswith(".$") and isinstance(inner, str) and inner.lstrip().startswith("States.")
+                    and "[?(" in inner):
+                problems.append(f"{where}.{key}: a JSONPath filter inside an intrinsic function's arguments "
+                                "(its quotes and parentheses are intrinsic syntax): select with the filter in a "
+                                "plain .$ field, then apply the intrinsic in the next state")
+            else:
+                _check_intrinsics(inner, f"{where}.{key}", problems)
+    elif isinstance(value, list):
+        for i, inner in enumerate(value):
+            _check_intrinsics(inner, f"{where}[{i}]", problems)
+
+
 def check(path: str, parse: bool = True) -> list:
     problems = []
     with open(path) as f:
@@ -178,6 +207,9 @@ def check(path: str, parse: bool = True) -> list:
     for name, state in _states(definition):
         resource = state.get("Resource", "")
         where = f"{os.path.basename(path)}: {name}"
+        for field in INTRINSIC_FIELDS:
+            if field in state:
+                _check_intrinsics(state[field], f"{where}: {field}", problems)
         try:
             _check_errors(state, where, problems)
         except Exception as err:  # an unknown service or action: reported below
@@ -233,6 +265,8 @@ def self_test() -> None:
         (SDK + "ssm:sendCommand", "Ssm.InvalidInstanceId"),           # the suffix is always added
         ("arn:aws:states:::dynamodb:updateItem", "DynamoDb.ConditionalCheckFailedException"),  # optimized: DynamoDB
         ("arn:aws:states:::sns:publish", "States.BranchFailed"),     # only Parallel raises it
+        (SDK + "imagebuilder:getLifecycleExecution", "Imagebuilder.ResourceNotFoundException"),  # not modeled
+        (SDK + "ec2:deregisterImage", "Ec2.OperationNotPermittedException"),  # EC2 models no errors
     ]
     for resource, name in wrong:
         problems = _check_definition(task(resource, name))
@@ -247,18 +281,44 @@ def self_test() -> None:
         ("arn:aws:states:::dynamodb:updateItem", "DynamoDB.AmazonDynamoDBException"),
         ("arn:aws:states:::sns:publish", "SNS.AmazonSNSException"),
         ("arn:aws:states:::sns:publish", "States.TaskFailed"),
+        (SDK + "imagebuilder:startResourceStateUpdate", "Imagebuilder.ResourceInUseException"),
+        (SDK + "imagebuilder:startResourceStateUpdate", "Imagebuilder.IdempotentParameterMismatchException"),
+        (SDK + "imagebuilder:startResourceStateUpdate", "Imagebuilder.InvalidRequestException"),
+        (SDK + "imagebuilder:getLifecycleExecution", "Imagebuilder.ImagebuilderException"),
+        (SDK + "imagebuilder:listLifecycleExecutionResources", "Imagebuilder.InvalidPaginationTokenException"),
+        (SDK + "ec2:describeImageReferences", "Ec2.Ec2Exception"),
+        (SDK + "ec2:deregisterImage", "Ec2.Ec2Exception"),
     ]
     for resource, name in right:
         problems = _check_definition(task(resource, name))
         assert not problems, (name, problems)
+    # The retirement calls and their parameters are in botocore's models.
+    retire = {"StartAt": "R", "States": {
+        "R": {"Type": "Task", "Resource": SDK + "ec2:describeImageReferences", "Next": "U",
+              "Parameters": {"ImageIds.$": "$.amis", "IncludeAllResourceTypes": True, "MaxResults": 100,
+                             "ResourceTypes": [{"ResourceType": "ec2:LaunchTemplate", "ResourceTypeOptions": [
+                                 {"OptionName": "version-depth", "OptionValues": ["10"]}]}]}},
+        "U": {"Type": "Task", "Resource": SDK + "imagebuilder:startResourceStateUpdate", "Next": "D",
+              "Parameters": {"ResourceArn.$": "$.arn", "State": {"Status": "DELETED"}, "ExecutionRole.$": "$.role",
+                             "IncludeResources": {"Amis": True, "Snapshots": True}, "ClientToken.$": "$.token",
+                             "ExclusionRules": {"Amis": {"Regions": ["eu-west-1"]}}}},
+        "D": {"Type": "Task", "Resource": SDK + "ec2:deregisterImage", "End": True,
+              "Parameters": {"ImageId.$": "$.ami", "DeleteAssociatedSnapshots": True}}}}
+    problems = _check_definition(retire, parse=True)
+    assert not problems, problems
+    retire["States"]["D"]["Parameters"]["DeleteSnapshots"] = True
+    assert any("DeleteSnapshots" in p for p in _check_definition(retire)), "a wrong parameter is caught"
     problems = _check_definition(task(SDK + "ec2:describeInstances", "States.ALL", "Ec2.Ec2Exception"))
     assert any("must be alone" in p for p in problems), problems
+    filtered = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True, "Parameters": {
+        "n.$": "States.ArrayLength($.items[?(@.State == 'Completed')])"}}}}
+    assert any("JSONPath filter inside an intrinsic" in p for p in _check_definition(filtered)), filtered
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--self-test"]:
         self_test()
-        print("self-test: typos and wrong error names are caught")
+        print("self-test: typos, wrong error names and filters inside intrinsics are caught")
         sys.exit(0)
     found = [p for path in sys.argv[1:] for p in check(path)]
     for problem in found:

@@ -23,12 +23,15 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     match dialog {
         Dialog::Create(form) => return super::create::key(state, form, key),
         Dialog::Override(form) => return super::approval::key(state, form, &key, code),
+        // Any key closes a refusal; Esc, Enter, q and Space only close it,
+        // and `y` never confirms anything: every other key also does what it
+        // does, so the refusal never swallows the next key.
         Dialog::Refused { .. } => {
             if !matches!(
                 code,
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | ' ')
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | ' ' | 'y' | 'n')
             ) {
-                state.dialog = Some(dialog);
+                return super::input::key(state, key);
             }
         }
         Dialog::QuitWhileBusy => match code {

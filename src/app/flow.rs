@@ -108,8 +108,11 @@ pub fn read_only_line(command: Command, id: Option<&str>) -> String {
     )
 }
 
+/// A refusal shows one thing, the dialog (the history keeps it too); any
+/// key closes it, and a key other than Esc, Enter, q or Space then does
+/// what it does (`app::dialogs`).
 fn refuse(state: &mut State, command: Command, sentence: &str) {
-    state.notify(Level::Warn, format!("Refused: {sentence}"));
+    state.remember(Level::Warn, format!("Refused: {sentence}"));
     state.dialog = Some(Dialog::Refused {
         title: format!("Cannot {}", command.label()),
         sentence: sentence.to_string(),
@@ -196,6 +199,7 @@ pub fn confirm(
         ));
     }
     lines.extend(event_lines);
+    lines.extend(op_lines(&op, lc));
     lines.extend([
         (
             "Account".to_string(),
@@ -217,6 +221,35 @@ pub fn confirm(
             error: None,
         }),
     });
+}
+
+/// What the operation itself adds to its confirmation: the decision's
+/// reason, said again; the patch cycle's version (`1.0.0 -> 1.0.1`).
+fn op_lines(op: &Op, lc: &Lifecycle) -> Vec<(String, String)> {
+    match op {
+        Op::Decide { reason, .. } => vec![("Reason".to_string(), reason.clone())],
+        Op::StartPatch { bump, .. } => {
+            let parent = crate::lifecycle::rules::check_new_patch(lc)
+                .ok()
+                .and_then(|stage| lc.stage_semver(stage))
+                .and_then(crate::lifecycle::parse_version);
+            let version = parent.and_then(|parent| {
+                crate::ops::patch_version(lc, &parent, *bump)
+                    .ok()
+                    .map(|next| format!("{parent} -> {next}"))
+            });
+            vec![(
+                "Version".to_string(),
+                version.unwrap_or_else(|| "unknown (no production semver)".to_string()),
+            )]
+        }
+        Op::Overridden { op, reason } => {
+            let mut lines = op_lines(op, lc);
+            lines.push(("Override".to_string(), reason.clone()));
+            lines
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Sends a confirmed operation to the runner.

@@ -88,6 +88,7 @@ fn palette_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             Ok(command) => {
                 state.palette_input = None;
                 state.palette_error = None;
+                state.palette_choices.clear();
                 super::palette::run(state, command)
             }
             Err(sentence) => {
@@ -98,9 +99,19 @@ fn palette_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Esc => {
             state.palette_input = None;
             state.palette_error = None;
+            state.palette_choices.clear();
+            Vec::new()
+        }
+        KeyCode::Tab => {
+            let line = input.clone();
+            let done = super::complete::complete(state, &line);
+            state.palette_input = Some(done.line);
+            state.palette_error = None;
+            state.palette_choices = done.choices;
             Vec::new()
         }
         _ => {
+            state.palette_choices.clear();
             if edit_text(input, &key) {
                 state.palette_error = None;
             } else {
@@ -279,6 +290,12 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
                 }
             };
             state.rebuild_view();
+        }
+        Command::CopyAmi if matches!(state.screen(), Screen::Logs { .. }) => {
+            return super::logs::copy_link(state);
+        }
+        Command::NextLink if matches!(state.screen(), Screen::Logs { .. }) => {
+            super::logs::next_link(state);
         }
         Command::CopyAmi | Command::CopyId => return copy(state, command),
         Command::Palette => {

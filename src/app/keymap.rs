@@ -62,6 +62,7 @@ commands! {
     Autoscroll,
     Attempts,
     Logs,
+    NextLink,
     Palette,
     Inbox,
     Production,
@@ -115,6 +116,7 @@ impl Command {
             Command::Autoscroll => "autoscroll",
             Command::Attempts => "attempts",
             Command::Logs => "logs",
+            Command::NextLink => "next_link",
             Command::Palette => "palette",
             Command::Inbox => "inbox",
             Command::Production => "production",
@@ -157,6 +159,7 @@ impl Command {
             Command::Autoscroll => "autoscroll",
             Command::Attempts => "earlier attempts",
             Command::Logs => "execution log",
+            Command::NextLink => "next link (execution log)",
             Command::Palette => "command palette",
             Command::Inbox => "approval inbox",
             Command::Production => "production view",
@@ -191,7 +194,8 @@ impl Command {
             | Command::CopyId
             | Command::Detail
             | Command::Attempts
-            | Command::Logs => Scope::Lifecycle,
+            | Command::Logs
+            | Command::NextLink => Scope::Lifecycle,
             c if c.is_mutating() => Scope::Lifecycle,
             _ => Scope::Everywhere,
         }
@@ -232,6 +236,7 @@ impl Command {
             Command::Autoscroll => &["a"],
             Command::Attempts => &["h"],
             Command::Logs => &["l"],
+            Command::NextLink => &["Tab"],
             Command::Palette => &[":"],
             Command::Inbox => &["i"],
             Command::Production => &["W"],

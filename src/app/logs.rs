@@ -13,6 +13,8 @@ pub struct LogView {
     pub at: EventRef,
     /// `None` while the read is in flight; the error as one sentence.
     pub result: Option<Result<EventLog, String>>,
+    /// The link under the cursor (`Tab` moves it, `y` copies it).
+    pub link: usize,
 }
 
 /// Opens the log screen of the focused lifecycle and asks for its log.
@@ -27,6 +29,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
         lifecycle_id: id.clone(),
         at,
         result: None,
+        link: 0,
     });
     state.screens.push(Screen::Logs { scroll: 0 });
     vec![Effect::FetchLog { id, at }]
@@ -38,4 +41,53 @@ pub fn loaded(state: &mut State, id: &str, at: EventRef, result: Result<EventLog
         Some(view) if view.lifecycle_id == id && view.at == at => view.result = Some(result),
         _ => state.dirty = false,
     }
+}
+
+/// The links of the open log, if it has any.
+fn links(state: &State) -> &[(String, String)] {
+    match &state.logs {
+        Some(LogView {
+            result: Some(Ok(log)),
+            ..
+        }) => &log.links,
+        _ => &[],
+    }
+}
+
+/// `Tab`: the cursor moves to the next link (round to the first), and the
+/// page scrolls to the end, where the links are.
+pub fn next_link(state: &mut State) {
+    let n = links(state).len();
+    let limit = state.scroll_limit;
+    match (&mut state.logs, state.screens.last_mut()) {
+        (Some(view), Some(Screen::Logs { scroll })) if n > 0 => {
+            view.link = (view.link + 1) % n;
+            *scroll = limit;
+        }
+        _ => state.dirty = false,
+    }
+}
+
+/// `y` on the log screen: the link under the cursor, to the clipboard (OSC
+/// 52), and a toast that says what was copied.
+pub fn copy_link(state: &mut State) -> Vec<Effect> {
+    let at = state.logs.as_ref().map_or(0, |v| v.link);
+    let Some((what, to)) = links(state).get(at).cloned() else {
+        state.notify(
+            super::state::Level::Warn,
+            "This execution log has no link to copy.",
+        );
+        return Vec::new();
+    };
+    state.notify(
+        super::state::Level::Info,
+        format!("Copied the {what} link: {to}"),
+    );
+    vec![Effect::Copy { text: to }]
+}
+
+/// How many links the open log has (the footer offers `y` for one, `Tab`
+/// too for more).
+pub fn link_count(state: &State) -> usize {
+    links(state).len()
 }

@@ -3,8 +3,10 @@
 //! the runner) and draws through the `event_loop::View` it is given.
 
 pub mod action;
+pub mod applies;
 pub mod approval;
 pub mod changes;
+pub mod complete;
 pub mod create;
 mod dialogs;
 pub mod doctor_badge;
@@ -66,6 +68,9 @@ pub fn initial_state(
         .production_stack_tags
         .clone_from(&config.production_stack_tags);
     state.approval_rules = crate::ops::ApprovalRules::from_config(config);
+    state
+        .default_pipeline
+        .clone_from(&config.workflows.pipeline_arn);
     state.refresh_every = config.refresh;
     state.full_reload = config.full_reload;
     state.workflow_poll = config.workflow_poll;

@@ -21,7 +21,7 @@ pub enum PaletteCommand {
 }
 
 /// The words the palette knows, for its hint line and errors.
-pub const WORDS: &str = "inbox, production, notifications, list, error, failed, running, waiting, profile NAME, region NAME, or an id, AMI id or ARN";
+pub const WORDS: &str = "inbox, production, notifications, list, error, failed, running, waiting, profile NAME, region NAME, stack TAG, status S, or an id, AMI id or ARN (Tab completes)";
 
 /// Parses a palette line; an error is one sentence for the bar.
 pub fn parse(line: &str) -> Result<PaletteCommand, String> {
@@ -61,6 +61,14 @@ pub fn parse(line: &str) -> Result<PaletteCommand, String> {
             Ok(PaletteCommand::Filter(format!("status:{status}")))
         }
         "profile" => one_argument("profile").map(PaletteCommand::Profile),
+        // The list filter's terms, one palette word away (Tab completes them).
+        "stack" => one_argument("stack").map(|tag| PaletteCommand::Filter(format!("stack:{tag}"))),
+        "status" => one_argument("status").and_then(|status| {
+            let term = format!("status:{status}");
+            super::filter::Filter::parse(&term)
+                .map(|_| PaletteCommand::Filter(term))
+                .map_err(|e| e.to_string())
+        }),
         "region" => {
             let region = one_argument("region")?;
             if region_shaped(&region) {
@@ -109,10 +117,11 @@ fn region_shaped(name: &str) -> bool {
 }
 
 fn example(what: &str) -> &'static str {
-    if what == "region" {
-        "eu-west-1"
-    } else {
-        "prod-admin"
+    match what {
+        "region" => "eu-west-1",
+        "stack" => "prod",
+        "status" => "failed",
+        _ => "prod-admin",
     }
 }
 
@@ -281,6 +290,15 @@ mod tests {
             Ok(PaletteCommand::Filter("status:failed".into()))
         );
         assert!(parse("region").is_err_and(|e| e.contains("needs a name")));
+        assert_eq!(
+            parse("stack prod"),
+            Ok(PaletteCommand::Filter("stack:prod".into()))
+        );
+        assert_eq!(
+            parse("status error,failed"),
+            Ok(PaletteCommand::Filter("status:error,failed".into()))
+        );
+        assert!(parse("status bogus").is_err_and(|e| e.contains("unknown status")));
         assert!(parse("region Mars").is_err_and(|e| e.contains("not a region")));
     }
 

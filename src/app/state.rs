@@ -90,6 +90,9 @@ pub struct Notice {
     pub level: Level,
     pub text: String,
     pub at: DateTime<Utc>,
+    /// Kept in the history (`N`) only, never a toast: what a dialog on
+    /// screen already says (a refusal shows one thing).
+    pub quiet: bool,
 }
 
 /// A modal dialog over the current screen.
@@ -257,6 +260,14 @@ pub struct State {
     pub palette_input: Option<String>,
     /// Why the last palette line was not run, while the bar stays open.
     pub palette_error: Option<String>,
+    /// What Tab found when more than one candidate fits the palette line.
+    pub palette_choices: Vec<String>,
+    /// The configured Image Builder pipeline a lifecycle created without a
+    /// choice builds with (`workflows.pipeline_arn`), shown in the `+` form.
+    pub default_pipeline: Option<String>,
+    /// The profiles the AWS config and credentials files define, read once
+    /// at start-up (the palette completes `:profile` with them).
+    pub profiles: Vec<String>,
     /// A profile/region the user switched to and whose credentials answered:
     /// the loop ends and the dashboard re-opens on it.
     pub switch_to: Option<Switch>,
@@ -334,6 +345,9 @@ impl State {
             loaded_at: None,
             palette_input: None,
             palette_error: None,
+            palette_choices: Vec::new(),
+            profiles: Vec::new(),
+            default_pipeline: None,
             switch_to: None,
             images: Images::new(),
             lifecycle_errors: HashMap::new(),
@@ -407,11 +421,19 @@ impl State {
     pub fn toast(&self) -> Option<&Notice> {
         self.notices
             .last()
-            .filter(|n| (self.now - n.at).num_seconds() < TOAST_SECONDS)
+            .filter(|n| !n.quiet && (self.now - n.at).num_seconds() < TOAST_SECONDS)
     }
 
     pub fn notify(&mut self, level: Level, text: impl Into<String>) {
-        let text = text.into();
+        self.push_notice(level, text.into(), false);
+    }
+
+    /// Records a notice in the history (`N`) without a toast.
+    pub fn remember(&mut self, level: Level, text: impl Into<String>) {
+        self.push_notice(level, text.into(), true);
+    }
+
+    fn push_notice(&mut self, level: Level, text: String, quiet: bool) {
         if level == Level::Error {
             tracing::warn!(%text, "notice");
         } else {
@@ -421,6 +443,7 @@ impl State {
             level,
             text,
             at: self.now,
+            quiet,
         });
         if self.notices.len() > 500 {
             self.notices.remove(0);

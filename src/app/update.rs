@@ -129,6 +129,9 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
                         id = Some(lc.lifecycle_id.clone());
                         state.upsert(vec![lc]);
                     }
+                    if let (super::action::Op::Create(_), Some(id)) = (&op, &id) {
+                        super::create::created(state, id);
+                    }
                     id.map(|id| vec![Effect::FetchLifecycle { id }])
                         .unwrap_or_default()
                 }

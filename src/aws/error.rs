@@ -48,6 +48,70 @@ pub enum AwsError {
     },
     #[error("malformed {what}: {detail}")]
     Malformed { what: String, detail: String },
+    /// An answer no AWS API gives: an HTML page (a proxy's, a captive
+    /// portal's) or an empty body without AWS's request id.
+    #[error("the endpoint {endpoint} answered HTTP {status} ({content_type}), not an AWS API")]
+    NotAws {
+        endpoint: String,
+        status: u16,
+        content_type: String,
+    },
+}
+
+/// What the error path needs of a raw HTTP answer: its status, content
+/// type, whether its body is empty, and whether AWS stamped it.
+pub trait RawAnswer {
+    fn status(&self) -> u16;
+    fn content_type(&self) -> Option<&str>;
+    /// `None` when the body was not read (streamed).
+    fn body_is_empty(&self) -> Option<bool>;
+    /// Whether a request-id header AWS services send is present.
+    fn has_aws_request_id(&self) -> bool;
+}
+
+impl RawAnswer for aws_smithy_runtime_api::http::Response {
+    fn status(&self) -> u16 {
+        self.status().as_u16()
+    }
+    fn content_type(&self) -> Option<&str> {
+        self.headers().get("content-type")
+    }
+    fn body_is_empty(&self) -> Option<bool> {
+        self.body().bytes().map(<[u8]>::is_empty)
+    }
+    fn has_aws_request_id(&self) -> bool {
+        [
+            "x-amzn-requestid",
+            "x-amz-request-id",
+            "x-amz-id-2",
+            "x-amzn-errortype",
+        ]
+        .iter()
+        .any(|name| self.headers().get(*name).is_some())
+    }
+}
+
+/// The one line for an answer that is not an AWS API's, or `None` for an
+/// answer an AWS API can give. HTML is never one; an empty body is one
+/// only with AWS's request id or as a bodiless HEAD-style status (S3's
+/// 304, 403, 404, 412).
+pub fn not_aws(endpoint: &str, answer: &impl RawAnswer) -> Option<AwsError> {
+    let status = answer.status();
+    let content_type = answer.content_type().map(str::trim).unwrap_or_default();
+    let html = content_type.to_ascii_lowercase().contains("html");
+    let empty = answer.body_is_empty() == Some(true)
+        && !answer.has_aws_request_id()
+        && !matches!(status, 304 | 403 | 404 | 412);
+    (html || empty).then(|| AwsError::NotAws {
+        endpoint: endpoint.to_string(),
+        status,
+        content_type: match (content_type.is_empty(), empty) {
+            (true, true) => "empty, no content type".to_string(),
+            (true, false) => "no content type".to_string(),
+            (false, true) => format!("{content_type}, empty"),
+            (false, false) => content_type.to_string(),
+        },
+    })
 }
 
 /// The call an error came from, for messages.
@@ -84,9 +148,14 @@ pub fn classify<E, R>(
 ) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + RawAnswer,
 {
     use aws_smithy_runtime_api::client::result::SdkError;
+    if let Some(answer) = err.raw_response()
+        && let Some(not_aws) = not_aws(endpoint, answer)
+    {
+        return not_aws;
+    }
     match &err {
         SdkError::TimeoutError(_) => AwsError::Unreachable {
             service: call.service,
@@ -219,5 +288,68 @@ impl AwsError {
                         | "ExecutionDoesNotExist"
                 )
             )
+    }
+}
+
+#[cfg(test)]
+mod not_aws_tests {
+    use super::{AwsError, RawAnswer, not_aws};
+
+    struct Answer {
+        status: u16,
+        content_type: Option<&'static str>,
+        body: &'static str,
+        request_id: bool,
+    }
+
+    impl RawAnswer for Answer {
+        fn status(&self) -> u16 {
+            self.status
+        }
+        fn content_type(&self) -> Option<&str> {
+            self.content_type
+        }
+        fn body_is_empty(&self) -> Option<bool> {
+            Some(self.body.is_empty())
+        }
+        fn has_aws_request_id(&self) -> bool {
+            self.request_id
+        }
+    }
+
+    fn answer(status: u16, content_type: Option<&'static str>, body: &'static str) -> Answer {
+        Answer {
+            status,
+            content_type,
+            body,
+            request_id: false,
+        }
+    }
+
+    #[test]
+    fn html_and_unstamped_empty_answers_are_not_aws() {
+        let portal = not_aws(
+            "http://proxy:8080",
+            &answer(200, Some("text/html"), "<html></html>"),
+        );
+        assert_eq!(
+            portal.map(|e| e.to_string()).as_deref(),
+            Some("the endpoint http://proxy:8080 answered HTTP 200 (text/html), not an AWS API")
+        );
+        let empty = not_aws("http://proxy:8080", &answer(502, None, ""));
+        assert!(matches!(empty, Some(AwsError::NotAws { status: 502, .. })));
+    }
+
+    #[test]
+    fn answers_an_aws_api_gives_are_left_to_the_sdk() {
+        // JSON and XML errors, S3's bodiless HEAD 404, an empty answer AWS stamped.
+        assert!(not_aws("e", &answer(400, Some("application/x-amz-json-1.0"), "{}")).is_none());
+        assert!(not_aws("e", &answer(403, Some("text/xml"), "<Error/>")).is_none());
+        assert!(not_aws("e", &answer(404, None, "")).is_none());
+        let stamped = Answer {
+            request_id: true,
+            ..answer(500, None, "")
+        };
+        assert!(not_aws("e", &stamped).is_none());
     }
 }

@@ -161,7 +161,7 @@ impl Inspector {
             + Send
             + Sync
             + 'static,
-        R: std::fmt::Debug,
+        R: std::fmt::Debug + crate::aws::error::RawAnswer,
     {
         let call = Call {
             service,

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+pub use super::retire_args::RetireArgs;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// A terminal dashboard and command line for the lifecycle of Amazon Machine Images.
@@ -243,6 +244,16 @@ pub enum Command {
         lifecycle_id: String,
         /// The event, e.g. SMOKE_TESTS (default: the running one, else the last that ran).
         event: Option<String>,
+        /// The cycle: `creation` or `patch-N` (default: the newest cycle in which the event ran).
+        #[arg(long, value_name = "CYCLE")]
+        cycle: Option<String>,
+        /// The attempt, 1 for the first try (default: the newest).
+        #[arg(long, value_name = "N")]
+        attempt: Option<u32>,
+        /// Follow a running execution, printing each state as it is entered, until it
+        /// ends (exit codes as `wait`: 0 completed, 1 failed, 4 not started).
+        #[arg(long)]
+        follow: bool,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -331,6 +342,42 @@ pub enum Command {
         /// Only this stack tag.
         #[arg(long, value_name = "TAG")]
         stack_tag: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Where a lifecycle's AMIs are used: the recorded answer of the
+    /// where-used workflow (EC2's references and image state, in the region
+    /// the workflows run in) and how old it is.
+    WhereUsed {
+        /// A lifecycle id (or its first characters) or an AMI id.
+        #[arg(value_name = "ID|AMI")]
+        target: String,
+        /// Ask EC2 again: starts the where-used workflow and waits (a write).
+        #[arg(long)]
+        refresh: bool,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Deprecate (now or at a time), disable or delete a lifecycle's AMIs
+    /// and their snapshots in every region, after a preview of everything it
+    /// touches; or, with --policy, apply the retention policies.
+    Retire(RetireArgs),
+    /// Bring a deprecated or disabled AMI back to available.
+    Restore {
+        /// A lifecycle id (or its first characters) or an AMI id.
+        #[arg(value_name = "ID|AMI")]
+        target: String,
+        /// Print the preview; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask for confirmation (needed when standard input is not a terminal).
+        #[arg(long)]
+        yes: bool,
+        /// Wait for the workflow's outcome (exit 1 when it fails).
+        #[arg(long)]
+        wait: bool,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,

@@ -86,6 +86,7 @@ async fn session(
             return Err(CliError::usage(err));
         }
     };
+    state.profiles = crate::ops::known_profiles().into_iter().collect();
     let config = ctx.config.clone();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Action>();
     let cancel = CancellationToken::new();

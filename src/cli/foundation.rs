@@ -98,7 +98,20 @@ pub async fn list(
     }
     lifecycles.sort_by_key(|l| std::cmp::Reverse(l.updated_at));
     let rows: Vec<Vec<String>> = lifecycles.iter().map(summary_row).collect();
-    emit(&table(
+    // Superseded, retired and EC2 state, one line per lifecycle that has any.
+    let now = Utc::now();
+    let mut end_of_life = String::new();
+    let superseded = crate::lifecycle::retire::superseded(&lifecycles);
+    for lc in &lifecycles {
+        for line in crate::lifecycle::retire::end_of_life_with(lc, &superseded, now) {
+            let short: String = lc.lifecycle_id.chars().take(8).collect();
+            end_of_life.push_str(&clean(&format!("  {short} {line}\n")));
+        }
+    }
+    if !end_of_life.is_empty() {
+        end_of_life.insert_str(0, "\nEnd of life:\n");
+    }
+    let mut out = table(
         &[
             "LIFECYCLE",
             "STACK",
@@ -111,7 +124,9 @@ pub async fn list(
             "UPDATED",
         ],
         &rows,
-    ))
+    );
+    out.push_str(&end_of_life);
+    emit(&out)
 }
 
 /// How many lifecycles with a running execution `list --json` holds back
@@ -326,6 +341,8 @@ pub async fn show(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), C
         &rows,
     ));
     super::timeline::push_trail(&mut out, &lc);
+    let end_of_life = super::timeline::end_of_life(ctx, &lc).await;
+    super::timeline::push_retirement(&mut out, &lc, &end_of_life);
     emit(&out)
 }
 

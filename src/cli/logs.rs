@@ -1,44 +1,85 @@
-//! `amiboard logs ID [EVENT]`: the event's Step Functions execution, the
+//! `amiboard logs ID [EVENT] [--cycle C] [--attempt N] [--follow]`: one run
+//! of an event (any cycle, any attempt), its Step Functions execution, the
 //! states it went through with times, the failing state's error and cause,
-//! and the links to follow next.
+//! the event's recorded outcome beside the execution's status, and the
+//! links to follow next.
 
 use serde_json::json;
 
 use super::output::{clean, emit, emit_json, table};
 use super::{CliError, Context};
-use crate::lifecycle::rules::resolve_event;
-use crate::lifecycle::{EventKind, format_duration};
-use crate::ops::logs::{EventLog, event_log};
+use crate::lifecycle::EventKind;
+use crate::lifecycle::format_duration;
+use crate::lifecycle::runs::{parse_cycle, pick_run};
+use crate::ops::logs::{
+    EventLog, default_event, event_log, recorded_outcome, run_log, status_line,
+};
 
-/// Prints one event's execution log.
+/// Which run `logs` shows, as the command line named it.
+pub struct Pick<'a> {
+    pub event: Option<&'a str>,
+    pub cycle: Option<&'a str>,
+    pub attempt: Option<u32>,
+    pub follow: bool,
+}
+
+/// Prints one run's execution log (or follows it).
 pub async fn logs(
     ctx: &Context,
     lifecycle_id: &str,
-    event: Option<&str>,
+    pick: &Pick<'_>,
     json: bool,
 ) -> Result<(), CliError> {
-    let at = match event {
-        Some(name) => {
-            let (kind, phase) = EventKind::parse_with_phase(name).ok_or_else(|| {
-                CliError::usage(format!("unknown event {name:?}: use e.g. SMOKE_TESTS"))
-            })?;
-            let lc = ctx.store.get(lifecycle_id).await?;
-            Some(resolve_event(&lc, kind, phase))
-        }
+    let cycle = match pick.cycle {
+        Some(text) => Some(parse_cycle(text).ok_or_else(|| {
+            CliError::usage(format!(
+                "unknown cycle {text:?}: use `creation` or `patch-N` (e.g. patch-1)"
+            ))
+        })?),
         None => None,
     };
-    let log = event_log(ctx, lifecycle_id, at).await?;
+    let named = match pick.event {
+        Some(name) => Some(EventKind::parse_with_phase(name).ok_or_else(|| {
+            CliError::usage(format!("unknown event {name:?}: use e.g. SMOKE_TESTS"))
+        })?),
+        None => None,
+    };
+    let lc = ctx.store.get(lifecycle_id).await?;
+    let run = match named {
+        None if cycle.is_none() && pick.attempt.is_none() => None,
+        _ => {
+            let (kind, phase) = named.unwrap_or_else(|| (default_event(&lc).event, None));
+            // An event named with its phase (PATCH:SMOKE_TESTS) picks the
+            // cycle `resolve_event` gives it, unless --cycle names one.
+            let cycle = cycle.or_else(|| {
+                phase.map(|p| crate::lifecycle::rules::resolve_event(&lc, kind, Some(p)).stage)
+            });
+            let run = pick_run(&lc, kind, cycle, pick.attempt)
+                .map_err(|e| CliError::usage(format!("{}: {e}", clean(&lc.lifecycle_id))))?;
+            Some(run)
+        }
+    };
+    let log = match &run {
+        Some(run) => run_log(ctx, &lc, run).await?,
+        None => event_log(ctx, lifecycle_id, None).await?,
+    };
+    if pick.follow {
+        return super::logs_follow::follow(ctx, &lc, log, json).await;
+    }
     if json {
         return emit_json(&as_json(&log));
     }
     emit(&text(&log))
 }
 
-fn as_json(log: &EventLog) -> serde_json::Value {
+pub fn as_json(log: &EventLog) -> serde_json::Value {
     json!({
         "lifecycle_id": log.lifecycle_id,
         "event": log.at.event.name(),
         "stage": crate::ops::execution_input::stage_word(log.at.stage),
+        "cycle": crate::lifecycle::runs::cycle_name(log.at.stage),
+        "recorded_status": log.recorded_status.name(),
+        "recorded_reason": log.recorded_reason,
         "attempt": log.attempt,
         "execution_arn": log.execution_arn,
         "status": log.execution.as_ref().map(|e| e.status.name()),
@@ -54,12 +95,12 @@ fn as_json(log: &EventLog) -> serde_json::Value {
     })
 }
 
-fn text(log: &EventLog) -> String {
+pub fn text(log: &EventLog) -> String {
     let mut out = format!(
         "lifecycle   {}\nevent       {} ({}), try {}\n",
         clean(&log.lifecycle_id),
         log.at.event,
-        crate::ops::execution_input::stage_word(log.at.stage),
+        crate::lifecycle::runs::cycle_name(log.at.stage),
         log.attempt
     );
     let Some(arn) = &log.execution_arn else {
@@ -68,12 +109,10 @@ fn text(log: &EventLog) -> String {
         return out;
     };
     out.push_str(&format!("execution   {}\n", clean(arn)));
-    if let Some(e) = &log.execution {
-        let took = match (e.started_at, e.stopped_at) {
-            (Some(start), Some(stop)) => format!(", took {}", format_duration(stop - start)),
-            _ => String::new(),
-        };
-        out.push_str(&format!("status      {}{}\n", e.status.name(), took));
+    if log.execution.is_some() {
+        out.push_str(&format!("status      {}\n", clean(&status_line(log))));
+    } else if let Some(recorded) = recorded_outcome(log) {
+        out.push_str(&format!("status      {}\n", clean(&recorded)));
     }
     if let Some(err) = &log.read_error {
         out.push_str(&format!("unreadable  {}\n", clean(err)));
@@ -120,7 +159,7 @@ fn text(log: &EventLog) -> String {
     out
 }
 
-fn push_links(out: &mut String, log: &EventLog) {
+pub fn push_links(out: &mut String, log: &EventLog) {
     if log.links.is_empty() {
         return;
     }

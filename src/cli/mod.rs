@@ -12,8 +12,11 @@ mod foundation;
 mod inbox;
 pub mod logging;
 mod logs;
+mod logs_follow;
 mod output;
 mod production;
+mod retire;
+mod retire_args;
 mod seed;
 mod select;
 mod stack_config;
@@ -167,8 +170,19 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
         Command::Logs {
             lifecycle_id,
             event,
+            cycle,
+            attempt,
+            follow,
             json,
-        } => logs::logs(&ctx, &lifecycle_id, event.as_deref(), json).await,
+        } => {
+            let pick = logs::Pick {
+                event: event.as_deref(),
+                cycle: cycle.as_deref(),
+                attempt,
+                follow,
+            };
+            logs::logs(&ctx, &lifecycle_id, &pick, json).await
+        }
         Command::Cleanup { dry_run } => watch::cleanup(&ctx, dry_run).await,
         Command::Import {
             from_reference,
@@ -187,6 +201,19 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
         Command::Production { stack_tag, json } => {
             production::production(&ctx, stack_tag.as_deref(), json).await
         }
+        Command::WhereUsed {
+            target,
+            refresh,
+            json,
+        } => retire::where_used(&ctx, &target, refresh, json).await,
+        Command::Retire(args) => retire::retire(&ctx, args).await,
+        Command::Restore {
+            target,
+            dry_run,
+            yes,
+            wait,
+            json,
+        } => retire::restore(&ctx, &target, dry_run, yes, wait, json).await,
         other => workflow::run(&ctx, other).await,
     }
 }

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::output::emit;
 use super::{CliError, Context, Exit};
-use crate::lifecycle::demo::{demo_lifecycle, stack_tag_for};
+use crate::lifecycle::demo::{seeded_lifecycle, stack_tag_for};
 use crate::lifecycle::lookup::rows_for;
 
 const CHUNK: u64 = 500;
@@ -67,7 +67,7 @@ pub async fn seed(ctx: &Context, count: u64, fixed_tag: Option<&str>) -> Result<
             (start..end)
                 .map(|i| {
                     let (tag, major) = &plan[usize::try_from(i).unwrap_or(0)];
-                    demo_lifecycle(salt.wrapping_add(i), tag, *major, now)
+                    seeded_lifecycle(salt.wrapping_add(i), tag, *major, now)
                 })
                 .collect::<Vec<_>>()
         });

@@ -64,6 +64,10 @@ const INFORMATIONAL: &[&str] = &[
     "qaCertificationRequestStateMachineArn",
     "promotionStateMachineArn",
     "cleanupStateMachineArn",
+    "whereUsedStateMachineArn",
+    "retireStateMachineArn",
+    // amiboard names it from the prefix, as the template does.
+    "imageLifecycleRoleArn",
     "operatorPolicyArn",
     "onCallReadOnlyPolicyArn",
 ];

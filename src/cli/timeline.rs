@@ -98,6 +98,37 @@ pub fn push_trail(out: &mut String, lc: &Lifecycle) {
     }
 }
 
+/// Appends the retirement runs (who, when, why, the override) and the
+/// end-of-life facts (superseded by, amiboard's and EC2's state).
+pub fn push_retirement(out: &mut String, lc: &Lifecycle, end_of_life: &[String]) {
+    let trail = crate::lifecycle::retire::retirement_trail(lc);
+    if !end_of_life.is_empty() {
+        out.push_str("\nEnd of life:\n");
+        for line in end_of_life {
+            out.push_str(&format!("  {}\n", clean(line)));
+        }
+    }
+    if !trail.is_empty() {
+        out.push_str("\nRetirement:\n");
+        for line in trail {
+            out.push_str(&format!("  {}\n", clean(&line)));
+        }
+    }
+}
+
+/// The end-of-life lines of `lc`, reading its stack tag's lifecycles for
+/// what supersedes what (a failed read leaves supersession out, with a log line).
+pub async fn end_of_life(ctx: &Context, lc: &Lifecycle) -> Vec<String> {
+    let peers = match ctx.store.list_all(Some(&lc.stack_tag), &mut |_| {}).await {
+        Ok(listing) => listing.lifecycles,
+        Err(err) => {
+            tracing::warn!(error = %err, "could not read the stack tag for supersession");
+            Vec::new()
+        }
+    };
+    crate::lifecycle::retire::end_of_life_lines(lc, &peers, Utc::now())
+}
+
 /// Prints the timeline of one lifecycle.
 pub async fn timeline(ctx: &Context, id: &str, json: bool, markdown: bool) -> Result<(), CliError> {
     let lc = ctx.store.get(id).await?;
@@ -137,12 +168,15 @@ pub async fn timeline(ctx: &Context, id: &str, json: bool, markdown: bool) -> Re
                 })
             })
             .collect();
+        let end_of_life = end_of_life(ctx, &lc).await;
         return emit_json(&json!({
             "lifecycle_id": lc.lifecycle_id,
             "stack_tag": lc.stack_tag,
             "product": format!("{} {}", lc.product_name, lc.product_version),
             "ami_semver": lc.ami_semver,
             "events": events,
+            "retirements": lc.retirements,
+            "end_of_life": end_of_life,
         }));
     }
     let rows: Vec<Vec<String>> = lc
@@ -206,6 +240,7 @@ pub async fn timeline(ctx: &Context, id: &str, json: bool, markdown: bool) -> Re
     }
     let mut out = table(&header, &rows);
     push_trail(&mut out, &lc);
+    push_retirement(&mut out, &lc, &end_of_life(ctx, &lc).await);
     emit(&out)
 }
 

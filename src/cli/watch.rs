@@ -148,6 +148,7 @@ fn kind_name(kind: &NotificationKind) -> &'static str {
         NotificationKind::ImageBuilderImage { .. } => "imagebuilder-image",
         NotificationKind::AmiStateChange { .. } => "ami-state-change",
         NotificationKind::RunCommand { .. } => "run-command",
+        NotificationKind::Retirement { .. } => "retirement",
         NotificationKind::Raw => "raw",
     }
 }

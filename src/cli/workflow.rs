@@ -15,7 +15,7 @@ use crate::lifecycle::{Bump, EventKind, Refusal};
 use crate::ops::{self, NewLifecycle, Outcome};
 
 /// Refuses a change in read-only mode, then asks (or insists on `--yes`).
-fn confirm(ctx: &Context, yes: bool, what: &str) -> Result<(), CliError> {
+pub(super) fn confirm(ctx: &Context, yes: bool, what: &str) -> Result<(), CliError> {
     if ctx.config.read_only {
         return Err(Refusal::ReadOnly.into());
     }

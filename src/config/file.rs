@@ -32,6 +32,8 @@ pub struct FileConfig {
     pub notifications: NotificationsFile,
     /// Four eyes and the promotion checklist's regions.
     pub approvals: super::approvals::ApprovalsFile,
+    /// Retention policies per stack tag (`amiboard retire --policy`).
+    pub retention: super::retention::RetentionFile,
     /// Key bindings: action name to key(s); validated by the keymap.
     pub keys: BTreeMap<String, toml::Value>,
     /// Theme overrides: style name to colour/modifier; validated by the theme.

@@ -9,8 +9,10 @@ use std::time::Duration;
 
 mod approvals;
 mod file;
+mod retention;
 
 pub use approvals::{ApprovalsFile, StackTagApprovalsFile};
+pub use retention::{POLICY_ACTIONS, RetentionFile, StackTagRetentionFile};
 
 pub use file::{
     FileConfig, NotificationsFile, StackTagWorkflowsFile, TablesFile, TopicsFile, WorkflowsFile,
@@ -94,6 +96,8 @@ pub struct Config {
     pub workflows: WorkflowsFile,
     /// `[approvals]` as written (checked at load).
     pub approvals: ApprovalsFile,
+    /// `[retention]` as written (checked at load).
+    pub retention: RetentionFile,
     pub notifications_enabled: bool,
     pub include_service_topics: bool,
     pub stale_after: Duration,
@@ -365,6 +369,7 @@ fn resolve(
         )?;
     }
     approvals::check(&where_, &file.approvals)?;
+    retention::check(&where_, &file.retention)?;
     let workflow_wait_seconds = env_seconds(
         "AMIBOARD_WORKFLOW_WAIT",
         env("AMIBOARD_WORKFLOW_WAIT").as_deref(),
@@ -409,6 +414,7 @@ fn resolve(
             ..file.workflows
         },
         approvals: file.approvals,
+        retention: file.retention,
         notifications_enabled: file.notifications.enabled.unwrap_or(true),
         include_service_topics: file.notifications.include_service_topics.unwrap_or(true),
         stale_after,

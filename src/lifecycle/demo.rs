@@ -70,6 +70,25 @@ pub fn demo_lifecycles(range: std::ops::Range<u64>, now: DateTime<Utc>) -> Vec<L
         .collect()
 }
 
+/// A demo lifecycle as `seed` writes it into real tables: [`demo_lifecycle`]
+/// with no event left running. A seeded IN_PROGRESS event would name an
+/// execution that does not exist, so it would never move and would read as
+/// lost; the event is left not started instead (waiting to be triggered).
+/// The demo's running lifecycles are the demo driver's, with real executions.
+pub fn seeded_lifecycle(index: u64, stack_tag: &str, major: u64, now: DateTime<Utc>) -> Lifecycle {
+    let mut lc = demo_lifecycle(index, stack_tag, major, now);
+    let records = lc
+        .creation
+        .iter_mut()
+        .chain(lc.patches.iter_mut().flat_map(|p| p.events.iter_mut()));
+    for record in records {
+        if record.status == EventStatus::InProgress {
+            *record = EventRecord::new(record.event);
+        }
+    }
+    lc
+}
+
 /// One demo lifecycle. `major` is the version its build received.
 pub fn demo_lifecycle(index: u64, stack_tag: &str, major: u64, now: DateTime<Utc>) -> Lifecycle {
     let mut mix = Mix(index.wrapping_add(0xA5A5_0000));
@@ -308,5 +327,38 @@ fn fill(
             record.reason = Some("States.Timeout: execution timed out".to_string());
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The seed leaves nothing running, and changes nothing else: every
+    /// other record is the demo lifecycle's.
+    #[test]
+    fn seeded_lifecycles_have_no_running_event_and_keep_the_rest() {
+        let now = Utc::now();
+        let mut were_running = 0;
+        for i in 0..400 {
+            let demo = demo_lifecycle(i, "main", i + 1, now);
+            let seeded = seeded_lifecycle(i, "main", i + 1, now);
+            assert!(seeded.running().is_none(), "lifecycle {i} runs");
+            let pairs = demo.creation.iter().zip(&seeded.creation);
+            for (d, s) in pairs {
+                if d.status == EventStatus::InProgress {
+                    were_running += 1;
+                    assert_eq!(s.status, EventStatus::NotStarted);
+                    assert!(s.execution_arn.is_none() && s.started_at.is_none());
+                } else {
+                    assert_eq!(d, s);
+                }
+            }
+            assert_eq!(demo.patches, seeded.patches);
+        }
+        assert!(
+            were_running > 0,
+            "the demo data has running events to settle"
+        );
     }
 }

@@ -38,7 +38,8 @@ pub fn reference_date(at: DateTime<Utc>) -> String {
 
 /// The rows a lifecycle's AMIs should have: one per AMI per stage that built
 /// one, scored by the highest COMPLETED event of that stage. Failed or
-/// rejected events never raise a score.
+/// rejected events never raise a score. A stage whose AMIs were disabled or
+/// deleted (`retire`) has none.
 pub fn rows_for(lc: &Lifecycle, now: DateTime<Utc>) -> Vec<LookupRow> {
     let mut stages = vec![Stage::Creation];
     stages.extend(lc.patches.iter().map(|c| Stage::Patch(c.number)));
@@ -47,6 +48,15 @@ pub fn rows_for(lc: &Lifecycle, now: DateTime<Utc>) -> Vec<LookupRow> {
         let Some(records) = lc.records(stage) else {
             continue;
         };
+        // A disabled or deleted AMI is never handed to a selection client.
+        if lc.retirement(stage).is_some_and(|r| {
+            matches!(
+                r.state(),
+                super::retire::AmiState::Disabled | super::retire::AmiState::Deleted
+            )
+        }) {
+            continue;
+        }
         let Some(best) = records
             .iter()
             .filter(|r| r.status == EventStatus::Completed)

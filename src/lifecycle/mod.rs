@@ -14,7 +14,9 @@ mod model;
 pub mod notification;
 mod record;
 pub mod reference;
+pub mod retire;
 pub mod rules;
+pub mod runs;
 mod status;
 mod version;
 

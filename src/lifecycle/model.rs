@@ -102,6 +102,16 @@ pub struct Lifecycle {
     pub creation: Vec<EventRecord>,
     #[serde(default, rename = "patch_cycles")]
     pub patches: Vec<PatchCycle>,
+    /// The retirement record of each stage that was ever retired, at a
+    /// fixed position once added (`retirements[i]` for the workflow).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retirements: Vec<super::retire::Retirement>,
+    /// The where-used workflow's last answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub where_used: Option<super::retire::WhereUsed>,
+    /// The where-used workflow's last failure, if it failed since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub where_used_error: Option<super::retire::WhereUsedFailure>,
 }
 
 impl Lifecycle {
@@ -132,7 +142,29 @@ impl Lifecycle {
                 .map(|e| EventRecord::new(*e))
                 .collect(),
             patches: Vec::new(),
+            retirements: Vec::new(),
+            where_used: None,
+            where_used_error: None,
         }
+    }
+
+    /// The retirement record of a stage, if it was ever retired.
+    pub fn retirement(&self, stage: Stage) -> Option<&super::retire::Retirement> {
+        self.retirements.iter().find(|r| r.stage() == Some(stage))
+    }
+
+    /// The position of a stage's retirement record in `retirements`.
+    pub fn retirement_index(&self, stage: Stage) -> Option<usize> {
+        self.retirements
+            .iter()
+            .position(|r| r.stage() == Some(stage))
+    }
+
+    /// Every stage, creation first, then each patch cycle.
+    pub fn stages(&self) -> Vec<Stage> {
+        let mut stages = vec![Stage::Creation];
+        stages.extend(self.patches.iter().map(|c| Stage::Patch(c.number)));
+        stages
     }
 
     /// The records of a stage, or `None` for a patch cycle that does not exist.

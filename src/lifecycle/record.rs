@@ -259,10 +259,12 @@ impl EventRecord {
 }
 
 /// A duration the way every screen and command prints it: `42s`, `12m26s`,
-/// `3h05m` (negative durations, from skewed clocks, read as `0s`).
+/// `3h05m`, `29d14h` (negative durations, from skewed clocks, read as `0s`).
 pub fn format_duration(d: chrono::Duration) -> String {
     let s = d.num_seconds().max(0);
-    if s >= 3600 {
+    if s >= 86_400 {
+        format_age(d)
+    } else if s >= 3600 {
         format!(
             "{}h{:02}m",
             s.div_euclid(3600),
@@ -398,6 +400,11 @@ mod tests {
         assert_eq!(
             format_duration(Duration::seconds(3600 + 5 * 60 + 9)),
             "1h05m"
+        );
+        // Waits of weeks read in days, never `710h44m`.
+        assert_eq!(
+            format_duration(Duration::seconds(29 * 86_400 + 14 * 3600 + 44 * 60)),
+            "29d14h"
         );
         assert_eq!(format_duration(Duration::seconds(-4)), "0s");
     }

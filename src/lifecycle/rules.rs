@@ -53,6 +53,8 @@ pub enum Refusal {
     AlreadyDecided(EarlierDecision),
     /// An approval rule (four eyes, the promotion checklist) refuses.
     Approval(super::approvals::ApprovalRefusal),
+    /// A retirement rule refuses (`lifecycle::retire`).
+    Retire(super::retire::RetireRefusal),
 }
 
 /// A QA decision already recorded: certified or rejected, by whom, when, why.
@@ -107,6 +109,7 @@ impl Refusal {
             Refusal::VersionExhausted { .. } => "version_exhausted",
             Refusal::AlreadyDecided(_) => "already_decided",
             Refusal::Approval(refusal) => refusal.code(),
+            Refusal::Retire(refusal) => refusal.code(),
         }
     }
 }
@@ -191,6 +194,7 @@ impl fmt::Display for Refusal {
                 "QA_CERTIFICATION_RESPONSE was already {earlier}; a decision does not replace one made since you looked, so nothing was recorded. To decide again, look at it first (`certify` without --yes names it and asks), or in a script name what you replace: `certify ID --reason TEXT --yes --replaces-rejection`."
             ),
             Refusal::Approval(refusal) => write!(f, "{refusal}"),
+            Refusal::Retire(refusal) => write!(f, "{refusal}"),
         }
     }
 }

@@ -105,7 +105,7 @@ pub fn answer<T>(result: Result<Option<T>, AwsError>) -> Result<Answer<T>, AwsEr
 fn is_fatal(err: &AwsError) -> bool {
     matches!(
         err,
-        AwsError::Unreachable { .. } | AwsError::Credentials { .. }
+        AwsError::Unreachable { .. } | AwsError::Credentials { .. } | AwsError::NotAws { .. }
     )
 }
 

@@ -143,7 +143,9 @@ impl Setting {
             Workflow::VulnerabilityScans => b.vulnerability_scans,
             Workflow::QaCertificationRequest => b.qa_certification_request,
             Workflow::Promotion => b.promotion,
-            Workflow::SmokeTests | Workflow::Cleanup => None,
+            Workflow::SmokeTests | Workflow::Cleanup | Workflow::WhereUsed | Workflow::Retire => {
+                None
+            }
         };
         let minutes = configured.unwrap_or_else(|| default_budget_minutes(workflow));
         minutes.saturating_mul(60).min(max_budget_seconds(workflow))
@@ -159,7 +161,7 @@ impl Setting {
     }
 
     /// `$.poll`: the interval, the rounds and the time they add up to.
-    fn poll(&self, workflow: Workflow) -> Value {
+    pub fn poll(&self, workflow: Workflow) -> Value {
         let rounds = self.rounds(self.budget_seconds(workflow));
         let seconds = self.wait_seconds.max(1);
         json!({
@@ -287,7 +289,9 @@ pub fn default_budget_minutes(workflow: Workflow) -> u64 {
         | Workflow::Promotion => 300,
         Workflow::VulnerabilityScans => 180,
         Workflow::SmokeTests => 100,
-        Workflow::Cleanup => 10,
+        Workflow::Cleanup | Workflow::WhereUsed => 10,
+        // Image Builder deregisters and deletes snapshots region by region.
+        Workflow::Retire => 45,
     }
 }
 

@@ -3,8 +3,9 @@
 //! state's error and cause, and the links a person follows next.
 
 use crate::aws::sfn::Execution;
-use crate::lifecycle::execution::ExecutionPath;
-use crate::lifecycle::{EventRecord, EventRef, Lifecycle};
+use crate::lifecycle::execution::{ExecutionPath, RunStatus};
+use crate::lifecycle::runs::Run;
+use crate::lifecycle::{EventRecord, EventRef, EventStatus, Lifecycle};
 
 use super::{Context, OpError};
 
@@ -22,6 +23,10 @@ pub struct EventLog {
     pub links: Vec<(String, String)>,
     /// Why the execution could not be read, when it could not.
     pub read_error: Option<String>,
+    /// What the event's record says of this run: a workflow can record
+    /// FAILED (a smoke test that failed) in an execution that SUCCEEDED.
+    pub recorded_status: EventStatus,
+    pub recorded_reason: Option<String>,
 }
 
 /// The event `logs` shows when none is named: the running one, else the
@@ -47,17 +52,51 @@ pub async fn event_log(
     let record = lc
         .record(at)
         .ok_or_else(|| OpError::Invalid(format!("{lifecycle_id} has no {at} event")))?;
-    let mut log = EventLog {
-        lifecycle_id: lc.lifecycle_id.clone(),
+    let run = crate::lifecycle::runs::attempts(at, record)
+        .pop()
+        .unwrap_or_else(|| not_started(at, record));
+    run_log(ctx, &lc, &run).await
+}
+
+fn not_started(at: EventRef, record: &EventRecord) -> Run {
+    Run {
         at,
         attempt: record.attempt,
+        status: record.status,
+        reason: record.reason.clone(),
+        actor: record.actor.clone(),
+        started_at: record.started_at,
+        finished_at: record.finished_at,
         execution_arn: record.execution_arn.clone(),
+        current: true,
+    }
+}
+
+/// Reads the execution of one run (`lifecycle::runs::pick_run`): the
+/// current attempt's links come from its record's outputs; an earlier
+/// attempt keeps only its execution.
+pub async fn run_log(ctx: &Context, lc: &Lifecycle, run: &Run) -> Result<EventLog, OpError> {
+    let links = match lc.record(run.at) {
+        Some(record) if run.current => links(record),
+        _ => {
+            let mut kept = EventRecord::new(run.at.event);
+            kept.execution_arn.clone_from(&run.execution_arn);
+            links(&kept)
+        }
+    };
+    let mut log = EventLog {
+        lifecycle_id: lc.lifecycle_id.clone(),
+        at: run.at,
+        attempt: run.attempt,
+        execution_arn: run.execution_arn.clone(),
         execution: None,
         path: None,
-        links: links(record),
+        links,
         read_error: None,
+        recorded_status: run.status,
+        recorded_reason: run.reason.clone(),
     };
-    if let Some(arn) = record.execution_arn.as_deref() {
+    if let Some(arn) = run.execution_arn.as_deref() {
         let (execution, path) =
             tokio::join!(ctx.executions.describe(arn), ctx.executions.path(arn));
         match (execution, path) {
@@ -69,6 +108,51 @@ pub async fn event_log(
         }
     }
     Ok(log)
+}
+
+/// The execution's status with the event's recorded outcome beside it, as
+/// `logs` and the `l` screen print it: `SUCCEEDED, took 41s; recorded
+/// FAILED: smoke test failed`. The record is the event's result; the
+/// execution's status alone can read SUCCEEDED for a smoke test whose
+/// workflow recorded a failure.
+pub fn status_line(log: &EventLog) -> String {
+    let mut line = match &log.execution {
+        Some(e) => {
+            let took = match (e.started_at, e.stopped_at) {
+                (Some(start), Some(stop)) => {
+                    format!(", took {}", crate::lifecycle::format_duration(stop - start))
+                }
+                _ => String::new(),
+            };
+            format!("{}{took}", e.status.name())
+        }
+        None => "unknown".to_string(),
+    };
+    if let Some(recorded) = recorded_outcome(log) {
+        line.push_str("; ");
+        line.push_str(&recorded);
+    }
+    line
+}
+
+/// The event's recorded outcome of this run, `recorded FAILED: reason`,
+/// when the record holds one (it ended) or disagrees with the execution
+/// (the record still runs while the execution ended). `None` while both run.
+pub fn recorded_outcome(log: &EventLog) -> Option<String> {
+    let running = log
+        .execution
+        .as_ref()
+        .is_none_or(|e| e.status == RunStatus::Running);
+    if log.recorded_status == EventStatus::InProgress && running {
+        return None;
+    }
+    let reason = log
+        .recorded_reason
+        .as_deref()
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| format!(": {r}"))
+        .unwrap_or_default();
+    Some(format!("recorded {}{reason}", log.recorded_status.name()))
 }
 
 /// The region of an ARN (`arn:aws:svc:REGION:…`).

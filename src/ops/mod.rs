@@ -24,9 +24,11 @@ pub mod logs;
 mod observe;
 pub mod production;
 mod read;
+pub mod retire;
 mod run;
 mod wait;
 pub mod watcher;
+pub mod where_used;
 pub mod workflows;
 
 pub use adopt::{
@@ -37,6 +39,7 @@ pub use approvals::{
     ApprovalRules, PromotionPreview, preview as promotion_checklist, promotion_preview,
     promotion_target,
 };
+pub use change::patch_version;
 pub use changes::{CHANGE_MARGIN, ChangedSince, Changes, changed_since};
 pub use deployed::{DeployedWorkflows, definitions_version, deployed_workflows};
 pub use observe::{Provisioned, execution_progress, provision_workflows};

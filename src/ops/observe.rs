@@ -293,9 +293,11 @@ fn local_setup_input(s: &Setting) -> serde_json::Value {
             "infrastructure": name,
             "distribution": name,
             "pipeline": name,
-            // As the template names them (SmokeInstanceProfile, VmImportRole).
+            // As the template names them (SmokeInstanceProfile, VmImportRole,
+            // the retire workflow's Image Builder lifecycle execution role).
             "smoke_instance": format!("{}smoke-instance", s.prefix),
             "vmimport": format!("{}vmimport", s.prefix),
+            "image_lifecycle": format!("{}image-lifecycle", s.prefix),
         },
         "arns": {
             "recipe": arn("image-recipe", "/1.0.0"),

@@ -6,7 +6,7 @@ use crate::lifecycle::EventKind;
 
 /// The version of the definitions, in each one's `Comment` as
 /// `[amiboard-workflows N]`: raise it when a definition changes.
-pub const DEFINITIONS_VERSION: u32 = 5;
+pub const DEFINITIONS_VERSION: u32 = 6;
 
 /// On the local emulator only: creates the demo buckets, the EventBridge rule
 /// that sends EC2 AMI events to the ec2 topic, and the demo Image Builder
@@ -28,11 +28,17 @@ pub enum Workflow {
     /// Not an event's: terminates the instances a smoke-test execution left
     /// running (started by `reconcile` and the dashboard's watcher).
     Cleanup,
+    /// Reads EC2 for a lifecycle's AMIs (state, references) and records the
+    /// answer (`amiboard where-used --refresh`).
+    WhereUsed,
+    /// Deprecates, disables, deletes or restores a stage's AMIs through
+    /// Image Builder (`amiboard retire`, `amiboard restore`).
+    Retire,
 }
 
 impl Workflow {
     /// Every deployed state machine (the template has one of each).
-    pub const ALL: [Workflow; 7] = [
+    pub const ALL: [Workflow; 9] = [
         Workflow::Build,
         Workflow::PatchBuild,
         Workflow::SmokeTests,
@@ -40,6 +46,8 @@ impl Workflow {
         Workflow::QaCertificationRequest,
         Workflow::Promotion,
         Workflow::Cleanup,
+        Workflow::WhereUsed,
+        Workflow::Retire,
     ];
 
     /// The workflow of an event; `None` for the QA decision, which a person makes.
@@ -65,6 +73,8 @@ impl Workflow {
             Workflow::QaCertificationRequest => "qa-certification-request",
             Workflow::Promotion => "promotion",
             Workflow::Cleanup => "cleanup",
+            Workflow::WhereUsed => "where-used",
+            Workflow::Retire => "retire",
         }
     }
 
@@ -78,6 +88,8 @@ impl Workflow {
             Workflow::QaCertificationRequest => "qa",
             Workflow::Promotion => "prod",
             Workflow::Cleanup => "cleanup",
+            Workflow::WhereUsed => "whereused",
+            Workflow::Retire => "retire",
         }
     }
 
@@ -95,6 +107,8 @@ impl Workflow {
             }
             Workflow::Promotion => include_str!("../../workflows/promotion.asl.json"),
             Workflow::Cleanup => include_str!("../../workflows/cleanup.asl.json"),
+            Workflow::WhereUsed => include_str!("../../workflows/where-used.asl.json"),
+            Workflow::Retire => include_str!("../../workflows/retire.asl.json"),
         }
     }
 
@@ -137,8 +151,10 @@ mod tests {
             );
             assert!(value["TimeoutSeconds"].as_u64().is_some());
             let states = value["States"].as_object().expect("States");
-            if workflow == Workflow::Cleanup {
-                continue; // records nothing: the run it cleans up after is recorded by reconcile
+            if matches!(workflow, Workflow::Cleanup | Workflow::WhereUsed) {
+                // cleanup records nothing (the run it cleans up after is
+                // recorded by reconcile); where-used records an answer, not an event
+                continue;
             }
             for name in [
                 "RecordCompleted",

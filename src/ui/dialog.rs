@@ -164,7 +164,7 @@ fn create_lines(form: &CreateForm, theme: &Theme) -> Vec<Line<'static>> {
     }
     let choice = match &form.pipelines {
         Pipelines::Loading => "looking for Image Builder pipelines…".to_string(),
-        Pipelines::None { why } => format!("none ({why})"),
+        Pipelines::None { why } => format!("{} ({why})", form.pipeline_label()),
         Pipelines::Found(list) => {
             format!("◀ {} ▶  ({} available)", form.pipeline_label(), list.len())
         }
@@ -182,7 +182,7 @@ fn create_lines(form: &CreateForm, theme: &Theme) -> Vec<Line<'static>> {
         out.push(Line::styled(format!("✘ {error}"), theme.notice_error));
     }
     out.push(Line::styled(
-        "Enter creates and starts AMI_BUILD · Tab next field · ←/→ pipeline · Esc cancel"
+        "Enter reviews, then y creates and starts AMI_BUILD · Tab next field · ←/→ pipeline · Esc cancel"
             .to_string(),
         theme.dim,
     ));

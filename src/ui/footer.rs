@@ -24,6 +24,10 @@ pub fn status_line(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
                 spans.push(Span::styled(format!("  ✘ {error}"), theme.notice_error));
                 spans.push(Span::styled("  · Esc cancel", theme.dim));
             }
+            None if !state.palette_choices.is_empty() => spans.push(Span::styled(
+                format!("  Tab: {}", state.palette_choices.join("  ")),
+                theme.dim,
+            )),
             None => spans.push(Span::styled(
                 format!("  Enter run · Esc cancel · {}", crate::app::palette::WORDS),
                 theme.dim,
@@ -134,11 +138,21 @@ pub fn footer_commands(state: &State) -> Vec<Command> {
             Command::Back,
         ],
         Screen::Production { .. } => vec![Command::Refresh, Command::Back],
-        Screen::Help { .. } | Screen::Notices { .. } | Screen::Raw { .. } | Screen::Logs { .. } => {
+        // y only where there is a link to copy, Tab where there is another.
+        Screen::Logs { .. } => match crate::app::logs::link_count(state) {
+            0 => vec![Command::Back],
+            1 => vec![Command::CopyAmi, Command::Back],
+            _ => vec![Command::NextLink, Command::CopyAmi, Command::Back],
+        },
+        Screen::Help { .. } | Screen::Notices { .. } | Screen::Raw { .. } => {
             vec![Command::Back]
         }
     };
-    commands.retain(|c| !(state.read_only && c.is_mutating()));
+    // Only keys that do something here: no mutating key read-only, none the
+    // focused lifecycle's rules refuse, no copy without something to copy.
+    commands.retain(|c| {
+        !(state.read_only && c.is_mutating()) && crate::app::applies::applies(state, *c)
+    });
     let mut all = vec![Command::Help, Command::Quit];
     all.extend(commands);
     all.push(Command::NotificationsFull);
@@ -157,6 +171,8 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         let label = match (state.screen(), command) {
             (Screen::Feed, Command::Open) => "raw JSON",
             (Screen::Feed, Command::NotificationsFull) => "close",
+            (Screen::Logs { .. }, Command::CopyAmi) => "copy link",
+            (Screen::Logs { .. }, Command::NextLink) => "next link",
             _ => command.label(),
         };
         let width = key.chars().count() + label.len() + 3;

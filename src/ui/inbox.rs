@@ -7,10 +7,11 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
+use super::fit::{self, Fitted, Step, cells};
 use super::theme::Theme;
 use crate::app::inbox::{Waiting, clamp, items};
 use crate::app::state::{Load, State};
-use crate::lifecycle::actor::short;
+use crate::lifecycle::actor::short as short_actor;
 
 /// The inbox's columns, by how much room there is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,40 +29,80 @@ enum Col {
     Ami,
 }
 
-fn columns(width: u16) -> Vec<(Col, &'static str, u16)> {
-    if width < 120 {
-        // 80 columns: the stack tag stays (it tells prod from dev).
-        return vec![
-            (Col::Id, "ID", 8),
-            (Col::Stack, "STACK", 8),
-            (Col::Product, "PRODUCT", 9),
-            (Col::For, "WAITING FOR", 11),
-            (Col::By, "REQUESTED BY", 12),
-            (Col::Waited, "WAITED", 6),
-            (Col::Smoke, "SMOKE", 8),
-            (Col::Scans, "SCANS", 11),
-        ];
-    }
-    let mut cols = vec![
-        (Col::Id, "ID", 8),
-        (Col::Stack, "STACK", 10),
-        (Col::Product, "PRODUCT", 16),
-        (Col::Semver, "SEMVER", 8),
-        (Col::Stage, "STAGE", 8),
-        (Col::For, "WAITING FOR", 11),
-        (Col::By, "REQUESTED BY", 16),
-        (Col::Waited, "WAITED", 7),
-        (Col::Smoke, "SMOKE", 16),
-        (Col::Scans, "SCANS", 11),
+impl Col {
+    const ALL: [Col; 11] = [
+        Col::Id,
+        Col::Stack,
+        Col::Product,
+        Col::Semver,
+        Col::Stage,
+        Col::For,
+        Col::By,
+        Col::Waited,
+        Col::Smoke,
+        Col::Scans,
+        Col::Ami,
     ];
-    if width >= 150 {
-        cols.push((Col::Ami, "AMI", 21));
+
+    fn title(self) -> &'static str {
+        match self {
+            Col::Id => "ID",
+            Col::Stack => "STACK",
+            Col::Product => "PRODUCT",
+            Col::Semver => "SEMVER",
+            Col::Stage => "STAGE",
+            Col::For => "WAITING FOR",
+            Col::By => "REQUESTED BY",
+            Col::Waited => "WAITED",
+            Col::Smoke => "SMOKE",
+            Col::Scans => "SCANS",
+            Col::Ami => "AMI",
+        }
     }
-    cols
 }
 
-fn cell<'a>(item: &Waiting, col: Col, narrow: bool, theme: &Theme) -> Cell<'a> {
-    let text = match col {
+/// What the inbox gives up, in order, when the terminal is too narrow for
+/// every column whole (docs/dashboard.md). ID, PRODUCT, WAITING FOR and
+/// WAITED never go.
+const INBOX_STEPS: [Step<Col>; 8] = [
+    Step::Drop(Col::Ami),
+    Step::Shorten(Col::Smoke),
+    Step::Drop(Col::Stage),
+    Step::Drop(Col::Semver),
+    Step::Drop(Col::By),
+    Step::Drop(Col::Scans),
+    Step::Drop(Col::Stack),
+    Step::Drop(Col::Smoke),
+];
+
+/// The columns of `items` at `width`: each as wide as its widest value or
+/// title, then [`INBOX_STEPS`] until they fit.
+fn columns(items: &[Waiting], width: u16) -> Vec<Fitted<Col>> {
+    let measured: Vec<fit::Col<Col>> = Col::ALL
+        .iter()
+        .map(|&col| {
+            let widest = |short| {
+                items
+                    .iter()
+                    .map(|item| cells(&text(item, col, short)))
+                    .max()
+                    .unwrap_or(0)
+                    .max(cells(col.title()))
+            };
+            let measured = fit::Col::new(col, widest(false));
+            if col == Col::Smoke {
+                measured.with_short(widest(true))
+            } else {
+                measured
+            }
+        })
+        .collect();
+    fit::fit(&measured, &INBOX_STEPS, None, width, 1)
+}
+
+/// A cell's text; `short` is the smoke result without its detail.
+fn text(item: &Waiting, col: Col, short: bool) -> String {
+    match col {
         Col::Id => item.lifecycle_id.chars().take(8).collect(),
         Col::Stack => item.stack_tag.clone(),
         Col::Product => format!("{} {}", item.product_name, item.product_version),
@@ -71,24 +112,26 @@ fn cell<'a>(item: &Waiting, col: Col, narrow: bool, theme: &Theme) -> Cell<'a> {
         Col::By => item
             .requested_by
             .as_deref()
-            .map_or_else(|| "-".into(), short),
+            .map_or_else(|| "-".into(), short_actor),
         Col::Waited => item.waiting.clone(),
-        Col::Smoke if narrow => {
+        Col::Smoke if short => {
             let text = item.smoke_text();
             text.split(" (").next().unwrap_or_default().to_string()
         }
-        Col::Smoke => {
-            return Cell::from(Span::styled(
-                item.smoke_text(),
-                theme.status(item.smoke_tests),
-            ));
-        }
+        Col::Smoke => item.smoke_text(),
         Col::Scans => item.scan_text(),
         Col::Ami => item
             .amis
             .first()
             .map_or_else(|| "-".to_string(), |a| a.ami_id.clone()),
-    };
+    }
+}
+
+fn cell<'a>(item: &Waiting, col: Fitted<Col>, theme: &Theme) -> Cell<'a> {
+    let text = text(item, col.key, col.short);
+    if col.key == Col::Smoke {
+        return Cell::from(Span::styled(text, theme.status(item.smoke_tests)));
+    }
     Cell::from(text)
 }
 
@@ -119,20 +162,13 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, selec
         frame.render_widget(paragraph, area);
         return;
     }
-    let cols = columns(area.width);
-    let narrow = area.width < 120;
+    let cols = columns(&items, area.width);
     let header =
-        Row::new(cols.iter().map(|(_, title, _)| Cell::from(*title))).style(theme.column_header);
-    let rows = items.iter().map(|item| {
-        Row::new(
-            cols.iter()
-                .map(|(col, _, _)| cell(item, *col, narrow, theme)),
-        )
-    });
-    let widths: Vec<Constraint> = cols
+        Row::new(cols.iter().map(|c| Cell::from(c.key.title()))).style(theme.column_header);
+    let rows = items
         .iter()
-        .map(|(_, _, w)| Constraint::Length(*w))
-        .collect();
+        .map(|item| Row::new(cols.iter().map(|col| cell(item, *col, theme))));
+    let widths: Vec<Constraint> = cols.iter().map(|c| Constraint::Length(c.width)).collect();
     let table = Table::new(rows, widths)
         .header(header)
         .block(block)

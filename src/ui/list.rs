@@ -14,32 +14,44 @@ use super::small::Small;
 use super::theme::Theme;
 use crate::app::rows::{Row, Semver, SortColumn};
 use crate::app::state::{Load, State};
+use chrono::{DateTime, Utc};
 
 use crate::lifecycle::{Stage, write_age};
 
-/// The AMI column's width when ids are shortened (narrow terminals).
-const AMI_SHORT: u16 = 13;
-/// The widest STAGE value: glyph, status word, the longest event label and a
-/// patch cycle number.
-const STAGE_MAX: u16 = 38;
+use super::fit::{Col, Fitted, Step, cells, fit};
+
+/// How the STAGE column writes statuses: glyph and word (the word padded to
+/// the widest visible one), or `Compact`, the short form, without the word:
+/// the glyph still tells every status apart (`! Smoke tests`, `✘ Build`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StageForm {
+    Words(usize),
+    Compact,
+}
+
+impl StageForm {
+    /// The full form for the visible `rows`.
+    fn words(rows: &[&Row]) -> StageForm {
+        StageForm::Words(rows.iter().map(|r| status_word(r).len()).max().unwrap_or(0))
+    }
+}
+
+fn status_word(row: &Row) -> &'static str {
+    if row.lost { "lost" } else { row.status.word() }
+}
 
 /// The STAGE text of a row, as the column shows it: glyph, status word and
-/// event; `compact` (below 130 columns beside a REASON) drops the word, the glyph
-/// still tells every status apart (`! Smoke tests`, `✘ Build`). Written on
-/// the stack: the list draws it for every visible row each frame.
-fn stage_text(row: &Row, compact: bool) -> (Small, Small) {
+/// event, in `form`. Written on the stack: the list measures and draws it
+/// for every visible row each frame.
+fn stage_text(row: &Row, form: StageForm) -> (Small, Small) {
     let mut status = Small::new();
-    let (glyph, word) = if row.lost {
-        ("✗", "lost")
-    } else {
-        (row.status.glyph(), row.status.word())
-    };
-    status.push(glyph);
+    status.push(if row.lost { "✗" } else { row.status.glyph() });
     status.push(" ");
-    if !compact {
+    if let StageForm::Words(pad) = form {
         let base = status.as_str().chars().count();
-        status.push(word);
-        status.pad_to(base + 12);
+        status.push(status_word(row));
+        status.pad_to(base + pad);
+        status.push(" ");
     }
     let mut label = Small::new();
     label.push(row.stage.event.label());
@@ -49,16 +61,19 @@ fn stage_text(row: &Row, compact: bool) -> (Small, Small) {
     (status, label)
 }
 
-/// An AMI id cut to `width`, keeping its tail (what tells two apart): the
-/// prefix to draw before the tail (`ami-…`, or nothing when it fits whole).
-fn short_ami(ami: &str, width: u16) -> (&'static str, &str) {
-    let width = usize::from(width);
-    if ami.chars().count() <= width || width < 6 {
-        return ("", ami);
+/// A cell's text: borrowed from the row, or formatted on the stack.
+enum CellText<'a> {
+    Borrowed(&'a str),
+    Formatted(Small),
+}
+
+impl CellText<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            CellText::Borrowed(text) => text,
+            CellText::Formatted(small) => small.as_str(),
+        }
     }
-    let keep = width.saturating_sub(5).max(1);
-    let start = ami.char_indices().rev().nth(keep - 1).map_or(0, |(i, _)| i);
-    ("ami-…", &ami[start..])
 }
 
 /// One column of the table: a sortable one, or the failure's reason.
@@ -69,78 +84,126 @@ enum Column {
     Reason,
 }
 
+/// The list's columns, in the order they show.
+const LIST_COLUMNS: [Column; 9] = [
+    Column::Sort(SortColumn::Product),
+    Column::Sort(SortColumn::Stack),
+    Column::Sort(SortColumn::Semver),
+    Column::Sort(SortColumn::Stage),
+    Column::Sort(SortColumn::Updated),
+    Column::Sort(SortColumn::Ami),
+    Column::Sort(SortColumn::Owner),
+    Column::Sort(SortColumn::Vulns),
+    Column::Reason,
+];
+
+/// What the list gives up, in order, when the terminal is too narrow for
+/// every column whole (docs/dashboard.md). PRODUCT (name and version), STAGE
+/// and AGE never go; no column is ever cut mid-value, except REASON, the
+/// free text that takes the room left.
+const LIST_STEPS: [Step<Column>; 8] = [
+    Step::Drop(Column::Sort(SortColumn::Vulns)),
+    Step::Drop(Column::Sort(SortColumn::Owner)),
+    Step::Drop(Column::Sort(SortColumn::Ami)),
+    Step::Shorten(Column::Sort(SortColumn::Stage)),
+    Step::Drop(Column::Sort(SortColumn::Semver)),
+    Step::Shorten(Column::Reason),
+    Step::Drop(Column::Sort(SortColumn::Stack)),
+    Step::Drop(Column::Reason),
+];
+
 /// The AGE column: `29d14h` at most.
 const AGE: u16 = 6;
-/// The least the REASON column gets.
-const REASON_MIN: u16 = 20;
+/// The least the REASON column gets (its short form).
+const REASON_MIN: u16 = 16;
+/// What REASON asks for before the steps shorten it: the room to read the
+/// cause of most failures.
+const REASON_WANT: u16 = 40;
 
-/// The columns shown at a given width, widest layout first. With `reasons`
-/// (a visible row failed) the STAGE column is as wide as its longest
-/// visible value (`stage`), the REASON column takes the room left, and the
-/// AMI (and at 80 columns the semver) steps aside; the stack tag and the
-/// age stay at every width.
-fn columns(width: u16, reasons: bool, stage: u16) -> Vec<(Column, u16)> {
-    use SortColumn as S;
-    let narrow = width < 100;
-    let mut cols: Vec<(Column, u16)> = if narrow {
-        // 80 columns: the stack tag stays (it tells prod from dev), narrower;
-        // the AMI id is shortened to its tail (`ami-…9abcdef0`).
-        vec![
-            (Column::Sort(S::Product), 15),
-            (Column::Sort(S::Stack), 8),
-            (Column::Sort(S::Semver), 7),
-            (Column::Sort(S::Stage), 20),
-            (Column::Sort(S::Updated), AGE),
-            (Column::Sort(S::Ami), AMI_SHORT),
-        ]
-    } else {
-        vec![
-            (Column::Sort(S::Product), if width < 130 { 18 } else { 20 }),
-            (Column::Sort(S::Stack), 12),
-            (Column::Sort(S::Semver), 8),
-            (Column::Sort(S::Stage), 30),
-            (Column::Sort(S::Updated), AGE),
-            (Column::Sort(S::Ami), 21),
-        ]
-    };
-    if reasons {
-        cols.retain(|(c, _)| match c {
-            Column::Sort(S::Ami) => width >= 155,
-            Column::Sort(S::Semver) => !narrow,
-            _ => true,
-        });
-        let others: u16 = cols
-            .iter()
-            .filter(|(c, _)| *c != Column::Sort(S::Stage))
-            .map(|(_, w)| w + 1)
-            .sum();
-        // The stage gets what it needs as long as REASON keeps its least.
-        let room = width.saturating_sub(others + REASON_MIN + 2);
-        let stage = stage.clamp(10, STAGE_MAX).min(room).max(10);
-        if let Some(col) = cols.iter_mut().find(|(c, _)| *c == Column::Sort(S::Stage)) {
-            col.1 = stage;
+/// The text of a sortable cell, as measured and drawn (STAGE is drawn in
+/// two styled parts, measured here whole). Allocates nothing.
+fn cell_text(row: &Row, c: SortColumn, form: StageForm, now: DateTime<Utc>) -> CellText<'_> {
+    let mut text = Small::new();
+    match c {
+        SortColumn::Product => return CellText::Borrowed(&row.product),
+        SortColumn::Stack => return CellText::Borrowed(&row.stack_tag),
+        SortColumn::Semver => match &row.semver {
+            Semver::None => return CellText::Borrowed("-"),
+            Semver::Plain([a, b, c]) => {
+                let _ = write!(text, "{a}.{b}.{c}");
+            }
+            Semver::Other(other) => return CellText::Borrowed(other),
+        },
+        SortColumn::Stage => {
+            let (status, label) = stage_text(row, form);
+            text = status;
+            text.push(label.as_str());
         }
-        let reason = width.saturating_sub(others + stage + 1).max(REASON_MIN);
-        cols.push((Column::Reason, reason));
-        return cols;
-    }
-    if narrow {
-        let others: u16 = cols
-            .iter()
-            .filter(|(c, _)| *c != Column::Sort(S::Stage))
-            .map(|(_, w)| w + 1)
-            .sum::<u16>();
-        if let Some(stage) = cols.iter_mut().find(|(c, _)| *c == Column::Sort(S::Stage)) {
-            stage.1 = width.saturating_sub(others).clamp(20, STAGE_MAX);
+        SortColumn::Ami => return CellText::Borrowed(row.ami.as_deref().unwrap_or("-")),
+        SortColumn::Owner => return CellText::Borrowed(&row.owner),
+        SortColumn::Updated => {
+            let mut age = Small::new();
+            let _ = write_age(&mut age, now - row.updated);
+            text.pad_to(usize::from(AGE).saturating_sub(age.as_str().chars().count()));
+            text.push(age.as_str());
         }
+        SortColumn::Vulns => match row.vulns {
+            Some(v) => {
+                let _ = v.write_summary(&mut text);
+            }
+            None => return CellText::Borrowed("-"),
+        },
+        SortColumn::Problems => return CellText::Borrowed(""),
     }
-    if width >= 130 {
-        cols.push((Column::Sort(S::Owner), 11));
-    }
-    if width >= 155 {
-        cols.push((Column::Sort(S::Vulns), 15));
-    }
-    cols
+    CellText::Formatted(text)
+}
+
+/// The columns of the visible `rows` at `width`: each as wide as its
+/// widest value (or heading), then [`LIST_STEPS`] until they fit.
+fn columns(
+    rows: &[&Row],
+    width: u16,
+    sorted: SortColumn,
+    now: DateTime<Utc>,
+) -> Vec<Fitted<Column>> {
+    let reasons = rows.iter().any(|r| r.reason.is_some());
+    let words = StageForm::words(rows);
+    let measured = LIST_COLUMNS.iter().filter_map(|&c| match c {
+        Column::Reason => reasons.then(|| {
+            let widest = rows
+                .iter()
+                .filter_map(|r| r.reason.as_deref())
+                .map(cells)
+                .max()
+                .unwrap_or(0);
+            Col::new(c, widest.clamp(REASON_MIN, REASON_WANT)).with_short(REASON_MIN)
+        }),
+        Column::Sort(s) => {
+            // The sorted column's heading carries an arrow.
+            let heading = cells(s.title()) + u16::from(s == sorted);
+            let widest = |form| {
+                rows.iter()
+                    .map(|r| cells(cell_text(r, s, form, now).as_str()))
+                    .max()
+                    .unwrap_or(0)
+                    .max(heading)
+            };
+            let col = Col::new(c, widest(words));
+            Some(if s == SortColumn::Stage {
+                col.with_short(widest(StageForm::Compact))
+            } else {
+                col
+            })
+        }
+    });
+    let measured: Vec<Col<Column>> = measured.collect();
+    fit(
+        &measured,
+        &LIST_STEPS,
+        reasons.then_some(Column::Reason),
+        width,
+        1,
+    )
 }
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -170,38 +233,21 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let height = usize::from(area.height.saturating_sub(2)).max(1);
     let start = state.offset.min(state.view.len().saturating_sub(1));
     let end = (start + height).min(state.view.len());
-    let reasons = state.view[start..end]
+    let visible: Vec<&Row> = state.view[start..end]
         .iter()
-        .any(|i| state.rows[*i].reason.is_some());
-    let compact = reasons && area.width < 130;
-    // The STAGE column is as wide as its longest visible value (within the
-    // room the layout gives it), so a long one is never cut when it fits.
-    let longest = state.view[start..end]
-        .iter()
-        .map(|i| {
-            let (status, label) = stage_text(&state.rows[*i], compact);
-            u16::try_from(status.as_str().chars().count() + label.as_str().chars().count()).unwrap_or(STAGE_MAX)
-        })
-        .max()
-        .unwrap_or(0);
-    let mut cols = columns(area.width, reasons, longest);
-    if let Some(stage) = cols
-        .iter_mut()
-        .find(|(c, _)| *c == Column::Sort(SortColumn::Stage))
-        && area.width >= 100
-        && !reasons
-    {
-        stage.1 = stage.1.max(longest.min(STAGE_MAX));
-    }
+        .map(|i| &state.rows[*i])
+        .collect();
+    let cols = columns(&visible, area.width, state.sort.column, state.now);
+    let words = StageForm::words(&visible);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let visible = Visible {
         state,
         theme,
         cols: &cols,
-        rows: &state.view[start..end],
+        rows: &visible,
         selected: state.selected - start,
-        compact,
+        words,
         arrow,
     };
     visible.draw(frame.buffer_mut(), inner);
@@ -210,17 +256,17 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 /// The visible window of the list, drawn straight into the buffer: each
 /// cell's text borrowed from its row or formatted on the stack, so a frame
 /// allocates nothing per row whatever the table's size (issue 22). Laid out
-/// as ratatui's `Table` lays it: columns of fixed widths from the left, one
+/// as ratatui's `Table` lays it: the fitted columns from the left, one
 /// space apart, a header line, the selected row highlighted.
 struct Visible<'a> {
     state: &'a State,
     theme: &'a Theme,
-    cols: &'a [(Column, u16)],
-    /// Indices into `state.rows`, top to bottom.
-    rows: &'a [usize],
+    cols: &'a [Fitted<Column>],
+    /// The visible rows, top to bottom.
+    rows: &'a [&'a Row],
     /// The highlighted line, counted from the first visible row.
     selected: usize,
-    compact: bool,
+    words: StageForm,
     arrow: &'static str,
 }
 
@@ -232,12 +278,12 @@ impl Visible<'_> {
         let spans = self.spans(inner.width);
         let header = Rect { height: 1, ..inner };
         buf.set_style(header, self.theme.column_header);
-        for ((col, _), span) in self.cols.iter().zip(spans.iter()) {
+        for (col, span) in self.cols.iter().zip(spans.iter()) {
             let (x, width) = (inner.x + span.x, usize::from(span.width));
-            match col {
+            match col.key {
                 Column::Sort(c) => {
                     let (end, _) = buf.set_stringn(x, inner.y, c.title(), width, Style::default());
-                    if *c == self.state.sort.column {
+                    if c == self.state.sort.column {
                         let room = width.saturating_sub(usize::from(end - x));
                         buf.set_stringn(end, inner.y, self.arrow, room, Style::default());
                     }
@@ -247,13 +293,12 @@ impl Visible<'_> {
                 }
             }
         }
-        let rows = inner.height.saturating_sub(1);
-        for (line, index) in (0..rows).zip(self.rows) {
+        let lines = inner.height.saturating_sub(1);
+        for (line, row) in (0..lines).zip(self.rows) {
             let y = inner.y + 1 + line;
-            let row = &self.state.rows[*index];
-            for ((col, _), span) in self.cols.iter().zip(spans.iter()) {
+            for (col, span) in self.cols.iter().zip(spans.iter()) {
                 let cell = Rect::new(inner.x + span.x, y, span.width, 1);
-                self.cell(buf, row, *col, cell);
+                self.cell(buf, row, col, cell);
             }
             if usize::from(line) == self.selected {
                 buf.set_style(Rect { y, height: 1, ..inner }, self.theme.row_selected);
@@ -262,24 +307,23 @@ impl Visible<'_> {
     }
 
     /// Each column's x (from the left edge) and width. When the columns fit,
-    /// as they do at every width `columns` lays out, they sit one after the
-    /// other one space apart; otherwise ratatui's layout shrinks them as its
-    /// `Table` would (a solver run per new layout, so not the usual path).
+    /// as `columns` makes them, they sit one after the other one space
+    /// apart; otherwise ratatui's layout shrinks them as its `Table` would.
     fn spans(&self, width: u16) -> Vec<Rect> {
-        let total: u32 = self.cols.iter().map(|(_, w)| u32::from(*w) + 1).sum();
+        let total: u32 = self.cols.iter().map(|c| u32::from(c.width) + 1).sum();
         if total <= u32::from(width) + 1 {
             let mut x = 0;
             return self
                 .cols
                 .iter()
-                .map(|(_, w)| {
-                    let span = Rect::new(x, 0, *w, 1);
-                    x += w + 1;
+                .map(|c| {
+                    let span = Rect::new(x, 0, c.width, 1);
+                    x += c.width + 1;
                     span
                 })
                 .collect();
         }
-        let widths = self.cols.iter().map(|(_, w)| Constraint::Length(*w));
+        let widths = self.cols.iter().map(|c| Constraint::Length(c.width));
         Layout::horizontal(widths)
             .flex(Flex::Start)
             .spacing(1)
@@ -287,67 +331,30 @@ impl Visible<'_> {
             .to_vec()
     }
 
-    fn cell(&self, buf: &mut Buffer, row: &Row, col: Column, cell: Rect) {
+    fn cell(&self, buf: &mut Buffer, row: &Row, col: &Fitted<Column>, cell: Rect) {
         let (x, y, width) = (cell.x, cell.y, usize::from(cell.width));
-        let plain = Style::default();
-        let mut text = Small::new();
-        match col {
+        match col.key {
             Column::Reason => {
                 buf.set_style(cell, self.theme.dim);
-                buf.set_stringn(x, y, row.reason.as_deref().unwrap_or(""), width, plain);
-            }
-            Column::Sort(SortColumn::Product) => {
-                buf.set_stringn(x, y, &*row.product, width, plain);
-            }
-            Column::Sort(SortColumn::Stack) => {
-                buf.set_stringn(x, y, &*row.stack_tag, width, plain);
-            }
-            Column::Sort(SortColumn::Owner) => {
-                buf.set_stringn(x, y, &*row.owner, width, plain);
-            }
-            Column::Sort(SortColumn::Semver) => {
-                let shown = match &row.semver {
-                    Semver::None => "-",
-                    Semver::Plain([a, b, c]) => {
-                        let _ = write!(text, "{a}.{b}.{c}");
-                        text.as_str()
-                    }
-                    Semver::Other(other) => other,
-                };
-                buf.set_stringn(x, y, shown, width, plain);
+                let reason = row.reason.as_deref().unwrap_or("");
+                buf.set_stringn(x, y, reason, width, Style::default());
             }
             Column::Sort(SortColumn::Stage) => {
-                let (status, label) = stage_text(row, self.compact);
-                let status_style = self.theme.status(row.status);
-                let (end, _) = buf.set_stringn(x, y, status.as_str(), width, status_style);
-                let room = width.saturating_sub(usize::from(end - x));
-                buf.set_stringn(end, y, label.as_str(), room, plain);
-            }
-            Column::Sort(SortColumn::Ami) => {
-                let (prefix, tail) = short_ami(row.ami.as_deref().unwrap_or("-"), cell.width);
-                let (end, _) = buf.set_stringn(x, y, prefix, width, plain);
-                let room = width.saturating_sub(usize::from(end - x));
-                buf.set_stringn(end, y, tail, room, plain);
-            }
-            Column::Sort(SortColumn::Updated) => {
-                let mut age = Small::new();
-                let _ = write_age(&mut age, self.state.now - row.updated);
-                let pad = usize::from(AGE).saturating_sub(age.as_str().chars().count());
-                text.pad_to(pad);
-                text.push(age.as_str());
-                buf.set_stringn(x, y, text.as_str(), width, plain);
-            }
-            Column::Sort(SortColumn::Vulns) => {
-                let shown = match row.vulns {
-                    Some(v) => {
-                        let _ = v.write_summary(&mut text);
-                        text.as_str()
-                    }
-                    None => "-",
+                let form = if col.short {
+                    StageForm::Compact
+                } else {
+                    self.words
                 };
-                buf.set_stringn(x, y, shown, width, plain);
+                let (status, label) = stage_text(row, form);
+                let style = self.theme.status(row.status);
+                let (end, _) = buf.set_stringn(x, y, status.as_str(), width, style);
+                let room = width.saturating_sub(usize::from(end - x));
+                buf.set_stringn(end, y, label.as_str(), room, Style::default());
             }
-            Column::Sort(SortColumn::Problems) => {}
+            Column::Sort(s) => {
+                let text = cell_text(row, s, self.words, self.state.now);
+                buf.set_stringn(x, y, text.as_str(), width, Style::default());
+            }
         }
     }
 }
@@ -375,43 +382,59 @@ fn empty_text(state: &State) -> Vec<Line<'static>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lifecycle::demo::demo_lifecycle;
+
+    fn keys(cols: &[Fitted<Column>]) -> Vec<Column> {
+        cols.iter().map(|c| c.key).collect()
+    }
 
     #[test]
-    fn narrow_terminals_keep_the_stack_tag_and_shorten_the_ami() {
-        for reasons in [false, true] {
-            let cols = columns(80, reasons, 24);
-            assert!(
-                cols.iter()
-                    .any(|(c, _)| *c == Column::Sort(SortColumn::Stack))
-            );
-            assert!(
-                cols.iter()
-                    .any(|(c, _)| *c == Column::Sort(SortColumn::Updated)),
-                "the age stays at 80 columns"
-            );
-            assert_eq!(cols.iter().any(|(c, _)| *c == Column::Reason), reasons);
-            let total: u16 = cols.iter().map(|(_, w)| w + 1).sum();
-            assert!(total <= 81, "{cols:?} is wider than 80 columns");
-        }
-        for width in [100, 120, 130, 160] {
-            for reasons in [false, true] {
-                let cols = columns(width, reasons, STAGE_MAX);
-                let total: u16 = cols.iter().map(|(_, w)| w + 1).sum();
+    fn narrow_terminals_drop_whole_columns_in_the_declared_order() {
+        let now = crate::app::tests::now();
+        let lcs: Vec<_> = (0..40)
+            .map(|i| demo_lifecycle(i, "production-eu-west-1-payments", i + 1, now))
+            .collect();
+        let rows: Vec<Row> = lcs.iter().map(Row::of).collect();
+        let all: Vec<&Row> = rows.iter().collect();
+        let calm: Vec<&Row> = rows.iter().filter(|r| r.reason.is_none()).collect();
+        for visible in [&all, &calm] {
+            let mut before = usize::MAX;
+            for width in [80, 100, 120, 130, 160, 200] {
+                let cols = columns(visible, width, SortColumn::Updated, now);
+                let total: u16 = cols.iter().map(|c| c.width + 1).sum();
                 assert!(total <= width + 1, "{width}: {cols:?}");
-                assert!(
-                    cols.iter()
-                        .any(|(c, _)| *c == Column::Sort(SortColumn::Updated))
-                );
+                for stays in [SortColumn::Product, SortColumn::Stage, SortColumn::Updated] {
+                    assert!(
+                        keys(&cols).contains(&Column::Sort(stays)),
+                        "{width}: {cols:?}"
+                    );
+                }
+                // A wider terminal never shows fewer columns.
+                let shown = cols.len();
+                assert!(before == usize::MAX || shown >= before, "{width}: {cols:?}");
+                before = shown;
+                // Whatever went, went in the declared order.
+                let order: Vec<Column> = LIST_STEPS
+                    .iter()
+                    .filter_map(|s| match s {
+                        Step::Drop(c) => Some(*c),
+                        Step::Shorten(_) => None,
+                    })
+                    .filter(|c| *c != Column::Reason || visible.len() == all.len())
+                    .collect();
+                let gone: Vec<Column> = order
+                    .iter()
+                    .filter(|c| !keys(&cols).contains(c))
+                    .copied()
+                    .collect();
+                assert_eq!(gone, order[..gone.len()].to_vec(), "{width}: {cols:?}");
             }
         }
-        assert_eq!(
-            short_ami("ami-0123456789abcdef0", AMI_SHORT),
-            ("ami-…", "9abcdef0")
-        );
-        assert_eq!(
-            short_ami("ami-0123456789abcdef0", 21),
-            ("", "ami-0123456789abcdef0")
-        );
-        assert_eq!(short_ami("-", AMI_SHORT), ("", "-"));
+        // At 80 columns with failures: the reason and the stack tag stay.
+        let cols = columns(&all, 80, SortColumn::Updated, now);
+        assert!(keys(&cols).contains(&Column::Reason), "{cols:?}");
+        // At 200 columns nothing is lost.
+        let cols = columns(&all, 200, SortColumn::Updated, now);
+        assert_eq!(keys(&cols), LIST_COLUMNS.to_vec());
     }
 }

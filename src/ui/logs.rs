@@ -8,10 +8,71 @@ use ratatui::text::Line;
 
 use super::theme::Theme;
 use crate::app::state::State;
-use crate::lifecycle::format_duration;
+use crate::lifecycle::{EventStatus, format_duration};
 
-/// The screen's lines (what `max_scroll` measures, too).
-pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+/// The screen's lines at `width`, long ones (a console link, a cause)
+/// wrapped under their own text (what `max_scroll` measures, too).
+pub fn lines(state: &State, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for line in raw_lines(state, theme) {
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        let style = line
+            .spans
+            .first()
+            .map_or(line.style, |s| s.style.patch(line.style));
+        let hang = hang_of(&text);
+        for piece in wrap(&text, usize::from(width), hang) {
+            out.push(Line::styled(piece, style));
+        }
+    }
+    out
+}
+
+/// Where a wrapped line's continuation starts: under a link's address
+/// (after its label), else under the line's own text.
+fn hang_of(text: &str) -> usize {
+    let indent = text.chars().take_while(|c| *c == ' ' || *c == '▶').count();
+    match text.find("https://").or_else(|| text.find("s3://")) {
+        Some(at) => text[..at].chars().count(),
+        None => indent + 2,
+    }
+}
+
+/// `text` cut into rows of `width`: at the last space that fits when there
+/// is one (prose), else at the edge (an address has no space); rows after
+/// the first start `hang` columns in.
+fn wrap(text: &str, width: usize, hang: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= width || width < hang + 20 {
+        return vec![text.to_string()];
+    }
+    let mut rows = Vec::new();
+    let mut rest: &[char] = &chars;
+    let mut first = true;
+    while !rest.is_empty() {
+        let room = if first { width } else { width - hang };
+        let mut take = rest.len().min(room);
+        if take < rest.len()
+            && let Some(space) = rest[..take].iter().rposition(|c| *c == ' ')
+            && space > room / 2
+        {
+            take = space + 1;
+        }
+        let piece: String = rest[..take].iter().collect();
+        let piece = piece.trim_end();
+        rows.push(if first {
+            piece.to_string()
+        } else {
+            format!("{}{}", " ".repeat(hang), piece.trim_start())
+        });
+        rest = &rest[take..];
+        first = false;
+    }
+    rows
+}
+
+/// The screen's lines before wrapping.
+fn raw_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let Some(view) = &state.logs else {
         return vec![Line::from("  No execution log open.")];
     };
@@ -62,6 +123,20 @@ pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
             } else {
                 theme.base
             },
+        ));
+    }
+    // What the run recorded on the event: an execution that SUCCEEDED may
+    // have recorded a failure (the smoke test failed, the workflow did not).
+    if let Some((status, reason)) = recorded(state, view, log.attempt) {
+        let reason = reason.map_or_else(String::new, |r| format!(": {r}"));
+        out.push(Line::styled(
+            format!(
+                "  recorded {} {} (try {}){reason}",
+                status.glyph(),
+                status.word(),
+                log.attempt
+            ),
+            theme.status(status),
         ));
     }
     if let Some(err) = &log.read_error {
@@ -130,19 +205,47 @@ pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     if !log.links.is_empty() {
         out.push(Line::from(""));
         out.push(Line::styled("  Where to look next", theme.header));
-        for (what, to) in &log.links {
-            out.push(Line::from(format!("  {what:<16} {to}")));
+        for (i, (what, to)) in log.links.iter().enumerate() {
+            let (mark, style) = if i == view.link {
+                ("▶ ", theme.row_selected)
+            } else {
+                ("  ", theme.base)
+            };
+            out.push(Line::styled(format!("{mark}{what:<16} {to}"), style));
         }
     }
     out
 }
 
+/// The outcome the lifecycle's record holds for `attempt` of the log's
+/// event: the record itself for its current attempt, else the earlier
+/// attempt's entry. `None` while the record has not finished that attempt.
+fn recorded(
+    state: &State,
+    view: &crate::app::logs::LogView,
+    attempt: u32,
+) -> Option<(EventStatus, Option<String>)> {
+    let record = state.lifecycle(&view.lifecycle_id)?.record(view.at)?;
+    let (status, reason) = if record.attempt == attempt {
+        (record.status, record.reason.clone())
+    } else {
+        let earlier = record.history.iter().find(|a| a.attempt == attempt)?;
+        (earlier.status, earlier.reason.clone())
+    };
+    matches!(
+        status,
+        EventStatus::Completed | EventStatus::Failed | EventStatus::Error
+    )
+    .then_some((status, reason))
+}
+
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: u16) {
-    let lines = lines(state, theme);
+    let lines = lines(state, theme, area.width);
     super::pages::page(
         frame,
         area,
         theme,
+        state,
         " Execution log ".to_string(),
         lines,
         scroll,

@@ -63,6 +63,8 @@ fn failed_log(lc: &Lifecycle, at: EventRef) -> EventLog {
         }),
         links: links(&lc.creation[1]),
         read_error: None,
+        recorded_status: crate::lifecycle::EventStatus::Failed,
+        recorded_reason: Some("SSM.InvalidInstanceId".into()),
     }
 }
 
@@ -152,4 +154,109 @@ fn logs_80x24() {
 #[test]
 fn logs_160x48() {
     insta::assert_snapshot!(log_screen(160, 48));
+}
+
+/// The log screen of `lc`'s smoke test with `log` loaded.
+fn open_with(width: u16, height: u16, lc: &Lifecycle, log: EventLog) -> crate::app::state::State {
+    let mut s = state(false, width, height);
+    load(&mut s, vec![lc.clone()]);
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Char('l'));
+    let at = log.at;
+    update(
+        &mut s,
+        Action::LogFetched {
+            id: lc.lifecycle_id.clone(),
+            at,
+            result: Ok(log),
+        },
+    );
+    s
+}
+
+fn smoke_at() -> EventRef {
+    EventRef {
+        stage: Stage::Creation,
+        event: EventKind::SmokeTests,
+    }
+}
+
+#[test]
+fn a_run_that_succeeded_shows_the_failure_it_recorded() {
+    let mut lc = smoke_failed();
+    lc.creation[1].status = EventStatus::Failed;
+    lc.creation[1].reason = Some("2 of 14 smoke tests failed: login, checkout".into());
+    let mut log = failed_log(&lc, smoke_at());
+    if let Some(e) = log.execution.as_mut() {
+        e.status = RunStatus::Succeeded;
+        e.error = None;
+    }
+    log.path = None;
+    let screen = draw(&open_with(120, 30, &lc, log));
+    assert!(screen.contains("status SUCCEEDED"), "{screen}");
+    assert!(
+        screen.contains("recorded ✘ failed (try 1): 2 of 14 smoke tests failed: login, checkout"),
+        "{screen}"
+    );
+    // An earlier attempt reads its own outcome from the record's history.
+    let mut retried = lc.clone();
+    retried.creation[1].claim("alice", 2, now());
+    let log = failed_log(&retried, smoke_at());
+    let screen = draw(&open_with(120, 30, &retried, log));
+    assert!(screen.contains("recorded ✘ failed (try 1)"), "{screen}");
+}
+
+#[test]
+fn long_links_wrap_whole_and_y_copies_the_one_under_the_cursor() {
+    let lc = smoke_failed();
+    let mut log = failed_log(&lc, smoke_at());
+    log.links.push((
+        "command output".into(),
+        "s3://amiboard-logs/ssm/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0/".into(),
+    ));
+    let console = log.links[0].1.clone();
+    assert!(console.len() > 160, "{console}");
+    let mut s = open_with(160, 48, &lc, log);
+    let screen = draw(&s);
+    // Every character of the link is on screen, its rows under its start.
+    let joined: String = screen
+        .lines()
+        .skip_while(|l| !l.contains("https://"))
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    assert!(joined.contains(&console), "{console}\n{screen}");
+    assert!(
+        screen.contains("Tab next link") && screen.contains("y copy link"),
+        "{screen}"
+    );
+    let effects = update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)),
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::Copy {
+            text: console.clone()
+        }]
+    );
+    let toast = s.toast().map(|n| n.text.clone()).unwrap_or_default();
+    assert!(
+        toast.starts_with("Copied the execution link: https://"),
+        "{toast}"
+    );
+    // Tab moves the cursor to the next link; y copies that one.
+    let second = s
+        .logs
+        .as_ref()
+        .and_then(|v| v.result.clone())
+        .and_then(Result::ok)
+        .map(|l| l.links[1].1.clone())
+        .expect("a second link");
+    press(&mut s, KeyCode::Tab);
+    let effects = update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)),
+    );
+    assert_eq!(effects, vec![Effect::Copy { text: second }]);
 }

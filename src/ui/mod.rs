@@ -3,6 +3,7 @@
 
 mod dialog;
 mod feed;
+mod fit;
 mod footer;
 mod header;
 mod image;
@@ -14,6 +15,7 @@ mod production;
 mod small;
 pub mod theme;
 mod timeline;
+mod timeline_row;
 
 #[cfg(test)]
 mod approvals_tests;
@@ -21,6 +23,8 @@ mod approvals_tests;
 mod attempts_tests;
 #[cfg(test)]
 mod inbox_tests;
+#[cfg(test)]
+mod layout_tests;
 #[cfg(test)]
 mod logs_tests;
 #[cfg(test)]
@@ -76,7 +80,7 @@ pub fn max_scroll(state: &State) -> u16 {
         Screen::Notices { .. } => state.notices.len().max(1),
         Screen::Raw { message_id, .. } => feed::raw_lines(state, message_id).len(),
         Screen::Production { .. } => production::lines(state, &theme).len(),
-        Screen::Logs { .. } => logs::lines(state, &theme).len(),
+        Screen::Logs { .. } => logs::lines(state, &theme, state.width).len(),
     };
     clamp_scroll(u16::MAX, lines, page_height(state))
 }

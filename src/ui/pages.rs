@@ -14,16 +14,48 @@ pub(super) fn page(
     frame: &mut Frame,
     area: Rect,
     theme: &Theme,
+    state: &State,
     title: String,
     lines: Vec<Line>,
     scroll: u16,
 ) {
-    let scroll = super::clamp_scroll(scroll, lines.len(), area.height.saturating_sub(1));
+    let height = area.height.saturating_sub(1);
+    let scroll = super::clamp_scroll(scroll, lines.len(), height);
+    let keys = |a, b| {
+        [state.keymap.first_key(a), state.keymap.first_key(b)]
+            .into_iter()
+            .filter(|k| !k.is_empty())
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let more = more_hint(
+        lines.len(),
+        scroll,
+        height,
+        &keys(Command::Down, Command::PageDown),
+        &keys(Command::Up, Command::PageUp),
+    );
     let block = Block::new()
         .borders(Borders::TOP)
         .border_style(theme.border)
-        .title(Span::styled(title, theme.title));
+        .title(Line::from(vec![
+            Span::styled(title, theme.title),
+            Span::styled(more, theme.dim),
+        ]));
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
+}
+
+/// What a page that does not fit says in its title: how much is above and
+/// below, and the keys that scroll (`↓ 12 more: j/PgDn`).
+pub(super) fn more_hint(lines: usize, scroll: u16, height: u16, down: &str, up: &str) -> String {
+    let (scroll, height) = (usize::from(scroll), usize::from(height));
+    let below = lines.saturating_sub(scroll + height);
+    match (scroll, below) {
+        (0, 0) => String::new(),
+        (0, below) => format!(" ↓ {below} more: {down} "),
+        (above, 0) => format!(" ↑ {above} above: {up} "),
+        (above, below) => format!(" ↑ {above} above · ↓ {below} more "),
+    }
 }
 
 /// The record as pretty JSON (or a loading line).
@@ -37,7 +69,15 @@ pub fn detail_text(state: &State, id: &str) -> String {
 pub fn detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &str, scroll: u16) {
     let text = detail_text(state, id);
     let lines = text.lines().map(|l| Line::from(l.to_string())).collect();
-    page(frame, area, theme, format!(" Record {id} "), lines, scroll);
+    page(
+        frame,
+        area,
+        theme,
+        state,
+        format!(" Record {id} "),
+        lines,
+        scroll,
+    );
 }
 
 /// Help lines from the live keymap; mutating keys are left out when read-only.
@@ -96,6 +136,7 @@ pub fn help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll:
         frame,
         area,
         theme,
+        state,
         " Help (Esc back) ".to_string(),
         lines,
         scroll,
@@ -127,6 +168,7 @@ pub fn notices(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scro
         frame,
         area,
         theme,
+        state,
         " Notices, newest first ".to_string(),
         lines,
         scroll,

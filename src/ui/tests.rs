@@ -152,6 +152,22 @@ fn the_read_only_timeline_offers_no_next_allowed() {
 }
 
 #[test]
+fn help_at_80x24_says_there_is_more_and_scrolls() {
+    let mut s = state(false, 80, 24);
+    load(&mut s, demo(3));
+    press(&mut s, KeyCode::Char('?'));
+    let first = draw(&s);
+    let title = first.lines().nth(2).unwrap_or_default().to_string();
+    assert!(title.contains("more: ↓/PgDn"), "{first}");
+    insta::assert_snapshot!(first);
+    press(&mut s, KeyCode::Char('G'));
+    let last = draw(&s);
+    let title = last.lines().nth(2).unwrap_or_default().to_string();
+    assert!(title.contains("above: ↑/PgUp"), "{last}");
+    assert_ne!(first, last, "G scrolls the help");
+}
+
+#[test]
 fn help_read_only() {
     let mut s = state(true, 100, 60);
     load(&mut s, demo(3));

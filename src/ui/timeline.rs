@@ -8,7 +8,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use super::fit::Fitted;
 use super::theme::Theme;
+use super::timeline_row as row;
 use crate::app::images::Images;
 use crate::app::keymap::Command;
 use crate::app::progress::Watch;
@@ -50,10 +52,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, id: &
     );
     let title = Line::from(vec![
         Span::styled(" Timeline ", theme.title),
-        Span::raw(format!(
-            " {} {}  stack {}  owner {}  {} ",
-            lc.product_name, lc.product_version, lc.stack_tag, lc.owner, lc.lifecycle_id
-        )),
+        Span::raw(super::timeline_row::title(lc, area.width)),
     ]);
     let height = area.height.saturating_sub(1);
     let scroll = super::clamp_scroll(scroll, rendered_rows(&lines, area.width), height);
@@ -115,6 +114,7 @@ pub fn lines_with(
     // Read-only: nothing is allowed next, so nothing is offered.
     let next = next_allowed(lc).filter(|_| !options.read_only);
     let mut out = Vec::new();
+    let layout = row::layout(lc, width);
     let semver = lc.ami_semver.as_deref().unwrap_or("-");
     out.push(Line::styled(
         format!("Creation  semver {semver}"),
@@ -134,6 +134,7 @@ pub fn lines_with(
             theme,
             now,
             options.region,
+            &layout,
             &mut explained,
             &mut out,
         );
@@ -172,6 +173,7 @@ pub fn lines_with(
                 theme,
                 now,
                 options.region,
+                &layout,
                 &mut explained,
                 &mut out,
             );
@@ -356,12 +358,6 @@ fn time(t: Option<DateTime<Utc>>) -> String {
     )
 }
 
-fn duration(record: &EventRecord, now: DateTime<Utc>) -> String {
-    record
-        .duration(now)
-        .map_or_else(String::new, crate::lifecycle::format_duration)
-}
-
 fn refusal(lc: &Lifecycle, at: EventRef) -> Option<String> {
     let result = if at.event.is_decision() {
         decision_target(lc).map(|_| ())
@@ -380,6 +376,7 @@ fn event_lines(
     theme: &Theme,
     now: DateTime<Utc>,
     region: &str,
+    layout: &[Fitted<row::Field>],
     explained: &mut bool,
     out: &mut Vec<Line<'static>>,
 ) {
@@ -397,26 +394,17 @@ fn event_lines(
     } else {
         theme.base
     };
-    let mut spans = vec![
-        Span::styled(marker.to_string(), theme.next_event),
-        Span::styled(
-            format!("{} {:<12}", record.status.glyph(), record.status.word()),
-            theme.status(record.status),
-        ),
-        Span::styled(format!("{:<26}", record.event.name()), name_style),
-    ];
-    if record.status != EventStatus::NotStarted {
-        spans.push(Span::raw(format!(
-            " {} → {} {:>7}  by {}  try {}",
-            time(record.started_at),
-            time(record.finished_at),
-            duration(record, now),
-            record
-                .actor
-                .as_deref()
-                .map_or_else(|| "-".to_string(), short),
-            record.attempt
-        )));
+    let mut spans = vec![Span::styled(marker.to_string(), theme.next_event)];
+    for (i, col) in row::shown(record, layout).into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(" "));
+        }
+        let style = match col.key {
+            row::Field::Status => theme.status(record.status),
+            row::Field::Event => name_style,
+            _ => theme.base,
+        };
+        spans.push(Span::styled(row::text(record, col, now), style));
     }
     if is_next {
         spans.push(Span::styled("  next allowed", theme.next_event));

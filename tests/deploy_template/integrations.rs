@@ -56,6 +56,11 @@ pub const TABLE: &[Needs] = &[
         source: SFN_SDK,
     },
     Needs {
+        integration: "aws-sdk:ec2:describeImageReferences",
+        actions: &["ec2:DescribeImageReferences"],
+        source: "EC2 API Reference, DescribeImageReferences; Service Authorization Reference, Amazon EC2: no resource-level permissions (Resource \"*\")",
+    },
+    Needs {
         integration: "aws-sdk:ec2:describeImages",
         actions: &["ec2:DescribeImages"],
         source: SFN_SDK,
@@ -128,6 +133,11 @@ pub const TABLE: &[Needs] = &[
         source: SFN_SDK,
     },
     Needs {
+        integration: "aws-sdk:imagebuilder:getLifecycleExecution",
+        actions: &["imagebuilder:GetLifecycleExecution"],
+        source: "Service Authorization Reference, Amazon EC2 Image Builder: GetLifecycleExecution on a lifecycleExecution resource",
+    },
+    Needs {
         integration: "aws-sdk:imagebuilder:listImageScanFindingAggregations",
         actions: &["imagebuilder:ListImageScanFindingAggregations"],
         source: SFN_SDK,
@@ -136,6 +146,11 @@ pub const TABLE: &[Needs] = &[
         integration: "aws-sdk:imagebuilder:listImageScanFindings",
         actions: &["imagebuilder:ListImageScanFindings"],
         source: SFN_SDK,
+    },
+    Needs {
+        integration: "aws-sdk:imagebuilder:listLifecycleExecutionResources",
+        actions: &["imagebuilder:ListLifecycleExecutionResources"],
+        source: "Service Authorization Reference, Amazon EC2 Image Builder: ListLifecycleExecutionResources on a lifecycleExecution resource",
     },
     Needs {
         integration: "aws-sdk:imagebuilder:startImagePipelineExecution",
@@ -149,6 +164,11 @@ pub const TABLE: &[Needs] = &[
             "iam:CreateServiceLinkedRole",
         ],
         source: IB_DEPENDENT,
+    },
+    Needs {
+        integration: "aws-sdk:imagebuilder:startResourceStateUpdate",
+        actions: &["imagebuilder:StartResourceStateUpdate", "iam:PassRole"],
+        source: "Image Builder API Reference, StartResourceStateUpdate (executionRole: the role Image Builder assumes, passed by the caller: iam:PassRole to imagebuilder.amazonaws.com); Image Builder User Guide, \"Prerequisites for lifecycle policies\" (the execution role with EC2ImageBuilderLifecycleExecutionPolicy)",
     },
     Needs {
         integration: "aws-sdk:ssm:describeInstanceInformation",
@@ -169,6 +189,11 @@ pub const TABLE: &[Needs] = &[
         integration: "aws-sdk:ssm:sendCommand",
         actions: &["ssm:SendCommand", "iam:PassRole"],
         source: "Systems Manager User Guide, \"Monitoring Systems Manager status changes using Amazon SNS notifications\" (ServiceRoleArn: the caller needs iam:PassRole on that role); ssm:SendCommand on the instance and on the document",
+    },
+    Needs {
+        integration: "dynamodb:deleteItem",
+        actions: &["dynamodb:DeleteItem"],
+        source: "Step Functions Developer Guide, \"Call DynamoDB APIs with Step Functions\": IAM policies",
     },
     Needs {
         integration: "dynamodb:putItem",
@@ -340,7 +365,12 @@ fn the_dependent_actions_reach_the_resources_they_act_on() {
     let t = template();
     let role = statements(&t, "WorkflowsRole");
     let pass = resources_of(&role, "iam:PassRole");
-    for passed in ["SmokeInstanceRole", "RunCommandRole", "VmImportRole"] {
+    for passed in [
+        "SmokeInstanceRole",
+        "RunCommandRole",
+        "VmImportRole",
+        "ImageLifecycleRole",
+    ] {
         assert!(
             pass.contains(&json!({"Fn::GetAtt": [passed, "Arn"]})),
             "iam:PassRole does not cover {passed}: {pass:?}"
@@ -370,6 +400,26 @@ fn the_dependent_actions_reach_the_resources_they_act_on() {
             "ssm:SendCommand may not use {document} (Windows AMIs need the PowerShell one)"
         );
     }
+    // The lifecycle role is passed to Image Builder only.
+    let passes_lifecycle = role.iter().find(|s| {
+        list(&s["Resource"]).contains(&json!({"Fn::GetAtt": ["ImageLifecycleRole", "Arn"]}))
+    });
+    assert_eq!(
+        passes_lifecycle.map(|s| s["Condition"].clone()),
+        Some(json!({"StringEquals": {"iam:PassedToService": "imagebuilder.amazonaws.com"}})),
+        "iam:PassRole of the image-lifecycle role only to imagebuilder.amazonaws.com"
+    );
+    assert_eq!(
+        resources_of(&role, "imagebuilder:GetLifecycleExecution"),
+        vec![
+            json!({"Fn::Sub": "arn:${AWS::Partition}:imagebuilder:${AWS::Region}:${AWS::AccountId}:lifecycle-execution/*"})
+        ]
+    );
+    assert_eq!(
+        resources_of(&role, "dynamodb:DeleteItem"),
+        vec![json!({"Fn::GetAtt": ["AmiLookupTable", "Arn"]})],
+        "the workflows delete lookup rows only"
+    );
     // No resource-level permissions: the statement must say "*".
     assert_eq!(
         resources_of(&role, "ssm:DescribeInstanceInformation"),

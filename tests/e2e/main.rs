@@ -6,6 +6,7 @@
 #[path = "../emulator/support.rs"]
 mod support;
 
+mod demo;
 mod live;
 mod logs;
 mod palette;

@@ -41,12 +41,12 @@ fn every_aws_sdk_task_matches_the_service_models_and_every_definition_parses() {
     files.sort();
     assert_eq!(
         files.len(),
-        8,
-        "six workflows, the cleanup and the local setup: {files:?}"
+        10,
+        "six workflows, the cleanup, where-used, retire and the local setup: {files:?}"
     );
     let (ok, out) = validate(&files);
     assert!(ok, "{out}");
-    assert!(out.contains("8 definitions"), "{out}");
+    assert!(out.contains("10 definitions"), "{out}");
 }
 
 #[test]

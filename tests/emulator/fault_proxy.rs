@@ -26,6 +26,13 @@ pub enum Fault {
     Cut,
     /// Answer with this status and an AWS-style JSON error of this code.
     Status { status: u16, code: String },
+    /// Answer as something that is not AWS would (a proxy's or a captive
+    /// portal's page): this status, content type (none when empty) and body.
+    Answer {
+        status: u16,
+        content_type: String,
+        body: String,
+    },
 }
 
 impl Fault {
@@ -248,6 +255,23 @@ async fn serve(
             };
             let reply = format!(
                 "HTTP/1.1 {status} Injected\r\ncontent-type: {kind}\r\nx-amzn-errortype: {code}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            client.write_all(reply.as_bytes()).await?;
+            return client.shutdown().await;
+        }
+        Some(Fault::Answer {
+            status,
+            content_type,
+            body,
+        }) => {
+            let kind = if content_type.is_empty() {
+                String::new()
+            } else {
+                format!("content-type: {content_type}\r\n")
+            };
+            let reply = format!(
+                "HTTP/1.1 {status} Not AWS\r\n{kind}content-length: {}\r\nconnection: close\r\n\r\n{body}",
                 body.len()
             );
             client.write_all(reply.as_bytes()).await?;

@@ -18,6 +18,8 @@ mod foundation;
 mod hardening;
 mod inbox;
 mod list_stream;
+mod logs_runs;
+mod not_aws;
 mod notifications;
 mod outage;
 mod performance;

@@ -9,6 +9,8 @@ mod proof;
 mod races;
 mod real_account;
 mod refusals;
+mod retention;
+mod retirement;
 mod versions;
 
 use std::time::{Duration, Instant};
@@ -22,7 +24,7 @@ use crate::support::TestEnv;
 /// returns a library context for reading.
 pub async fn ready(env: &TestEnv) -> Context {
     let out = env.ok(&["provision"]);
-    assert_eq!(out.matches("created  state machine").count(), 8, "{out}");
+    assert_eq!(out.matches("created  state machine").count(), 10, "{out}");
     assert_eq!(out.matches("created  topic").count(), 4, "{out}");
     env.context().await
 }

@@ -162,13 +162,15 @@ class ImageStatesTest(unittest.TestCase):
                 except ClientError as err:
                     self.assertTrue(error_code(err).startswith("InvalidAMIID"), error_code(err))
                 continue
-            described = ec2.describe_images(ImageIds=[ami])["Images"][0]
+            # A disabled AMI is listed only with IncludeDisabled (API_DescribeImages).
+            described = ec2.describe_images(ImageIds=[ami], IncludeDisabled=True)["Images"][0]
             if state == "DEPRECATED":
                 self.assertIn("DeprecationTime", described)
                 self.assertEqual(described["State"], "available")
                 self.assertIn("deprecationTime", image)
             else:
                 self.assertEqual(described["State"], "disabled")
+                self.assertEqual(ec2.describe_images(ImageIds=[ami])["Images"], [])
         # Only the first image: the next build is AVAILABLE.
         self.assertEqual(build(pipelines["DISABLED"], scanned=False)["state"]["status"], "AVAILABLE")
 

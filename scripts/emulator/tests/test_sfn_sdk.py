@@ -130,3 +130,33 @@ class NamingTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TimestampsTest(unittest.TestCase):
+    """An aws-sdk task's timestamps are ISO 8601 text on AWS, so
+    States.JsonToString of a result holding one works."""
+
+    def test_a_result_with_timestamps_goes_through_json_to_string(self):
+        _sdk_port()
+        definition = {
+            "StartAt": "Call",
+            "States": {
+                "Call": {"Type": "Task", "Resource": SDK + "sfn:listStateMachines", "Parameters": {},
+                         "ResultSelector": {"machines.$": "$.StateMachines"}, "ResultPath": "$.listed", "Next": "Text"},
+                "Text": {"Type": "Pass", "Parameters": {"text.$": "States.JsonToString($.listed.machines)"}, "End": True},
+            },
+        }
+        described = run_state_machine(definition)
+        self.assertEqual(described["status"], "SUCCEEDED", described)
+        machines = json.loads(json.loads(described["output"])["text"])
+        self.assertTrue(machines, "at least the machine that runs this test")
+        self.assertRegex(machines[0]["CreationDate"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+    def test_naive_and_aware_datetimes_become_utc_text(self):
+        import datetime
+        from ..sfn_sdk import iso_timestamp, _timestamps_as_text
+        aware = datetime.datetime(2026, 12, 7, 11, 0, 0, 123456, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
+        self.assertEqual(iso_timestamp(aware), "2026-12-07T10:00:00.123Z")
+        value = {"a": [{"t": datetime.datetime(2026, 1, 2, 3, 4, 5)}], "b": 1}
+        _timestamps_as_text(value)
+        self.assertEqual(value, {"a": [{"t": "2026-01-02T03:04:05.000Z"}], "b": 1})

@@ -62,6 +62,32 @@ class ErrorNamesTest(unittest.TestCase):
             with self.subTest(name=name):
                 self.assertEqual(self.problems(retry(resource, name)), [])
 
+    def test_retirement_calls_raise_their_modeled_names(self):
+        """StartResourceStateUpdate models ResourceInUse and
+        IdempotentParameterMismatch; GetLifecycleExecution does not model
+        ResourceNotFound (its unknown id is the base exception); EC2 models
+        none (OperationNotPermitted of DeregisterImage is Ec2.Ec2Exception)."""
+        right = [
+            (vd.SDK + "imagebuilder:startResourceStateUpdate", "Imagebuilder.ResourceInUseException"),
+            (vd.SDK + "imagebuilder:startResourceStateUpdate", "Imagebuilder.IdempotentParameterMismatchException"),
+            (vd.SDK + "imagebuilder:startResourceStateUpdate", "Imagebuilder.ResourceNotFoundException"),
+            (vd.SDK + "imagebuilder:getLifecycleExecution", "Imagebuilder.ImagebuilderException"),
+            (vd.SDK + "imagebuilder:listLifecycleExecutionResources", "Imagebuilder.InvalidPaginationTokenException"),
+            (vd.SDK + "ec2:describeImageReferences", "Ec2.Ec2Exception"),
+            (vd.SDK + "ec2:deregisterImage", "Ec2.Ec2Exception"),
+        ]
+        for resource, name in right:
+            with self.subTest(name=name):
+                self.assertEqual(self.problems(retry(resource, name)), [])
+        wrong = [
+            (vd.SDK + "imagebuilder:getLifecycleExecution", "Imagebuilder.ResourceNotFoundException"),
+            (vd.SDK + "ec2:deregisterImage", "Ec2.OperationNotPermittedException"),
+            (vd.SDK + "imagebuilder:startResourceStateUpdate", "ImageBuilder.ResourceInUseException"),
+        ]
+        for resource, name in wrong:
+            with self.subTest(name=name):
+                self.assertTrue(any(name in p for p in self.problems(retry(resource, name))), name)
+
     def test_state_specific_names(self):
         self.assertTrue(self.problems(retry("arn:aws:states:::sns:publish", "States.BranchFailed")))
         self.assertEqual(self.problems(retry("", "States.BranchFailed", kind="Parallel")), [])
@@ -69,6 +95,29 @@ class ErrorNamesTest(unittest.TestCase):
     def test_states_all_alone_and_last(self):
         problems = self.problems(retry(vd.SDK + "ec2:runInstances", "States.ALL", "Ec2.Ec2Exception"))
         self.assertTrue(any("must be alone" in p for p in problems), problems)
+
+
+class IntrinsicArgumentsTest(unittest.TestCase):
+    """https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html: in an
+    intrinsic's arguments `'` opens a string literal, so a JSONPath filter is not a path there."""
+
+    @staticmethod
+    def pass_state(field: str, params: dict) -> dict:
+        return {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True, field: params}}}
+
+    def test_a_filter_inside_an_intrinsic_is_refused(self):
+        for field in ("Parameters", "ResultSelector"):
+            for value in ("States.ArrayLength($.r[?(@.State == 'Completed')])",
+                          "States.MathAdd($.n, States.ArrayLength($.f[?(@.Severity == 'HIGH')]))"):
+                with self.subTest(field=field, value=value):
+                    problems = vd._check_definition(self.pass_state(field, {"nested": {"n.$": value}}))
+                    self.assertTrue(any("filter inside an intrinsic" in p for p in problems), problems)
+
+    def test_a_filter_in_a_plain_path_and_intrinsics_on_plain_paths_pass(self):
+        params = {"kept.$": "$.r[?(@.State == 'Completed')].State",
+                  "n.$": "States.MathAdd($.n, States.ArrayLength($.kept))",
+                  "text.$": "States.Format('{} of {}', $.a, $.b)"}
+        self.assertEqual(vd._check_definition(self.pass_state("Parameters", params)), [])
 
 
 class CommandLineTest(unittest.TestCase):

@@ -52,8 +52,32 @@ fn refusal_shows_the_rule_sentence_and_changes_nothing() {
         state.dialog
     );
     assert_eq!(super::held(&state), before);
+    // One thing on screen: the dialog, no toast (the history keeps it).
+    assert!(state.toast().is_none(), "{:?}", state.toast());
+    assert!(
+        state
+            .notices
+            .last()
+            .is_some_and(|n| n.text.contains(&sentence))
+    );
     key(&mut state, KeyCode::Esc);
     assert!(state.dialog.is_none());
+}
+
+#[test]
+fn a_refusal_never_swallows_the_next_key() {
+    let mut state = loaded(vec![fresh("lc-1", "main"), fresh("lc-2", "main")], false);
+    let first = state.selected;
+    key(&mut state, KeyCode::Char('c'));
+    assert!(matches!(state.dialog, Some(Dialog::Refused { .. })));
+    // `j` closes the refusal and moves down, as it would without it.
+    key(&mut state, KeyCode::Char('j'));
+    assert!(state.dialog.is_none());
+    assert_eq!(state.selected, first + 1);
+    // `y` only closes it: it never confirms or copies behind a refusal.
+    key(&mut state, KeyCode::Char('c'));
+    let effects = key(&mut state, KeyCode::Char('y'));
+    assert!(state.dialog.is_none() && effects.is_empty(), "{effects:?}");
 }
 
 #[test]
@@ -93,6 +117,17 @@ fn confirm_starts_on_cancel_and_needs_y() {
     assert_eq!(state.in_flight, 1);
 }
 
+/// The value of the open confirmation's line named `name`.
+fn confirm_line(state: &crate::app::state::State, name: &str) -> Option<String> {
+    match &state.dialog {
+        Some(Dialog::Confirm { lines, .. }) => lines
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone()),
+        _ => None,
+    }
+}
+
 #[test]
 fn decision_needs_a_reason() {
     let mut state = loaded(vec![awaiting_qa("lc-1", "main")], false);
@@ -111,6 +146,11 @@ fn decision_needs_a_reason() {
     chars(&mut state, "fails CIS check");
     key(&mut state, KeyCode::Enter);
     assert!(matches!(state.dialog, Some(Dialog::Confirm { .. })));
+    // The confirmation says the reason again.
+    assert_eq!(
+        confirm_line(&state, "Reason"),
+        Some("fails CIS check".into())
+    );
     let effects = key(&mut state, KeyCode::Char('y'));
     assert!(matches!(
         effects.as_slice(),
@@ -166,10 +206,23 @@ fn non_production_promotion_uses_y() {
 fn patch_choice_then_confirm() {
     let mut lc = certified("lc-1", "main");
     lc.creation[5].status = EventStatus::Completed;
-    let mut state = loaded(vec![lc], false);
+    lc.ami_semver = Some("1.0.0".into());
+    let mut state = loaded(vec![lc.clone()], false);
+    key(&mut state, KeyCode::Char('P'));
+    key(&mut state, KeyCode::Enter);
+    // The confirmation names the version the cycle will build.
+    assert_eq!(
+        confirm_line(&state, "Version"),
+        Some("1.0.0 -> 1.0.1".into())
+    );
+    key(&mut state, KeyCode::Esc);
     key(&mut state, KeyCode::Char('P'));
     key(&mut state, KeyCode::Char('m'));
     key(&mut state, KeyCode::Enter);
+    assert_eq!(
+        confirm_line(&state, "Version"),
+        Some("1.0.0 -> 1.1.0".into())
+    );
     let effects = key(&mut state, KeyCode::Char('y'));
     assert!(matches!(
         effects.as_slice(),
@@ -335,4 +388,31 @@ fn a_refused_result_is_a_notice_and_nothing_changes() {
             .is_some_and(|n| n.text.contains("Read-only"))
     );
     let _ = now();
+}
+
+#[test]
+fn the_footer_lists_only_keys_that_do_something_here() {
+    use crate::app::applies::applies;
+    use crate::app::keymap::Command;
+    // A fresh lifecycle: its build can start; nothing to decide, promote,
+    // retry, reconcile, copy or read a log of.
+    let state = loaded(vec![fresh("lc-1", "main")], false);
+    assert!(applies(&state, Command::Trigger));
+    for c in [
+        Command::Certify,
+        Command::Reject,
+        Command::Promote,
+        Command::Retry,
+        Command::Reconcile,
+        Command::CopyAmi,
+        Command::Logs,
+    ] {
+        assert!(!applies(&state, c), "{c:?}");
+    }
+    // Awaiting QA: certify and reject do something.
+    let state = loaded(vec![awaiting_qa("lc-1", "main")], false);
+    assert!(applies(&state, Command::Certify) && applies(&state, Command::Reject));
+    // Nothing loaded: no row to open.
+    let state = loaded(Vec::new(), false);
+    assert!(!applies(&state, Command::Open) && !applies(&state, Command::Trigger));
 }

@@ -404,12 +404,51 @@ fn reconcile_key_and_new_lifecycle_form() {
     chars(&mut state, "web");
     key(&mut state, KeyCode::Tab);
     chars(&mut state, "1.0");
-    let effects = key(&mut state, KeyCode::Enter);
-    assert!(
-        matches!(effects.as_slice(), [Effect::Mutate { op: Op::Create(form), .. }]
-            if form.stack_tag == "main" && form.product_name == "web" && form.product_version == "1.0" && form.commit_ref.is_none()),
-        "{effects:?}"
+    // Enter reviews: nothing is created before `y`.
+    assert!(key(&mut state, KeyCode::Enter).is_empty());
+    assert!(matches!(
+        &state.dialog,
+        Some(Dialog::Confirm {
+            op: Op::Create(_),
+            ..
+        })
+    ));
+    key(&mut state, KeyCode::Tab);
+    let effects = key(&mut state, KeyCode::Char('y'));
+    let op = match effects.as_slice() {
+        [
+            Effect::Mutate {
+                op: op @ Op::Create(form),
+                ..
+            },
+        ] if form.stack_tag == "main"
+            && form.product_name == "web"
+            && form.product_version == "1.0"
+            && form.commit_ref.is_none() =>
+        {
+            op.clone()
+        }
+        _ => panic!("{effects:?}"),
+    };
+    // Created: the new lifecycle is selected and its timeline opens.
+    let created =
+        crate::lifecycle::Lifecycle::new("lc-new-1", "main", "web", "1.0", "alice", state.now);
+    update(
+        &mut state,
+        Action::OperationFinished {
+            op,
+            result: Ok(crate::app::action::OpReport {
+                lifecycle: Some(created),
+                message: "Created lc-new-1".into(),
+            }),
+        },
     );
+    assert!(
+        matches!(state.screen(), crate::app::state::Screen::Timeline { id, .. } if id == "lc-new-1"),
+        "{:?}",
+        state.screen()
+    );
+    assert_eq!(state.selected_id(), Some("lc-new-1"));
     // Said once only.
     key(&mut state, KeyCode::Char('+'));
     update(

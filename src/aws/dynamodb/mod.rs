@@ -116,7 +116,7 @@ impl Store {
             + Send
             + Sync
             + 'static,
-        R: std::fmt::Debug,
+        R: std::fmt::Debug + crate::aws::error::RawAnswer,
     {
         let err = classify(
             Call {

@@ -11,6 +11,9 @@ use super::{Decoded, EventKind, EventStatus, NotificationKind, Phase, Source, St
 /// The `kind` of a lifecycle message.
 const LIFECYCLE_EVENT: &str = "lifecycle-event";
 
+/// The `kind` of a retirement message (`workflows/retire.asl.json`).
+const RETIREMENT: &str = "retirement";
+
 /// Decodes a body marked `"source": "amiboard"` or `"kind": "lifecycle-event"`.
 pub(super) fn decode(value: &Value, env: &Envelope, warnings: &mut Vec<String>) -> Option<Decoded> {
     let source = json::raw_str(value, "source");
@@ -19,6 +22,9 @@ pub(super) fn decode(value: &Value, env: &Envelope, warnings: &mut Vec<String>) 
         || kind.is_some_and(|k| k.eq_ignore_ascii_case(LIFECYCLE_EVENT));
     if !ours {
         return None;
+    }
+    if kind.is_some_and(|k| k.eq_ignore_ascii_case(RETIREMENT)) {
+        return Some(retirement(value, warnings));
     }
     if let Some(other) = kind.filter(|k| !k.eq_ignore_ascii_case(LIFECYCLE_EVENT)) {
         let other = super::sanitize::field(other);
@@ -200,4 +206,69 @@ fn summary(
         line.push_str(reason);
     }
     line
+}
+
+/// Decodes a retirement message: `web: RETIRE_DELETE (creation) COMPLETED,
+/// attempt 1 by alice; ⚠ override by bob: why`.
+fn retirement(value: &Value, warnings: &mut Vec<String>) -> Decoded {
+    let event = json::text(value, "event").unwrap_or_else(|| "RETIRE_?".to_string());
+    let status_text = json::text(value, "status");
+    let status = status_text.as_deref().and_then(EventStatus::parse);
+    if let (Some(text), None) = (&status_text, status) {
+        warnings.push(format!("unknown retirement status {text:?}"));
+    }
+    let stage = json::text(value, "stage").and_then(|s| parse_stage(&s).0);
+    let stack_tag = json::text(value, "stack_tag");
+    let lifecycle_id = json::text(value, "lifecycle_id");
+    let attempt = json::count(value, "attempt");
+    let actor = json::text(value, "actor");
+    let reason = json::text(value, "reason");
+    let override_line = value.get("override").filter(|o| o.is_object()).map(|o| {
+        let by = json::text(o, "by")
+            .map_or_else(|| "someone".to_string(), |b| super::super::actor::short(&b));
+        let why = json::text(o, "reason").unwrap_or_default();
+        format!("⚠ override by {by}: {why}")
+    });
+    let mut line = format!(
+        "{}: {}",
+        stack_tag
+            .as_deref()
+            .or(lifecycle_id.as_deref())
+            .unwrap_or("lifecycle"),
+        super::sanitize::field(&event)
+    );
+    if let Some(stage) = stage {
+        let _ = write!(line, " ({})", stage.label());
+    }
+    let _ = write!(line, " {}", status.map_or("status ?", EventStatus::name));
+    if let Some(attempt) = attempt {
+        let _ = write!(line, ", attempt {attempt}");
+    }
+    if let Some(actor) = &actor {
+        let _ = write!(line, " by {}", super::super::actor::short(actor));
+    }
+    if let Some(reason) = &reason {
+        let _ = write!(line, ": {reason}");
+    }
+    if let Some(o) = &override_line {
+        let _ = write!(line, "; {o}");
+    }
+    let mut decoded = Decoded::new(Source::Amiboard, NotificationKind::Raw, line);
+    decoded.lifecycle_id = lifecycle_id;
+    decoded.ami_ids = json::strings(value, "ami_ids");
+    decoded.image_arn = json::text(value, "image_arn");
+    decoded.status = status.map(|s| s.name().to_owned());
+    decoded.event_time = json::time(value, "time", warnings);
+    decoded.kind = NotificationKind::Retirement {
+        event,
+        status,
+        stage,
+        stack_tag,
+        attempt,
+        actor,
+        reason,
+        execution_arn: json::text(value, "execution_arn"),
+        override_line,
+    };
+    decoded
 }

@@ -195,6 +195,21 @@ pub enum NotificationKind {
         per_invocation: bool,
         document_name: Option<String>,
     },
+    /// amiboard's retirement message (`kind` `retirement`): deprecate,
+    /// disable, delete or restore of a stage's AMIs.
+    Retirement {
+        /// `RETIRE_DEPRECATE`, `RETIRE_DISABLE`, `RETIRE_DELETE` or `RESTORE`.
+        event: String,
+        status: Option<EventStatus>,
+        stage: Option<Stage>,
+        stack_tag: Option<String>,
+        attempt: Option<u32>,
+        actor: Option<String>,
+        reason: Option<String>,
+        execution_arn: Option<String>,
+        /// Who overrode the in-production or in-use rule, and why.
+        override_line: Option<String>,
+    },
     /// Anything else, shown as it came.
     Raw,
 }

@@ -19,7 +19,7 @@ use crate::support::{TestEnv, boto3};
 
 /// A pipeline on the demo recipe and infrastructure whose distribution lists
 /// `regions` in that order (with a KMS key: encrypted AMIs), tagged `tags`.
-async fn pipeline(
+pub(super) async fn pipeline(
     env: &TestEnv,
     ctx: &Context,
     name: &str,
@@ -84,7 +84,7 @@ async fn pipeline(
 }
 
 /// `amiboard create` on `pipeline`; the new id.
-fn create_on(env: &TestEnv, stack_tag: &str, pipeline: &str) -> String {
+pub(super) fn create_on(env: &TestEnv, stack_tag: &str, pipeline: &str) -> String {
     super::create_with(env, stack_tag, &["--pipeline", pipeline])
 }
 

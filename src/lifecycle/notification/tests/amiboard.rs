@@ -204,3 +204,59 @@ fn unknown_names_are_kept_with_warnings() {
     );
     assert_eq!(decode(&conflict).warnings.len(), 1);
 }
+
+#[test]
+fn a_retirement_message_decodes_with_its_override() {
+    let decoded = decode(fixture!("amiboard-retirement.json"));
+    assert_eq!(decoded.source, Source::Amiboard);
+    assert_eq!(decoded.lifecycle_id.as_deref(), Some(LIFECYCLE));
+    assert_eq!(decoded.ami_ids.len(), 2);
+    assert!(decoded.warnings.is_empty(), "{:?}", decoded.warnings);
+    match &decoded.kind {
+        NotificationKind::Retirement {
+            event,
+            status,
+            stage,
+            override_line,
+            ..
+        } => {
+            assert_eq!(event, "RETIRE_DELETE");
+            assert_eq!(*status, Some(EventStatus::Completed));
+            assert_eq!(*stage, Some(Stage::Creation));
+            assert_eq!(
+                override_line.as_deref(),
+                Some("⚠ override by platform/alice: moved to 2.0.0")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        decoded.summary,
+        "web-frontend: RETIRE_DELETE (creation) COMPLETED, attempt 1 by platform/alice; ⚠ override by platform/alice: moved to 2.0.0"
+    );
+    // A failed one carries its reason; an unknown status is a warning, not a panic.
+    let failed = with_field(
+        fixture!("amiboard-retirement.json"),
+        "status",
+        json!("FAILED"),
+    );
+    let failed = with_field(
+        &failed,
+        "reason",
+        json!("ami-0abc (eu-west-1): DeregisterImage failed"),
+    );
+    assert!(
+        decode(&failed)
+            .summary
+            .contains("FAILED, attempt 1 by platform/alice: ami-0abc")
+    );
+    let odd = with_field(
+        fixture!("amiboard-retirement.json"),
+        "status",
+        json!("WHATEVER"),
+    );
+    assert_eq!(
+        decode(&odd).warnings,
+        vec!["unknown retirement status \"WHATEVER\"".to_string()]
+    );
+}

@@ -70,6 +70,23 @@ pub(super) fn one_line_texts(n: &Notification) -> Vec<String> {
     texts.extend(n.status.clone());
     texts.extend(n.warnings.iter().cloned());
     match &n.kind {
+        NotificationKind::Retirement {
+            event,
+            stack_tag,
+            actor,
+            reason,
+            execution_arn,
+            override_line,
+            ..
+        } => {
+            texts.push(event.clone());
+            texts.extend(
+                [stack_tag, actor, reason, execution_arn, override_line]
+                    .into_iter()
+                    .flatten()
+                    .cloned(),
+            );
+        }
         NotificationKind::Lifecycle {
             stack_tag,
             actor,
