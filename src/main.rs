@@ -7,6 +7,10 @@ use std::time::Duration;
 
 use clap::Parser;
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use amiboard::cli::{self, Cli, Exit};
 
 fn main() -> ExitCode {

@@ -298,10 +298,17 @@ impl Visible<'_> {
             let y = inner.y + 1 + line;
             for (col, span) in self.cols.iter().zip(spans.iter()) {
                 let cell = Rect::new(inner.x + span.x, y, span.width, 1);
-                self.cell(buf, row, col, cell);
+                self.cell(buf, row, *col, cell);
             }
             if usize::from(line) == self.selected {
-                buf.set_style(Rect { y, height: 1, ..inner }, self.theme.row_selected);
+                buf.set_style(
+                    Rect {
+                        y,
+                        height: 1,
+                        ..inner
+                    },
+                    self.theme.row_selected,
+                );
             }
         }
     }
@@ -331,7 +338,7 @@ impl Visible<'_> {
             .to_vec()
     }
 
-    fn cell(&self, buf: &mut Buffer, row: &Row, col: &Fitted<Column>, cell: Rect) {
+    fn cell(&self, buf: &mut Buffer, row: &Row, col: Fitted<Column>, cell: Rect) {
         let (x, y, width) = (cell.x, cell.y, usize::from(cell.width));
         match col.key {
             Column::Reason => {
