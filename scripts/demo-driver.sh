@@ -22,13 +22,13 @@
 #
 # Needs what demo.sh exports: BIN, MOTO_URL, MOTO_PID, AMIBOARD_PIPELINE_ARN,
 # AMIBOARD_CONFIG and the AWS_* variables. AMIBOARD_DEMO_PACE (seconds,
-# default 15) is the pause between two steps of a track.
+# default 12) is the pause between two steps of a track.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 : "${BIN:?BIN: the amiboard binary}" "${MOTO_URL:?MOTO_URL: the emulator}"
 : "${AMIBOARD_PIPELINE_ARN:?AMIBOARD_PIPELINE_ARN: the demo pipeline}"
-PACE="${AMIBOARD_DEMO_PACE:-15}"
+PACE="${AMIBOARD_DEMO_PACE:-12}"
 WATCH="${AMIBOARD_DEMO_WATCH_PID:-$PPID}"
 STACK_TAG="${AMIBOARD_DEMO_STACK_TAG:-demo}"
 RELEASE_PRODUCTS=(web-frontend payments-api search-indexer)

@@ -169,3 +169,83 @@ fn certify_without_a_reason_is_a_usage_error_and_or_filters_parse() {
         assert!(help.contains(flag), "{command} --help: {help}");
     }
 }
+
+/// Every `"AMIBOARD_…"` / `"AWS_…"` literal in the source.
+fn variables_read(dir: &std::path::Path, found: &mut std::collections::BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).expect("src").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            variables_read(&path, found);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).expect("source");
+            for start in ["\"AMIBOARD_", "\"AWS_"] {
+                for (at, _) in text.match_indices(start) {
+                    let name: String = text[at + 1..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                        .collect();
+                    if text[at + 1 + name.len()..].starts_with('"') {
+                        found.insert(name);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `amiboard man` (not a terminal here: roff) has EXIT STATUS with every
+/// exit code, ENVIRONMENT with every AMIBOARD_*/AWS_* variable the source
+/// reads, EXAMPLES, and the dashboard's keys from the keymap.
+#[test]
+fn the_man_page_has_exit_status_environment_examples_and_the_keys() {
+    let out = amiboard(&["man"]);
+    assert!(out.status.success());
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH"),
+        "roff: {page}"
+    );
+    for section in [
+        ".SH \"EXIT STATUS\"",
+        ".SH ENVIRONMENT",
+        ".SH EXAMPLES",
+        ".SH \"DASHBOARD KEYS\"",
+    ] {
+        assert!(page.contains(section), "{section} missing");
+    }
+    let section = |title: &str| {
+        let start = page.find(title).expect("section");
+        let rest = &page[start + title.len()..];
+        rest[..rest.find(".SH ").unwrap_or(rest.len())].to_string()
+    };
+    let exits = section(".SH \"EXIT STATUS\"");
+    for code in 0..=4 {
+        assert!(exits.contains(&format!("\\fB{code}\\fR")), "exit {code}");
+    }
+    let environment = section(".SH ENVIRONMENT").replace("\\-", "-");
+    let mut read = std::collections::BTreeSet::new();
+    variables_read(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut read,
+    );
+    assert!(read.len() > 10, "{read:?}");
+    for name in &read {
+        assert!(
+            environment.contains(name.as_str()),
+            "{name} is not in ENVIRONMENT"
+        );
+    }
+    let examples = section(".SH EXAMPLES").replace("\\-", "-");
+    assert!(examples.contains("amiboard logs 2bc3 SMOKE_TESTS --cycle creation --attempt 1"));
+    let keys = section(".SH \"DASHBOARD KEYS\"");
+    let keymap = amiboard::app::keymap::Keymap::default();
+    for command in amiboard::app::keymap::Command::ALL {
+        if !keymap.keys(command).is_empty() {
+            assert!(
+                keys.contains(&format!("[{}]", command.name())),
+                "{} has no line",
+                command.name()
+            );
+        }
+    }
+}

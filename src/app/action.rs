@@ -51,6 +51,11 @@ pub enum Op {
     },
     /// Create a lifecycle and start its AMI_BUILD (`ops::create`).
     Create(NewLifecycleForm),
+    /// Deprecate a stage's AMIs now (`ops::retire`), after the preview.
+    Retire {
+        lifecycle_id: String,
+        stage: crate::lifecycle::Stage,
+    },
     /// A certify, reject or promote that breaks the glass: the approval
     /// rules are overridden with `reason`, recorded on the event.
     Overridden {
@@ -78,7 +83,8 @@ impl Op {
             | Op::Promote { lifecycle_id }
             | Op::StartPatch { lifecycle_id, .. }
             | Op::Retry { lifecycle_id }
-            | Op::Reconcile { lifecycle_id } => Some(lifecycle_id),
+            | Op::Reconcile { lifecycle_id }
+            | Op::Retire { lifecycle_id, .. } => Some(lifecycle_id),
             Op::Create(_) => None,
             Op::Overridden { op, .. } => op.lifecycle_id(),
         }
@@ -98,6 +104,7 @@ impl Op {
             Op::StartPatch { bump, .. } => format!("start a {bump} patch cycle"),
             Op::Retry { .. } => "retry".to_string(),
             Op::Reconcile { .. } => "reconcile".to_string(),
+            Op::Retire { stage, .. } => format!("deprecate the AMIs of {}", stage.label()),
             Op::Create(form) => format!(
                 "create {} {} in {}",
                 form.product_name, form.product_version, form.stack_tag

@@ -65,6 +65,10 @@ pub fn begin(state: &mut State, command: Command) -> Vec<Effect> {
             })
             .map_err(|r| r.to_string()),
         Command::Retry => retry(state, &lc),
+        Command::Retire => {
+            let actor = state.connection.actor.clone().unwrap_or_default();
+            super::retire::open(state, &lc, &actor)
+        }
         Command::Reconcile => match lc.running() {
             // Marking a run ERROR is a change like any other: it asks first.
             Some((running, _)) => {
@@ -100,6 +104,7 @@ pub fn read_only_line(command: Command, id: Option<&str>) -> String {
         Command::StartPatch => format!("amiboard patch {id} --bump patch"),
         Command::Retry => format!("amiboard retry {id}"),
         Command::Reconcile => format!("amiboard reconcile {id}"),
+        Command::Retire => format!("amiboard retire {id} --dry-run"),
         _ => "amiboard create --stack-tag TAG --product-name NAME --product-version V".to_string(),
     };
     format!(

@@ -259,9 +259,17 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
                 state.screens.push(Screen::Detail { id, scroll: 0 });
             }
         }
+        Command::WhereUsed if !matches!(state.screen(), Screen::WhereUsed { .. }) => {
+            if let Some(id) = state.focused_id() {
+                state.screens.push(Screen::WhereUsed { id, scroll: 0 });
+            }
+        }
         Command::Refresh => {
             let mut effects = super::update::start_load(state);
-            if let Screen::Timeline { id, .. } | Screen::Detail { id, .. } = state.screen() {
+            if let Screen::Timeline { id, .. }
+            | Screen::Detail { id, .. }
+            | Screen::WhereUsed { id, .. } = state.screen()
+            {
                 let id = id.clone();
                 state.lifecycle_errors.remove(&id);
                 effects.push(Effect::FetchLifecycle { id });
@@ -371,6 +379,7 @@ fn scroll_of(state: &mut State) -> Option<&mut u16> {
         | Screen::Notices { scroll }
         | Screen::Raw { scroll, .. }
         | Screen::Production { scroll }
+        | Screen::WhereUsed { scroll, .. }
         | Screen::Logs { scroll } => Some(scroll),
     }
 }

@@ -66,6 +66,8 @@ commands! {
     Palette,
     Inbox,
     Production,
+    WhereUsed,
+    Retire,
 }
 
 /// Where a command applies, for the footer and help.
@@ -120,6 +122,8 @@ impl Command {
             Command::Palette => "palette",
             Command::Inbox => "inbox",
             Command::Production => "production",
+            Command::WhereUsed => "where_used",
+            Command::Retire => "retire",
         }
     }
 
@@ -163,6 +167,8 @@ impl Command {
             Command::Palette => "command palette",
             Command::Inbox => "approval inbox",
             Command::Production => "production view",
+            Command::WhereUsed => "where used",
+            Command::Retire => "retire (deprecate)",
         }
     }
 
@@ -178,6 +184,7 @@ impl Command {
                 | Command::Retry
                 | Command::Reconcile
                 | Command::NewLifecycle
+                | Command::Retire
         )
     }
 
@@ -195,7 +202,8 @@ impl Command {
             | Command::Detail
             | Command::Attempts
             | Command::Logs
-            | Command::NextLink => Scope::Lifecycle,
+            | Command::NextLink
+            | Command::WhereUsed => Scope::Lifecycle,
             c if c.is_mutating() => Scope::Lifecycle,
             _ => Scope::Everywhere,
         }
@@ -240,6 +248,8 @@ impl Command {
             Command::Palette => &[":"],
             Command::Inbox => &["i"],
             Command::Production => &["W"],
+            Command::WhereUsed => &["u"],
+            Command::Retire => &["X"],
         }
     }
 

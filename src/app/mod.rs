@@ -28,6 +28,7 @@ pub mod logs;
 pub mod palette;
 pub mod progress;
 pub mod records;
+mod retire;
 pub mod rows;
 pub mod runner;
 pub mod state;

@@ -65,9 +65,7 @@ pub fn parse(line: &str) -> Result<PaletteCommand, String> {
         "stack" => one_argument("stack").map(|tag| PaletteCommand::Filter(format!("stack:{tag}"))),
         "status" => one_argument("status").and_then(|status| {
             let term = format!("status:{status}");
-            super::filter::Filter::parse(&term)
-                .map(|_| PaletteCommand::Filter(term))
-                .map_err(|e| e.to_string())
+            super::filter::Filter::parse(&term).map(|_| PaletteCommand::Filter(term))
         }),
         "region" => {
             let region = one_argument("region")?;

@@ -167,10 +167,10 @@ impl Triage {
         }
     }
 
-    fn of(lc: &Lifecycle, status: EventStatus, reason: Option<&str>) -> Triage {
+    fn of(lc: &Lifecycle, status: EventStatus, reason: Option<&str>, lost: bool) -> Triage {
         match status {
             EventStatus::Error
-                if reason.is_some_and(|r| r.ends_with("(not recorded: read-only)")) =>
+                if lost || reason.is_some_and(|r| r.ends_with("(not recorded: read-only)")) =>
             {
                 Triage::Lost
             }
@@ -199,7 +199,7 @@ impl Row {
         let ami = lc.newest_ami().map(|(_, a)| a.ami_id.as_str().into());
         let product = format!("{} {}", lc.product_name, lc.product_version);
         let reason = record.reason.as_deref();
-        let triage = Triage::of(lc, record.status, reason);
+        let triage = Triage::of(lc, record.status, reason, record.is_lost());
         let reason = matches!(record.status, EventStatus::Failed | EventStatus::Error).then(|| {
             // Said by the record, else by its scan counts, else said missing.
             let said = match (reason, record.outputs.vulnerabilities) {

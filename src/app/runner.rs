@@ -239,6 +239,23 @@ async fn mutate(ctx: &Context, actor: &str, op: &Op) -> Result<OpReport, OpError
             }
             Ok(changed.remove(0))
         }
+        Op::Retire {
+            lifecycle_id,
+            stage,
+        } => {
+            let ask = ops::retire::RetireAsk {
+                typed: lifecycle_id.clone(),
+                action: crate::lifecycle::retire::RetireAction::Deprecate,
+                deprecate_at: None,
+                override_reason: None,
+                stage: Some(*stage),
+            };
+            let started = ops::retire::retire(ctx, actor, &ask).await?;
+            return Ok(OpReport {
+                message: started.message,
+                lifecycle: Some(started.lifecycle),
+            });
+        }
         Op::Overridden { op, reason } => match op.as_ref() {
             Op::Decide {
                 lifecycle_id,

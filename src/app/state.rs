@@ -71,6 +71,11 @@ pub enum Screen {
     Production {
         scroll: u16,
     },
+    /// Where a lifecycle's AMIs are used: the recorded where-used answer.
+    WhereUsed {
+        id: String,
+        scroll: u16,
+    },
     /// The execution log of one event (`l`): `State::logs` holds it.
     Logs {
         scroll: u16,
@@ -368,7 +373,9 @@ impl State {
     /// timeline/detail, the inbox's selected row, else the list's.
     pub fn focused_id(&self) -> Option<String> {
         match self.screen() {
-            Screen::Timeline { id, .. } | Screen::Detail { id, .. } => Some(id.clone()),
+            Screen::Timeline { id, .. }
+            | Screen::Detail { id, .. }
+            | Screen::WhereUsed { id, .. } => Some(id.clone()),
             Screen::Inbox { selected } => super::inbox::selected_id(self, *selected),
             _ => self.selected_id().map(ToString::to_string),
         }
@@ -397,7 +404,9 @@ impl State {
             .screens
             .iter()
             .filter_map(|s| match s {
-                Screen::Timeline { id, .. } | Screen::Detail { id, .. } => Some(id.as_str()),
+                Screen::Timeline { id, .. }
+                | Screen::Detail { id, .. }
+                | Screen::WhereUsed { id, .. } => Some(id.as_str()),
                 _ => None,
             })
             .collect();

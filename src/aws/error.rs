@@ -50,8 +50,12 @@ pub enum AwsError {
     Malformed { what: String, detail: String },
     /// An answer no AWS API gives: an HTML page (a proxy's, a captive
     /// portal's) or an empty body without AWS's request id.
-    #[error("the endpoint {endpoint} answered HTTP {status} ({content_type}), not an AWS API")]
+    #[error(
+        "{service} {operation}: the endpoint {endpoint} answered HTTP {status} ({content_type}), not an AWS API"
+    )]
     NotAws {
+        service: &'static str,
+        operation: &'static str,
         endpoint: String,
         status: u16,
         content_type: String,
@@ -92,17 +96,21 @@ impl RawAnswer for aws_smithy_runtime_api::http::Response {
 }
 
 /// The one line for an answer that is not an AWS API's, or `None` for an
-/// answer an AWS API can give. HTML is never one; an empty body is one
+/// answer an AWS API can give. HTML is never one (a 404 page means the
+/// operation is not there, left to the SDK's error); an empty body is one
 /// only with AWS's request id or as a bodiless HEAD-style status (S3's
 /// 304, 403, 404, 412).
-pub fn not_aws(endpoint: &str, answer: &impl RawAnswer) -> Option<AwsError> {
+pub fn not_aws(call: Call<'_>, endpoint: &str, answer: &impl RawAnswer) -> Option<AwsError> {
     let status = answer.status();
     let content_type = answer.content_type().map(str::trim).unwrap_or_default();
-    let html = content_type.to_ascii_lowercase().contains("html");
+    // A 404 page is an endpoint without this operation: `Unsupported`.
+    let html = content_type.to_ascii_lowercase().contains("html") && status != 404;
     let empty = answer.body_is_empty() == Some(true)
         && !answer.has_aws_request_id()
         && !matches!(status, 304 | 403 | 404 | 412);
     (html || empty).then(|| AwsError::NotAws {
+        service: call.service,
+        operation: call.operation,
         endpoint: endpoint.to_string(),
         status,
         content_type: match (content_type.is_empty(), empty) {
@@ -152,7 +160,7 @@ where
 {
     use aws_smithy_runtime_api::client::result::SdkError;
     if let Some(answer) = err.raw_response()
-        && let Some(not_aws) = not_aws(endpoint, answer)
+        && let Some(not_aws) = not_aws(call, endpoint, answer)
     {
         return not_aws;
     }
@@ -293,7 +301,17 @@ impl AwsError {
 
 #[cfg(test)]
 mod not_aws_tests {
-    use super::{AwsError, RawAnswer, not_aws};
+    use super::{AwsError, Call, RawAnswer, not_aws as classify_answer};
+
+    const CALL: Call<'static> = Call {
+        service: "DynamoDB",
+        operation: "Scan",
+        resource: "t",
+    };
+
+    fn not_aws(endpoint: &str, answer: &Answer) -> Option<AwsError> {
+        classify_answer(CALL, endpoint, answer)
+    }
 
     struct Answer {
         status: u16,
@@ -334,7 +352,9 @@ mod not_aws_tests {
         );
         assert_eq!(
             portal.map(|e| e.to_string()).as_deref(),
-            Some("the endpoint http://proxy:8080 answered HTTP 200 (text/html), not an AWS API")
+            Some(
+                "DynamoDB Scan: the endpoint http://proxy:8080 answered HTTP 200 (text/html), not an AWS API"
+            )
         );
         let empty = not_aws("http://proxy:8080", &answer(502, None, ""));
         assert!(matches!(empty, Some(AwsError::NotAws { status: 502, .. })));

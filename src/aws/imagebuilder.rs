@@ -38,7 +38,9 @@ fn state(status: Option<&AwsImageStatus>) -> ImageState {
 /// Whether an error means the endpoint has no Image Builder at all.
 fn is_absent(err: &AwsError) -> bool {
     match err {
-        AwsError::Unsupported { .. } => true,
+        // No Image Builder answers here: an unknown operation, or a page
+        // that is not an AWS API's.
+        AwsError::Unsupported { .. } | AwsError::NotAws { .. } => true,
         AwsError::Service { code, detail, .. } => {
             code.is_none()
                 || matches!(

@@ -16,25 +16,26 @@ pub fn completions(shell: Shell) -> Result<(), CliError> {
     write_out(&out)
 }
 
-/// Writes the man page (roff) to standard output, or, with `dir`, one page
+/// Shows the man page (through a pager on a terminal, roff otherwise:
+/// `cli::man`), or, with `dir`, writes one page
 /// per command into that directory (`amiboard.1`, `amiboard-list.1`, …),
 /// ready for a `man1` directory.
 pub fn man(dir: Option<&Path>) -> Result<(), CliError> {
     let Some(dir) = dir else {
-        return write_out(&render(Cli::command())?);
+        return super::man::show(&super::man::main_page(Cli::command())?);
     };
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::failure(format!("cannot create {}: {e}", dir.display())))?;
     let mut written = Vec::new();
     let root = Cli::command();
-    let mut pages = vec![("amiboard".to_string(), root.clone())];
+    let mut pages = vec![("amiboard".to_string(), super::man::main_page(root.clone())?)];
     for sub in root.get_subcommands() {
         let name = format!("amiboard-{}", sub.get_name());
-        pages.push((name.clone(), sub.clone().name(name)));
+        pages.push((name.clone(), render(sub.clone().name(name))?));
     }
-    for (name, command) in pages {
+    for (name, page) in pages {
         let path = dir.join(format!("{name}.1"));
-        std::fs::write(&path, render(command)?)
+        std::fs::write(&path, page)
             .map_err(|e| CliError::failure(format!("cannot write {}: {e}", path.display())))?;
         written.push(path.display().to_string());
     }
@@ -49,7 +50,7 @@ fn render(command: clap::Command) -> Result<Vec<u8>, CliError> {
     Ok(out)
 }
 
-fn write_out(bytes: &[u8]) -> Result<(), CliError> {
+pub fn write_out(bytes: &[u8]) -> Result<(), CliError> {
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`amiboard man | head`) is not an error worth a line.
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {

@@ -8,7 +8,7 @@ use super::{CliError, Context};
 use crate::app::filter::Filter;
 use crate::aws::dynamodb::{TableStatus, provision_tables};
 use crate::config::Config;
-use crate::lifecycle::{Lifecycle, Stage};
+use crate::lifecycle::{Lifecycle, Stage, vocabulary};
 use crate::ops;
 
 /// Refuses a command that changes the account in read-only mode, with the
@@ -242,12 +242,8 @@ fn summary_row(lc: &Lifecycle) -> Vec<String> {
             .or(lc.ami_semver.as_deref())
             .unwrap_or("-")
             .to_string(),
-        at.to_string(),
-        if record.is_lost() {
-            "✗ LOST".to_string()
-        } else {
-            format!("{} {}", record.status.glyph(), record.status.name())
-        },
+        vocabulary::event_words(at),
+        vocabulary::status_words(record.status, record.is_lost()),
         lc.newest_ami()
             .map_or_else(|| "-".to_string(), |(_, a)| a.ami_id.clone()),
         lc.owner.clone(),
@@ -318,8 +314,8 @@ pub async fn show(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), C
         .map(|(at, r)| {
             vec![
                 at.stage.label(),
-                r.event.name().to_string(),
-                format!("{} {}", r.status.glyph(), r.status.name()),
+                r.event.label().to_string(),
+                vocabulary::status_words(r.status, r.is_lost()),
                 r.attempt.to_string(),
                 r.started_at.map_or_else(
                     || "-".to_string(),
@@ -330,13 +326,20 @@ pub async fn show(ctx: &Context, lifecycle_id: &str, json: bool) -> Result<(), C
                 r.actor
                     .as_deref()
                     .map_or_else(|| "-".to_string(), crate::lifecycle::actor::short),
-                r.reason.clone().unwrap_or_default(),
+                super::timeline::detail(r),
             ]
         })
         .collect();
     out.push_str(&table(
         &[
-            "STAGE", "EVENT", "STATUS", "TRY", "STARTED", "TOOK", "BY", "REASON",
+            "STAGE",
+            "EVENT",
+            "STATUS",
+            "TRY",
+            "STARTED (UTC)",
+            "TOOK",
+            "BY",
+            "DETAIL",
         ],
         &rows,
     ));

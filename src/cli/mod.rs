@@ -13,6 +13,7 @@ mod inbox;
 pub mod logging;
 mod logs;
 mod logs_follow;
+mod man;
 mod output;
 mod production;
 mod retire;
@@ -96,7 +97,21 @@ async fn resolve_ids(ctx: &Context, command: &mut Command) -> Result<(), CliErro
         _ => None,
     };
     if let Some(id) = id {
-        *id = crate::ops::resolve_id(ctx, id).await?;
+        *id = match crate::ops::resolve_id(ctx, id).await {
+            Ok(full) => full,
+            // Too short to be a prefix, and no lifecycle has it as its id:
+            // a usage error, not "not found".
+            Err(crate::ops::OpError::Aws(crate::aws::AwsError::NotFound { .. }))
+                if id.trim().chars().count() < crate::ops::MIN_ID_PREFIX =>
+            {
+                return Err(CliError::usage(format!(
+                    "{:?}: an id needs at least {} characters (the dashboard shows 8)",
+                    id.trim(),
+                    crate::ops::MIN_ID_PREFIX
+                )));
+            }
+            Err(err) => return Err(err.into()),
+        };
     }
     Ok(())
 }
@@ -213,7 +228,15 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
             yes,
             wait,
             json,
-        } => retire::restore(&ctx, &target, dry_run, yes, wait, json).await,
+        } => {
+            let flags = retire::Flags {
+                dry_run,
+                yes,
+                wait,
+                json,
+            };
+            retire::restore(&ctx, &target, flags).await
+        }
         other => workflow::run(&ctx, other).await,
     }
 }

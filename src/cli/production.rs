@@ -6,8 +6,10 @@ use chrono::{DateTime, Utc};
 use super::inbox::warn_skipped;
 use super::output::{clean, emit, emit_json, table};
 use super::{CliError, Context};
+use crate::lifecycle::Lifecycle;
 use crate::lifecycle::actor::short;
-use crate::ops::production::{Promotion, read};
+use crate::lifecycle::retire::stage_of_key;
+use crate::ops::production::{ProductionEntry, Promotion, read_with_lifecycles};
 
 fn when(at: Option<DateTime<Utc>>) -> String {
     at.map_or_else(
@@ -37,7 +39,7 @@ pub async fn production(
     stack_tag: Option<&str>,
     json: bool,
 ) -> Result<(), CliError> {
-    let (entries, skipped) = read(ctx, stack_tag).await?;
+    let (entries, skipped, lifecycles) = read_with_lifecycles(ctx, stack_tag).await?;
     warn_skipped(&skipped);
     if json {
         return emit_json(&entries);
@@ -78,6 +80,7 @@ pub async fn production(
         ],
         &rows,
     );
+    out.push_str(&end_of_life(&entries, &lifecycles));
     // Break glass is never silent: one line per override, under the table.
     for entry in &entries {
         for p in std::iter::once(&entry.current).chain(&entry.history) {
@@ -96,4 +99,59 @@ pub async fn production(
         }
     }
     emit(&out)
+}
+
+/// One line per replaced AMI (superseded by the one above it) and per AMI
+/// amiboard retired or EC2 no longer has, under the table.
+fn end_of_life(entries: &[ProductionEntry], lifecycles: &[Lifecycle]) -> String {
+    let now = Utc::now();
+    let mut out = String::new();
+    for entry in entries {
+        let mut newer = &entry.current;
+        for old in std::iter::once(&entry.current).chain(&entry.history) {
+            let mut facts = Vec::new();
+            if !std::ptr::eq(old, newer) {
+                let short: String = newer.lifecycle_id.chars().take(8).collect();
+                facts.push(format!(
+                    "superseded by {short} {}",
+                    newer.semver.as_deref().unwrap_or("?")
+                ));
+            }
+            let lc = lifecycles
+                .iter()
+                .find(|l| l.lifecycle_id == old.lifecycle_id);
+            let stage = stage_of_key(&old.stage.replace(' ', "-"));
+            if let (Some(lc), Some(stage)) = (lc, stage) {
+                if let Some(r) = lc.retirement(stage) {
+                    facts.push(format!("amiboard: {}", r.state().phrase()));
+                }
+                if let Some(state) = lc
+                    .where_used
+                    .as_ref()
+                    .and_then(|w| w.state_of(&entry.region, &old.ami_id, now))
+                    .filter(|s| {
+                        !matches!(
+                            s,
+                            crate::lifecycle::retire::Ec2State::Available
+                                | crate::lifecycle::retire::Ec2State::NotChecked { .. }
+                        )
+                    })
+                {
+                    facts.push(format!("EC2: {}", state.phrase()));
+                }
+            }
+            if !facts.is_empty() {
+                out.push_str(&clean(&format!(
+                    "{} {} ({}, {}): {}\n",
+                    old.ami_id,
+                    entry.region,
+                    old.lifecycle_id,
+                    old.stage,
+                    facts.join("; ")
+                )));
+            }
+            newer = old;
+        }
+    }
+    out
 }

@@ -149,27 +149,28 @@ pub async fn retire(ctx: &Context, args: RetireArgs) -> Result<(), CliError> {
         override_reason: args.override_in_use.then(|| args.reason.clone()).flatten(),
         stage: None,
     };
-    run_one(
-        ctx,
-        "retire",
-        &ask,
-        args.dry_run,
-        args.yes,
-        args.wait,
-        args.json,
-    )
-    .await
+    let flags = Flags {
+        dry_run: args.dry_run,
+        yes: args.yes,
+        wait: args.wait,
+        json: args.json,
+    };
+    run_one(ctx, "retire", &ask, flags).await
+}
+
+/// How a retirement command runs: preview only, without asking, following
+/// the workflow, as JSON.
+#[derive(Debug, Clone, Copy)]
+#[allow(clippy::struct_excessive_bools)]
+pub struct Flags {
+    pub dry_run: bool,
+    pub yes: bool,
+    pub wait: bool,
+    pub json: bool,
 }
 
 /// `amiboard restore`.
-pub async fn restore(
-    ctx: &Context,
-    target: &str,
-    dry_run: bool,
-    yes: bool,
-    wait: bool,
-    json: bool,
-) -> Result<(), CliError> {
+pub async fn restore(ctx: &Context, target: &str, flags: Flags) -> Result<(), CliError> {
     let ask = RetireAsk {
         typed: target.to_string(),
         action: RetireAction::Restore,
@@ -177,18 +178,21 @@ pub async fn restore(
         override_reason: None,
         stage: None,
     };
-    run_one(ctx, "restore", &ask, dry_run, yes, wait, json).await
+    run_one(ctx, "restore", &ask, flags).await
 }
 
 async fn run_one(
     ctx: &Context,
     command: &str,
     ask: &RetireAsk,
-    dry_run: bool,
-    yes: bool,
-    wait: bool,
-    json: bool,
+    flags: Flags,
 ) -> Result<(), CliError> {
+    let Flags {
+        dry_run,
+        yes,
+        wait,
+        json,
+    } = flags;
     if !dry_run && ctx.config.read_only {
         return Err(named(command, Refusal::ReadOnly.into()));
     }

@@ -2,6 +2,8 @@
 
 use clap::Args;
 
+// A command's flags: each is a switch a person types.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, Args)]
 pub struct RetireArgs {
     /// A lifecycle id (or its first characters) or an AMI id (its stage).

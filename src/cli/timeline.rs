@@ -9,7 +9,7 @@ use super::{CliError, Context};
 use crate::lifecycle::actor::short;
 use crate::lifecycle::execution::Progress;
 use crate::lifecycle::notification::sanitize::markdown_cell;
-use crate::lifecycle::{EventRecord, EventRef, EventStatus, Lifecycle};
+use crate::lifecycle::{EventRecord, EventRef, EventStatus, Lifecycle, vocabulary};
 use crate::ops;
 
 fn outputs_text(record: &EventRecord) -> String {
@@ -37,6 +37,18 @@ fn outputs_text(record: &EventRecord) -> String {
     parts.join(", ")
 }
 
+/// The DETAIL column of `show` and `timeline`: the reason, else the outputs
+/// (nothing for an event that has not started).
+pub fn detail(record: &EventRecord) -> String {
+    if record.status == EventStatus::NotStarted {
+        return String::new();
+    }
+    record
+        .reason
+        .clone()
+        .unwrap_or_else(|| outputs_text(record))
+}
+
 fn live_text(progress: &Progress) -> String {
     format!(
         "{} in {} for {}",
@@ -52,7 +64,7 @@ fn live_text(progress: &Progress) -> String {
 pub fn trail_lines(lc: &Lifecycle) -> Vec<String> {
     let mut lines = Vec::new();
     for (at, r) in lc.all_records() {
-        let event = format!("{} {}", at.stage.label(), r.event.name());
+        let event = format!("{} {}", at.stage.label(), r.event.label());
         for a in &r.history {
             let by = a
                 .actor
@@ -70,10 +82,9 @@ pub fn trail_lines(lc: &Lifecycle) -> Vec<String> {
                 .map(|why| format!(": {why}"))
                 .unwrap_or_default();
             lines.push(format!(
-                "{event} try {} {} {}{by}{when}{why}",
+                "{event} try {} {}{by}{when}{why}",
                 a.attempt,
-                a.status.glyph(),
-                a.status.name()
+                vocabulary::status_words(a.status, false),
             ));
             if let Some(o) = &a.approval_override {
                 lines.push(format!("{event} try {}: {}", a.attempt, o.line()));
@@ -84,6 +95,31 @@ pub fn trail_lines(lc: &Lifecycle) -> Vec<String> {
         }
     }
     lines.iter().map(|l| clean(l)).collect()
+}
+
+/// The one sentence on order, under the table rather than under every
+/// event that waits: which event is next and the order the active cycle's
+/// events run in. `None` once the cycle has nothing left to run.
+pub fn order_line(lc: &Lifecycle) -> Option<String> {
+    let stage = lc.active_stage();
+    let waiting = lc
+        .records(stage)?
+        .iter()
+        .any(|r| r.status == EventStatus::NotStarted);
+    if !waiting {
+        return None;
+    }
+    let next = match crate::lifecycle::rules::next_allowed(lc) {
+        Some(at) => format!("next: {}", vocabulary::event_words(at)),
+        None => match lc.running() {
+            Some((at, _)) => format!("{} is running", vocabulary::event_words(at)),
+            None => "a decision or a retry comes next".to_string(),
+        },
+    };
+    Some(format!(
+        "Events run in order: {}; {next}.",
+        vocabulary::sequence_words(stage.phase())
+    ))
 }
 
 /// Appends [`trail_lines`] under a heading, when there are any.
@@ -187,13 +223,12 @@ pub async fn timeline(ctx: &Context, id: &str, json: bool, markdown: bool) -> Re
                 .map_or_else(|| "-".to_string(), crate::lifecycle::format_duration);
             let note = match live_for(at) {
                 Some(p) => live_text(p),
-                None if r.status == EventStatus::NotStarted => String::new(),
-                None => r.reason.clone().unwrap_or_else(|| outputs_text(r)),
+                None => detail(r),
             };
             vec![
                 at.stage.label(),
-                r.event.name().to_string(),
-                r.status.name().to_string(),
+                r.event.label().to_string(),
+                vocabulary::status_words(r.status, r.is_lost()),
                 r.attempt.to_string(),
                 r.started_at.map_or_else(
                     || "-".to_string(),
@@ -229,6 +264,9 @@ pub async fn timeline(ctx: &Context, id: &str, json: bool, markdown: bool) -> Re
             let cells: Vec<String> = row.iter().map(|c| markdown_cell(c)).collect();
             out.push_str(&format!("| {} |\n", cells.join(" | ")));
         }
+        if let Some(line) = order_line(&lc) {
+            out.push_str(&format!("\n{}\n", markdown_cell(&line)));
+        }
         let trail = trail_lines(&lc);
         if !trail.is_empty() {
             out.push_str("\nOverrides and earlier attempts:\n\n");
@@ -239,6 +277,9 @@ pub async fn timeline(ctx: &Context, id: &str, json: bool, markdown: bool) -> Re
         return emit(&out);
     }
     let mut out = table(&header, &rows);
+    if let Some(line) = order_line(&lc) {
+        out.push_str(&format!("\n{line}\n"));
+    }
     push_trail(&mut out, &lc);
     push_retirement(&mut out, &lc, &end_of_life(ctx, &lc).await);
     emit(&out)
@@ -248,7 +289,7 @@ pub async fn timeline(ctx: &Context, id: &str, json: bool, markdown: bool) -> Re
 mod tests {
     use chrono::{TimeZone, Utc};
 
-    use super::trail_lines;
+    use super::{order_line, trail_lines};
     use crate::lifecycle::approvals::ApprovalOverride;
     use crate::lifecycle::{EventKind, EventRef, EventStatus, Lifecycle, Stage};
 
@@ -279,9 +320,38 @@ mod tests {
         assert_eq!(
             trail_lines(&lc),
             [
-                "creation SMOKE_TESTS try 1 ✘ FAILED by alice at 2026-11-30 18:02 UTC: ssh refused",
-                "creation SMOKE_TESTS try 2: ⚠ override by Ops/bob at 2026-11-30 18:03 UTC: hotfix for CVE (over: four eyes: alice certified this AMI)",
+                "creation Smoke tests try 1 ✘ failed by alice at 2026-11-30 18:02 UTC: ssh refused",
+                "creation Smoke tests try 2: ⚠ override by Ops/bob at 2026-11-30 18:03 UTC: hotfix for CVE (over: four eyes: alice certified this AMI)",
             ]
         );
+    }
+
+    #[test]
+    fn the_order_of_events_is_said_once_with_what_comes_next() {
+        let at = Utc
+            .with_ymd_and_hms(2026, 11, 30, 18, 0, 0)
+            .single()
+            .expect("a time");
+        let mut lc = Lifecycle::new("lc-1", "main", "web", "3.2", "alice", at);
+        assert_eq!(
+            order_line(&lc).as_deref(),
+            Some(
+                "Events run in order: Build → Smoke tests → Vulnerability scans → QA requested → QA certification → Production; next: Build."
+            )
+        );
+        let build = EventRef {
+            stage: Stage::Creation,
+            event: EventKind::AmiBuild,
+        };
+        lc.record_mut(build).expect("build").claim("alice", 1, at);
+        assert!(
+            order_line(&lc).is_some_and(|l| l.ends_with("; Build is running.")),
+            "{:?}",
+            order_line(&lc)
+        );
+        for record in &mut lc.creation {
+            record.status = EventStatus::Completed;
+        }
+        assert_eq!(order_line(&lc), None, "nothing waits");
     }
 }

@@ -19,6 +19,7 @@ pub mod rules;
 pub mod runs;
 mod status;
 mod version;
+pub mod vocabulary;
 
 pub use event::{CREATION_SEQUENCE, EventKind, PATCH_SEQUENCE, Phase};
 pub use model::{EventRef, Lifecycle, PatchCycle, Stage};

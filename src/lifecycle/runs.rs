@@ -187,6 +187,10 @@ mod tests {
     use crate::lifecycle::{Bump, PatchCycle};
     use chrono::Duration;
 
+    fn later(now: DateTime<Utc>, by: Duration) -> DateTime<Utc> {
+        now.checked_add_signed(by).expect("a time")
+    }
+
     fn ran_twice_then_patched() -> Lifecycle {
         let now = Utc::now();
         let mut lc = Lifecycle::new("lc-1", "main", "web", "1.0", "alice", now);
@@ -195,7 +199,7 @@ mod tests {
         smoke.execution_arn = Some("arn:first".into());
         smoke.status = EventStatus::Failed;
         smoke.reason = Some("smoke test failed".into());
-        smoke.claim("bob", 2, now + Duration::seconds(30));
+        smoke.claim("bob", 2, later(now, Duration::seconds(30)));
         smoke.execution_arn = Some("arn:second".into());
         smoke.status = EventStatus::Completed;
         lc.patches.push(PatchCycle {
@@ -216,7 +220,7 @@ mod tests {
                 event: EventKind::SmokeTests,
             })
             .expect("a patch smoke test");
-        patch.claim("alice", 1, now + Duration::hours(1));
+        patch.claim("alice", 1, later(now, Duration::hours(1)));
         patch.execution_arn = Some("arn:patch".into());
         lc
     }

@@ -105,7 +105,7 @@ pub fn answer<T>(result: Result<Option<T>, AwsError>) -> Result<Answer<T>, AwsEr
 fn is_fatal(err: &AwsError) -> bool {
     matches!(
         err,
-        AwsError::Unreachable { .. } | AwsError::Credentials { .. } | AwsError::NotAws { .. }
+        AwsError::Unreachable { .. } | AwsError::Credentials { .. }
     )
 }
 
@@ -305,7 +305,32 @@ pub async fn doctor_with(ctx: &Context, inspect: &dyn Inspect) -> Result<Report,
         out.push(checks::bucket(what, &name, found, &fixes));
     }
     permissions::check(ctx, inspect, &s, &caller.arn, out).await?;
+    if fixes.local {
+        only_an_account_needs(&fixes, out);
+    }
     Ok(report)
+}
+
+/// On the local stack, what only the template deploys (roles, the instance
+/// profile, topic policies) is not needed: its workflows run without them.
+/// Such a line is skipped (`–`) with that reason, not failed, so `doctor`
+/// on a freshly provisioned local stack passes.
+pub fn only_an_account_needs(fixes: &Fixes, checks: &mut [Check]) {
+    let deployed_only = fixes.deployed_only();
+    for check in checks.iter_mut() {
+        let template_only = check
+            .fix
+            .as_deref()
+            .is_some_and(|fix| fix.contains(&deployed_only));
+        if check.status == Status::Fail && template_only {
+            check.status = Status::Skip;
+            check.detail = format!(
+                "{}; only an AWS account needs it ({TEMPLATE} deploys it there; the local stack runs without it)",
+                check.detail
+            );
+            check.fix = None;
+        }
+    }
 }
 
 /// One line per state machine: present, and at this binary's version.

@@ -120,7 +120,10 @@ pub fn status_line(log: &EventLog) -> String {
         Some(e) => {
             let took = match (e.started_at, e.stopped_at) {
                 (Some(start), Some(stop)) => {
-                    format!(", took {}", crate::lifecycle::format_duration(stop - start))
+                    format!(
+                        ", took {}",
+                        crate::lifecycle::format_duration(stop.signed_duration_since(start))
+                    )
                 }
                 _ => String::new(),
             };

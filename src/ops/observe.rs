@@ -126,8 +126,8 @@ async fn verdict(ctx: &Context, lc: &Lifecycle) -> Verdict {
     }
 }
 
-/// Marks lost events ERROR (conditional save), adopts the executions of
-/// claims without an ARN (found by name), and refreshes lookup rows.
+/// Marks lost events and retirements ERROR (conditional save), adopts the
+/// executions of claims without an ARN (found by name), and refreshes lookup rows.
 /// An execution that cannot be looked up is reported, not changed.
 pub async fn reconcile(ctx: &Context, lifecycle_id: Option<&str>) -> Result<Vec<Outcome>, OpError> {
     writable(ctx)?;
@@ -144,6 +144,7 @@ pub async fn reconcile(ctx: &Context, lifecycle_id: Option<&str>) -> Result<Vec<
         {
             tracing::warn!(error = %err, "lookup rows not refreshed");
         }
+        changed.extend(super::retire::reconcile_retirements(ctx, &lc).await);
         let Some((target, before)) = lc.running().map(|(at, r)| (at, r.clone())) else {
             continue;
         };

@@ -155,6 +155,19 @@ pub async fn read(
     Ok((production(&listing.lifecycles), listing.skipped))
 }
 
+/// [`read`], with the lifecycles it was read from (for their end-of-life state).
+pub async fn read_with_lifecycles(
+    ctx: &Context,
+    stack_tag: Option<&str>,
+) -> Result<(Vec<ProductionEntry>, Vec<SkippedItem>, Vec<Lifecycle>), OpError> {
+    let listing = ctx.store.list_all(stack_tag, &mut |_| {}).await?;
+    Ok((
+        production(&listing.lifecycles),
+        listing.skipped,
+        listing.lifecycles,
+    ))
+}
+
 #[cfg(test)]
 #[path = "production_tests.rs"]
 mod tests;

@@ -15,7 +15,7 @@ use crate::aws::AwsError;
 use crate::lifecycle::lookup::{reference_date, rows_for};
 use crate::lifecycle::retire::{
     Preview, RetireAction, RetireRefusal, RetireRequest, Retirement, check_retire, record_path,
-    retire_target, stage_key, superseded_in,
+    retire_target, stage_key, stage_of_key, superseded_in,
 };
 use crate::lifecycle::{EventStatus, Lifecycle, Refusal, Stage};
 
@@ -112,21 +112,18 @@ pub async fn retire(ctx: &Context, actor: &str, ask: &RetireAsk) -> Result<Retir
     } = plan(ctx, actor, ask).await?;
     let now = Utc::now();
     let stage = preview.stage;
-    let index = match lc.retirement_index(stage) {
-        Some(i) => {
-            lc.retirements[i].claim(ask.action, ask.deprecate_at, actor, now);
-            i
-        }
-        None => {
-            lc.retirements.push(Retirement::claimed(
-                stage,
-                ask.action,
-                ask.deprecate_at,
-                actor,
-                now,
-            ));
-            lc.retirements.len().saturating_sub(1)
-        }
+    let index = if let Some(i) = lc.retirement_index(stage) {
+        lc.retirements[i].claim(ask.action, ask.deprecate_at, actor, now);
+        i
+    } else {
+        lc.retirements.push(Retirement::claimed(
+            stage,
+            ask.action,
+            ask.deprecate_at,
+            actor,
+            now,
+        ));
+        lc.retirements.len().saturating_sub(1)
     };
     lc.retirements[index]
         .approval_override
@@ -385,4 +382,100 @@ pub async fn apply_policy(
         results.push((d.lifecycle_id.clone(), retire(ctx, actor, &ask).await));
     }
     Ok(results)
+}
+
+/// Retirements whose run was lost: a claim still IN_PROGRESS whose
+/// execution ended without recording (aborted, timed out, failed outside its
+/// graph, or SUCCEEDED with nothing written), or that has no execution once
+/// the claim's grace period is over. Each is marked ERROR with the reason
+/// (conditional save of that attempt only), so the lifecycle can be retired
+/// again; a running execution found by its deterministic name is adopted.
+/// An execution that cannot be looked up is left as it is.
+pub async fn reconcile_retirements(ctx: &Context, lc: &Lifecycle) -> Vec<super::Outcome> {
+    use super::by_name::{self, Lookup};
+    use crate::lifecycle::execution::RunStatus;
+    use crate::lifecycle::{EventKind, EventRef, LOST};
+
+    let mut changed = Vec::new();
+    let running: Vec<(usize, Retirement)> = lc
+        .retirements
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.status == EventStatus::InProgress)
+        .map(|(i, r)| (i, r.clone()))
+        .collect();
+    if running.is_empty() {
+        return changed;
+    }
+    let Ok(s) = setting(ctx).await else {
+        return changed;
+    };
+    let machine = Workflow::Retire.machine_arn(&s.prefix, &s.region, &s.account);
+    for (index, r) in running {
+        let arn = r.execution_arn.clone().unwrap_or_else(|| {
+            let name = format!("{}-{}-retire-{}", lc.lifecycle_id, r.stage, r.attempt);
+            crate::aws::sfn::execution_arn(&machine, &name)
+        });
+        let grace_over = r.started_at.is_none_or(|at| {
+            Utc::now().signed_duration_since(at).num_seconds() > super::watcher::CLAIM_GRACE_SECONDS
+        });
+        let lost = match by_name::look_up(ctx, &arn).await {
+            Lookup::Found(execution) => match execution.status {
+                status if status.is_broken() => Some(format!(
+                    "{LOST}execution {}: {}: {}",
+                    status.name(),
+                    execution.error.as_deref().unwrap_or("no error"),
+                    execution.cause.as_deref().unwrap_or("no cause")
+                )),
+                RunStatus::Succeeded => Some(format!(
+                    "{LOST}execution {arn} SUCCEEDED without recording a result"
+                )),
+                _ => {
+                    if r.execution_arn.is_none() {
+                        note(ctx, &lc.lifecycle_id, index, r.attempt, |rec| {
+                            if rec.execution_arn.is_none() {
+                                rec.execution_arn = Some(arn.clone());
+                            }
+                        })
+                        .await;
+                    }
+                    None
+                }
+            },
+            Lookup::Missing { .. } if grace_over => {
+                Some(format!("{LOST}its execution {arn} does not exist"))
+            }
+            Lookup::Missing { .. } => None,
+            Lookup::Unknown { arn, error } => {
+                tracing::warn!(%arn, %error, "retirement's execution unknown");
+                None
+            }
+        };
+        let Some(reason) = lost else { continue };
+        let saved = note(ctx, &lc.lifecycle_id, index, r.attempt, |rec| {
+            if rec.status == EventStatus::InProgress {
+                rec.status = EventStatus::Error;
+                rec.finished_at = Some(Utc::now());
+                rec.reason = Some(reason.clone());
+            }
+        })
+        .await;
+        let Some(saved) = saved else { continue };
+        let stage = stage_of_key(&r.stage).unwrap_or(Stage::Creation);
+        changed.push(super::Outcome {
+            lifecycle: saved,
+            target: EventRef {
+                stage,
+                event: EventKind::MarkForProduction,
+            },
+            execution_arn: Some(arn),
+            message: format!(
+                "{} of {} ({}) is ERROR: {reason}",
+                r.action.event_name(),
+                lc.lifecycle_id,
+                stage.label()
+            ),
+        });
+    }
+    changed
 }

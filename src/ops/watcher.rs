@@ -193,16 +193,22 @@ pub async fn find_broken(ctx: &Context, claims: &[Claim]) -> Result<Vec<Broken>,
             continue;
         };
         let listed = machine_of(arn).is_some_and(|m| !unlisted.contains(&m));
-        // Running, or its machine could not be listed: nothing to say.
-        if running.contains(arn) || !listed {
+        if running.contains(arn) {
             continue;
         }
         // Neither running nor broken: it may have just succeeded (its
-        // result is on its way) or not exist any more.
+        // result is on its way) or not exist any more. A claim on a machine
+        // that could not be listed (demo data, a deleted deployment) is
+        // asked about on its own: an execution that does not exist is
+        // never shown as running.
         let execution = match ctx.executions.describe(arn).await {
             Ok(execution) => execution,
             Err(err) if err.is_missing_resource() && !ended.contains(arn) => {
                 broken.push(missing(claim));
+                continue;
+            }
+            Err(err) if !listed => {
+                tracing::warn!(%arn, error = %err, "execution of an unlisted machine not read");
                 continue;
             }
             Err(err) => return Err(err.into()),

@@ -16,7 +16,7 @@ use crate::lifecycle::Lifecycle;
 use crate::lifecycle::execution::RunStatus;
 
 /// How long `--refresh` waits for the answer before it says so.
-pub const REFRESH_WAIT: Duration = Duration::from_secs(300);
+pub const REFRESH_WAIT: Duration = Duration::from_mins(5);
 
 /// The lifecycle an id, a short id or an AMI id names, with the AMI when
 /// one was given (`ami-…`: the lifecycle whose stage built it).
@@ -99,7 +99,8 @@ pub async fn refresh(
 /// Waits until the execution ends (at most `wait`); a failed execution is
 /// an error naming its cause.
 pub async fn wait_for_execution(ctx: &Context, arn: &str, wait: Duration) -> Result<(), OpError> {
-    let deadline = Instant::now() + wait;
+    let start = Instant::now();
+    let deadline = start.checked_add(wait).unwrap_or(start);
     loop {
         let execution = ctx.executions.describe(arn).await?;
         match execution.status {

@@ -137,7 +137,9 @@ pub fn footer_commands(state: &State) -> Vec<Command> {
             Command::Refresh,
             Command::Back,
         ],
-        Screen::Production { .. } => vec![Command::Refresh, Command::Back],
+        Screen::Production { .. } | Screen::WhereUsed { .. } => {
+            vec![Command::Refresh, Command::Back]
+        }
         // y only where there is a link to copy, Tab where there is another.
         Screen::Logs { .. } => match crate::app::logs::link_count(state) {
             0 => vec![Command::Back],

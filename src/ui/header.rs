@@ -214,9 +214,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             )]),
         );
     }
-    let (load, load_short) = load_spans(state, theme);
-    let mut part = Part::new(Field::Load, vec![load]);
-    if let Some(short) = load_short {
+    let (age, age_short) = load_spans(state, theme);
+    let mut part = Part::new(Field::Load, vec![age]);
+    if let Some(short) = age_short {
         part = part.or_short(vec![short]);
     }
     second.push(part);

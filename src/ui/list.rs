@@ -16,7 +16,7 @@ use crate::app::rows::{Row, Semver, SortColumn};
 use crate::app::state::{Load, State};
 use chrono::{DateTime, Utc};
 
-use crate::lifecycle::{Stage, write_age};
+use crate::lifecycle::{vocabulary, write_age};
 
 use super::fit::{Col, Fitted, Step, cells, fit};
 
@@ -54,10 +54,7 @@ fn stage_text(row: &Row, form: StageForm) -> (Small, Small) {
         status.push(" ");
     }
     let mut label = Small::new();
-    label.push(row.stage.event.label());
-    if let Stage::Patch(n) = row.stage.stage {
-        let _ = write!(label, " p{n}");
-    }
+    let _ = vocabulary::write_event_words(&mut label, row.stage);
     (status, label)
 }
 

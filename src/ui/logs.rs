@@ -41,7 +41,7 @@ fn hang_of(text: &str) -> usize {
 /// `text` cut into rows of `width`: at the last space that fits when there
 /// is one (prose), else at the edge (an address has no space); rows after
 /// the first start `hang` columns in.
-fn wrap(text: &str, width: usize, hang: usize) -> Vec<String> {
+pub(super) fn wrap(text: &str, width: usize, hang: usize) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     if chars.len() <= width || width < hang + 20 {
         return vec![text.to_string()];
@@ -127,8 +127,18 @@ fn raw_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     }
     // What the run recorded on the event: an execution that SUCCEEDED may
     // have recorded a failure (the smoke test failed, the workflow did not).
-    if let Some((status, reason)) = recorded(state, view, log.attempt) {
-        let reason = reason.map_or_else(String::new, |r| format!(": {r}"));
+    // Said once both ran, or when the record and the execution disagree.
+    let running = log
+        .execution
+        .as_ref()
+        .is_none_or(|e| e.status == crate::lifecycle::execution::RunStatus::Running);
+    if !(log.recorded_status == EventStatus::InProgress && running) {
+        let status = log.recorded_status;
+        let reason = log
+            .recorded_reason
+            .as_deref()
+            .filter(|r| !r.trim().is_empty())
+            .map_or_else(String::new, |r| format!(": {r}"));
         out.push(Line::styled(
             format!(
                 "  recorded {} {} (try {}){reason}",
@@ -215,28 +225,6 @@ fn raw_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         }
     }
     out
-}
-
-/// The outcome the lifecycle's record holds for `attempt` of the log's
-/// event: the record itself for its current attempt, else the earlier
-/// attempt's entry. `None` while the record has not finished that attempt.
-fn recorded(
-    state: &State,
-    view: &crate::app::logs::LogView,
-    attempt: u32,
-) -> Option<(EventStatus, Option<String>)> {
-    let record = state.lifecycle(&view.lifecycle_id)?.record(view.at)?;
-    let (status, reason) = if record.attempt == attempt {
-        (record.status, record.reason.clone())
-    } else {
-        let earlier = record.history.iter().find(|a| a.attempt == attempt)?;
-        (earlier.status, earlier.reason.clone())
-    };
-    matches!(
-        status,
-        EventStatus::Completed | EventStatus::Failed | EventStatus::Error
-    )
-    .then_some((status, reason))
 }
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: u16) {

@@ -183,27 +183,29 @@ fn smoke_at() -> EventRef {
 
 #[test]
 fn a_run_that_succeeded_shows_the_failure_it_recorded() {
-    let mut lc = smoke_failed();
-    lc.creation[1].status = EventStatus::Failed;
-    lc.creation[1].reason = Some("2 of 14 smoke tests failed: login, checkout".into());
+    let lc = smoke_failed();
     let mut log = failed_log(&lc, smoke_at());
     if let Some(e) = log.execution.as_mut() {
         e.status = RunStatus::Succeeded;
         e.error = None;
     }
     log.path = None;
-    let screen = draw(&open_with(120, 30, &lc, log));
+    log.recorded_status = EventStatus::Failed;
+    log.recorded_reason = Some("2 of 14 smoke tests failed: login, checkout".into());
+    let screen = draw(&open_with(120, 30, &lc, log.clone()));
     assert!(screen.contains("status SUCCEEDED"), "{screen}");
     assert!(
         screen.contains("recorded ✘ failed (try 1): 2 of 14 smoke tests failed: login, checkout"),
         "{screen}"
     );
-    // An earlier attempt reads its own outcome from the record's history.
-    let mut retried = lc.clone();
-    retried.creation[1].claim("alice", 2, now());
-    let log = failed_log(&retried, smoke_at());
-    let screen = draw(&open_with(120, 30, &retried, log));
-    assert!(screen.contains("recorded ✘ failed (try 1)"), "{screen}");
+    // While both still run there is nothing recorded to say.
+    if let Some(e) = log.execution.as_mut() {
+        e.status = RunStatus::Running;
+        e.stopped_at = None;
+    }
+    log.recorded_status = EventStatus::InProgress;
+    let screen = draw(&open_with(120, 30, &lc, log));
+    assert!(!screen.contains("recorded"), "{screen}");
 }
 
 #[test]
@@ -259,4 +261,29 @@ fn long_links_wrap_whole_and_y_copies_the_one_under_the_cursor() {
         Action::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)),
     );
     assert_eq!(effects, vec![Effect::Copy { text: second }]);
+}
+
+#[test]
+fn notices_wrap_under_their_text() {
+    let mut s = state(true, 80, 24);
+    load(&mut s, Vec::new());
+    s.notify(
+        crate::app::state::Level::Warn,
+        "Read-only mode: nothing can be changed. Nothing was changed: a writer would run `amiboard trigger 2bc3f1a0`.",
+    );
+    s.notify(
+        crate::app::state::Level::Info,
+        "Live notifications on (4 topic(s))",
+    );
+    press(&mut s, KeyCode::Char('N'));
+    let screen = draw(&s);
+    let flat: String = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("a writer would run `amiboard trigger 2bc3f1a0`."),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("\n               writer would run"),
+        "{screen}"
+    );
 }

@@ -16,6 +16,7 @@ mod small;
 pub mod theme;
 mod timeline;
 mod timeline_row;
+mod where_used;
 
 #[cfg(test)]
 mod approvals_tests;
@@ -29,6 +30,8 @@ mod layout_tests;
 mod logs_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod where_used_tests;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -77,10 +80,11 @@ pub fn max_scroll(state: &State) -> u16 {
         }),
         Screen::Detail { id, .. } => pages::detail_text(state, id).lines().count(),
         Screen::Help { .. } => pages::help_lines(state, &theme).len(),
-        Screen::Notices { .. } => state.notices.len().max(1),
+        Screen::Notices { .. } => pages::notice_lines(state, &theme, state.width).len(),
         Screen::Raw { message_id, .. } => feed::raw_lines(state, message_id).len(),
         Screen::Production { .. } => production::lines(state, &theme).len(),
         Screen::Logs { .. } => logs::lines(state, &theme, state.width).len(),
+        Screen::WhereUsed { id, .. } => where_used::lines(state, id).len(),
     };
     clamp_scroll(u16::MAX, lines, page_height(state))
 }
@@ -146,6 +150,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         Screen::Inbox { selected } => inbox::render(state, theme, frame, body, *selected),
         Screen::Production { scroll } => production::render(state, theme, frame, body, *scroll),
         Screen::Logs { scroll } => logs::render(state, theme, frame, body, *scroll),
+        Screen::WhereUsed { id, scroll } => {
+            where_used::render(state, theme, frame, body, id, *scroll);
+        }
     }
     footer::status_line(state, theme, frame, status);
     footer::render(state, theme, frame, foot);

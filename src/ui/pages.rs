@@ -143,27 +143,45 @@ pub fn help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll:
     );
 }
 
-pub fn notices(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: u16) {
-    let mut lines: Vec<Line> = state
-        .notices
-        .iter()
-        .rev()
-        .map(|n| {
-            let (word, style) = match n.level {
-                Level::Info => ("info ", theme.notice_info),
-                Level::Warn => ("warn ", theme.notice_warn),
-                Level::Error => ("error", theme.notice_error),
+/// The notices, newest first, each wrapped at `width` under its own text
+/// (what `max_scroll` measures, too).
+pub fn notice_lines(state: &State, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    // `HH:MM:SS warn  `: where a wrapped notice continues.
+    const HANG: usize = 15;
+    let mut lines = Vec::new();
+    for n in state.notices.iter().rev() {
+        let (word, style) = match n.level {
+            Level::Info => ("info ", theme.notice_info),
+            Level::Warn => ("warn ", theme.notice_warn),
+            Level::Error => ("error", theme.notice_error),
+        };
+        let at = n.at.format("%H:%M:%S").to_string();
+        let text = format!("{at} {word} {}", n.text);
+        for (i, row) in super::logs::wrap(&text, usize::from(width), HANG)
+            .into_iter()
+            .enumerate()
+        {
+            let line = if i == 0 {
+                let rest: String = row.chars().skip(HANG - 1).collect();
+                Line::from(vec![
+                    Span::raw(format!("{at} ")),
+                    Span::styled(word.to_string(), style),
+                    Span::raw(rest),
+                ])
+            } else {
+                Line::from(row)
             };
-            Line::from(vec![
-                Span::raw(format!("{} ", n.at.format("%H:%M:%S"))),
-                Span::styled(word.to_string(), style),
-                Span::raw(format!(" {}", n.text)),
-            ])
-        })
-        .collect();
+            lines.push(line);
+        }
+    }
     if lines.is_empty() {
         lines.push(Line::styled("No notices yet.".to_string(), theme.dim));
     }
+    lines
+}
+
+pub fn notices(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: u16) {
+    let lines = notice_lines(state, theme, area.width);
     page(
         frame,
         area,

@@ -327,13 +327,12 @@ fn progress_lines(
         _ => p.elapsed,
     };
     let elapsed = elapsed.map_or_else(String::new, |d| {
-        let s = d.num_seconds().max(0);
-        format!("  elapsed {}m{:02}s", s / 60, s % 60)
+        format!("  elapsed {}", crate::lifecycle::format_duration(d))
     });
     let stale = match (&w.read_error, w.read_at) {
         (Some(err), Some(read_at)) => format!(
-            "  STALE: last read {} s ago ({err})",
-            (now - read_at).num_seconds().max(0)
+            "  STALE: last read {} ago ({err})",
+            crate::lifecycle::format_duration(now - read_at)
         ),
         _ => String::new(),
     };

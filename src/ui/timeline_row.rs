@@ -81,7 +81,10 @@ pub fn text(record: &EventRecord, col: Fitted<Field>, now: DateTime<Utc>) -> Str
     let w = usize::from(col.width);
     match col.key {
         Field::Status if col.short => record.status.glyph().to_string(),
-        Field::Status => format!("{} {:<11}", record.status.glyph(), record.status.word()),
+        Field::Status => format!(
+            "{:<13}",
+            crate::lifecycle::vocabulary::status_words(record.status, false)
+        ),
         Field::Event => format!("{:<w$}", record.event.name()),
         Field::Times if col.short => format!("{:<w$}", time(record.started_at)),
         Field::Times => format!("{} → {}", time(record.started_at), time(record.finished_at)),

@@ -106,9 +106,11 @@ fn assert_group_gone(pgid: &str, after: &str) {
     }
 }
 
-/// Waits for the driver's log to name its pid and for its tracks to run.
+/// Waits for the driver's log to name its pid and for its tracks to run
+/// (demo.sh starts moto, provisions and seeds first: up to a minute on a
+/// busy machine).
 fn running_driver(log: &Path) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_mins(3);
     loop {
         if let Some(pid) = driver_pid(log)
             && group_members(&pid).len() > 1

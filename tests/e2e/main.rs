@@ -10,6 +10,7 @@ mod demo;
 mod live;
 mod logs;
 mod palette;
+mod retire;
 mod terminal_loss;
 mod triage;
 

@@ -59,3 +59,42 @@ fn region_switches_and_an_id_prefix_jumps() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Tab completes a palette command and its profile argument from the AWS
+/// files; `:profile nosuch` is refused with a notice and the header keeps
+/// the profile in use.
+#[test]
+fn tab_completes_and_an_unknown_profile_is_refused() {
+    let env = TestEnv::new();
+    env.ok(&["provision"]);
+    env.ok(&["seed", "--lifecycles", "5"]);
+    std::fs::write(
+        env.dir.path().join("aws-config"),
+        "[profile e2e-admin]\nregion = us-east-1\n",
+    )
+    .expect("write the AWS config");
+    let tmux = Tmux::start(&env, "tab", (80, 24), "--read-only");
+    let screen = tmux.wait_for("5 of 5");
+    assert!(screen.contains("profile default"), "{screen}");
+
+    tmux.keys(&[":"]);
+    tmux.keys(&["-l", "prof"]);
+    tmux.keys(&["Tab"]);
+    tmux.keys(&["-l", "e2e"]);
+    tmux.keys(&["Tab"]);
+    tmux.wait_for(":profile e2e-admin█");
+    tmux.keys(&["C-u"]);
+    tmux.keys(&["-l", "profile nosuch"]);
+    tmux.keys(&["Enter"]);
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let screen = tmux.wait_until("the refusal", Duration::from_secs(30), |s| {
+        flat(s).contains("profile nosuch is not defined")
+    });
+    // Still on the same credentials, and the header says so.
+    assert!(screen.contains("profile default"), "{screen}");
+    assert!(
+        !screen.lines().take(2).any(|l| l.contains("nosuch")),
+        "{screen}"
+    );
+    tmux.keys(&["q"]);
+}

@@ -83,7 +83,12 @@ fn seed_into_one_stack_tag_and_show() {
         serde_json::from_str(&env.ok(&["show", id, "--json"])).expect("show --json");
     assert_eq!(&shown, &listed[0]);
     let text = env.ok(&["show", id]);
-    assert!(text.contains(id) && text.contains("AMI_BUILD"), "{text}");
+    // The dashboard's words, not the reference names (those stay in --json).
+    assert!(text.contains(id) && text.contains("Build"), "{text}");
+    assert!(
+        !text.contains("AMI_BUILD") && !text.contains("NOT_STARTED"),
+        "{text}"
+    );
 }
 
 #[test]

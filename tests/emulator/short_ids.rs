@@ -42,9 +42,13 @@ async fn a_unique_prefix_resolves_and_an_ambiguous_one_lists_the_matches() {
     let out = env.ok(&["show", "6f3a91c2-0000-4000-8000-000000000002"]);
     assert!(out.contains(ids[1]), "{out}");
 
-    // Unknown, and too short to be a prefix: not found.
-    for typed in ["ffffffff", "6f3"] {
+    // Unknown: not found (3). Too short to be a prefix: a usage error (2)
+    // that says how long an id must be.
+    let (code, _, err) = env.run(&["show", "ffffffff"]);
+    assert_eq!(code, 3, "{err}");
+    for typed in ["6f3", "0"] {
         let (code, _, err) = env.run(&["show", typed]);
-        assert_eq!(code, 3, "{typed}: {err}");
+        assert_eq!(code, 2, "{typed}: {err}");
+        assert!(err.contains("an id needs at least 4 characters"), "{err}");
     }
 }

@@ -59,8 +59,7 @@ pub fn plan(
 ) -> Vec<PolicyDecision> {
     let supersessions = superseded(lifecycles);
     // Per (stack tag, product): the superseded stages, newest version first.
-    let mut ranked: BTreeMap<(String, String), Vec<(semver::Version, String, Stage)>> =
-        BTreeMap::new();
+    let mut ranked: Ranked = BTreeMap::new();
     for lc in lifecycles {
         if !policies.contains_key(&lc.stack_tag) {
             continue;
@@ -133,15 +132,15 @@ fn decide(
         if r.running() {
             return keep(format!("{} is running", r.action.event_name()));
         }
-        let state = r.state();
-        let done = match state {
+        let reached = r.state();
+        let done = match reached {
             AmiState::Deleted => true,
             AmiState::Disabled => policy.action != RetireAction::Delete,
             AmiState::Deprecated { .. } => policy.action == RetireAction::Deprecate,
             AmiState::Available => false,
         };
         if done {
-            return keep(format!("already {}", state.phrase()));
+            return keep(format!("already {}", reached.phrase()));
         }
     }
     if !lc.is_production(stage) {

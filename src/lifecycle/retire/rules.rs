@@ -247,9 +247,9 @@ pub fn check_retire(
             what: format!("{} of {}", running.action.event_name(), running.stage),
         });
     }
-    let state = lc
+    let current = lc
         .retirement(stage)
-        .map_or(AmiState::Available, |r| r.state());
+        .map_or(AmiState::Available, super::Retirement::state);
     let action = request.action;
     if request.deprecate_at.is_some() && action != RetireAction::Deprecate {
         return Err(RetireRefusal::TimeOnlyForDeprecate);
@@ -279,7 +279,7 @@ pub fn check_retire(
             }
         })
         .collect();
-    match (state, action) {
+    match (current, action) {
         (AmiState::Deleted, _) => return Err(RetireRefusal::Deleted),
         (AmiState::Available, RetireAction::Restore) => return Err(RetireRefusal::NotRetired),
         (_, RetireAction::Restore) => {
@@ -294,12 +294,12 @@ pub fn check_retire(
         }
         (AmiState::Disabled, RetireAction::Deprecate | RetireAction::Disable) => {
             return Err(RetireRefusal::AlreadyDone {
-                state: state.phrase(),
+                state: current.phrase(),
             });
         }
         (AmiState::Deprecated { at }, RetireAction::Deprecate) if at == request.deprecate_at => {
             return Err(RetireRefusal::AlreadyDone {
-                state: state.phrase(),
+                state: current.phrase(),
             });
         }
         _ => {}
@@ -349,7 +349,7 @@ pub fn check_retire(
         deprecate_at: request.deprecate_at,
         image_arn,
         amis,
-        state,
+        state: current,
         in_production,
         superseded: superseded.to_vec(),
         references_as_of: answer.map(|w| w.as_of),

@@ -67,7 +67,8 @@ pub fn preview_lines(p: &Preview, now: DateTime<Utc>) -> Vec<String> {
             age(at, now)
         )),
         None => {
-            lines.push("  references: never checked (amiboard where-used ID --refresh)".to_string())
+            lines
+                .push("  references: never checked (amiboard where-used ID --refresh)".to_string());
         }
     }
     lines.push(format!("  lookup rows: {}", p.lookup_effect()));
@@ -84,12 +85,13 @@ pub fn where_used_lines(lc: &Lifecycle, others: &[Lifecycle], now: DateTime<Utc>
     let answer = lc.where_used.as_ref();
     match answer {
         Some(w) => lines.push(format!(
-            "{} {} (stack tag {}): EC2 answered in {} at {}{}",
+            "{} {}: EC2 answered {} ago in {} ({}), stack tag {}{}",
             short(&lc.lifecycle_id),
             lc.product_name,
-            lc.stack_tag,
+            format_age(now.signed_duration_since(w.as_of)),
             w.region,
-            age(w.as_of, now),
+            w.as_of.format("%Y-%m-%d %H:%M:%S UTC"),
+            lc.stack_tag,
             if w.truncated { "; more than 1000 references: the first 1000 shown" } else { "" }
         )),
         None => lines.push(format!(
@@ -168,9 +170,9 @@ pub fn end_of_life_lines(lc: &Lifecycle, peers: &[Lifecycle], now: DateTime<Utc>
 }
 
 /// [`end_of_life_lines`] with the supersessions computed once for a list.
-pub fn end_of_life_with(
+pub fn end_of_life_with<S: std::hash::BuildHasher>(
     lc: &Lifecycle,
-    sup: &std::collections::HashMap<(String, super::super::Stage), Vec<super::Supersession>>,
+    sup: &std::collections::HashMap<(String, super::super::Stage), Vec<super::Supersession>, S>,
     now: DateTime<Utc>,
 ) -> Vec<String> {
     let outside = lc.deregistered_outside(now);

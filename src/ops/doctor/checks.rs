@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Answer, Check, Fixes, Status};
+use super::{Answer, Check, Fixes, Status, TEMPLATE};
 use crate::aws::dynamodb::{CHANGED_INDEX, CHANGED_SHARD};
 use crate::aws::inspect::{
     BucketShape, IndexShape, InstanceProfileShape, KeyShape, Permission, PipelineShape, RuleShape,
@@ -321,18 +321,42 @@ pub fn bucket(what: &str, name: &str, answer: Answer<BucketShape>, fixes: &Fixes
         Ok(false) => no.to_string(),
         Err(_) => format!("{yes}: not known"),
     };
-    Check::pass(
-        check,
-        format!(
-            "exists; {}; {}",
-            said(&shape.encrypted, "encrypted", "NOT encrypted by default"),
-            said(
-                &shape.public_access_blocked,
-                "public access blocked",
-                "public access NOT blocked"
-            )
-        ),
-    )
+    let detail = format!(
+        "exists; {}; {}",
+        said(&shape.encrypted, "encrypted", "NOT encrypted by default"),
+        said(
+            &shape.public_access_blocked,
+            "public access blocked",
+            "public access NOT blocked"
+        )
+    );
+    // A line that says NOT is a failure, never a pass.
+    let mut fixes_needed = Vec::new();
+    if shape.encrypted == Ok(false) {
+        fixes_needed.push(format!(
+            "aws s3api put-bucket-encryption --bucket {name} --server-side-encryption-configuration '{{\"Rules\":[{{\"ApplyServerSideEncryptionByDefault\":{{\"SSEAlgorithm\":\"AES256\"}}}}]}}'"
+        ));
+    }
+    if shape.public_access_blocked == Ok(false) {
+        fixes_needed.push(format!(
+            "aws s3api put-public-access-block --bucket {name} --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true"
+        ));
+    }
+    if fixes_needed.is_empty() {
+        Check::pass(check, detail)
+    } else {
+        let how = if fixes.local {
+            "run `amiboard provision` (its local setup makes the buckets as the template does)"
+                .to_string()
+        } else {
+            format!("as {TEMPLATE} makes it")
+        };
+        Check::fail(
+            check,
+            detail,
+            format!("{} ({how})", fixes_needed.join("; ")),
+        )
+    }
 }
 
 /// What the policy simulator said about one group of calls.

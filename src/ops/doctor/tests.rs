@@ -297,10 +297,37 @@ fn buckets_must_exist_and_say_how_they_are_protected() {
         public_access_blocked: Ok(true),
         encrypted: Ok(false),
     };
-    let check = checks::bucket("export", "b", Answer::Found(shape), &LOCAL);
-    assert_eq!(check.status, Status::Pass);
+    // A line that says NOT is ✘ with the command that fixes it, never ✔.
+    let check = checks::bucket("export", "b", Answer::Found(shape.clone()), &LOCAL);
+    assert_eq!(check.status, Status::Fail);
     assert!(check.detail.contains("NOT encrypted"), "{check:?}");
     assert!(check.detail.contains("public access blocked"), "{check:?}");
+    assert!(
+        check
+            .fix
+            .as_deref()
+            .is_some_and(|f| f.contains("put-bucket-encryption --bucket b")
+                && !f.contains("put-public-access-block")),
+        "{check:?}"
+    );
+    let open = BucketShape {
+        public_access_blocked: Ok(false),
+        encrypted: Ok(true),
+        ..shape
+    };
+    let check = checks::bucket("export", "b", Answer::Found(open.clone()), &LOCAL);
+    assert_eq!(check.status, Status::Fail, "{check:?}");
+    assert!(
+        check.detail.contains("public access NOT blocked"),
+        "{check:?}"
+    );
+    let safe = BucketShape {
+        public_access_blocked: Ok(true),
+        ..open
+    };
+    let check = checks::bucket("export", "b", Answer::Found(safe), &LOCAL);
+    assert_eq!(check.status, Status::Pass, "{check:?}");
+    assert!(!check.detail.contains("NOT"), "{check:?}");
     assert_fail(
         &checks::bucket("export", "b", Answer::Missing, &LOCAL),
         "does not exist",

@@ -261,11 +261,11 @@ async fn import_maps_the_reference_table_once_and_keeps_amiboards_changes() {
     for part in [
         "My Product Name",
         "1.1.0",
-        "MARK_FOR_PRODUCTION",
+        "Production",
         "patch 1",
-        "SMOKE_TESTS",
-        "IN_PROGRESS",
-        "COMPLETED",
+        "Smoke tests",
+        "◐ running",
+        "✔ completed",
     ] {
         assert!(out.contains(part), "{part}: {out}");
     }

@@ -248,5 +248,5 @@ async fn trust_02d_an_execution_that_no_longer_exists_is_lost_not_running() {
         "{record:?}"
     );
     let printed = env.ok(&["list", "--stack-tag", "trustd"]);
-    assert!(printed.contains("✗ LOST"), "{printed}");
+    assert!(printed.contains("✗ lost"), "{printed}");
 }

@@ -87,7 +87,7 @@ async fn a_broken_execution_is_reconciled_to_error_and_retried() {
             .is_some_and(|r| r.contains("ABORTED"))
     );
     let timeline = env.ok(&["timeline", &id]);
-    assert!(timeline.contains("ERROR"), "{timeline}");
+    assert!(timeline.contains("! error"), "{timeline}");
 
     env.ok(&["retry", &id, "--yes"]);
     let lc = completed(&ctx, &id, target).await;

@@ -185,7 +185,7 @@ async fn create_trigger_certify_promote_reaches_production_within_a_minute() {
 
     let markdown = env.ok(&["timeline", &id, "--markdown"]);
     assert!(
-        markdown.contains("| creation | MARK_FOR_PRODUCTION | COMPLETED |"),
+        markdown.contains("| creation | Production | ✔ completed |"),
         "{markdown}"
     );
     let timeline: serde_json::Value =

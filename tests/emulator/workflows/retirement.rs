@@ -90,6 +90,8 @@ async fn issue_21_done_when_superseded_where_used_refused_then_deleted_everywher
             .contains(&superseded)
     );
     assert!(!env.ok(&["show", &second]).contains("superseded by"));
+    let production = env.ok(&["production", "--stack-tag", "web"]);
+    assert!(production.contains(&superseded), "{production}");
 
     // A launch template and an SSM parameter refer to its AMI.
     let ami = ami_in(&first_lc, "us-east-1");
@@ -138,7 +140,10 @@ async fn issue_21_done_when_superseded_where_used_refused_then_deleted_everywher
     );
     let text = env.ok(&["where-used", &ami]);
     assert!(text.contains("used by ec2:LaunchTemplate"), "{text}");
-    assert!(text.contains("ago)"), "the answer's age: {text}");
+    assert!(
+        text.contains(" ago in us-east-1"),
+        "the answer's age: {text}"
+    );
 
     // Refused while in use: exit 4, nothing written.
     let before = ctx.store.get(&first).await.expect("get").item_version;
@@ -218,6 +223,15 @@ async fn issue_21_done_when_superseded_where_used_refused_then_deleted_everywher
     assert!(timeline.contains("moved to the new major"), "{timeline}");
     let tl = json(&env.ok(&["timeline", &first, "--json"]));
     assert!(tl["retirements"][0]["finished_at"].is_string(), "{tl}");
+    // Asked again, EC2 says the AMI is gone; production says both.
+    let after = env.ok(&["where-used", &first, "--refresh"]);
+    assert!(after.contains("deregistered/missing"), "{after}");
+    let production = env.ok(&["production", "--stack-tag", "web"]);
+    assert!(production.contains("amiboard: deleted"), "{production}");
+    assert!(
+        production.contains("EC2: deregistered/missing"),
+        "{production}"
+    );
     // Delete is final: restore and a second delete are refused.
     expect(&env, 4, &["restore", &first, "--yes"]);
 }
@@ -365,4 +379,55 @@ async fn read_only_refuses_retire_restore_and_refresh_naming_the_command() {
         2,
         &["retire", "x", "--deprecate-at", "tomorrow", "--yes"],
     );
+}
+
+/// A retirement whose run was lost (claimed, then the process died before
+/// StartExecution; or its execution stopped outside its graph) must not stay
+/// IN_PROGRESS for ever, blocking every later retirement: `reconcile` marks it
+/// ERROR with the reason, and a new retirement can start.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_retirement_is_reconciled_to_error_and_can_run_again() {
+    let env = TestEnv::new();
+    let ctx = ready(&env).await;
+    let id = create(&env, "web", &[]);
+    completed(&ctx, &id, creation(EventKind::AmiBuild)).await;
+
+    // A claim saved three minutes ago whose StartExecution never happened.
+    let mut lc = ctx.store.get(&id).await.expect("get");
+    lc.retirements
+        .push(amiboard::lifecycle::retire::Retirement::claimed(
+            Stage::Creation,
+            RetireAction::Deprecate,
+            None,
+            "arn:aws:iam::123456789012:user/crashed",
+            chrono::Utc::now() - chrono::Duration::minutes(3),
+        ));
+    ctx.store.save(&lc).await.expect("save the claim");
+    // While it is IN_PROGRESS nothing else may retire the stage.
+    expect(&env, 4, &["retire", &id, "--yes"]);
+
+    let out = env.ok(&["reconcile", &id]);
+    assert!(
+        out.contains("RETIRE_DEPRECATE")
+            && out.contains("is ERROR")
+            && out.contains("does not exist"),
+        "{out}"
+    );
+    let record = retirement(&ctx, &id).await;
+    assert_eq!(record.status, EventStatus::Error);
+    assert!(
+        record
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("lost: ")),
+        "{:?}",
+        record.reason
+    );
+    // Reconciling again changes nothing more.
+    let again = env.ok(&["reconcile", &id]);
+    assert!(!again.contains("RETIRE_DEPRECATE"), "{again}");
+    // And the stage can be retired again, for real this time.
+    let out = env.ok(&["retire", &id, "--yes", "--wait"]);
+    assert!(out.contains("COMPLETED"), "{out}");
+    assert_eq!(retirement(&ctx, &id).await.status, EventStatus::Completed);
 }

@@ -120,6 +120,8 @@ fn the_retention_planner_keeps_and_retires_with_reasons() {
     retired(&mut all[0], RetireAction::Delete, EventStatus::Completed);
     let decided = plan(&all, &policy(Some(1), None, true), t(20));
     assert_eq!(decided[4].reason, "already deleted");
-    all.iter_mut().for_each(|lc| lc.stack_tag = "other".into());
+    for lc in &mut all {
+        lc.stack_tag = "other".into();
+    }
     assert!(plan(&all, &policy(Some(1), None, true), t(20)).is_empty());
 }

@@ -5,6 +5,15 @@ use super::super::super::{EventStatus, Lifecycle, Stage, lookup};
 use super::super::*;
 use super::*;
 
+/// (case, lifecycle, its supersessions, the request, the refusal's code or Ok).
+type Case = (
+    &'static str,
+    Lifecycle,
+    Vec<Supersession>,
+    RetireRequest,
+    Result<(), &'static str>,
+);
+
 #[test]
 fn the_rules_of_what_may_be_retired_when() {
     let old = lifecycle("old", "1.0.0", "ami-a", Some(2));
@@ -58,13 +67,7 @@ fn the_rules_of_what_may_be_retired_when() {
     let built_only = lifecycle("b", "3.0.0", "ami-c", None);
     let mut no_image = clean(old.clone());
     no_image.creation[0].outputs.image_arn = None;
-    let cases: Vec<(
-        &str,
-        Lifecycle,
-        Vec<Supersession>,
-        RetireRequest,
-        Result<(), &str>,
-    )> = vec![
+    let cases: Vec<Case> = vec![
         (
             "superseded, no references: delete goes",
             clean(old.clone()),
