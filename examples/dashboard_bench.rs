@@ -88,10 +88,16 @@ fn stats(mut samples: Vec<Duration>) -> String {
     format!("mean {mean:.2?}  p99 {p99:.2?}  max {max:.2?}  (n={n})")
 }
 
-fn render_time(n: u64) -> String {
+/// Frame render times with `n` loaded, after a reload in which every
+/// record changed when `reloaded` (issue 22: the frame must not depend on
+/// what the loads left on the heap).
+fn render_time(n: u64, reloaded: bool) -> String {
     let mut state = fresh_state();
     let _ = start_load(&mut state);
     feed_pages(&mut state, n);
+    if reloaded {
+        refresh(&mut state, n, true);
+    }
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
     let theme = Theme::dark();
     let mut samples = Vec::new();
@@ -235,12 +241,20 @@ fn reset_peak() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
-/// A refresh of the same 100000 as update() applies it: pages upserted in
-/// place, what was not seen dropped at the end.
-fn refresh(state: &mut State) {
+/// A refresh of the same `n` as update() applies it: pages upserted in
+/// place, what was not seen dropped at the end; with `changed`, every
+/// record comes back one version newer and a minute later.
+fn refresh(state: &mut State, n: u64, changed: bool) {
     let _ = start_load(state);
-    for page in 0..100 {
-        state.upsert(demo(page * 1000, 1000));
+    for page in 0..n.div_ceil(1000) {
+        let mut records = demo(page * 1000, 1000.min(n - page * 1000));
+        if changed {
+            for lc in &mut records {
+                lc.item_version += 1;
+                lc.updated_at += chrono::Duration::minutes(1);
+            }
+        }
+        state.upsert(records);
     }
     state.drop_unseen();
 }
@@ -320,9 +334,9 @@ fn main() {
         loaded.saturating_sub(base) * 1024 / 100_000
     );
     if reset_peak() {
-        refresh(&mut state);
+        refresh(&mut state, 100_000, true);
         println!(
-            "  peak RSS during a refresh:      {} MiB (process), +{} MiB over the loaded state",
+            "  peak RSS during a refresh:      {} MiB (process), +{} MiB over the loaded state (every record changed)",
             peak_kib() / 1024,
             peak_kib().saturating_sub(loaded) / 1024
         );
@@ -331,8 +345,18 @@ fn main() {
     println!("one re-read applied, 100000:      {reread}");
     println!("one notification applied, 100000: {note}");
     drop(state);
-    println!("frame render, 1000 lifecycles:    {}", render_time(1000));
-    println!("frame render, 100000 lifecycles:  {}", render_time(100_000));
+    println!(
+        "frame render, 1000 lifecycles:    {}",
+        render_time(1000, false)
+    );
+    println!(
+        "frame render, 100000 lifecycles:  {}",
+        render_time(100_000, false)
+    );
+    println!(
+        "frame render, 100000 after a reload that changed every record: {}",
+        render_time(100_000, true)
+    );
     let (keys, pages, total, freeing) = key_while_loading();
     println!("key -> redrawn frame during load: {keys}");
     println!("  applying one 1000-item page:    {pages}");

@@ -38,6 +38,11 @@ impl EndOfLife {
         self.facts.get(id).map_or(&[], Vec::as_slice)
     }
 
+    /// Whether the lifecycle has an end-of-life fact to show.
+    pub fn has_note(&self, id: &str) -> bool {
+        self.facts.get(id).is_some_and(|f| !f.is_empty())
+    }
+
     /// One line for the list's REASON column: the stages' facts joined.
     pub fn row_note(&self, id: &str) -> Option<String> {
         match self.facts.get(id)?.as_slice() {

@@ -25,7 +25,7 @@ pub use event::{CREATION_SEQUENCE, EventKind, PATCH_SEQUENCE, Phase};
 pub use model::{EventRef, Lifecycle, PatchCycle, Stage};
 pub use record::{
     AmiOutput, Attempt, EventOutputs, EventRecord, LOST, MAX_HISTORY, VulnerabilityCounts,
-    format_age, format_duration,
+    format_age, format_duration, write_age,
 };
 pub use rules::{Allowed, Refusal};
 pub use status::EventStatus;

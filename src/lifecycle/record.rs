@@ -48,7 +48,15 @@ impl VulnerabilityCounts {
 
     /// A compact summary such as `C0 H2 M5 L9`.
     pub fn summary(&self) -> String {
-        format!(
+        let mut out = String::new();
+        let _ = self.write_summary(&mut out);
+        out
+    }
+
+    /// Writes [`Self::summary`] without allocating (the list draws it each frame).
+    pub fn write_summary(&self, out: &mut impl std::fmt::Write) -> std::fmt::Result {
+        write!(
+            out,
             "C{} H{} M{} L{}",
             self.critical, self.high, self.medium, self.low
         )
@@ -272,24 +280,33 @@ pub fn format_duration(d: chrono::Duration) -> String {
 /// How long ago, in at most six characters, for narrow columns: `42s`,
 /// `12m`, `3h05m`, `29d14h` (a skewed clock's future reads `0s`).
 pub fn format_age(d: chrono::Duration) -> String {
+    let mut out = String::new();
+    let _ = write_age(&mut out, d);
+    out
+}
+
+/// Writes [`format_age`] without allocating (the list draws it each frame).
+pub fn write_age(out: &mut impl std::fmt::Write, d: chrono::Duration) -> std::fmt::Result {
     let s = d.num_seconds().max(0);
     let (day, hour, minute) = (86_400, 3600, 60);
     if s >= day {
-        format!(
+        write!(
+            out,
             "{}d{:02}h",
             s.div_euclid(day),
             s.rem_euclid(day).div_euclid(hour)
         )
     } else if s >= hour {
-        format!(
+        write!(
+            out,
             "{}h{:02}m",
             s.div_euclid(hour),
             s.rem_euclid(hour).div_euclid(minute)
         )
     } else if s >= minute {
-        format!("{}m", s.div_euclid(minute))
+        write!(out, "{}m", s.div_euclid(minute))
     } else {
-        format!("{s}s")
+        write!(out, "{s}s")
     }
 }
 

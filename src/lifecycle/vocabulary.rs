@@ -26,9 +26,16 @@ pub fn status_column(status: EventStatus, lost: bool) -> String {
 /// An event with its cycle, as the list's stage reads: `Smoke tests`,
 /// `Smoke tests p2` in patch cycle 2.
 pub fn event_words(at: EventRef) -> String {
+    let mut out = String::new();
+    let _ = write_event_words(&mut out, at);
+    out
+}
+
+/// Writes [`event_words`] without allocating (the list draws it each frame).
+pub fn write_event_words(out: &mut impl std::fmt::Write, at: EventRef) -> std::fmt::Result {
     match at.stage {
-        Stage::Creation => at.event.label().to_string(),
-        Stage::Patch(n) => format!("{} p{n}", at.event.label()),
+        Stage::Creation => out.write_str(at.event.label()),
+        Stage::Patch(n) => write!(out, "{} p{n}", at.event.label()),
     }
 }
 

@@ -1,19 +1,22 @@
 //! The lifecycle list. Only the visible window of the filtered, sorted view is
 //! turned into table rows each frame, so 100000 lifecycles draw as fast as 100.
 
-use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use super::small::Small;
 use super::theme::Theme;
-use crate::app::rows::{Row, SortColumn};
+use crate::app::rows::{Row, Semver, SortColumn};
 use crate::app::state::{Load, State};
 use chrono::{DateTime, Utc};
 
-use crate::lifecycle::{format_age, vocabulary};
+use crate::lifecycle::{vocabulary, write_age};
 
 use super::fit::{Col, Fitted, Step, cells, fit};
 
@@ -38,14 +41,36 @@ fn status_word(row: &Row) -> &'static str {
 }
 
 /// The STAGE text of a row, as the column shows it: glyph, status word and
-/// event, in `form`.
-fn stage_text(row: &Row, form: StageForm) -> (String, String) {
-    let glyph = if row.lost { "✗" } else { row.status.glyph() };
-    let status = match form {
-        StageForm::Compact => format!("{glyph} "),
-        StageForm::Words(pad) => format!("{glyph} {:<pad$} ", status_word(row)),
-    };
-    (status, vocabulary::event_words(row.stage))
+/// event, in `form`. Written on the stack: the list measures and draws it
+/// for every visible row each frame.
+fn stage_text(row: &Row, form: StageForm) -> (Small, Small) {
+    let mut status = Small::new();
+    status.push(if row.lost { "✗" } else { row.status.glyph() });
+    status.push(" ");
+    if let StageForm::Words(pad) = form {
+        let base = status.as_str().chars().count();
+        status.push(status_word(row));
+        status.pad_to(base + pad);
+        status.push(" ");
+    }
+    let mut label = Small::new();
+    let _ = vocabulary::write_event_words(&mut label, row.stage);
+    (status, label)
+}
+
+/// A cell's text: borrowed from the row, or formatted on the stack.
+enum CellText<'a> {
+    Borrowed(&'a str),
+    Formatted(Small),
+}
+
+impl CellText<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            CellText::Borrowed(text) => text,
+            CellText::Formatted(small) => small.as_str(),
+        }
+    }
 }
 
 /// One column of the table: a sortable one, or the failure's reason.
@@ -93,26 +118,41 @@ const REASON_MIN: u16 = 16;
 const REASON_WANT: u16 = 40;
 
 /// The text of a sortable cell, as measured and drawn (STAGE is drawn in
-/// two styled parts, measured here whole).
-fn cell_text(row: &Row, c: SortColumn, form: StageForm, now: DateTime<Utc>) -> Cow<'_, str> {
+/// two styled parts, measured here whole). Allocates nothing.
+fn cell_text(row: &Row, c: SortColumn, form: StageForm, now: DateTime<Utc>) -> CellText<'_> {
+    let mut text = Small::new();
     match c {
-        SortColumn::Product => Cow::Borrowed(&row.product),
-        SortColumn::Stack => Cow::Borrowed(&row.stack_tag),
-        SortColumn::Semver => row.semver.text().unwrap_or(Cow::Borrowed("-")),
+        SortColumn::Product => return CellText::Borrowed(&row.product),
+        SortColumn::Stack => return CellText::Borrowed(&row.stack_tag),
+        SortColumn::Semver => match &row.semver {
+            Semver::None => return CellText::Borrowed("-"),
+            Semver::Plain([a, b, c]) => {
+                let _ = write!(text, "{a}.{b}.{c}");
+            }
+            Semver::Other(other) => return CellText::Borrowed(other),
+        },
         SortColumn::Stage => {
             let (status, label) = stage_text(row, form);
-            Cow::Owned(status + &label)
+            text = status;
+            text.push(label.as_str());
         }
-        SortColumn::Ami => Cow::Borrowed(row.ami.as_deref().unwrap_or("-")),
-        SortColumn::Owner => Cow::Borrowed(&row.owner),
-        SortColumn::Updated => Cow::Owned(format!(
-            "{:>w$}",
-            format_age(now - row.updated),
-            w = usize::from(AGE)
-        )),
-        SortColumn::Vulns => Cow::Owned(row.vulns.map_or_else(|| "-".into(), |v| v.summary())),
-        SortColumn::Problems => Cow::Borrowed(""),
+        SortColumn::Ami => return CellText::Borrowed(row.ami.as_deref().unwrap_or("-")),
+        SortColumn::Owner => return CellText::Borrowed(&row.owner),
+        SortColumn::Updated => {
+            let mut age = Small::new();
+            let _ = write_age(&mut age, now - row.updated);
+            text.pad_to(usize::from(AGE).saturating_sub(age.as_str().chars().count()));
+            text.push(age.as_str());
+        }
+        SortColumn::Vulns => match row.vulns {
+            Some(v) => {
+                let _ = v.write_summary(&mut text);
+            }
+            None => return CellText::Borrowed("-"),
+        },
+        SortColumn::Problems => return CellText::Borrowed(""),
     }
+    CellText::Formatted(text)
 }
 
 /// The columns of the visible `rows` at `width`: each as wide as its
@@ -140,7 +180,7 @@ fn columns(
             let heading = cells(s.title()) + u16::from(s == sorted);
             let widest = |form| {
                 rows.iter()
-                    .map(|r| cells(&cell_text(r, s, form, now)))
+                    .map(|r| cells(cell_text(r, s, form, now).as_str()))
                     .max()
                     .unwrap_or(0)
                     .max(heading)
@@ -192,30 +232,148 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let end = (start + height).min(state.view.len());
     // The end of life (superseded, retired, EC2's state) reads in REASON
     // where no failure does (`app::end_of_life::noted`).
-    let noted: Vec<Row> = state.view[start..end]
+    // Only a row that gets a note is copied: a frame allocates nothing per
+    // row otherwise (tests/frame_allocations.rs).
+    let noted: Vec<Option<Row>> = state.view[start..end]
         .iter()
-        .map(|i| crate::app::end_of_life::noted(state, &state.rows[*i]))
+        .map(|i| {
+            let row = &state.rows[*i];
+            (row.reason.is_none() && state.end_of_life.has_note(&row.id))
+                .then(|| crate::app::end_of_life::noted(state, row))
+        })
         .collect();
-    let visible: Vec<&Row> = noted.iter().collect();
+    let visible: Vec<&Row> = noted
+        .iter()
+        .zip(&state.view[start..end])
+        .map(|(n, i)| n.as_ref().unwrap_or(&state.rows[*i]))
+        .collect();
     let cols = columns(&visible, area.width, state.sort.column, state.now);
     let words = StageForm::words(&visible);
-    let header = TableRow::new(cols.iter().map(|c| match c.key {
-        Column::Sort(c) => {
-            let mark = if c == state.sort.column { arrow } else { "" };
-            Cell::from(format!("{}{mark}", c.title()))
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let visible = Visible {
+        state,
+        theme,
+        cols: &cols,
+        rows: &visible,
+        selected: state.selected - start,
+        words,
+        arrow,
+    };
+    visible.draw(frame.buffer_mut(), inner);
+}
+
+/// The visible window of the list, drawn straight into the buffer: each
+/// cell's text borrowed from its row or formatted on the stack, so a frame
+/// allocates nothing per row whatever the table's size (issue 22). Laid out
+/// as ratatui's `Table` lays it: the fitted columns from the left, one
+/// space apart, a header line, the selected row highlighted.
+struct Visible<'a> {
+    state: &'a State,
+    theme: &'a Theme,
+    cols: &'a [Fitted<Column>],
+    /// The visible rows, top to bottom.
+    rows: &'a [&'a Row],
+    /// The highlighted line, counted from the first visible row.
+    selected: usize,
+    words: StageForm,
+    arrow: &'static str,
+}
+
+impl Visible<'_> {
+    fn draw(&self, buf: &mut Buffer, inner: Rect) {
+        if inner.is_empty() {
+            return;
         }
-        Column::Reason => Cell::from("REASON"),
-    }))
-    .style(theme.column_header);
-    let rows = noted.iter().map(|r| row(r, &cols, words, state.now, theme));
-    let widths: Vec<Constraint> = cols.iter().map(|c| Constraint::Length(c.width)).collect();
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(block)
-        .row_highlight_style(theme.row_selected)
-        .column_spacing(1);
-    let mut table_state = TableState::default().with_selected(Some(state.selected - start));
-    frame.render_stateful_widget(table, area, &mut table_state);
+        let spans = self.spans(inner.width);
+        let header = Rect { height: 1, ..inner };
+        buf.set_style(header, self.theme.column_header);
+        for (col, span) in self.cols.iter().zip(spans.iter()) {
+            let (x, width) = (inner.x + span.x, usize::from(span.width));
+            match col.key {
+                Column::Sort(c) => {
+                    let (end, _) = buf.set_stringn(x, inner.y, c.title(), width, Style::default());
+                    if c == self.state.sort.column {
+                        let room = width.saturating_sub(usize::from(end - x));
+                        buf.set_stringn(end, inner.y, self.arrow, room, Style::default());
+                    }
+                }
+                Column::Reason => {
+                    buf.set_stringn(x, inner.y, "REASON", width, Style::default());
+                }
+            }
+        }
+        let lines = inner.height.saturating_sub(1);
+        for (line, row) in (0..lines).zip(self.rows) {
+            let y = inner.y + 1 + line;
+            for (col, span) in self.cols.iter().zip(spans.iter()) {
+                let cell = Rect::new(inner.x + span.x, y, span.width, 1);
+                self.cell(buf, row, *col, cell);
+            }
+            if usize::from(line) == self.selected {
+                buf.set_style(
+                    Rect {
+                        y,
+                        height: 1,
+                        ..inner
+                    },
+                    self.theme.row_selected,
+                );
+            }
+        }
+    }
+
+    /// Each column's x (from the left edge) and width. When the columns fit,
+    /// as `columns` makes them, they sit one after the other one space
+    /// apart; otherwise ratatui's layout shrinks them as its `Table` would.
+    fn spans(&self, width: u16) -> Vec<Rect> {
+        let total: u32 = self.cols.iter().map(|c| u32::from(c.width) + 1).sum();
+        if total <= u32::from(width) + 1 {
+            let mut x = 0;
+            return self
+                .cols
+                .iter()
+                .map(|c| {
+                    let span = Rect::new(x, 0, c.width, 1);
+                    x += c.width + 1;
+                    span
+                })
+                .collect();
+        }
+        let widths = self.cols.iter().map(|c| Constraint::Length(c.width));
+        Layout::horizontal(widths)
+            .flex(Flex::Start)
+            .spacing(1)
+            .split(Rect::new(0, 0, width, 1))
+            .to_vec()
+    }
+
+    fn cell(&self, buf: &mut Buffer, row: &Row, col: Fitted<Column>, cell: Rect) {
+        let (x, y, width) = (cell.x, cell.y, usize::from(cell.width));
+        match col.key {
+            Column::Reason => {
+                buf.set_style(cell, self.theme.dim);
+                let reason = row.reason.as_deref().unwrap_or("");
+                buf.set_stringn(x, y, reason, width, Style::default());
+            }
+            Column::Sort(SortColumn::Stage) => {
+                let form = if col.short {
+                    StageForm::Compact
+                } else {
+                    self.words
+                };
+                let (status, label) = stage_text(row, form);
+                let style = self.theme.status(row.status);
+                let (end, _) = buf.set_stringn(x, y, status.as_str(), width, style);
+                let room = width.saturating_sub(usize::from(end - x));
+                buf.set_stringn(end, y, label.as_str(), room, Style::default());
+            }
+            Column::Sort(s) => {
+                let text = cell_text(row, s, self.words, self.state.now);
+                buf.set_stringn(x, y, text.as_str(), width, Style::default());
+            }
+        }
+    }
 }
 
 fn empty_text(state: &State) -> Vec<Line<'static>> {
@@ -238,27 +396,6 @@ fn empty_text(state: &State) -> Vec<Line<'static>> {
     vec![Line::from(""), Line::from(format!("  {text}"))]
 }
 
-fn row<'a>(
-    row: &'a Row,
-    cols: &[Fitted<Column>],
-    words: StageForm,
-    now: DateTime<Utc>,
-    theme: &Theme,
-) -> TableRow<'a> {
-    let cells = cols.iter().map(|c| match c.key {
-        Column::Reason => Cell::from(row.reason.as_deref().unwrap_or("")).style(theme.dim),
-        Column::Sort(SortColumn::Stage) => {
-            let form = if c.short { StageForm::Compact } else { words };
-            let (status, label) = stage_text(row, form);
-            Cell::from(Line::from(vec![
-                Span::styled(status, theme.status(row.status)),
-                Span::raw(label),
-            ]))
-        }
-        Column::Sort(s) => Cell::from(cell_text(row, s, words, now)),
-    });
-    TableRow::new(cells)
-}
 #[cfg(test)]
 mod tests {
     use super::*;

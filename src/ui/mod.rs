@@ -14,6 +14,7 @@ mod logs;
 mod pages;
 mod production;
 mod retire_dialog;
+mod small;
 pub mod theme;
 mod timeline;
 mod timeline_row;
