@@ -86,6 +86,12 @@ fn tab_completes_and_an_unknown_profile_is_refused() {
     tmux.keys(&["C-u"]);
     tmux.keys(&["-l", "profile nosuch"]);
     tmux.keys(&["Enter"]);
+    tmux.wait_until("the palette to close", Duration::from_secs(10), |s| {
+        !s.contains("profile nosuch█")
+    });
+    // The notices history keeps the refusal whether it showed as a dialog or
+    // a passing notice (a loaded machine can miss a short-lived one).
+    tmux.keys(&["N"]);
     let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let screen = tmux.wait_until("the refusal", Duration::from_secs(30), |s| {
         flat(s).contains("profile nosuch is not defined")
