@@ -22,7 +22,8 @@ pub struct Run {
 }
 
 impl Run {
-    fn of_record(at: EventRef, record: &EventRecord) -> Self {
+    /// The record's current attempt as a run.
+    pub fn of_record(at: EventRef, record: &EventRecord) -> Self {
         Self {
             at,
             attempt: record.attempt,

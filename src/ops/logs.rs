@@ -54,22 +54,8 @@ pub async fn event_log(
         .ok_or_else(|| OpError::Invalid(format!("{lifecycle_id} has no {at} event")))?;
     let run = crate::lifecycle::runs::attempts(at, record)
         .pop()
-        .unwrap_or_else(|| not_started(at, record));
+        .unwrap_or_else(|| Run::of_record(at, record));
     run_log(ctx, &lc, &run).await
-}
-
-fn not_started(at: EventRef, record: &EventRecord) -> Run {
-    Run {
-        at,
-        attempt: record.attempt,
-        status: record.status,
-        reason: record.reason.clone(),
-        actor: record.actor.clone(),
-        started_at: record.started_at,
-        finished_at: record.finished_at,
-        execution_arn: record.execution_arn.clone(),
-        current: true,
-    }
 }
 
 /// Reads the execution of one run (`lifecycle::runs::pick_run`): the
