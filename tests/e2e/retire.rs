@@ -86,7 +86,12 @@ fn where_used_and_retire(size: (u16, u16), name: &str) {
         tmux.keys(&["Down"]);
     }
     tmux.keys(&["Enter"]);
-    let preview = tmux.wait_for("RETIRE_DELETE:");
+    // The whole preview step, not a capture taken while the terminal was
+    // still being written (a big dialog is more than one write): the keys
+    // line at the dialog's foot is drawn last.
+    let preview = tmux.wait_until("the delete preview", Duration::from_secs(30), |s| {
+        s.contains("RETIRE_DELETE:") && s.contains("cancels")
+    });
     assert!(preview.contains(&ami), "{preview}");
     assert!(preview.contains("DELETE is final: type"), "{preview}");
     tmux.keys(&["Escape"]);
@@ -100,7 +105,9 @@ fn where_used_and_retire(size: (u16, u16), name: &str) {
     tmux.keys(&["Down"]);
     tmux.keys(&["-l", "+7d"]);
     tmux.keys(&["Enter"]);
-    let preview = tmux.wait_for("RETIRE_DEPRECATE at");
+    let preview = tmux.wait_until("the deprecate preview", Duration::from_secs(30), |s| {
+        s.contains("RETIRE_DEPRECATE at") && s.contains("cancels")
+    });
     if preview.contains("✘ in production") {
         tmux.keys(&["-l", "override"]);
         tmux.keys(&["Tab"]);
