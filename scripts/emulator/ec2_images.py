@@ -76,7 +76,7 @@ from moto.core.responses import ActionResult
 from moto.ec2.models import ec2_backends
 from moto.ec2.responses import EC2Response
 
-from .ec2_strict import Ec2Error
+from .ec2_strict import Ec2Error, raise_ec2_poll_fault
 
 ACCOUNT = DEFAULT_ACCOUNT_ID
 _LOCK = threading.RLock()
@@ -289,6 +289,7 @@ def _offset(token: Optional[str], key: str) -> int:
 
 def describe_image_references(self):
     ami_ids = self._get_param("ImageIds", []) or []
+    raise_ec2_poll_fault(ami_ids, "DescribeImageReferences")
     include_all = _truthy(self._get_param("IncludeAllResourceTypes"))
     resource_types = self._get_param("ResourceTypes", []) or []
     if not ami_ids:

@@ -298,7 +298,15 @@ def describe_instances(self):
 
 
 def describe_images(self):
-    raise_ec2_poll_fault(self._get_param("ImageIds", []) or [], "DescribeImages")
+    """By `ImageIds` or by the `image-id` filter (the where-used workflow's
+    way: a deregistered AMI is then absent instead of an error), the same
+    faults."""
+    ids = list(self._get_param("ImageIds", []) or [])
+    try:
+        ids += list(self._filters_from_querystring().get("image-id") or [])
+    except Exception:  # a malformed filter: moto's own answer says so
+        pass
+    raise_ec2_poll_fault(ids, "DescribeImages")
     return _original_describe_images(self)
 
 

@@ -93,7 +93,33 @@ pub async fn refresh(
         .start(&machine, &name, &input.to_string())
         .await?;
     wait_for_execution(ctx, &started.arn, wait).await?;
-    Ok(ctx.store.get(&lc.lifecycle_id).await?)
+    let read = ctx.store.get(&lc.lifecycle_id).await?;
+    match failed_run(&read, &started.arn) {
+        Some(why) => Err(OpError::Unavailable(why)),
+        None => Ok(read),
+    }
+}
+
+/// The refusal when `arn`'s run recorded a failure instead of an answer:
+/// the execution succeeded (the failure is recorded, not raised), but what
+/// was asked is not known, and nothing may go on as if it were (a retirement
+/// would judge an old answer).
+pub fn failed_run(lc: &Lifecycle, arn: &str) -> Option<String> {
+    let failure = lc.where_used_error.as_ref()?;
+    if failure.execution_arn.as_deref() != Some(arn) {
+        return None;
+    }
+    let kept = match &lc.where_used {
+        Some(w) => format!(
+            "the answer of {} is kept",
+            w.as_of.format("%Y-%m-%d %H:%M:%S UTC")
+        ),
+        None => "no answer is recorded".to_string(),
+    };
+    Some(format!(
+        "EC2 could not be asked ({}): {}; {kept}",
+        arn, failure.reason
+    ))
 }
 
 /// Waits until the execution ends (at most `wait`); a failed execution is

@@ -6,7 +6,7 @@ use crate::lifecycle::EventKind;
 
 /// The version of the definitions, in each one's `Comment` as
 /// `[amiboard-workflows N]`: raise it when a definition changes.
-pub const DEFINITIONS_VERSION: u32 = 6;
+pub const DEFINITIONS_VERSION: u32 = 7;
 
 /// On the local emulator only: creates the demo buckets, the EventBridge rule
 /// that sends EC2 AMI events to the ec2 topic, and the demo Image Builder

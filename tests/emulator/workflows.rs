@@ -12,6 +12,7 @@ mod refusals;
 mod retention;
 mod retirement;
 mod versions;
+mod where_used;
 
 use std::time::{Duration, Instant};
 

@@ -343,11 +343,25 @@ class PollFaultsTest(Ec2Case):
         self.refused(lambda: ec2.describe_images(ImageIds=[ami]), "Unavailable", 503)
         ec2.describe_images(ImageIds=[ami])
 
+    def test_the_image_id_filter_and_image_references_are_faulted_as_the_where_used_workflow_calls_them(self):
+        ec2 = no_retry_client("ec2")
+        ami = build_ami({"emulator:throttle-polls": "1"})
+        by_filter = lambda: ec2.describe_images(  # noqa: E731
+            Filters=[{"Name": "image-id", "Values": [ami]}], IncludeDeprecated=True, IncludeDisabled=True)
+        self.refused(by_filter, "RequestLimitExceeded", 503)
+        self.assertEqual([i["ImageId"] for i in by_filter()["Images"]], [ami])
+        references = lambda: ec2.describe_image_references(  # noqa: E731
+            ImageIds=[ami], IncludeAllResourceTypes=True)
+        self.refused(references, "RequestLimitExceeded", 503)
+        self.assertEqual(references()["ImageReferences"], [])
+
     def test_status_calls_about_resources_not_built_by_the_emulator_are_never_faulted(self):
         ec2 = no_retry_client("ec2")
         build_ami({"emulator:throttle-polls": "5"})
         ami = plain_ami()
         ec2.describe_images(ImageIds=[ami])
+        ec2.describe_images(Filters=[{"Name": "image-id", "Values": [ami]}])
+        ec2.describe_image_references(ImageIds=[ami], IncludeAllResourceTypes=True)
         ec2.describe_instances(InstanceIds=[launch(ami)])
         ec2.describe_store_image_tasks(ImageIds=[ami])
 

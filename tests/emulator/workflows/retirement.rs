@@ -329,6 +329,44 @@ async fn deregistration_protection_records_failed_with_the_resource_reason() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_image_image_builder_no_longer_has_records_failed_with_its_refusal() {
+    // The start's failure path: StartResourceStateUpdate refuses an image
+    // Image Builder does not know (deleted there after the build):
+    // `ResourceNotFoundException`. The retirement records FAILED with that
+    // cause, touches no AMI and keeps the lookup row.
+    let env = TestEnv::new();
+    let ctx = ready(&env).await;
+    let id = create(&env, "web", &[]);
+    let lc = completed(&ctx, &id, creation(EventKind::AmiBuild)).await;
+    let ami = ami_in(&lc, "us-east-1");
+    boto3(&format!(
+        "t = boto3.resource('dynamodb', region_name='us-east-1', endpoint_url='{url}').Table('{p}lifecycles')\n\
+         t.update_item(Key={{'lifecycle_id': '{id}'}},\n\
+         \x20   UpdateExpression='SET creation_events[0].outputs.image_arn = :a ADD item_version :one',\n\
+         \x20   ExpressionAttributeValues={{':a': 'arn:aws:imagebuilder:us-east-1:123456789012:image/deleted/1.0.0/1', ':one': 1}})",
+        url = crate::support::moto().url,
+        p = env.prefix
+    ));
+    let out = expect(&env, 1, &["retire", &id, "--disable", "--yes", "--wait"]);
+    assert!(out.contains("FAILED"), "{out}");
+    let record = retirement(&ctx, &id).await;
+    assert_eq!(record.status, EventStatus::Failed);
+    let reason = record.reason.clone().unwrap_or_default();
+    assert!(
+        reason
+            .starts_with("StartResourceStateUpdate failed: Imagebuilder.ResourceNotFoundException"),
+        "{reason}"
+    );
+    let still = image(&ami, "us-east-1");
+    assert_eq!(still["State"], "available", "the AMI is untouched: {still}");
+    assert_eq!(
+        ctx.store.lookup_rows("web").await.expect("rows").len(),
+        1,
+        "its row is kept"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn read_only_refuses_retire_restore_and_refresh_naming_the_command() {
     let env = TestEnv::new();
     let _ctx = env.provisioned().await;
