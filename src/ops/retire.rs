@@ -32,6 +32,33 @@ pub struct RetireAsk {
     pub stage: Option<Stage>,
 }
 
+/// How old a where-used answer may be for a retirement to judge its
+/// references on it. An older one (or none) is asked again first, whoever
+/// retires: the command line (which asks before its preview), the dashboard's
+/// dialog and the retention policy alike.
+pub const RECENT_ANSWER: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
+/// Asks EC2 again (the where-used workflow) unless the recorded answer is
+/// recent and covers the lifecycle's AMIs of the workflows' region; a
+/// refresh that fails stops the retirement with its reason.
+async fn recent_answer(ctx: &Context, actor: &str, typed: &str) -> Result<(), OpError> {
+    let (lc, _) = super::where_used::find(ctx, typed).await?;
+    let amis = super::where_used::regional_amis(&lc, &ctx.target.region);
+    if amis.is_empty() {
+        return Ok(());
+    }
+    let recent = lc.where_used.as_ref().is_some_and(|w| {
+        Utc::now().signed_duration_since(w.as_of) <= RECENT_ANSWER
+            && amis.iter().all(|a| w.covers(&ctx.target.region, a))
+    });
+    if recent {
+        return Ok(());
+    }
+    super::where_used::refresh(ctx, actor, &lc, super::where_used::REFRESH_WAIT)
+        .await
+        .map(|_| ())
+}
+
 /// A retirement checked against the rules, with the records it read.
 #[derive(Debug, Clone)]
 pub struct Planned {
@@ -106,6 +133,9 @@ async fn plan_for(
 /// now; a concurrent change loses the conditional write and is named.
 pub async fn retire(ctx: &Context, actor: &str, ask: &RetireAsk) -> Result<RetireStarted, OpError> {
     acting(ctx, actor)?;
+    if ask.action != RetireAction::Restore {
+        recent_answer(ctx, actor, &ask.typed).await?;
+    }
     let Planned {
         lifecycle: mut lc,
         preview,
@@ -352,8 +382,9 @@ pub async fn policy_plan(
     ))
 }
 
-/// Starts each retirement a plan decided, one after the other; a refusal
-/// or failure of one is reported and the others go on.
+/// Starts each retirement a plan decided, one after the other, each after
+/// asking EC2 again what uses its AMIs; a refusal or failure of one is
+/// reported and the others go on.
 pub async fn apply_policy(
     ctx: &Context,
     actor: &str,
@@ -379,9 +410,39 @@ pub async fn apply_policy(
                 )
             }),
         };
-        results.push((d.lifecycle_id.clone(), retire(ctx, actor, &ask).await));
+        // The plan judged the recorded answers; each retirement asks EC2
+        // again first and is judged again on that answer, so a reference
+        // made since keeps the AMI.
+        let result = match rejudged(ctx, actor, d).await {
+            Ok(None) => retire(ctx, actor, &ask).await,
+            Ok(Some(kept)) => Err(OpError::Unavailable(format!(
+                "kept: after asking EC2 again, {kept}"
+            ))),
+            Err(err) => Err(err),
+        };
+        results.push((d.lifecycle_id.clone(), result));
     }
     Ok(results)
+}
+
+/// Asks EC2 again what uses `d`'s AMIs, then plans its stack tag again on
+/// that answer: `Some(reason)` when the policy now keeps it.
+async fn rejudged(
+    ctx: &Context,
+    actor: &str,
+    d: &crate::lifecycle::retire::PolicyDecision,
+) -> Result<Option<String>, OpError> {
+    let (lc, _) = super::where_used::find(ctx, &d.lifecycle_id).await?;
+    if super::where_used::regional_amis(&lc, &ctx.target.region).is_empty() {
+        return Ok(None);
+    }
+    super::where_used::refresh(ctx, actor, &lc, super::where_used::REFRESH_WAIT).await?;
+    let again = policy_plan(ctx, Some(&d.stack_tag)).await?;
+    Ok(again
+        .into_iter()
+        .find(|n| n.lifecycle_id == d.lifecycle_id && n.stage == d.stage)
+        .filter(|n| n.verdict != crate::lifecycle::retire::Verdict::Retire)
+        .map(|n| n.reason))
 }
 
 /// Retirements whose run was lost: a claim still IN_PROGRESS whose
