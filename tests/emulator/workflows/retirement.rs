@@ -295,6 +295,35 @@ async fn deprecate_at_sets_the_ec2_time_disable_removes_rows_restore_brings_it_b
     expect(&env, 4, &["restore", &id, "--yes"]);
 }
 
+/// A built lifecycle of stack tag `web` whose `retire ARGS --yes --wait`
+/// must end FAILED: exit 1, the record FAILED with a reason containing
+/// `reason`, the AMI still in EC2 and its lookup row kept. Returns the record.
+async fn failed_retirement(
+    env: &TestEnv,
+    ctx: &Context,
+    id: &str,
+    ami: &str,
+    args: &[&str],
+    reason: &str,
+) -> amiboard::lifecycle::retire::Retirement {
+    let mut all = vec!["retire", id];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--yes", "--wait"]);
+    let out = expect(env, 1, &all);
+    assert!(out.contains("FAILED"), "{out}");
+    let record = retirement(ctx, id).await;
+    assert_eq!(record.status, EventStatus::Failed);
+    let got = record.reason.clone().unwrap_or_default();
+    assert!(got.contains(reason), "{got}");
+    assert!(!image(ami, "us-east-1").is_null(), "the AMI is kept");
+    assert_eq!(
+        ctx.store.lookup_rows("web").await.expect("rows").len(),
+        1,
+        "its row is kept"
+    );
+    record
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn deregistration_protection_records_failed_with_the_resource_reason() {
     let env = TestEnv::new();
@@ -305,12 +334,15 @@ async fn deregistration_protection_records_failed_with_the_resource_reason() {
     boto3(&format!(
         "ec2().enable_image_deregistration_protection(ImageId='{ami}')"
     ));
-    let out = expect(&env, 1, &["retire", &id, "--delete", "--yes", "--wait"]);
-    assert!(out.contains("FAILED"), "{out}");
-    let record = retirement(&ctx, &id).await;
-    assert_eq!(record.status, EventStatus::Failed);
-    let reason = record.reason.clone().unwrap_or_default();
-    assert!(reason.contains("DeregisterImage failed"), "{reason}");
+    let record = failed_retirement(
+        &env,
+        &ctx,
+        &id,
+        &ami,
+        &["--delete"],
+        "DeregisterImage failed",
+    )
+    .await;
     let resources = record.outputs.resources();
     assert_eq!(resources[0].resource_id, ami);
     assert!(
@@ -319,12 +351,6 @@ async fn deregistration_protection_records_failed_with_the_resource_reason() {
             .contains("FAILED: DeregisterImage failed"),
         "{}",
         resources[0].line()
-    );
-    assert!(!image(&ami, "us-east-1").is_null(), "the AMI is kept");
-    assert_eq!(
-        ctx.store.lookup_rows("web").await.expect("rows").len(),
-        1,
-        "its row is kept"
     );
 }
 
@@ -347,23 +373,22 @@ async fn an_image_image_builder_no_longer_has_records_failed_with_its_refusal() 
         url = crate::support::moto().url,
         p = env.prefix
     ));
-    let out = expect(&env, 1, &["retire", &id, "--disable", "--yes", "--wait"]);
-    assert!(out.contains("FAILED"), "{out}");
-    let record = retirement(&ctx, &id).await;
-    assert_eq!(record.status, EventStatus::Failed);
-    let reason = record.reason.clone().unwrap_or_default();
+    let record = failed_retirement(
+        &env,
+        &ctx,
+        &id,
+        &ami,
+        &["--disable"],
+        "StartResourceStateUpdate failed: Imagebuilder.ResourceNotFoundException",
+    )
+    .await;
     assert!(
-        reason
-            .starts_with("StartResourceStateUpdate failed: Imagebuilder.ResourceNotFoundException"),
-        "{reason}"
+        record
+            .reason
+            .is_some_and(|r| r.starts_with("StartResourceStateUpdate failed"))
     );
     let still = image(&ami, "us-east-1");
     assert_eq!(still["State"], "available", "the AMI is untouched: {still}");
-    assert_eq!(
-        ctx.store.lookup_rows("web").await.expect("rows").len(),
-        1,
-        "its row is kept"
-    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
