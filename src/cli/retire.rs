@@ -306,7 +306,7 @@ async fn policy(ctx: &Context, args: &RetireArgs) -> Result<(), CliError> {
     if !args.dry_run && ctx.config.read_only {
         return Err(named("retire --policy", Refusal::ReadOnly.into()));
     }
-    let decisions = ops::retire::policy_plan(ctx, args.stack_tag.as_deref()).await?;
+    let decisions = ops::retention::policy_plan(ctx, args.stack_tag.as_deref()).await?;
     let rows: Vec<Value> = decisions
         .iter()
         .map(|d| {
@@ -359,7 +359,7 @@ async fn policy(ctx: &Context, args: &RetireArgs) -> Result<(), CliError> {
         &format!("retire {retiring} AMI set(s) by policy"),
     )?;
     let actor = ops::actor(ctx).await?;
-    let results = ops::retire::apply_policy(ctx, &actor, &decisions).await?;
+    let results = ops::retention::apply_policy(ctx, &actor, &decisions).await?;
     let mut failed = 0usize;
     let mut out = String::new();
     let mut json_results = Vec::new();

@@ -24,6 +24,7 @@ pub mod logs;
 mod observe;
 pub mod production;
 mod read;
+pub mod retention;
 pub mod retire;
 mod run;
 mod wait;

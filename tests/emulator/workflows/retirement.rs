@@ -14,7 +14,7 @@ use super::{completed, create, creation, ready, to_production};
 use crate::support::{TestEnv, boto3};
 
 /// The AMI of `lc`'s creation in `region`.
-fn ami_in(lc: &Lifecycle, region: &str) -> String {
+pub(super) fn ami_in(lc: &Lifecycle, region: &str) -> String {
     lc.stage_amis(Stage::Creation)
         .iter()
         .find(|a| a.region == region)
@@ -25,7 +25,7 @@ fn ami_in(lc: &Lifecycle, region: &str) -> String {
 
 /// EC2's answer for `ami` in `region` (deprecated and disabled included):
 /// `null` when it no longer exists.
-fn image(ami: &str, region: &str) -> Value {
+pub(super) fn image(ami: &str, region: &str) -> Value {
     let out = boto3(&format!(
         "r = ec2('{region}').describe_images(Filters=[{{'Name': 'image-id', 'Values': ['{ami}']}}], IncludeDeprecated=True, IncludeDisabled=True)['Images']\n\
          print(json.dumps(r[0] if r else None, default=str))"
@@ -53,7 +53,7 @@ fn snapshot_exists(snapshot: &str, region: &str) -> bool {
 }
 
 /// Runs the binary expecting `code`; returns stdout and stderr together.
-fn expect(env: &TestEnv, code: i32, args: &[&str]) -> String {
+pub(super) fn expect(env: &TestEnv, code: i32, args: &[&str]) -> String {
     let (got, out, err) = env.run(args);
     assert_eq!(got, code, "amiboard {args:?}: {out}{err}");
     format!("{out}{err}")
@@ -63,7 +63,7 @@ fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
-async fn retirement(ctx: &Context, id: &str) -> amiboard::lifecycle::retire::Retirement {
+pub(super) async fn retirement(ctx: &Context, id: &str) -> amiboard::lifecycle::retire::Retirement {
     let lc = ctx.store.get(id).await.expect("get");
     lc.retirement(Stage::Creation).expect("retirement").clone()
 }
@@ -389,115 +389,6 @@ async fn an_image_image_builder_no_longer_has_records_failed_with_its_refusal() 
     );
     let still = image(&ami, "us-east-1");
     assert_eq!(still["State"], "available", "the AMI is untouched: {still}");
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn the_policy_asks_ec2_again_before_it_retires_and_then_does_it() {
-    // `retire --policy` (not a dry run): the plan reads the recorded
-    // answers, but each retirement asks EC2 again first, so a launch
-    // template made after the last answer refuses it; once the template is
-    // gone, the policy deprecates the superseded AMI in EC2.
-    let env = TestEnv::new();
-    let ctx = ready(&env).await;
-    let first = create(&env, "web", &[]);
-    let first_lc = to_production(&env, &ctx, &first).await;
-    let second = create(&env, "web", &[]);
-    to_production(&env, &ctx, &second).await;
-    let ami = ami_in(&first_lc, "us-east-1");
-    let config = env.dir.path().join("policy.toml");
-    std::fs::write(
-        &config,
-        "[retention.stack_tags.web]\nkeep_last = 0\naction = \"deprecate\"\n",
-    )
-    .expect("config");
-    let config = config.display().to_string();
-
-    // The recorded answer: nothing uses it. Then a launch template does.
-    env.ok(&["where-used", &first, "--refresh"]);
-    let plan = env.ok(&["--config", &config, "retire", "--policy", "--dry-run"]);
-    let short: String = first.chars().take(8).collect();
-    assert!(
-        plan.lines()
-            .any(|l| l.starts_with("deprecate") && l.contains(&short)),
-        "{plan}"
-    );
-    boto3(&format!(
-        "ec2().create_launch_template(LaunchTemplateName='{p}policy', LaunchTemplateData={{'ImageId': '{ami}'}})",
-        p = env.prefix
-    ));
-    let out = expect(
-        &env,
-        1,
-        &["--config", &config, "retire", "--policy", "--yes"],
-    );
-    assert!(
-        out.contains("1 retirement(s) could not be started"),
-        "{out}"
-    );
-    assert!(
-        out.contains("kept: after asking EC2 again, in use: 1 reference(s)"),
-        "{out}"
-    );
-    let refs = ctx
-        .store
-        .get(&first)
-        .await
-        .expect("get")
-        .where_used
-        .expect("the new answer")
-        .references_to(&ami);
-    assert_eq!(
-        refs.iter()
-            .map(|r| r.resource_type.as_str())
-            .collect::<Vec<_>>(),
-        ["ec2:LaunchTemplate"],
-        "the launch template, not the smoke test's terminated instance"
-    );
-    assert!(
-        ctx.store
-            .get(&first)
-            .await
-            .expect("get")
-            .retirements
-            .is_empty(),
-        "nothing was claimed"
-    );
-    assert!(image(&ami, "us-east-1")["DeprecationTime"].is_null());
-
-    boto3(&format!(
-        "ec2().delete_launch_template(LaunchTemplateName='{p}policy')",
-        p = env.prefix
-    ));
-    // The plan reads the recorded answer (in use) until EC2 is asked again.
-    let kept = env.ok(&["--config", &config, "retire", "--policy", "--yes"]);
-    assert!(kept.contains("Nothing to retire."), "{kept}");
-    env.ok(&["where-used", &first, "--refresh"]);
-    let out = env.ok(&["--config", &config, "retire", "--policy", "--yes"]);
-    assert!(
-        out.contains(&format!("Started RETIRE_DEPRECATE of {short}")),
-        "{out}"
-    );
-    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(2);
-    loop {
-        let record = retirement(&ctx, &first).await;
-        if record.status == EventStatus::Completed {
-            break;
-        }
-        assert!(
-            record.status == EventStatus::InProgress && std::time::Instant::now() < deadline,
-            "{record:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    }
-    assert!(
-        image(&ami, "us-east-1")["DeprecationTime"].is_string(),
-        "deprecated in EC2"
-    );
-    let kept = ctx.store.get(&second).await.expect("get");
-    assert!(
-        kept.retirements.is_empty(),
-        "the current production AMI is kept"
-    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
