@@ -7,9 +7,10 @@ use super::rows::Row;
 use crate::lifecycle::{EventKind, EventStatus, VulnerabilityCounts};
 
 /// The fields a `field:value` term can name.
-pub const FIELDS: [&str; 12] = [
-    "status", "event", "stack", "product", "owner", "ami", "semver", "id", "critical", "high",
-    "medium", "low",
+/// `stage` is `event` under the list's column name (STAGE).
+pub const FIELDS: [&str; 13] = [
+    "status", "event", "stage", "stack", "product", "owner", "ami", "semver", "id", "critical",
+    "high", "medium", "low",
 ];
 
 /// A scan severity a term can compare.
@@ -85,7 +86,7 @@ impl Filter {
             };
             let term = match field.to_lowercase().as_str() {
                 "status" => Term::Status(union(&alternatives()?, statuses)?),
-                "event" => Term::Event(union(&alternatives()?, events)?),
+                "event" | "stage" => Term::Event(union(&alternatives()?, events)?),
                 "stack" => Term::Stack(alternatives()?),
                 "product" => Term::Product(alternatives()?),
                 "owner" => Term::Owner(alternatives()?),
@@ -266,6 +267,19 @@ fn events(value: &str) -> Result<Vec<EventKind>, String> {
 mod tests {
     use super::*;
     use crate::lifecycle::{EventKind, EventStatus, Lifecycle};
+
+    #[test]
+    fn stage_is_event_under_the_columns_name() {
+        let by_stage = Filter::parse("stage:production,smoke").expect("stage");
+        let by_event = Filter::parse("event:production,smoke").expect("event");
+        assert_eq!(by_stage.terms, by_event.terms);
+        assert!(matches!(
+            &by_stage.terms[0],
+            Term::Event(list) if list.contains(&EventKind::MarkForProduction) && list.contains(&EventKind::SmokeTests)
+        ));
+        let err = Filter::parse("phase:x").expect_err("unknown field");
+        assert!(err.contains("event, stage, stack"), "{err}");
+    }
 
     fn row(counts: Option<(u32, u32)>) -> Row {
         let mut lc = Lifecycle::new("id", "main", "web", "1", "o", chrono::Utc::now());
