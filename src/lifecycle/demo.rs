@@ -147,6 +147,7 @@ pub fn demo_lifecycle(index: u64, stack_tag: &str, major: u64, now: DateTime<Utc
             .collect();
         lc.creation[0].outputs.amis = amis;
         lc.creation[0].outputs.ami_semver.clone_from(&lc.ami_semver);
+        name_backup(&mut lc.creation);
     }
     if completed < 6 {
         let status = match mix.below(10) {
@@ -227,6 +228,7 @@ pub fn demo_lifecycle(index: u64, stack_tag: &str, major: u64, now: DateTime<Utc
                     name: Some(format!("{product}-{semver}")),
                 }];
                 cycle.events[0].outputs.ami_semver = Some(semver.to_string());
+                name_backup(&mut cycle.events);
                 if done == 4 {
                     parent_ami = ami;
                     parent_semver = semver.clone();
@@ -248,6 +250,27 @@ pub fn demo_lifecycle(index: u64, stack_tag: &str, major: u64, now: DateTime<Utc
     }
     lc.updated_at = clock.min(now);
     lc
+}
+
+/// The backup object of a completed MARK_FOR_PRODUCTION is named after the
+/// AMI it stored, as CreateStoreImageTask names it (`<ami-id>.bin`): the
+/// AMI of the local stack's region (us-east-1) when the build made one,
+/// else the first.
+fn name_backup(events: &mut [EventRecord]) {
+    let amis = &events[0].outputs.amis;
+    let Some(ami) = amis
+        .iter()
+        .find(|a| a.region == REGIONS[1])
+        .or_else(|| amis.first())
+        .map(|a| a.ami_id.clone())
+    else {
+        return;
+    };
+    for record in events.iter_mut() {
+        if record.event == EventKind::MarkForProduction && record.outputs.backup_object.is_some() {
+            record.outputs.backup_object = Some(format!("s3://amiboard-demo-backups/{ami}.bin"));
+        }
+    }
 }
 
 fn fill(
@@ -360,5 +383,37 @@ mod tests {
             were_running > 0,
             "the demo data has running events to settle"
         );
+    }
+
+    /// A backup is of an AMI its stage built (the object CreateStoreImageTask
+    /// writes is named after the AMI), never of an unrelated id.
+    #[test]
+    fn each_backup_is_named_after_an_ami_of_its_stage() {
+        let now = Utc::now();
+        let mut backups = 0;
+        for i in 0..400 {
+            let lc = demo_lifecycle(i, "main", i + 1, now);
+            let mut stages = vec![lc.creation.as_slice()];
+            stages.extend(lc.patches.iter().map(|c| c.events.as_slice()));
+            for events in stages {
+                let amis: Vec<&str> = events[0]
+                    .outputs
+                    .amis
+                    .iter()
+                    .map(|a| a.ami_id.as_str())
+                    .collect();
+                for record in events {
+                    if let Some(object) = &record.outputs.backup_object {
+                        backups += 1;
+                        assert!(
+                            amis.iter()
+                                .any(|a| object == &format!("s3://amiboard-demo-backups/{a}.bin")),
+                            "lifecycle {i}: {object} is not one of {amis:?}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(backups > 20, "the demo data has backups: {backups}");
     }
 }
