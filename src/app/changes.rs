@@ -15,6 +15,10 @@ use super::feed::StreamStatus;
 use super::state::{Level, Load, State};
 use crate::ops::{ChangedSince, OpError};
 
+/// At most this many lifecycles a read found past the ones it handed over
+/// whole are read again one by one; more start a reload, page by page.
+pub const REREAD_AT_MOST: usize = 100;
+
 /// The full-reload interval while the stream is healthy but the table has
 /// no change index: what it was before the index existed.
 pub const WITHOUT_INDEX: std::time::Duration = std::time::Duration::from_mins(30);
@@ -116,17 +120,39 @@ pub fn read(state: &mut State, result: Result<ChangedSince, OpError>) -> Vec<Eff
             state.changes.failing = None;
             // The window reaches minutes back: most of what it answers is
             // already held at that version. Only newer ones count and apply.
+            let holds = |id: &str, version: u64| {
+                state
+                    .by_id
+                    .get(id)
+                    .and_then(|&i| state.rows.get(i))
+                    .is_some_and(|row| row.item_version >= version)
+            };
             let newer: Vec<_> = changes
                 .lifecycles
                 .into_iter()
-                .filter(|lc| {
-                    state
-                        .by_id
-                        .get(lc.lifecycle_id.as_str())
-                        .and_then(|&i| state.rows.get(i))
-                        .is_none_or(|row| row.item_version < lc.item_version)
-                })
+                .filter(|lc| !holds(&lc.lifecycle_id, lc.item_version))
                 .collect();
+            // Past what the read handed over whole (a write to many items):
+            // a few are read again, more reload the list page by page.
+            let wanted: Vec<String> = changes
+                .beyond
+                .into_iter()
+                .filter(|(id, version)| !holds(id, *version))
+                .map(|(id, _)| id)
+                .collect();
+            let mut effects = Vec::new();
+            if wanted.len() > REREAD_AT_MOST {
+                state.notify(
+                    Level::Info,
+                    format!(
+                        "{} lifecycles changed since the last read: reloading the list page by page",
+                        newer.len() + wanted.len()
+                    ),
+                );
+                effects.extend(super::update::start_load(state));
+            } else {
+                effects.extend(wanted.into_iter().map(|id| Effect::FetchLifecycle { id }));
+            }
             state.changes.changed += newer.len() as u64;
             state.changes.since = Some(changes.read_at);
             if !changes.skipped.is_empty() {
@@ -139,11 +165,12 @@ pub fn read(state: &mut State, result: Result<ChangedSince, OpError>) -> Vec<Eff
                 );
             }
             if newer.is_empty() {
-                state.dirty = false;
+                state.dirty = !effects.is_empty() && state.dirty;
             } else {
                 // Like re-reads: a held copy with a newer item_version stays.
                 state.upsert(newer);
             }
+            return effects;
         }
         Ok(ChangedSince::NoIndex(why)) => {
             let minutes = state.full_reload.min(WITHOUT_INDEX).as_secs() / 60;

@@ -77,6 +77,7 @@ fn a_healthy_stream_reads_only_the_changes_every_refresh() {
         Action::ChangesRead {
             result: Ok(ChangedSince::Changes(Changes {
                 lifecycles: vec![changed],
+                beyond: Vec::new(),
                 skipped: Vec::new(),
                 read_at,
             })),
@@ -97,6 +98,7 @@ fn a_healthy_stream_reads_only_the_changes_every_refresh() {
         Action::ChangesRead {
             result: Ok(ChangedSince::Changes(Changes {
                 lifecycles: vec![older],
+                beyond: Vec::new(),
                 skipped: Vec::new(),
                 read_at: now() + Duration::seconds(62),
             })),
@@ -186,6 +188,7 @@ fn trust_03_a_failing_change_read_or_a_lost_stream_marks_the_header_with_the_age
         Action::ChangesRead {
             result: Ok(ChangedSince::Changes(Changes {
                 lifecycles: Vec::new(),
+                beyond: Vec::new(),
                 skipped: Vec::new(),
                 read_at: now() + Duration::seconds(96),
             })),
@@ -216,6 +219,7 @@ fn trust_03_a_change_read_again_at_the_held_version_is_no_change() {
         Action::ChangesRead {
             result: Ok(ChangedSince::Changes(Changes {
                 lifecycles: vec![held],
+                beyond: Vec::new(),
                 skipped: Vec::new(),
                 read_at: now() + Duration::seconds(31),
             })),
@@ -262,5 +266,74 @@ fn trust_03_an_announced_lifecycle_the_list_lacks_is_read_at_once_in_its_scope()
     assert!(
         !state.by_id.contains_key("lc-other"),
         "another stack tag than the list shows stays out"
+    );
+}
+
+/// A write to many items: the read hands over the first ones whole and the
+/// rest by id and version; a few of those not held at that version are read
+/// again one by one, the held ones not at all.
+#[test]
+fn changes_past_the_held_ones_are_read_again_when_few() {
+    let mut state = connected();
+    let _ = at(&mut state, 31);
+    let held = state.lifecycle("lc-1").expect("held").item_version;
+    let effects = update(
+        &mut state,
+        Action::ChangesRead {
+            result: Ok(ChangedSince::Changes(Changes {
+                lifecycles: Vec::new(),
+                beyond: vec![
+                    ("lc-1".into(), held),
+                    ("lc-2".into(), held + 7),
+                    ("lc-new".into(), 1),
+                ],
+                skipped: Vec::new(),
+                read_at: now() + Duration::seconds(31),
+            })),
+        },
+    );
+    let fetched: Vec<&str> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::FetchLifecycle { id } => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(fetched, ["lc-2", "lc-new"], "{effects:?}");
+    assert_eq!(reloads(&effects), 0);
+}
+
+/// Many past the held ones: the list reloads page by page (memory bounded
+/// by a page), once, with a notice saying why.
+#[test]
+fn many_changes_past_the_held_ones_reload_the_list_page_by_page() {
+    let mut state = connected();
+    let _ = at(&mut state, 31);
+    let beyond: Vec<(String, u64)> = (0..=crate::app::changes::REREAD_AT_MOST)
+        .map(|i| (format!("lc-x{i}"), 1))
+        .collect();
+    let effects = update(
+        &mut state,
+        Action::ChangesRead {
+            result: Ok(ChangedSince::Changes(Changes {
+                lifecycles: Vec::new(),
+                beyond,
+                skipped: Vec::new(),
+                read_at: now() + Duration::seconds(31),
+            })),
+        },
+    );
+    assert_eq!(reloads(&effects), 1, "{effects:?}");
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::FetchLifecycle { .. })),
+        "no re-read one by one"
+    );
+    assert!(
+        state.notices.iter().any(|n| n
+            .text
+            .contains("101 lifecycles changed since the last read: reloading")),
+        "a notice says why"
     );
 }

@@ -16,8 +16,8 @@ use aws_sdk_dynamodb::types::AttributeValue as AwsAttributeValue;
 use chrono::Utc;
 
 pub use changes::{
-    CHANGE_MARGIN, CHANGED_INDEX, CHANGED_SHARD, CHANGED_SHARDS, ChangedSince, Changes,
-    changed_shard,
+    CHANGE_MARGIN, CHANGED_INDEX, CHANGED_SHARD, CHANGED_SHARDS, CHANGES_HELD, ChangedSince,
+    Changes, changed_shard,
 };
 pub use provision::{TableStatus, provision_tables};
 pub use reference::ReferenceItems;
