@@ -64,7 +64,16 @@ fn region_switches_and_an_id_prefix_jumps() {
 /// files; `:profile nosuch` is refused with a notice and the header keeps
 /// the profile in use.
 #[test]
-fn tab_completes_and_an_unknown_profile_is_refused() {
+fn tab_completes_and_an_unknown_profile_is_refused_80x24() {
+    tab_completes_and_an_unknown_profile_is_refused((80, 24), "tab80");
+}
+
+#[test]
+fn tab_completes_and_an_unknown_profile_is_refused_160x48() {
+    tab_completes_and_an_unknown_profile_is_refused((160, 48), "tab160");
+}
+
+fn tab_completes_and_an_unknown_profile_is_refused(size: (u16, u16), name: &str) {
     let env = TestEnv::new();
     env.ok(&["provision"]);
     env.ok(&["seed", "--lifecycles", "5"]);
@@ -73,7 +82,7 @@ fn tab_completes_and_an_unknown_profile_is_refused() {
         "[profile e2e-admin]\nregion = us-east-1\n",
     )
     .expect("write the AWS config");
-    let tmux = Tmux::start(&env, "tab", (80, 24), "--read-only");
+    let tmux = Tmux::start(&env, name, size, "--read-only");
     let screen = tmux.wait_for("5 of 5");
     assert!(screen.contains("profile default"), "{screen}");
 
