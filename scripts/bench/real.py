@@ -14,16 +14,18 @@ What it does, in order:
 2. RSS after the load (VmRSS), and the peak so far (VmHWM);
 3. idle CPU: utime + stime over IDLE_S seconds (at least three refresh
    periods) once the header shows the stream connected, nothing pressed;
-4. a refresh in which every record changed: the peak is reset
-   (/proc/PID/clear_refs 5), every item of the table is rewritten
-   (item_version + 1, owner changed, updated_at now) with BatchWriteItem,
-   `r` is pressed, and the peak (VmHWM) is read once the reload is done and
-   one more refresh period passed (so the change reads have met the changed
-   items too);
-5. a notification storm: lifecycle-event messages for lifecycles in the
+4. a notification storm: lifecycle-event messages for lifecycles in the
    table published to the lifecycle topic at RATE msg/s for STORM_S s, each
    of which the dashboard answers with a GetItem of that lifecycle (counted
-   in its debug log), while `?`/`Esc` are timed as in 1.
+   in its debug log), while `?`/`Esc` are timed as in 1. Before 5: after
+   a change of every item the change reads re-read the whole table for
+   their window, and the storm would be measured with that;
+5. a refresh in which every record changed: the peak is reset
+   (/proc/PID/clear_refs 5), every item of the table is rewritten
+   (item_version + 1, owner changed, updated_at now) with BatchWriteItem,
+   `r` is pressed, and the peak (VmHWM) is read once the reload is done,
+   and again one refresh period later (the change reads meet the changed
+   items too).
 
 Usage: real.py N TABLE TOPIC_NAME LOG_FILE IDLE_S STORM_S RATE (the
 dashboard command in AMIBOARD_BENCH_CMD; the AWS variables set)."""
@@ -135,9 +137,8 @@ def dynamodb():
 
 
 def change_every_item(table):
-    """Rewrites every item changed; returns (count, seconds, sample of
-    (lifecycle_id, stack_tag))."""
-    client, started, count, sample = dynamodb(), time.monotonic(), 0, []
+    """Rewrites every item changed; returns (count, seconds)."""
+    client, started, count = dynamodb(), time.monotonic(), 0
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     pool = concurrent.futures.ThreadPoolExecutor(4)
     pending = []
@@ -155,15 +156,13 @@ def change_every_item(table):
             owner = item["owner"]["S"]
             item["owner"] = {"S": owner[:-8] if owner.endswith("-changed") else owner + "-changed"}
             item["updated_at"] = {"S": now}
-            if len(sample) < 2000:
-                sample.append((item["lifecycle_id"]["S"], item["stack_tag"]["S"]))
         for i in range(0, len(items), 25):
             pending.append(pool.submit(put, items[i:i + 25]))
         count += len(items)
     for future in pending:
         future.result()
     pool.shutdown()
-    return count, time.monotonic() - started, sample
+    return count, time.monotonic() - started
 
 
 def storm(topic_name, targets, seconds, rate, stop):
@@ -242,7 +241,7 @@ def run(n, table, topic, log_file, idle_s, storm_s, rate):
     load_wall = time.monotonic() - started
     process_cpu = cpu_seconds(f"/proc/{pid}/stat")
     main_cpu = cpu_seconds(f"/proc/{pid}/task/{pid}/stat")
-    rows = [line for line in screen().splitlines() if "lifecycles" in line][:1]
+    rows = [line for line in screen().splitlines() if "stream:" in line][:1]
     say(f"first load of {n}: wall", f"{load_wall:.1f} s to 'updated just now' "
         f"(the help overlay toggled {len(during_load) // 2} times meanwhile)")
     say(f"first load of {n}: CPU", f"process {process_cpu:.2f} s, main thread (event loop: "
@@ -261,35 +260,46 @@ def run(n, table, topic, log_file, idle_s, storm_s, rate):
     say(f"idle CPU, {n} loaded, stream connected",
         f"{100 * used / wall:.2f} % of a core ({used:.2f} s of CPU in {wall:.0f} s)",
         "<= 0.3 % at 100k")
-    # 4. a refresh in which every record changed
+    # 4. the storm, before the changing refresh: after a change of every
+    # item the change reads re-read the whole table for their window
+    # (CHANGE_MARGIN), which would be measured with it
+    if storm_s > 0:
+        storm_phase(n, pid, table, topic, log_file, storm_s, rate)
+    else:
+        say("storm", "not run")
+    # 5. a refresh in which every record changed
     with open(f"/proc/{pid}/clear_refs", "w") as refs:
         refs.write("5")
-    changed, took, targets = change_every_item(table)
+    changed, took = change_every_item(table)
     say("every item changed", f"{changed} items rewritten in {took:.1f} s")
     reload_started = time.monotonic()
     tmux("send-keys", "-t", "bench", "r")
     wait_for("loading…", 30, pid)
     wait_for("updated just now", 1800, pid)
     reload_wall = time.monotonic() - reload_started
-    time.sleep(35)  # one more refresh period: the change reads meet the changed items
-    say(f"refresh of {n}, every record changed", f"reload {reload_wall:.1f} s; RSS now "
-        f"{kib(pid, 'VmRSS') / 1024:.0f} MiB, peak from before the rewrite to now "
+    say(f"refresh of {n}, every record changed", f"reload {reload_wall:.1f} s after `r`; RSS "
+        f"{kib(pid, 'VmRSS') / 1024:.0f} MiB, peak from before the rewrite to the reload's end "
         f"{kib(pid, 'VmHWM') / 1024:.0f} MiB", "<= 120 MiB at 100k")
-    # 5. the storm
-    if storm_s <= 0:
-        say("storm", "not run")
-        return
-    random.Random(22).shuffle(targets)
+    time.sleep(35)  # one more refresh period: the change reads meet the changed items
+    say(f"35 s later, {n}", f"RSS {kib(pid, 'VmRSS') / 1024:.0f} MiB, peak since before the "
+        f"rewrite {kib(pid, 'VmHWM') / 1024:.0f} MiB")
+
+
+def storm_phase(n, pid, table, topic, log_file, storm_s, rate):
+    targets = sample_targets(table)
     reads_before, cpu_before = count_get_items(log_file), cpu_seconds(f"/proc/{pid}/stat")
     stop, result = threading.Event(), {}
     publisher = threading.Thread(target=lambda: result.update(
         zip(("published", "failed", "wall"), storm(topic, targets, storm_s, rate, stop))))
     publisher.start()
     during_storm = []
-    while publisher.is_alive():
-        toggle_help(during_storm)
-        time.sleep(0.2)
-    publisher.join()
+    try:
+        while publisher.is_alive():
+            toggle_help(during_storm)
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        publisher.join()
     time.sleep(5)  # the last messages' re-reads
     reads = count_get_items(log_file) - reads_before
     storm_cpu = cpu_seconds(f"/proc/{pid}/stat") - cpu_before
@@ -300,6 +310,17 @@ def run(n, table, topic, log_file, idle_s, storm_s, rate):
     say(f"key -> frame during the storm, {n} loaded", summary(during_storm), "p99 <= 50 ms")
     say(f"RSS after the storm, {n} loaded", f"{kib(pid, 'VmRSS') / 1024:.0f} MiB")
 
+
+def sample_targets(table, count=2000):
+    """`count` (lifecycle_id, stack_tag) pairs of the table, shuffled."""
+    client, targets = dynamodb(), []
+    for page in client.get_paginator("scan").paginate(
+            TableName=table, ProjectionExpression="lifecycle_id, stack_tag"):
+        targets += [(i["lifecycle_id"]["S"], i["stack_tag"]["S"]) for i in page["Items"]]
+        if len(targets) >= count:
+            break
+    random.Random(22).shuffle(targets)
+    return targets[:count]
 
 if __name__ == "__main__":
     main()
