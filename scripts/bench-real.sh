@@ -30,7 +30,9 @@ else
   BIN="$ROOT/target/release/amiboard"
 fi
 WORK="$(mktemp -d -t amiboard-bench-real.XXXXXX)"
+export AMIBOARD_BENCH_TMUX="amiboard-bench-$$"
 cleanup() {
+  tmux -L "$AMIBOARD_BENCH_TMUX" kill-server 2>/dev/null || true
   stop_dynalite
   stop_moto
   rm -rf "$WORK"

@@ -43,7 +43,7 @@ import time
 
 import boto3
 
-SOCKET = f"amiboard-bench-{os.getpid()}"
+SOCKET = os.environ.get("AMIBOARD_BENCH_TMUX", f"amiboard-bench-{os.getpid()}")
 HELP = " Help (Esc back) "
 TICK = os.sysconf("SC_CLK_TCK")
 MIB = 1024 * 1024
@@ -165,14 +165,35 @@ def change_every_item(table):
     return count, time.monotonic() - started
 
 
-def storm(topic_name, targets, seconds, rate, stop):
-    """Publishes lifecycle-event messages at `rate` msg/s for `seconds` s;
-    returns (published, failed, wall seconds)."""
+class ReReads:
+    """Counts the dashboard's GetItem re-reads as its debug log grows."""
+
+    def __init__(self, log_file):
+        self.log = open(log_file, errors="replace")  # noqa: SIM115 (closed by close())
+        self.log.seek(0, os.SEEK_END)
+        self.count = 0
+
+    def poll(self):
+        self.count += sum("dynamodb GetItem" in line for line in self.log.readlines())
+        return self.count
+
+    def close(self):
+        self.log.close()
+
+
+def storm(topic_name, targets, seconds, rate, stop, reads):
+    """Publishes lifecycle-event messages at `rate` msg/s for `seconds` s,
+    never more than one second of messages (`rate`) ahead of the re-reads
+    the dashboard logged (`reads`): moto's queue, once it grows, slows
+    every receive and the stream falls over. Returns (published, failed,
+    wall seconds)."""
     sns = boto3.client("sns", region_name=os.environ["AWS_REGION"],
                        endpoint_url=os.environ["AWS_ENDPOINT_URL"])
     arn = next(t["TopicArn"] for page in sns.get_paginator("list_topics").paginate()
                for t in page["Topics"] if t["TopicArn"].endswith(":" + topic_name))
     total, started = int(seconds * rate), time.monotonic()
+    reads.poll()
+    reads.count = 0
     counts = {"published": 0, "failed": 0}
     lock = threading.Lock()
 
@@ -201,6 +222,8 @@ def storm(topic_name, targets, seconds, rate, stop):
             delay = started + seq / rate - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
+            while seq - reads.poll() > rate and not stop.is_set():
+                time.sleep(0.01)
             pool.submit(publish, seq)
     return counts["published"], counts["failed"], time.monotonic() - started
 
@@ -288,9 +311,10 @@ def run(n, table, topic, log_file, idle_s, storm_s, rate):
 def storm_phase(n, pid, table, topic, log_file, storm_s, rate):
     targets = sample_targets(table)
     reads_before, cpu_before = count_get_items(log_file), cpu_seconds(f"/proc/{pid}/stat")
-    stop, result = threading.Event(), {}
-    publisher = threading.Thread(target=lambda: result.update(
-        zip(("published", "failed", "wall"), storm(topic, targets, storm_s, rate, stop))))
+    stop, result, follower = threading.Event(), {}, ReReads(log_file)
+    publisher = threading.Thread(target=lambda: result.update(zip(
+        ("published", "failed", "wall"), storm(topic, targets, storm_s, rate, stop, follower))),
+        daemon=True)
     publisher.start()
     during_storm = []
     try:
@@ -301,6 +325,7 @@ def storm_phase(n, pid, table, topic, log_file, storm_s, rate):
         stop.set()
         publisher.join()
     time.sleep(5)  # the last messages' re-reads
+    follower.close()
     reads = count_get_items(log_file) - reads_before
     storm_cpu = cpu_seconds(f"/proc/{pid}/stat") - cpu_before
     say(f"storm, {n} loaded", f"{result['published']} published in {result['wall']:.1f} s "
