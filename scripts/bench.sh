@@ -6,7 +6,10 @@
 # run (wall, user+sys CPU, peak RSS). Then, on the same emulator before the
 # seeding, the notification storm (examples/storm_bench.rs): 100k demo
 # lifecycles loaded, the real listener, STORM_RATE msg/s (default 100) for
-# storm_s seconds (default 60; 0 skips it).
+# storm_s seconds (default 60; 0 skips it). `list --json` runs five times
+# more for its peak RSS; the boto3 peer prints the same JSON
+# (scripts/bench/boto3_list.py). Then the real binary at 10k and 100k
+# (scripts/bench-real.sh, BENCH_REAL_SIZES).
 # Usage: scripts/bench.sh [N] [idle_s] [storm_s]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -63,18 +66,37 @@ print("%.2f" % first if first is not None else "n/a")' "$A_START" "$OUT")"
 read -r A_WALL A_CPU A_RSS < <(tail -n 1 "$TIMES" | awk '{ printf "%.2f %.2f %d\n", $1, $2 + $3, $4 }')
 A_COUNT="$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$OUT" 2>/dev/null \
   || echo "NOT a complete JSON array")"
-read -r B_WALL B_CPU B_RSS < <(timed "$VENV/bin/python" - "bench-lifecycles" <<'PY'
-import json, os, sys, boto3
-table = sys.argv[1]
-client = boto3.client("dynamodb", region_name=os.environ["AWS_REGION"],
-                      endpoint_url=os.environ["AWS_ENDPOINT_URL"])
-count = 0
-for page in client.get_paginator("scan").paginate(TableName=table):
-    count += len(page["Items"])
-print(json.dumps({"items": count}))
+# The boto3 peer prints what amiboard prints (scripts/bench/boto3_list.py):
+# the same lifecycles as the same pretty JSON, checked below item by item.
+A_OUT="$(mktemp)"; mv "$OUT" "$A_OUT"
+read -r B_WALL B_CPU B_RSS < <(timed "$VENV/bin/python" "$ROOT/scripts/bench/boto3_list.py" "bench-lifecycles")
+B_COUNT="$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$OUT" 2>/dev/null \
+  || echo "NOT a complete JSON array")"
+SAME="$(python3 - "$A_OUT" "$OUT" <<'PY'
+import json, sys
+def texts(path):
+    # Each lifecycle as pretty JSON, in lifecycle_id order (amiboard's four
+    # Scan segments print the table in another order than one Scan does).
+    items = json.load(open(path))
+    return sorted(json.dumps(i, indent=2, ensure_ascii=False) for i in items)
+try:
+    a, b = texts(sys.argv[1]), texts(sys.argv[2])
+    print("identical" if a == b else "DIFFERENT (%d vs %d items, %d differ)" % (
+        len(a), len(b), len(set(a) ^ set(b))))
+except ValueError as err:
+    print("not comparable: %s" % err)
 PY
-)
-B_COUNT="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["items"])' "$OUT")"
+)"
+rm -f "$A_OUT"
+
+# Peak RSS of `list --json` run after run (issue 22: 48 vs 150 MiB alternated).
+LIST_RSS=""
+for _ in 1 2 3 4 5; do
+  /usr/bin/time -o "$TIMES" -f '%M' "$BIN" list --json >/dev/null 2>&1 || true
+  LIST_RSS="$LIST_RSS $(( $(tail -n 1 "$TIMES") / 1024 ))"
+done
+LIST_SPREAD="$(echo $LIST_RSS | awk '{ lo = hi = $1; for (i = 2; i <= NF; i++) { if ($i < lo) lo = $i; if ($i > hi) hi = $i }
+  printf "%.0f %%", (hi - lo) * 100 / lo }')"
 
 pick() { grep -F "$1" "$DASH" | head -n 1 | sed 's/^[^:]*: *//'; }
 storm() { grep -F "$1" "$STORM_OUT" | head -n 1 | sed 's/^[^:]*: *//' | grep . || echo "not run"; }
@@ -97,7 +119,19 @@ cat <<TABLE
 | frame render, 100k | $(pick 'frame render, 100000') |
 | \`list --json\` of $N ($A_COUNT listed) | wall ${A_WALL} s, CPU ${A_CPU} s, peak RSS $((A_RSS / 1024)) MiB |
 | \`list --json\`: first output (streamed) | ${A_FIRST} s after the start |
-| boto3 paginated Scan of the same ($B_COUNT items) | wall ${B_WALL} s, CPU ${B_CPU} s, peak RSS $((B_RSS / 1024)) MiB |
-| amiboard / boto3 | wall $(ratio "$A_WALL" "$B_WALL"), CPU $(ratio "$A_CPU" "$B_CPU") |
+| boto3 peer printing the same JSON ($B_COUNT items; $SAME to amiboard's) | wall ${B_WALL} s, CPU ${B_CPU} s, peak RSS $((B_RSS / 1024)) MiB |
+| amiboard / boto3 | wall $(ratio "$A_WALL" "$B_WALL"), CPU $(ratio "$A_CPU" "$B_CPU") (goal: wall <= 0.6x) |
+| \`list --json\` of $N, peak RSS of five runs | ${LIST_RSS# } MiB: max/min - 1 = ${LIST_SPREAD} (goal: within 10 %) |
 TABLE
 rm -f "$OUT" "$TIMES" "$DASH" "$STORM_OUT"
+stop_moto
+
+# The real binary (scripts/bench-real.sh: DynamoDB on dynalite, the rest on
+# moto) at each size in BENCH_REAL_SIZES (default 10000 and 100000; empty
+# skips it), idle CPU over REAL_IDLE s (default 95).
+for size in ${BENCH_REAL_SIZES-10000 100000}; do
+  log "the real binary with $size lifecycles (scripts/bench-real.sh)"
+  printf '\nReal binary, %s lifecycles (scripts/bench-real.sh %s %s %s):\n\n' "$size" "$size" "${REAL_IDLE:-95}" "$STORM"
+  AMIBOARD_BIN="$BIN" "$ROOT/scripts/bench-real.sh" "$size" "${REAL_IDLE:-95}" "$STORM" \
+    || echo "bench-real.sh $size failed (its last line on stderr says why)"
+done

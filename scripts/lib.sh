@@ -145,3 +145,52 @@ stop_moto() {
     wait "$MOTO_PID" 2>/dev/null || true
   fi
 }
+
+# dynalite (an implementation of DynamoDB on LevelDB, from npm) for the
+# benchmarks at 100 000: moto takes minutes to seed or scan that many, so
+# `scripts/bench-real.sh` points only DynamoDB at dynalite
+# (AWS_ENDPOINT_URL_DYNAMODB) and leaves every other service on moto.
+# Installed once into $ROOT/.bench/dynalite (git ignores .bench/).
+DYNALITE_VERSION="4.0.0"
+DYNALITE_DIR="$ROOT/.bench/dynalite"
+ensure_dynalite() {
+  if [ -f "$DYNALITE_DIR/node_modules/dynalite/package.json" ] \
+    && grep -q "\"version\": \"$DYNALITE_VERSION\"" "$DYNALITE_DIR/node_modules/dynalite/package.json"; then
+    return 0
+  fi
+  command -v npm >/dev/null || { log "npm is not installed (apt-get install nodejs npm): dynalite needs it"; return 1; }
+  mkdir -p "$DYNALITE_DIR"
+  step "installing dynalite@$DYNALITE_VERSION with npm into $DYNALITE_DIR (about a minute)" \
+    npm install --prefix "$DYNALITE_DIR" --no-audit --no-fund --loglevel=error "dynalite@$DYNALITE_VERSION" >&2 \
+    || { log "npm could not install dynalite@$DYNALITE_VERSION"; return 1; }
+}
+
+# Starts dynalite in memory on a free port and exports DYNALITE_PID and
+# AWS_ENDPOINT_URL_DYNAMODB (DynamoDB calls go there, the rest to moto).
+# Table creation and deletion take effect at once (--createTableMs 0).
+start_dynalite() {
+  local port i
+  port="$(free_port)"
+  DYNALITE_LOG="${DYNALITE_LOG:-$(mktemp -t amiboard-dynalite.XXXXXX.log)}"
+  node "$DYNALITE_DIR/node_modules/dynalite/cli.js" --port "$port" \
+    --createTableMs 0 --deleteTableMs 0 --updateTableMs 0 >"$DYNALITE_LOG" 2>&1 &
+  DYNALITE_PID=$!
+  for i in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      break
+    fi
+    if ! kill -0 "$DYNALITE_PID" 2>/dev/null; then
+      log "dynalite exited at start; its log: $DYNALITE_LOG"; return 1
+    fi
+    sleep 0.1
+  done
+  export DYNALITE_PID AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$port"
+  log "dynalite listens on $AWS_ENDPOINT_URL_DYNAMODB (pid $DYNALITE_PID)"
+}
+
+stop_dynalite() {
+  if [ -n "${DYNALITE_PID:-}" ] && kill -0 "$DYNALITE_PID" 2>/dev/null; then
+    kill "$DYNALITE_PID" 2>/dev/null
+    wait "$DYNALITE_PID" 2>/dev/null || true
+  fi
+}

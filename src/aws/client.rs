@@ -88,6 +88,10 @@ pub struct ResolvedTarget {
 #[derive(Debug, Clone)]
 pub struct Clients {
     pub target: ResolvedTarget,
+    /// The endpoint of the services without an `AWS_ENDPOINT_URL_<SERVICE>`
+    /// of their own, when it is not AWS's (`target.endpoint` is the
+    /// table's, which `AWS_ENDPOINT_URL_DYNAMODB` may point elsewhere).
+    pub general_endpoint: Option<String>,
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub sfn: aws_sdk_sfn::Client,
     pub sns: aws_sdk_sns::Client,
@@ -172,8 +176,9 @@ async fn connect_inner_with(
     let region = sdk.region().map(ToString::to_string).ok_or(NoRegion)?;
     // The table's endpoint is the one the header names: the per-service
     // one wins in the SDK, so it wins here too.
+    let general_endpoint = sdk.endpoint_url().map(ToString::to_string);
     let endpoint = service_endpoint("DYNAMODB", |name| std::env::var(name).ok())
-        .or_else(|| sdk.endpoint_url().map(ToString::to_string));
+        .or_else(|| general_endpoint.clone());
     let target = ResolvedTarget {
         region,
         profile: config
@@ -183,6 +188,7 @@ async fn connect_inner_with(
         endpoint,
     };
     Ok(Clients {
+        general_endpoint,
         dynamodb: aws_sdk_dynamodb::Client::new(&sdk),
         sfn: aws_sdk_sfn::Client::new(&sdk),
         sns: aws_sdk_sns::Client::new(&sdk),
@@ -202,10 +208,12 @@ async fn connect_inner_with(
 }
 
 impl Clients {
-    /// The endpoint for messages: the custom one, or "AWS (region)".
+    /// The endpoint for the messages of a service without an endpoint of
+    /// its own: the custom one, or "AWS (region)". Not the table's: with
+    /// only `AWS_ENDPOINT_URL_DYNAMODB` set, an SQS failure named the
+    /// DynamoDB endpoint.
     pub fn endpoint_label(&self) -> String {
-        self.target
-            .endpoint
+        self.general_endpoint
             .clone()
             .unwrap_or_else(|| format!("AWS ({})", self.target.region))
     }
@@ -227,4 +235,43 @@ pub fn service_endpoint(service: &str, var: impl Fn(&str) -> Option<String>) -> 
         return None;
     }
     var(&format!("AWS_ENDPOINT_URL_{service}")).filter(|v| !v.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clients(table: Option<&str>, general: Option<&str>) -> Clients {
+        let sdk = aws_config::SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .build();
+        Clients {
+            target: ResolvedTarget {
+                region: "us-east-1".to_string(),
+                profile: None,
+                endpoint: table.map(ToString::to_string),
+            },
+            general_endpoint: general.map(ToString::to_string),
+            dynamodb: aws_sdk_dynamodb::Client::new(&sdk),
+            sfn: aws_sdk_sfn::Client::new(&sdk),
+            sns: aws_sdk_sns::Client::new(&sdk),
+            sqs: aws_sdk_sqs::Client::new(&sdk),
+            sts: aws_sdk_sts::Client::new(&sdk),
+            imagebuilder: aws_sdk_imagebuilder::Client::new(&sdk),
+            iam: aws_sdk_iam::Client::new(&sdk),
+            eventbridge: aws_sdk_eventbridge::Client::new(&sdk),
+            s3: aws_sdk_s3::Client::new(&sdk),
+        }
+    }
+
+    #[test]
+    fn the_other_services_are_named_by_the_general_endpoint_not_the_tables() {
+        // AWS_ENDPOINT_URL_DYNAMODB on dynalite, the rest on moto.
+        let both = clients(Some("http://127.0.0.1:2"), Some("http://127.0.0.1:1"));
+        assert_eq!(both.endpoint_label(), "http://127.0.0.1:1");
+        // Only the table local: the rest is AWS's own.
+        let table_only = clients(Some("http://127.0.0.1:2"), None);
+        assert_eq!(table_only.endpoint_label(), "AWS (us-east-1)");
+    }
 }

@@ -194,5 +194,6 @@ fn clients(
             profile: None,
             endpoint: Some("mock".to_string()),
         },
+        general_endpoint: Some("mock".to_string()),
     }
 }
