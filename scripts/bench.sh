@@ -32,6 +32,51 @@ log "dashboard benchmark (${IDLE} s idle)"
 DASH="$(mktemp)"
 "$ROOT/target/release/examples/dashboard_bench" "$IDLE" | tee "$DASH" >&2
 
+# The frame against the commit before issue 22 (BENCH_BASE, default
+# 6e81812; BENCH_BASE= skips it): that commit's dashboard_bench, built from a
+# temporary worktree into this target directory with this tree's release
+# profile (only amiboard itself compiles again), runs alternately with this
+# tree's, twice each, in this run.
+BASE="${BENCH_BASE-6e81812}"
+AB="$(mktemp)"
+if [ -n "$BASE" ]; then
+  WT="$(mktemp -d)"
+  NOW_BENCH="$(mktemp)"
+  cp "$ROOT/target/release/examples/dashboard_bench" "$NOW_BENCH"
+  log "building the dashboard benchmark of $BASE for the frame A/B (a few minutes)"
+  if git worktree add --detach "$WT/tree" "$BASE" >/dev/null 2>&1 \
+    && (cd "$WT/tree" && CARGO_TARGET_DIR="$ROOT/target" CARGO_PROFILE_RELEASE_LTO=thin \
+      CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_STRIP=true \
+      cargo build --locked --release --quiet --example dashboard_bench); then
+    cp "$ROOT/target/release/examples/dashboard_bench" "$WT/base_bench"
+    cp "$NOW_BENCH" "$ROOT/target/release/examples/dashboard_bench"
+    for round in 1 2; do
+      log "frame A/B, round $round: this tree, then $BASE"
+      "$NOW_BENCH" 1 2>/dev/null | sed "s/^/now$round | /" >>"$AB"
+      "$WT/base_bench" 1 2>/dev/null | sed "s/^/base$round | /" >>"$AB"
+    done
+  else
+    log "could not build $BASE's dashboard benchmark: the frame A/B is not run"
+  fi
+  git worktree remove --force "$WT/tree" >/dev/null 2>&1 || true
+  rm -rf "$WT" "$NOW_BENCH"
+fi
+# "frame render, 100000 lifecycles:  mean 357.85µs  p99 417.26µs ..." -> p99 in ms.
+p99_ms() {
+  grep -F "$1 | $2" "$AB" | head -n 1 | python3 -c '
+import re, sys
+m = re.search(r"p99 ([0-9.]+)(µs|ms|s)", sys.stdin.read())
+print("%.3f" % (float(m.group(1)) * {"µs": 0.001, "ms": 1, "s": 1000}[m.group(2)]) if m else "n/a")'
+}
+ms() { if [ "$1" = n/a ]; then echo "n/a"; else echo "$1 ms"; fi; }
+ab_ratio() { if [ "$1" = n/a ] || [ "$2" = n/a ]; then echo "n/a"; else ratio "$1" "$2"; fi; }
+ab_row() { # label, the line's start
+  local n1 n2 b1 b2
+  n1="$(p99_ms now1 "$2")"; n2="$(p99_ms now2 "$2")"; b1="$(p99_ms base1 "$2")"; b2="$(p99_ms base2 "$2")"
+  printf '| %s | %s, %s | %s, %s | %s, %s |\n' "$1" "$(ms "$n1")" "$(ms "$n2")" "$(ms "$b1")" "$(ms "$b2")" \
+    "$(ab_ratio "$n1" "$b1")" "$(ab_ratio "$n2" "$b2")"
+}
+
 trap stop_moto EXIT INT TERM HUP
 start_moto
 export AMIBOARD_PREFIX="bench-" XDG_STATE_HOME="$(mktemp -d)"
@@ -123,7 +168,19 @@ cat <<TABLE
 | amiboard / boto3 | wall $(ratio "$A_WALL" "$B_WALL"), CPU $(ratio "$A_CPU" "$B_CPU") (goal: wall <= 0.6x) |
 | \`list --json\` of $N, peak RSS of five runs | ${LIST_RSS# } MiB: max/min - 1 = ${LIST_SPREAD} (goal: within 10 %) |
 TABLE
-rm -f "$OUT" "$TIMES" "$DASH" "$STORM_OUT"
+if [ -s "$AB" ]; then
+  cat <<ABTABLE
+
+Frame A/B against $BASE, the same run, alternating (goal: p99 <= 1 ms at 100k):
+
+| frame render p99 | this tree (2 runs) | $BASE (2 runs) | ratio |
+|---|---|---|---|
+$(ab_row "100k, after the first load" "frame render, 100000 lifecycles:")
+$(ab_row "100k, after a reload that changed every record" "frame render, 100000 after a reload")
+$(ab_row "1k" "frame render, 1000 lifecycles:")
+ABTABLE
+fi
+rm -f "$OUT" "$TIMES" "$DASH" "$STORM_OUT" "$AB"
 stop_moto
 
 # The real binary (scripts/bench-real.sh: DynamoDB on dynalite, the rest on
