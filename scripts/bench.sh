@@ -41,7 +41,7 @@ BASE="${BENCH_BASE-6e81812}"
 AB="$(mktemp)"
 if [ -n "$BASE" ]; then
   WT="$(mktemp -d)"
-  NOW_BENCH="$(mktemp)"
+  NOW_BENCH="$WT/now_bench"
   cp "$ROOT/target/release/examples/dashboard_bench" "$NOW_BENCH"
   log "building the dashboard benchmark of $BASE for the frame A/B (a few minutes)"
   if git worktree add --detach "$WT/tree" "$BASE" >/dev/null 2>&1 \
@@ -52,14 +52,14 @@ if [ -n "$BASE" ]; then
     cp "$NOW_BENCH" "$ROOT/target/release/examples/dashboard_bench"
     for round in 1 2; do
       log "frame A/B, round $round: this tree, then $BASE"
-      "$NOW_BENCH" 1 2>/dev/null | sed "s/^/now$round | /" >>"$AB"
-      "$WT/base_bench" 1 2>/dev/null | sed "s/^/base$round | /" >>"$AB"
+      "$NOW_BENCH" 1 2>/dev/null | sed "s/^/now$round | /" >>"$AB" || log "this tree's benchmark failed"
+      "$WT/base_bench" 1 2>/dev/null | sed "s/^/base$round | /" >>"$AB" || log "$BASE's benchmark failed"
     done
   else
     log "could not build $BASE's dashboard benchmark: the frame A/B is not run"
   fi
   git worktree remove --force "$WT/tree" >/dev/null 2>&1 || true
-  rm -rf "$WT" "$NOW_BENCH"
+  rm -rf "$WT"
 fi
 # "frame render, 100000 lifecycles:  mean 357.85µs  p99 417.26µs ..." -> p99 in ms.
 p99_ms() {
