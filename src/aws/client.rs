@@ -187,27 +187,36 @@ async fn connect_inner_with(
             .or_else(|| std::env::var("AWS_PROFILE").ok()),
         endpoint,
     };
-    Ok(Clients {
-        general_endpoint,
-        dynamodb: aws_sdk_dynamodb::Client::new(&sdk),
-        sfn: aws_sdk_sfn::Client::new(&sdk),
-        sns: aws_sdk_sns::Client::new(&sdk),
-        sqs: aws_sdk_sqs::Client::new(&sdk),
-        sts: aws_sdk_sts::Client::new(&sdk),
-        imagebuilder: aws_sdk_imagebuilder::Client::new(&sdk),
-        iam: aws_sdk_iam::Client::new(&sdk),
-        eventbridge: aws_sdk_eventbridge::Client::new(&sdk),
-        // A custom endpoint (the emulator) has no per-bucket host names.
-        s3: aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&sdk)
-                .force_path_style(target.endpoint.is_some())
-                .build(),
-        ),
-        target,
-    })
+    Ok(Clients::from_sdk(&sdk, target, general_endpoint))
 }
 
 impl Clients {
+    /// Every client from one shared configuration.
+    pub fn from_sdk(
+        sdk: &aws_config::SdkConfig,
+        target: ResolvedTarget,
+        general_endpoint: Option<String>,
+    ) -> Clients {
+        Clients {
+            general_endpoint,
+            dynamodb: aws_sdk_dynamodb::Client::new(sdk),
+            sfn: aws_sdk_sfn::Client::new(sdk),
+            sns: aws_sdk_sns::Client::new(sdk),
+            sqs: aws_sdk_sqs::Client::new(sdk),
+            sts: aws_sdk_sts::Client::new(sdk),
+            imagebuilder: aws_sdk_imagebuilder::Client::new(sdk),
+            iam: aws_sdk_iam::Client::new(sdk),
+            eventbridge: aws_sdk_eventbridge::Client::new(sdk),
+            // A custom endpoint (the emulator) has no per-bucket host names.
+            s3: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(sdk)
+                    .force_path_style(target.endpoint.is_some())
+                    .build(),
+            ),
+            target,
+        }
+    }
+
     /// The endpoint for the messages of a service without an endpoint of
     /// its own: the custom one, or "AWS (region)". Not the table's: with
     /// only `AWS_ENDPOINT_URL_DYNAMODB` set, an SQS failure named the
@@ -246,23 +255,12 @@ mod tests {
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new("us-east-1"))
             .build();
-        Clients {
-            target: ResolvedTarget {
-                region: "us-east-1".to_string(),
-                profile: None,
-                endpoint: table.map(ToString::to_string),
-            },
-            general_endpoint: general.map(ToString::to_string),
-            dynamodb: aws_sdk_dynamodb::Client::new(&sdk),
-            sfn: aws_sdk_sfn::Client::new(&sdk),
-            sns: aws_sdk_sns::Client::new(&sdk),
-            sqs: aws_sdk_sqs::Client::new(&sdk),
-            sts: aws_sdk_sts::Client::new(&sdk),
-            imagebuilder: aws_sdk_imagebuilder::Client::new(&sdk),
-            iam: aws_sdk_iam::Client::new(&sdk),
-            eventbridge: aws_sdk_eventbridge::Client::new(&sdk),
-            s3: aws_sdk_s3::Client::new(&sdk),
-        }
+        let target = ResolvedTarget {
+            region: "us-east-1".to_string(),
+            profile: None,
+            endpoint: table.map(ToString::to_string),
+        };
+        Clients::from_sdk(&sdk, target, general.map(ToString::to_string))
     }
 
     #[test]

@@ -179,21 +179,15 @@ fn clients(
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(REGION))
         .build();
+    let target = ResolvedTarget {
+        region: REGION.to_string(),
+        profile: None,
+        endpoint: Some("mock".to_string()),
+    };
     Clients {
-        dynamodb: aws_sdk_dynamodb::Client::new(&sdk),
-        sfn: aws_sdk_sfn::Client::new(&sdk),
-        imagebuilder: aws_sdk_imagebuilder::Client::new(&sdk),
-        iam: aws_sdk_iam::Client::new(&sdk),
-        eventbridge: aws_sdk_eventbridge::Client::new(&sdk),
-        s3: aws_sdk_s3::Client::new(&sdk),
         sns,
         sqs,
         sts,
-        target: ResolvedTarget {
-            region: REGION.to_string(),
-            profile: None,
-            endpoint: Some("mock".to_string()),
-        },
-        general_endpoint: Some("mock".to_string()),
+        ..Clients::from_sdk(&sdk, target, Some("mock".to_string()))
     }
 }

@@ -201,11 +201,9 @@ async fn run_one(
         // What uses the AMIs is asked again before anything is retired, so
         // the rules judge today's references, not an old answer.
         let (lc, _) = ops::where_used::find(ctx, &ask.typed).await?;
-        if !ops::where_used::regional_amis(&lc, &ctx.target.region).is_empty() {
-            ops::where_used::refresh(ctx, &actor, &lc, ops::where_used::REFRESH_WAIT)
-                .await
-                .map_err(|e| named("where-used", e))?;
-        }
+        ops::where_used::ask_before_retiring(ctx, &actor, &lc, None)
+            .await
+            .map_err(|e| named("where-used", e))?;
     }
     let Planned { preview, .. } = ops::retire::plan(ctx, &actor, ask)
         .await

@@ -115,10 +115,9 @@ async fn rejudged(
     d: &crate::lifecycle::retire::PolicyDecision,
 ) -> Result<Option<String>, OpError> {
     let (lc, _) = super::where_used::find(ctx, &d.lifecycle_id).await?;
-    if super::where_used::regional_amis(&lc, &ctx.target.region).is_empty() {
+    if !super::where_used::ask_before_retiring(ctx, actor, &lc, None).await? {
         return Ok(None);
     }
-    super::where_used::refresh(ctx, actor, &lc, super::where_used::REFRESH_WAIT).await?;
     let again = policy_plan(ctx, Some(&d.stack_tag)).await?;
     Ok(again
         .into_iter()

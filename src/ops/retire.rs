@@ -38,27 +38,6 @@ pub struct RetireAsk {
 /// dialog and the retention policy alike.
 pub const RECENT_ANSWER: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
 
-/// Asks EC2 again (the where-used workflow) unless the recorded answer is
-/// recent and covers the lifecycle's AMIs of the workflows' region; a
-/// refresh that fails stops the retirement with its reason.
-async fn recent_answer(ctx: &Context, actor: &str, typed: &str) -> Result<(), OpError> {
-    let (lc, _) = super::where_used::find(ctx, typed).await?;
-    let amis = super::where_used::regional_amis(&lc, &ctx.target.region);
-    if amis.is_empty() {
-        return Ok(());
-    }
-    let recent = lc.where_used.as_ref().is_some_and(|w| {
-        Utc::now().signed_duration_since(w.as_of) <= RECENT_ANSWER
-            && amis.iter().all(|a| w.covers(&ctx.target.region, a))
-    });
-    if recent {
-        return Ok(());
-    }
-    super::where_used::refresh(ctx, actor, &lc, super::where_used::REFRESH_WAIT)
-        .await
-        .map(|_| ())
-}
-
 /// A retirement checked against the rules, with the records it read.
 #[derive(Debug, Clone)]
 pub struct Planned {
@@ -134,7 +113,8 @@ async fn plan_for(
 pub async fn retire(ctx: &Context, actor: &str, ask: &RetireAsk) -> Result<RetireStarted, OpError> {
     acting(ctx, actor)?;
     if ask.action != RetireAction::Restore {
-        recent_answer(ctx, actor, &ask.typed).await?;
+        let (lc, _) = super::where_used::find(ctx, &ask.typed).await?;
+        super::where_used::ask_before_retiring(ctx, actor, &lc, Some(RECENT_ANSWER)).await?;
     }
     let Planned {
         lifecycle: mut lc,

@@ -100,6 +100,36 @@ pub async fn refresh(
     }
 }
 
+/// Asks EC2 again about `lc` before a retirement
+/// judges its references, so no retirement goes on an old answer: unless
+/// `recent` is given and the recorded answer is at most that old and covers
+/// the lifecycle's AMIs of the workflows' region. `Ok(false)` when nothing
+/// was asked (no AMI in that region, or the answer is recent); a refresh
+/// that fails is the error.
+pub async fn ask_before_retiring(
+    ctx: &Context,
+    actor: &str,
+    lc: &Lifecycle,
+    recent: Option<chrono::TimeDelta>,
+) -> Result<bool, OpError> {
+    let region = &ctx.target.region;
+    let amis = regional_amis(lc, region);
+    if amis.is_empty() {
+        return Ok(false);
+    }
+    let fresh = recent.is_some_and(|limit| {
+        lc.where_used.as_ref().is_some_and(|w| {
+            Utc::now().signed_duration_since(w.as_of) <= limit
+                && amis.iter().all(|a| w.covers(region, a))
+        })
+    });
+    if fresh {
+        return Ok(false);
+    }
+    refresh(ctx, actor, lc, REFRESH_WAIT).await?;
+    Ok(true)
+}
+
 /// The refusal when `arn`'s run recorded a failure instead of an answer:
 /// the execution succeeded (the failure is recorded, not raised), but what
 /// was asked is not known, and nothing may go on as if it were (a retirement

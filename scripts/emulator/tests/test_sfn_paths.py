@@ -37,6 +37,21 @@ class IndefinitePathsTest(unittest.TestCase):
         out = run(pass_state({"e.$": "$.f[*].Severity"}), {"f": [{"Severity": "HIGH"}]})
         self.assertEqual(json.loads(out["output"]), {"e": ["HIGH"]})
 
+    def test_wildcards_over_nested_lists_flatten_into_one_list(self):
+        # The where-used workflow's batches: each answers a list of
+        # references; `$[*].references[*]` is every reference, in order, and
+        # an empty list when no batch found any.
+        batches = {"b": [{"r": [1, 2]}, {"r": []}, {"r": [3]}]}
+        out = run(pass_state({"all.$": "$.b[*].r[*]"}), batches)
+        self.assertEqual(json.loads(out["output"]), {"all": [1, 2, 3]})
+        out = run(pass_state({"all.$": "$.b[*].r[*]"}), {"b": [{"r": []}, {"r": []}]})
+        self.assertEqual(out["status"], "SUCCEEDED", out)
+        self.assertEqual(json.loads(out["output"]), {"all": []})
+
+    def test_array_partition_makes_batches_of_ten_and_a_rest(self):
+        out = run(pass_state({"p.$": "States.ArrayPartition($.ids, 10)"}), {"ids": list(range(12))})
+        self.assertEqual(json.loads(out["output"]), {"p": [list(range(10)), [10, 11]]})
+
     def test_a_definite_path_is_the_value(self):
         out = run(pass_state({"s.$": "$.f[0].Severity"}), self.FINDINGS)
         self.assertEqual(json.loads(out["output"]), {"s": "CRITICAL"})

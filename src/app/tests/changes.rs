@@ -39,6 +39,26 @@ fn reloads(effects: &[Effect]) -> usize {
         .count()
 }
 
+/// The change read answers: `lifecycles` whole, `beyond` by id and version.
+fn answered(
+    state: &mut State,
+    lifecycles: Vec<crate::lifecycle::Lifecycle>,
+    beyond: Vec<(String, u64)>,
+    read_at: chrono::DateTime<chrono::Utc>,
+) -> Vec<Effect> {
+    update(
+        state,
+        Action::ChangesRead {
+            result: Ok(ChangedSince::Changes(Changes {
+                lifecycles,
+                beyond,
+                skipped: Vec::new(),
+                read_at,
+            })),
+        },
+    )
+}
+
 fn connected() -> State {
     let mut state = loaded(vec![fresh("lc-1", "main"), fresh("lc-2", "main")], false);
     state.feed.status = StreamStatus::Starting;
@@ -72,17 +92,7 @@ fn a_healthy_stream_reads_only_the_changes_every_refresh() {
     let mut older = state.lifecycle("lc-2").expect("held").clone();
     older.owner = "stale".into();
     let read_at = now() + Duration::seconds(31);
-    update(
-        &mut state,
-        Action::ChangesRead {
-            result: Ok(ChangedSince::Changes(Changes {
-                lifecycles: vec![changed],
-                beyond: Vec::new(),
-                skipped: Vec::new(),
-                read_at,
-            })),
-        },
-    );
+    answered(&mut state, vec![changed], Vec::new(), read_at);
     assert_eq!(
         state.lifecycle("lc-2").map(|l| l.owner.as_str()),
         Some("bob")
@@ -93,16 +103,11 @@ fn a_healthy_stream_reads_only_the_changes_every_refresh() {
     assert!(asks(&at(&mut state, 50)).is_empty());
     assert_eq!(asks(&at(&mut state, 71)), vec![read_at]);
     // The index is eventually consistent: an older copy is not applied.
-    update(
+    answered(
         &mut state,
-        Action::ChangesRead {
-            result: Ok(ChangedSince::Changes(Changes {
-                lifecycles: vec![older],
-                beyond: Vec::new(),
-                skipped: Vec::new(),
-                read_at: now() + Duration::seconds(62),
-            })),
-        },
+        vec![older],
+        Vec::new(),
+        now() + Duration::seconds(62),
     );
     assert_eq!(
         state.lifecycle("lc-2").map(|l| l.owner.as_str()),
@@ -183,16 +188,11 @@ fn trust_03_a_failing_change_read_or_a_lost_stream_marks_the_header_with_the_age
     assert_eq!(state.age_label, mark, "the tick redraws it as it ages");
 
     // It answers: the mark goes.
-    update(
+    answered(
         &mut state,
-        Action::ChangesRead {
-            result: Ok(ChangedSince::Changes(Changes {
-                lifecycles: Vec::new(),
-                beyond: Vec::new(),
-                skipped: Vec::new(),
-                read_at: now() + Duration::seconds(96),
-            })),
-        },
+        Vec::new(),
+        Vec::new(),
+        now() + Duration::seconds(96),
     );
     assert_eq!(crate::app::changes::unvouched(&state), None);
 
@@ -214,16 +214,11 @@ fn trust_03_a_change_read_again_at_the_held_version_is_no_change() {
     let mut state = connected();
     let _ = at(&mut state, 31);
     let held = state.lifecycle("lc-1").expect("held").clone();
-    update(
+    answered(
         &mut state,
-        Action::ChangesRead {
-            result: Ok(ChangedSince::Changes(Changes {
-                lifecycles: vec![held],
-                beyond: Vec::new(),
-                skipped: Vec::new(),
-                read_at: now() + Duration::seconds(31),
-            })),
-        },
+        vec![held],
+        Vec::new(),
+        now() + Duration::seconds(31),
     );
     assert_eq!(
         state.changes.changed, 0,
@@ -277,20 +272,15 @@ fn changes_past_the_held_ones_are_read_again_when_few() {
     let mut state = connected();
     let _ = at(&mut state, 31);
     let held = state.lifecycle("lc-1").expect("held").item_version;
-    let effects = update(
+    let effects = answered(
         &mut state,
-        Action::ChangesRead {
-            result: Ok(ChangedSince::Changes(Changes {
-                lifecycles: Vec::new(),
-                beyond: vec![
-                    ("lc-1".into(), held),
-                    ("lc-2".into(), held + 7),
-                    ("lc-new".into(), 1),
-                ],
-                skipped: Vec::new(),
-                read_at: now() + Duration::seconds(31),
-            })),
-        },
+        Vec::new(),
+        vec![
+            ("lc-1".into(), held),
+            ("lc-2".into(), held + 7),
+            ("lc-new".into(), 1),
+        ],
+        now() + Duration::seconds(31),
     );
     let fetched: Vec<&str> = effects
         .iter()
@@ -312,16 +302,11 @@ fn many_changes_past_the_held_ones_reload_the_list_page_by_page() {
     let beyond: Vec<(String, u64)> = (0..=crate::app::changes::REREAD_AT_MOST)
         .map(|i| (format!("lc-x{i}"), 1))
         .collect();
-    let effects = update(
+    let effects = answered(
         &mut state,
-        Action::ChangesRead {
-            result: Ok(ChangedSince::Changes(Changes {
-                lifecycles: Vec::new(),
-                beyond,
-                skipped: Vec::new(),
-                read_at: now() + Duration::seconds(31),
-            })),
-        },
+        Vec::new(),
+        beyond,
+        now() + Duration::seconds(31),
     );
     assert_eq!(reloads(&effects), 1, "{effects:?}");
     assert!(

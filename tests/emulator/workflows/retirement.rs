@@ -23,6 +23,16 @@ pub(super) fn ami_in(lc: &Lifecycle, region: &str) -> String {
         .clone()
 }
 
+/// A provisioned stack with one lifecycle of `stack_tag` whose AMI_BUILD
+/// completed: the context, its id and its AMI in us-east-1.
+pub(super) async fn built(env: &TestEnv, stack_tag: &str) -> (Context, String, String) {
+    let ctx = ready(env).await;
+    let id = create(env, stack_tag, &[]);
+    let lc = completed(&ctx, &id, creation(EventKind::AmiBuild)).await;
+    let ami = ami_in(&lc, "us-east-1");
+    (ctx, id, ami)
+}
+
 /// EC2's answer for `ami` in `region` (deprecated and disabled included):
 /// `null` when it no longer exists.
 pub(super) fn image(ami: &str, region: &str) -> Value {
@@ -239,10 +249,7 @@ async fn issue_21_done_when_superseded_where_used_refused_then_deleted_everywher
 #[tokio::test(flavor = "multi_thread")]
 async fn deprecate_at_sets_the_ec2_time_disable_removes_rows_restore_brings_it_back() {
     let env = TestEnv::new();
-    let ctx = ready(&env).await;
-    let id = create(&env, "web", &[]);
-    let lc = completed(&ctx, &id, creation(EventKind::AmiBuild)).await;
-    let ami = ami_in(&lc, "us-east-1");
+    let (ctx, id, ami) = built(&env, "web").await;
     let at = (chrono::Utc::now() + chrono::Duration::days(30))
         .format("%Y-%m-%dT%H:%M:00Z")
         .to_string();
@@ -327,10 +334,7 @@ async fn failed_retirement(
 #[tokio::test(flavor = "multi_thread")]
 async fn deregistration_protection_records_failed_with_the_resource_reason() {
     let env = TestEnv::new();
-    let ctx = ready(&env).await;
-    let id = create(&env, "web", &[]);
-    let lc = completed(&ctx, &id, creation(EventKind::AmiBuild)).await;
-    let ami = ami_in(&lc, "us-east-1");
+    let (ctx, id, ami) = built(&env, "web").await;
     boto3(&format!(
         "ec2().enable_image_deregistration_protection(ImageId='{ami}')"
     ));
@@ -361,10 +365,7 @@ async fn an_image_image_builder_no_longer_has_records_failed_with_its_refusal() 
     // `ResourceNotFoundException`. The retirement records FAILED with that
     // cause, touches no AMI and keeps the lookup row.
     let env = TestEnv::new();
-    let ctx = ready(&env).await;
-    let id = create(&env, "web", &[]);
-    let lc = completed(&ctx, &id, creation(EventKind::AmiBuild)).await;
-    let ami = ami_in(&lc, "us-east-1");
+    let (ctx, id, ami) = built(&env, "web").await;
     boto3(&format!(
         "t = boto3.resource('dynamodb', region_name='us-east-1', endpoint_url='{url}').Table('{p}lifecycles')\n\
          t.update_item(Key={{'lifecycle_id': '{id}'}},\n\

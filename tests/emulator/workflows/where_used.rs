@@ -9,11 +9,11 @@
 
 use std::time::Duration;
 
-use amiboard::lifecycle::{EventKind, Stage};
 use amiboard::ops::workflows::Workflow;
 use serde_json::json;
 
-use super::{completed, create, creation, inject, ready};
+use super::retirement::built;
+use super::{create, inject, ready};
 use crate::support::{TestEnv, boto3};
 
 /// A where-used refresh that fails: exit 1, the reason on stderr.
@@ -26,16 +26,7 @@ fn refresh_fails(env: &TestEnv, id: &str) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn where_used_failures_are_recorded_keep_the_answer_and_fail_the_refresh() {
     let env = TestEnv::new();
-    let ctx = ready(&env).await;
-    let id = create(&env, "wu", &[]);
-    let built = completed(&ctx, &id, creation(EventKind::AmiBuild)).await;
-    let ami = built
-        .stage_amis(Stage::Creation)
-        .iter()
-        .find(|a| a.region == "us-east-1")
-        .expect("an AMI in the workflows' region")
-        .ami_id
-        .clone();
+    let (ctx, id, ami) = built(&env, "wu").await;
 
     // A first answer.
     env.ok(&["where-used", &id, "--refresh"]);
