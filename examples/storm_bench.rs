@@ -88,11 +88,12 @@ fn loaded_state(lifecycles: Vec<Lifecycle>, runner: &Runner) -> State {
     state.feed.status = StreamStatus::Starting;
     let _ = start_load(&mut state);
     let (request, at, skipped, next) = (state.request, Utc::now(), 0, None);
-    let result = Ok(PageData {
+    let result = Ok(PageData::read(
+        &state.prepare_for(),
         lifecycles,
         skipped,
         next,
-    });
+    ));
     let effects = update(
         &mut state,
         Action::PageLoaded {

@@ -53,16 +53,13 @@ fn load(state: &mut State, n: u64, changed: bool) {
     let _ = start_load(state);
     for p in 0..n / PAGE {
         let request = state.request;
+        let page = PageData::last(state, demo(p * PAGE, PAGE, changed));
         let _ = update(
             state,
             Action::PageLoaded {
                 request,
                 at: Utc::now(),
-                result: Ok(PageData {
-                    lifecycles: demo(p * PAGE, PAGE, changed),
-                    skipped: 0,
-                    next: None,
-                }),
+                result: Ok(page),
             },
         );
     }

@@ -63,16 +63,13 @@ fn load(state: &mut State, links: &mut LinkIndex, pages: Vec<Vec<Lifecycle>>) {
     // the store), so every page also runs what a completed load does.
     for lifecycles in pages {
         let request = state.request;
+        let page = PageData::last(state, lifecycles);
         let effects = update(
             state,
             Action::PageLoaded {
                 request,
                 at: Utc::now(),
-                result: Ok(PageData {
-                    lifecycles,
-                    skipped: 0,
-                    next: None,
-                }),
+                result: Ok(page),
             },
         );
         keep_links(links, effects);

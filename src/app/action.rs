@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
+use super::prepared::{PrepareFor, Prepared};
 use crate::lifecycle::execution::Progress;
 use crate::lifecycle::image::{BuildImage, Pipeline, ServiceAnswer};
 use crate::lifecycle::notification::LinkIndex;
@@ -12,10 +13,11 @@ use crate::ops::listener::StreamEvent;
 use crate::ops::watcher::{Broken, Claim};
 use crate::ops::{Caller, Cursor, DeployedWorkflows, OpError};
 
-/// One page of lifecycles as the runner hands it back.
+/// One page of lifecycles as the runner hands it back, prepared for the
+/// list off the UI thread (`app::prepared`).
 #[derive(Debug, Clone)]
 pub struct PageData {
-    pub lifecycles: Vec<Lifecycle>,
+    pub prepared: Vec<Prepared>,
     pub skipped: usize,
     pub next: Option<Cursor>,
 }
@@ -227,6 +229,8 @@ pub enum Effect {
         request: u64,
         stack_tag: Option<String>,
         cursor: Option<CursorKey>,
+        /// How the runner turns the page into rows (`app::prepared`).
+        prepare: PrepareFor,
     },
     /// Read one lifecycle again.
     FetchLifecycle { id: String },

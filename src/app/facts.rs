@@ -180,12 +180,18 @@ fn set<T>(map: &mut HashMap<Arc<str>, T>, id: &Arc<str>, value: Option<T>) {
     }
 }
 
-impl Facts {
-    /// Works out what `lc` (just read) means for each screen.
-    pub fn note(&mut self, id: &Arc<str>, lc: &Lifecycle, now: DateTime<Utc>, names: &mut Names) {
-        set(&mut self.running, id, Claim::of(lc));
-        let waits = waiting_for(lc, now).map(|w| Waits::of(lc, &w, names));
-        set(&mut self.waiting, id, waits);
+/// What one lifecycle (just read) means for each screen: worked out where
+/// it was read (`app::prepared`), kept by [`Facts::set`].
+#[derive(Debug, Clone)]
+pub struct Noted {
+    running: Option<Claim>,
+    waiting: Option<Waits>,
+    promotions: Option<Box<[Promoted]>>,
+}
+
+impl Noted {
+    pub fn of(lc: &Lifecycle, now: DateTime<Utc>, names: &mut Names) -> Noted {
+        let waiting = waiting_for(lc, now).map(|w| Waits::of(lc, &w, names));
         let found: Box<[Promoted]> = promotions(lc)
             .into_iter()
             .map(|(_, _, region, p)| Promoted {
@@ -199,11 +205,25 @@ impl Facts {
                 overrides: p.overrides.into_boxed_slice(),
             })
             .collect();
-        set(
-            &mut self.promotions,
-            id,
-            (!found.is_empty()).then_some(found),
-        );
+        Noted {
+            running: Claim::of(lc),
+            waiting,
+            promotions: (!found.is_empty()).then_some(found),
+        }
+    }
+}
+
+impl Facts {
+    /// Works out what `lc` (just read) means for each screen.
+    pub fn note(&mut self, id: &Arc<str>, lc: &Lifecycle, now: DateTime<Utc>, names: &mut Names) {
+        self.set(id, Noted::of(lc, now, names));
+    }
+
+    /// Keeps what a lifecycle was found to mean.
+    pub fn set(&mut self, id: &Arc<str>, noted: Noted) {
+        set(&mut self.running, id, noted.running);
+        set(&mut self.waiting, id, noted.waiting);
+        set(&mut self.promotions, id, noted.promotions);
     }
 
     /// Forgets lifecycles `keep` says no to (gone from the table).

@@ -12,10 +12,13 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use super::action::Effect;
+use super::facts::Noted;
+use super::prepared::Prepared;
 use super::records::KEEP;
 use super::rows::{Row, Sort, Triage, build_view};
 use super::state::{Level, State};
 use crate::lifecycle::Lifecycle;
+use crate::lifecycle::notification::{Arrival, Output};
 
 /// How many rows on each side of the selection it may move to when the
 /// selected lifecycle disappears.
@@ -104,69 +107,82 @@ impl State {
         self.drop_unseen();
     }
 
-    /// Adds or replaces lifecycles by id; never replaces one with an older
-    /// `item_version` (a read that started before a write and ended after
-    /// it). Each becomes a compact row; its full record is held when
-    /// `app::records` says so. Only the rows that changed move in the view.
+    /// Adds or replaces lifecycles by id (records read on the UI thread: a
+    /// re-read, a change read, an operation's result), as [`State::take_in`].
     pub fn upsert(&mut self, lifecycles: Vec<Lifecycle>) {
+        let mut names = self.names.clone();
+        let history = !self.feed.history_done;
+        let prepared = lifecycles
+            .into_iter()
+            .map(|lc| Prepared::of(lc, self.now, &mut names, history, true))
+            .collect();
+        self.take_in(prepared);
+    }
+
+    /// Adds or replaces prepared lifecycles by id; never replaces one with
+    /// an older `item_version` (a read that started before a write and
+    /// ended after it). Each keeps its compact row; its full record is held
+    /// when `app::records` says so. Only the rows that changed move in the
+    /// view.
+    pub fn take_in(&mut self, prepared: Vec<Prepared>) {
         let anchor = self.selection_anchor();
         let pinned = self.pinned();
         let mut changed = Vec::new();
         let mut added = Vec::new();
-        for mut lc in lifecycles {
-            self.executions.overlay(&mut lc);
-            let Some(&i) = self.by_id.get(lc.lifecycle_id.as_str()) else {
-                added.push(lc);
+        for p in prepared {
+            let mut p = self.overlaid(p);
+            let Some(&i) = self.by_id.get(&p.row.id) else {
+                added.push(p);
                 continue;
             };
             if let Some(seen) = self.seen.as_mut().and_then(|s| s.get_mut(i)) {
                 *seen = true;
             }
-            if self.rows[i].item_version > lc.item_version {
+            if self.rows[i].item_version > p.row.item_version {
                 continue;
             }
-            let mut row = Row::named(&lc, &mut self.names);
             // One copy of the id, shared by the row, `by_id` and the facts.
-            row.id = Arc::clone(&self.rows[i].id);
+            p.row.id = Arc::clone(&self.rows[i].id);
             // Unchanged, and its record held or not wanted: nothing to do.
-            let unchanged = match self.records.get(&lc.lifecycle_id) {
-                Some(held) => *held == lc,
-                None => !pinned.iter().any(|p| **p == *lc.lifecycle_id),
+            let unchanged = match (self.records.get(&p.row.id), &p.record) {
+                (Some(held), Some(lc)) => held == lc,
+                (Some(held), None) => held.item_version == p.row.item_version,
+                (None, _) => !pinned.contains(&p.row.id),
             };
-            if self.rows[i] == row && unchanged {
+            if self.rows[i] == p.row && unchanged {
                 continue;
             }
-            changed.push((i, row, lc));
+            changed.push((i, p));
         }
-        let indices: Vec<usize> = changed.iter().map(|(i, _, _)| *i).collect();
+        let indices: Vec<usize> = changed.iter().map(|(i, _)| *i).collect();
         self.unview(&indices);
         let mut fresh = indices;
-        for (i, row, lc) in changed {
+        for (i, p) in changed {
             // The same id twice in one batch: the newer wins.
-            if self.rows[i].item_version <= lc.item_version {
-                self.count(self.rows[i].triage, false);
-                self.count(row.triage, true);
-                self.rows[i] = row;
-                self.hold(i, lc, &pinned);
+            if self.rows[i].item_version <= p.row.item_version {
+                self.replace(i, p, &pinned);
             }
         }
-        for lc in added {
-            let mut row = Row::named(&lc, &mut self.names);
-            if let Some(&j) = self.by_id.get(&row.id) {
-                if self.rows[j].item_version <= lc.item_version {
-                    self.count(self.rows[j].triage, false);
-                    self.count(row.triage, true);
-                    row.id = Arc::clone(&self.rows[j].id);
-                    self.rows[j] = row;
-                    self.hold(j, lc, &pinned);
+        for mut p in added {
+            if let Some(&j) = self.by_id.get(&p.row.id) {
+                if self.rows[j].item_version <= p.row.item_version {
+                    p.row.id = Arc::clone(&self.rows[j].id);
+                    self.replace(j, p, &pinned);
                 }
                 continue;
             }
             let j = self.rows.len();
-            self.by_id.insert(Arc::clone(&row.id), j);
-            self.count(row.triage, true);
+            self.by_id.insert(Arc::clone(&p.row.id), j);
+            self.count(p.row.triage, true);
+            let Prepared {
+                row,
+                noted,
+                outputs,
+                history,
+                record,
+            } = p;
             self.rows.push(row);
-            self.hold(j, lc, &pinned);
+            self.hold(j, noted, &outputs, history, record, &pinned);
             if let Some(seen) = self.seen.as_mut() {
                 seen.push(true);
             }
@@ -176,6 +192,36 @@ impl State {
         fresh.dedup();
         self.view_in(fresh);
         self.place_selection(&anchor);
+    }
+
+    /// The lifecycle with what the execution watcher found laid over it
+    /// (its run ended without recording a result, read-only): prepared
+    /// again from its record, kept for that (`PrepareFor::keep`).
+    fn overlaid(&mut self, p: Prepared) -> Prepared {
+        if !self.executions.unrecorded.contains_key(&*p.row.id) {
+            return p;
+        }
+        let Some(mut lc) = p.record else {
+            return p;
+        };
+        self.executions.overlay(&mut lc);
+        let history = !p.history.is_empty();
+        Prepared::of(lc, self.now, &mut self.names, history, true)
+    }
+
+    /// Puts `p` in row `i`'s place.
+    fn replace(&mut self, i: usize, p: Prepared, pinned: &[Arc<str>]) {
+        self.count(self.rows[i].triage, false);
+        self.count(p.row.triage, true);
+        let Prepared {
+            row,
+            noted,
+            outputs,
+            history,
+            record,
+        } = p;
+        self.rows[i] = row;
+        self.hold(i, noted, &outputs, history, record, pinned);
     }
 
     /// Counts a row into (or out of) its triage group.
@@ -188,24 +234,47 @@ impl State {
         };
     }
 
-    /// Notes what row `i`'s record means for the other screens, and holds
-    /// the record itself when the table is small, when it was held already
-    /// or when it is on screen.
-    fn hold(&mut self, i: usize, lc: Lifecycle, pinned: &[Arc<str>]) {
+    /// Keeps what row `i`'s lifecycle means for the other screens, and holds
+    /// its record when the table is small, when it was held already or
+    /// when it is on screen. A held record of another version that did not
+    /// come with the row is let go (read again when a screen needs it).
+    fn hold(
+        &mut self,
+        i: usize,
+        noted: Noted,
+        outputs: &[(Output, u64)],
+        history: Vec<Arrival>,
+        record: Option<Lifecycle>,
+        pinned: &[Arc<str>],
+    ) {
         let id = Arc::clone(&self.rows[i].id);
         if self.feed.status.is_live() {
-            self.new_links.add_as(&id, &lc);
+            self.new_links.add_keys(&id, outputs);
         }
-        self.facts.note(&id, &lc, self.now, &mut self.names);
-        if !self.feed.history_done {
+        self.facts.set(&id, noted);
+        if !self.feed.history_done && !history.is_empty() {
             // The first load: what happened in the last hour, from the records.
-            let history = super::feed::history(&lc, self.now);
-            if !history.is_empty() {
-                self.feed.push(history);
-            }
+            self.feed.push(history);
         }
-        if self.rows.len() <= KEEP || self.records.contains(&id) || pinned.contains(&id) {
-            self.records.put(id, lc, pinned);
+        match record {
+            Some(lc)
+                if self.rows.len() <= KEEP
+                    || self.records.contains(&id)
+                    || pinned.contains(&id) =>
+            {
+                self.records.put(id, lc, pinned);
+            }
+            Some(_) => {}
+            None => {
+                let version = self.rows[i].item_version;
+                if self
+                    .records
+                    .get(&id)
+                    .is_some_and(|held| held.item_version != version)
+                {
+                    self.records.remove(&id);
+                }
+            }
         }
     }
 

@@ -28,6 +28,7 @@ pub mod list_watch;
 mod live;
 pub mod logs;
 pub mod palette;
+pub mod prepared;
 pub mod progress;
 pub mod records;
 pub mod retire;

@@ -42,6 +42,11 @@ impl Records {
         self.held.is_empty()
     }
 
+    /// The ids of the records held.
+    pub fn ids(&self) -> impl Iterator<Item = &Arc<str>> {
+        self.held.keys()
+    }
+
     /// Marks a record as just used, so it is let go last.
     pub fn touch(&mut self, id: &str) {
         self.clock = self.clock.wrapping_add(1);

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 use semver::Version;
@@ -94,24 +94,38 @@ impl Semver {
     }
 }
 
-/// The strings many rows repeat, each held once.
+/// The strings many rows repeat, each held once. A handle: its clones share
+/// one set, so a page of a load is turned into rows off the UI thread
+/// (`app::prepared`) with the same copies the UI thread's rows hold.
 #[derive(Debug, Clone, Default)]
-pub struct Names(HashSet<Arc<str>>);
+pub struct Names(Arc<Mutex<HashSet<Arc<str>>>>);
 
 impl Names {
+    fn set(&self) -> MutexGuard<'_, HashSet<Arc<str>>> {
+        // A panic elsewhere while it was held leaves a set that is still
+        // whole (an insert either happened or not).
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The shared copy of `text`.
     pub fn get(&mut self, text: &str) -> Arc<str> {
-        if let Some(held) = self.0.get(text) {
+        let mut set = self.set();
+        if let Some(held) = set.get(text) {
             return Arc::clone(held);
         }
         let held: Arc<str> = Arc::from(text);
-        self.0.insert(Arc::clone(&held));
+        set.insert(Arc::clone(&held));
         held
     }
 
     /// Forgets the names no row uses any more.
     pub fn prune(&mut self) {
-        self.0.retain(|name| Arc::strong_count(name) > 1);
+        self.set().retain(|name| Arc::strong_count(name) > 1);
+    }
+
+    /// Whether two handles share one set.
+    pub fn same(&self, other: &Names) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
     }
 }
 

@@ -132,13 +132,14 @@ async fn perform(ctx: &Context, effect: Effect) -> Option<Action> {
             request,
             stack_tag,
             cursor,
+            prepare,
         } => {
+            // The rows are built here, on a worker thread, and the records
+            // the dashboard does not hold are dropped here too.
             let result = ops::list_page(ctx, stack_tag.as_deref(), cursor.map(|c| c.cursor))
                 .await
-                .map(|page| PageData {
-                    lifecycles: page.lifecycles,
-                    skipped: page.skipped.len(),
-                    next: page.next,
+                .map(|page| {
+                    PageData::read(&prepare, page.lifecycles, page.skipped.len(), page.next)
                 });
             Some(Action::PageLoaded {
                 request,

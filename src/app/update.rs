@@ -290,11 +290,7 @@ pub fn start_load(state: &mut State) -> Vec<Effect> {
     state.changes.load_began = Some(state.now);
     state.seen = Some(vec![false; state.rows.len()]);
     state.next_cursor = None;
-    vec![Effect::LoadPage {
-        request: state.request,
-        stack_tag: state.connection.stack_tag.clone(),
-        cursor: None,
-    }]
+    vec![state.load_page(None)]
 }
 
 fn page_loaded(
@@ -335,7 +331,7 @@ fn page_loaded(
                 );
             }
             let mut effects = Vec::new();
-            state.upsert(page.lifecycles);
+            state.take_in(page.prepared);
             if let Some(cursor) = page.next {
                 state.load = Load::Loading { pages };
                 let key = CursorKey {
@@ -343,11 +339,7 @@ fn page_loaded(
                     cursor,
                 };
                 state.next_cursor = Some(key.clone());
-                effects.push(Effect::LoadPage {
-                    request,
-                    stack_tag: state.connection.stack_tag.clone(),
-                    cursor: Some(key),
-                });
+                effects.push(state.load_page(Some(key)));
                 return effects;
             }
             state.drop_unseen();

@@ -33,16 +33,13 @@ fn demo(n: u64) -> Vec<Lifecycle> {
 pub(super) fn load(state: &mut State, lifecycles: Vec<Lifecycle>) {
     let _ = start_load(state);
     let request = state.request;
+    let page = PageData::last(state, lifecycles);
     update(
         state,
         Action::PageLoaded {
             request,
             at: now(),
-            result: Ok(PageData {
-                lifecycles,
-                skipped: 0,
-                next: None,
-            }),
+            result: Ok(page),
         },
     );
 }

@@ -353,6 +353,7 @@ fn read_only_choke_point_refuses_all_mutating_effects() {
             request: 1,
             stack_tag: None,
             cursor: None,
+            prepare: crate::app::prepared::PrepareFor::default(),
         },
         Effect::FetchLifecycle { id: id() },
         Effect::Identify,

@@ -25,16 +25,13 @@ fn many(n: usize) -> Vec<Lifecycle> {
 fn reload(state: &mut State, lifecycles: Vec<Lifecycle>) {
     let _ = start_load(state);
     let request = state.request;
+    let page = PageData::last(state, lifecycles);
     update(
         state,
         Action::PageLoaded {
             request,
             at: now(),
-            result: Ok(PageData {
-                lifecycles,
-                skipped: 0,
-                next: None,
-            }),
+            result: Ok(page),
         },
     );
 }

@@ -130,16 +130,13 @@ fn stale_page_results_are_dropped() {
     let mut state = loaded(demo(5), false);
     update(&mut state, Action::Refresh);
     let old = state.request - 1;
+    let page = PageData::last(&state, demo(50));
     update(
         &mut state,
         Action::PageLoaded {
             request: old,
             at: now(),
-            result: Ok(PageData {
-                lifecycles: demo(50),
-                skipped: 0,
-                next: None,
-            }),
+            result: Ok(page),
         },
     );
     assert_eq!(state.rows.len(), 5);

@@ -105,16 +105,13 @@ fn a_refresh_applies_in_place_and_drops_what_it_did_not_see() {
     let version = kept[10].item_version + 1;
     kept[10].item_version = version;
     kept[10].updated_at += Duration::minutes(5);
+    let page = PageData::last(&state, kept);
     update(
         &mut state,
         Action::PageLoaded {
             request,
             at: now(),
-            result: Ok(PageData {
-                lifecycles: kept,
-                skipped: 0,
-                next: None,
-            }),
+            result: Ok(page),
         },
     );
     assert_eq!(state.rows.len(), 49);
@@ -150,16 +147,13 @@ fn each_page_read_while_the_stream_may_deliver_hands_it_that_pages_links_only() 
         .find(|l| l.newest_ami().is_some_and(|(_, a)| a.ami_id == first_ami))
         .map(|l| l.lifecycle_id.clone());
     let request = state.request;
+    let page = PageData::last(&state, page);
     let effects = update(
         &mut state,
         Action::PageLoaded {
             request,
             at: now(),
-            result: Ok(PageData {
-                lifecycles: page,
-                skipped: 0,
-                next: None,
-            }),
+            result: Ok(page),
         },
     );
     let links: Vec<_> = effects
@@ -179,16 +173,13 @@ fn each_page_read_while_the_stream_may_deliver_hands_it_that_pages_links_only() 
     let again = super::held(&state);
     let request = state.request;
     let _ = start_load(&mut state);
+    let page = PageData::last(&state, again);
     let effects = update(
         &mut state,
         Action::PageLoaded {
             request: request + 1,
             at: now(),
-            result: Ok(PageData {
-                lifecycles: again,
-                skipped: 0,
-                next: None,
-            }),
+            result: Ok(page),
         },
     );
     assert!(

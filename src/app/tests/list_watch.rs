@@ -131,16 +131,13 @@ fn read_only_shows_a_broken_execution_without_writing_also_after_a_reload() {
     // A reload brings the record as stored (still IN_PROGRESS): still ERROR.
     let _ = start_load(&mut state);
     let request = state.request;
+    let page = PageData::last(&state, vec![running("lc-1")]);
     update(
         &mut state,
         Action::PageLoaded {
             request,
             at: now(),
-            result: Ok(PageData {
-                lifecycles: vec![running("lc-1")],
-                skipped: 0,
-                next: None,
-            }),
+            result: Ok(page),
         },
     );
     assert_eq!(status(&state, "lc-1").0, EventStatus::Error);

@@ -12,6 +12,7 @@ mod list;
 mod list_view;
 mod list_watch;
 mod live;
+mod prepared;
 mod records;
 pub(crate) mod retire;
 mod small_things;
@@ -74,16 +75,13 @@ pub fn loaded(lifecycles: Vec<Lifecycle>, read_only: bool) -> State {
     );
     let _ = start_load(&mut state);
     let request = state.request;
+    let page = PageData::last(&state, lifecycles);
     update(
         &mut state,
         Action::PageLoaded {
             request,
             at: now(),
-            result: Ok(PageData {
-                lifecycles,
-                skipped: 0,
-                next: None,
-            }),
+            result: Ok(page),
         },
     );
     state

@@ -51,18 +51,26 @@ impl LinkIndex {
 
     /// [`LinkIndex::add`], sharing the caller's copy of the lifecycle id.
     pub fn add_as(&mut self, id: &Arc<str>, lifecycle: &Lifecycle) {
-        for (_, record) in lifecycle.all_records() {
-            let outputs = &record.outputs;
-            for ami in &outputs.amis {
-                link(&mut self.by_ami, &ami.ami_id, id);
-            }
-            if let Some(arn) = &outputs.image_arn {
-                link(&mut self.by_image_arn, arn, id);
-            }
-            if let Some(command) = &outputs.run_command_id {
-                link(&mut self.by_command, command, id);
-            }
+        for (kind, key) in outputs(lifecycle) {
+            self.add_key(kind, key, id);
         }
+    }
+
+    /// Adds outputs already hashed ([`output_keys`], worked out where the
+    /// lifecycle was read).
+    pub fn add_keys(&mut self, id: &Arc<str>, keys: &[(Output, u64)]) {
+        for (kind, key) in keys {
+            self.add_key(*kind, *key, id);
+        }
+    }
+
+    fn add_key(&mut self, kind: Output, key: u64, id: &Arc<str>) {
+        let map = match kind {
+            Output::Ami => &mut self.by_ami,
+            Output::ImageArn => &mut self.by_image_arn,
+            Output::Command => &mut self.by_command,
+        };
+        map.entry(key).or_insert_with(|| Arc::clone(id));
     }
 
     /// Takes in another index; where both name an output, `other` wins (it
@@ -111,11 +119,41 @@ impl LinkIndex {
     }
 }
 
-fn link(map: &mut HashMap<u64, Arc<str>>, key: &str, lifecycle_id: &Arc<str>) {
-    if !key.is_empty() {
-        map.entry(key_of(key))
-            .or_insert_with(|| Arc::clone(lifecycle_id));
-    }
+/// The kind of output a key names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    Ami,
+    ImageArn,
+    Command,
+}
+
+/// Every output of `lifecycle`'s event records, hashed as the index stores
+/// them (an empty text names nothing).
+fn outputs(lifecycle: &Lifecycle) -> impl Iterator<Item = (Output, u64)> + '_ {
+    lifecycle.all_records().flat_map(|(_, record)| {
+        let outputs = &record.outputs;
+        let amis = outputs
+            .amis
+            .iter()
+            .map(|a| (Output::Ami, a.ami_id.as_str()));
+        let arn = outputs
+            .image_arn
+            .as_deref()
+            .map(|arn| (Output::ImageArn, arn));
+        let command = outputs
+            .run_command_id
+            .as_deref()
+            .map(|c| (Output::Command, c));
+        amis.chain(arn)
+            .chain(command)
+            .filter(|(_, text)| !text.is_empty())
+            .map(|(kind, text)| (kind, key_of(text)))
+    })
+}
+
+/// [`outputs`], collected: what [`LinkIndex::add_keys`] takes.
+pub fn output_keys(lifecycle: &Lifecycle) -> Box<[(Output, u64)]> {
+    outputs(lifecycle).collect()
 }
 
 /// The lifecycle a notification is about: the lifecycle id it names, else

@@ -63,7 +63,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 pub use apply::apply_notification;
-pub use link::{LinkIndex, match_lifecycle};
+pub use link::{LinkIndex, Output, match_lifecycle, output_keys};
 
 pub use order::{Deduper, compare_event_time, is_newer};
 
