@@ -26,6 +26,12 @@ use amiboard::lifecycle::Lifecycle;
 use amiboard::lifecycle::demo::demo_lifecycles;
 use amiboard::ui::{render, theme::Theme};
 
+/// Built with `--features mimalloc`, the benchmark runs on the allocator the
+/// binary then uses (the A/B in `scripts/bench.sh`).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn demo(from: u64, n: u64) -> Vec<Lifecycle> {
     let now = Utc
         .with_ymd_and_hms(2026, 11, 23, 12, 0, 0)

@@ -62,6 +62,7 @@ printf 'list --json printed: %s lifecycles\n' \
 rm -f "$WORK/out"
 
 LOG_FILE="$XDG_STATE_HOME/amiboard/amiboard.log"
+AMIBOARD_BENCH_QUIET_CMD="$(printf '%q' "$BIN")" \
 AMIBOARD_BENCH_CMD="env AMIBOARD_LOG=debug $(printf '%q' "$BIN")" \
   nice -n 0 "$VENV/bin/python" "$ROOT/scripts/bench/real.py" "$N" "${AMIBOARD_PREFIX}lifecycles" \
   "${AMIBOARD_PREFIX}lifecycle-events" "$LOG_FILE" "$IDLE" "$STORM" "$STORM_RATE" \

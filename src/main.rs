@@ -9,6 +9,12 @@ use clap::Parser;
 
 use amiboard::cli::{self, Cli, Exit};
 
+/// With the `mimalloc` feature, mimalloc serves every allocation instead of
+/// glibc's malloc (docs/performance.md, issue 22: the A/B).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(result) = cli::run_without_config(&cli) {

@@ -5,6 +5,11 @@ the local stack, N lifecycles in the table. Prints one line per figure,
 `label: value (goal ...)`, for scripts/bench-real.sh to collect.
 
 What it does, in order:
+0. starts the dashboard with its log at the default level and presses
+   nothing until the first load is done: the main thread's CPU until then
+   is the first load's UI-thread work (the event loop's update() and
+   drawing; the pages are read and prepared on the runner's worker
+   threads); RSS; then `q`, and the dashboard is started again for 1-5;
 1. starts the dashboard and, while the first load runs, opens and closes the
    help overlay (`?`, `Esc`): key -> frame is the time from `tmux send-keys`
    to the capture-pane that first shows the change (capture-pane polled
@@ -240,12 +245,51 @@ def main():
     n, table, topic, log_file = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
     idle_s, storm_s, rate = float(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7])
     command = os.environ["AMIBOARD_BENCH_CMD"]
+    quiet = os.environ.get("AMIBOARD_BENCH_QUIET_CMD", command)
+    try:
+        untouched_load(n, quiet, log_file)
+    finally:
+        tmux("kill-server", check=False)
     tmux("new-session", "-d", "-s", "bench", "-x", "160", "-y", "48",
          "exec " + command + " 2>>" + shlex.quote(log_file + ".stderr"))
     try:
         run(n, table, topic, log_file, idle_s, storm_s, rate)
     finally:
         tmux("kill-server", check=False)
+
+
+def untouched_load(n, command, log_file):
+    """0. The first load as a user who only watches sees it: no key pressed,
+    the log at its default level. The main thread runs the event loop
+    (update() and drawing), so its CPU until the load is done is the
+    UI-thread work of the first load; the runner's worker threads read
+    and prepare the pages. The dashboard is then quit with `q`."""
+    tmux("new-session", "-d", "-s", "bench", "-x", "160", "-y", "48",
+         "exec " + command + " 2>>" + shlex.quote(log_file + ".stderr"))
+    pid = int(tmux("list-panes", "-t", "bench", "-F", "#{pane_pid}").split()[0])
+    started = time.monotonic()
+    wait_for("stream:", 60, pid)
+    while True:
+        text = screen()
+        if "updated just now" in text and "loading…" not in text:
+            break
+        if not os.path.exists(f"/proc/{pid}"):
+            raise SystemExit("real.py: the dashboard exited during the untouched first load")
+        if time.monotonic() - started > 1800:
+            raise SystemExit("real.py: the untouched first load did not finish in 30 minutes")
+        time.sleep(0.25)
+    wall = time.monotonic() - started
+    main_cpu = cpu_seconds(f"/proc/{pid}/task/{pid}/stat")
+    process_cpu = cpu_seconds(f"/proc/{pid}/stat")
+    say(f"first load of {n}, no key pressed: UI-thread work",
+        f"{main_cpu:.2f} s of main-thread CPU (event loop: update + draw), process {process_cpu:.2f} s, "
+        f"wall {wall:.1f} s", "<= 0.5 s at 100k")
+    say(f"RSS after the untouched load of {n}", f"{kib(pid, 'VmRSS') / 1024:.0f} MiB "
+        f"(peak {kib(pid, 'VmHWM') / 1024:.0f} MiB)", "<= 120 MiB at 100k")
+    tmux("send-keys", "-t", "bench", "q")
+    deadline = time.monotonic() + 30
+    while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def run(n, table, topic, log_file, idle_s, storm_s, rate):

@@ -9,6 +9,7 @@ use futures::StreamExt;
 use ratatui::backend::Backend;
 use ratatui::{Frame, Terminal};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::action::{Action, Effect};
@@ -31,6 +32,13 @@ pub struct LoopStats {
     pub actions: u64,
 }
 
+/// A change that no key or resize asked for (a page of a load, a
+/// notification, the clock) is drawn at most this often: a load of 100 000
+/// arrives in a few hundred pages, and a frame for each was a third of the
+/// first load's UI-thread work. A key is drawn at once, with whatever came
+/// before it.
+pub const DATA_FRAME_EVERY: Duration = Duration::from_millis(100);
+
 /// Runs until the state says quit or `cancel` fires. `copy` writes OSC 52
 /// through the terminal backend.
 pub async fn run_loop<B: Backend>(
@@ -46,9 +54,19 @@ pub async fn run_loop<B: Backend>(
     terminal.draw(|f| view.draw(state, f))?;
     counts.frames += 1;
     state.dirty = false;
+    let mut drawn_at = Instant::now();
+    // A change is on the state but not on the screen yet (paced).
+    let mut owed = false;
     loop {
         let action = tokio::select! {
             () = cancel.cancelled() => break,
+            () = tokio::time::sleep_until(drawn_at + DATA_FRAME_EVERY), if owed => {
+                terminal.draw(|f| view.draw(state, f))?;
+                counts.frames += 1;
+                drawn_at = Instant::now();
+                owed = false;
+                continue;
+            }
             action = rx.recv() => match action { Some(a) => a, None => break },
         };
         let mut pending = vec![action];
@@ -60,11 +78,13 @@ pub async fn run_loop<B: Backend>(
             }
         }
         let mut dirty = false;
+        let mut asked = false;
         for action in pending {
             counts.actions += 1;
             if matches!(action, Action::Key(_)) {
                 state.scroll_limit = view.max_scroll(state);
             }
+            asked |= matches!(action, Action::Key(_) | Action::Resized { .. });
             // The header counts down to the stream's next attempt.
             dirty |= matches!(action, Action::Tick { .. }) && state.feed.retry_at.is_some();
             for effect in super::update::update(state, action) {
@@ -79,9 +99,12 @@ pub async fn run_loop<B: Backend>(
         if state.should_quit {
             break;
         }
-        if dirty {
+        owed |= dirty;
+        if owed && (asked || drawn_at.elapsed() >= DATA_FRAME_EVERY) {
             terminal.draw(|f| view.draw(state, f))?;
             counts.frames += 1;
+            drawn_at = Instant::now();
+            owed = false;
         }
     }
     Ok(counts)
@@ -200,6 +223,90 @@ fn base64(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+    use std::time::Duration;
+
+    use chrono::Utc;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::backend::TestBackend;
+    use ratatui::{Frame, Terminal};
+    use tokio::sync::mpsc::UnboundedSender;
+    use tokio_util::sync::CancellationToken;
+
+    use super::{DATA_FRAME_EVERY, View, run_loop};
+    use crate::app::action::Action;
+    use crate::app::keymap::Keymap;
+    use crate::app::runner::Runner;
+    use crate::app::state::{Connection, State};
+    use crate::ops::OpError;
+
+    /// Counts the frames it is asked for.
+    #[derive(Default)]
+    struct Counting(Cell<u32>);
+
+    impl View for Counting {
+        fn draw(&self, _: &State, _: &mut Frame) {
+            self.0.set(self.0.get() + 1);
+        }
+        fn max_scroll(&self, _: &State) -> u16 {
+            0
+        }
+    }
+
+    /// A change nobody asked for (it puts a notice up).
+    fn news(tx: &UnboundedSender<Action>) {
+        let result = Err(OpError::Unavailable("who am I: no answer".into()));
+        tx.send(Action::IdentityResolved { result }).expect("loop");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn changes_nobody_asked_for_are_paced_and_a_key_is_drawn_at_once() {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let runner = Runner::new(None, false, tx.clone());
+        let cancel = CancellationToken::new();
+        let mut state = State::new(Keymap::default(), false, Connection::default(), Utc::now());
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+        let view = Counting::default();
+        let frames = &view.0;
+        let step = Duration::from_millis(10);
+        let driver = async {
+            tokio::time::sleep(step).await;
+            assert_eq!(frames.get(), 1, "the first frame");
+            // 20 changes 10 ms apart: a frame at most every 100 ms.
+            for _ in 0..20 {
+                news(&tx);
+                tokio::time::sleep(step).await;
+            }
+            tokio::time::sleep(DATA_FRAME_EVERY).await;
+            let paced = frames.get() - 1;
+            assert!(
+                (2..=3).contains(&paced),
+                "{paced} frames for 20 changes in 200 ms"
+            );
+
+            // A change, then a key at once: the key's frame shows both, now.
+            news(&tx);
+            let key = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+            tx.send(Action::Key(key)).expect("loop");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            assert_eq!(frames.get(), paced + 2, "the key is drawn without waiting");
+            tokio::time::sleep(DATA_FRAME_EVERY * 3).await;
+            assert_eq!(frames.get(), paced + 2, "nothing was left to draw");
+            cancel.cancel();
+        };
+        let looping = run_loop(
+            &mut terminal,
+            &mut state,
+            &view,
+            &runner,
+            &mut rx,
+            &cancel,
+            |_, _| {},
+        );
+        let (counts, ()) = tokio::join!(looping, driver);
+        assert_eq!(counts.expect("loop").frames, u64::from(frames.get()));
+    }
+
     #[test]
     fn osc52_encodes_base64() {
         assert_eq!(super::osc52("ami-1"), "\x1b]52;c;YW1pLTE=\x07");

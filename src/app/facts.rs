@@ -162,14 +162,18 @@ fn stage_of(label: &str) -> Stage {
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     /// The running event whose execution is recorded, by lifecycle id.
-    pub running: HashMap<Arc<str>, Claim>,
+    pub running: HashMap<Arc<str>, Claim, foldhash::fast::RandomState>,
     /// What a person is asked to do, by lifecycle id.
-    pub waiting: HashMap<Arc<str>, Waits>,
+    pub waiting: HashMap<Arc<str>, Waits, foldhash::fast::RandomState>,
     /// Every production AMI, by lifecycle id.
-    pub promotions: HashMap<Arc<str>, Box<[Promoted]>>,
+    pub promotions: HashMap<Arc<str>, Box<[Promoted]>, foldhash::fast::RandomState>,
 }
 
-fn set<T>(map: &mut HashMap<Arc<str>, T>, id: &Arc<str>, value: Option<T>) {
+fn set<T>(
+    map: &mut HashMap<Arc<str>, T, foldhash::fast::RandomState>,
+    id: &Arc<str>,
+    value: Option<T>,
+) {
     match value {
         Some(value) => {
             map.insert(Arc::clone(id), value);
@@ -217,6 +221,25 @@ impl Facts {
     /// Works out what `lc` (just read) means for each screen.
     pub fn note(&mut self, id: &Arc<str>, lc: &Lifecycle, now: DateTime<Utc>, names: &mut Names) {
         self.set(id, Noted::of(lc, now, names));
+    }
+
+    /// Keeps what a lifecycle seen for the first time means: nothing is
+    /// held for it yet, so nothing is looked up to be let go.
+    pub fn add(&mut self, id: &Arc<str>, noted: Noted) {
+        let Noted {
+            running,
+            waiting,
+            promotions,
+        } = noted;
+        if let Some(claim) = running {
+            self.running.insert(Arc::clone(id), claim);
+        }
+        if let Some(waits) = waiting {
+            self.waiting.insert(Arc::clone(id), waits);
+        }
+        if let Some(found) = promotions {
+            self.promotions.insert(Arc::clone(id), found);
+        }
     }
 
     /// Keeps what a lifecycle was found to mean.

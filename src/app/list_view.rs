@@ -182,7 +182,8 @@ impl State {
                 record,
             } = p;
             self.rows.push(row);
-            self.hold(j, noted, &outputs, history, record, &pinned);
+            self.facts.add(&self.rows[j].id, noted);
+            self.hold(j, None, &outputs, history, record, &pinned);
             if let Some(seen) = self.seen.as_mut() {
                 seen.push(true);
             }
@@ -221,7 +222,7 @@ impl State {
             record,
         } = p;
         self.rows[i] = row;
-        self.hold(i, noted, &outputs, history, record, pinned);
+        self.hold(i, Some(noted), &outputs, history, record, pinned);
     }
 
     /// Counts a row into (or out of) its triage group.
@@ -234,14 +235,15 @@ impl State {
         };
     }
 
-    /// Keeps what row `i`'s lifecycle means for the other screens, and holds
+    /// Keeps what row `i`'s lifecycle means for the other screens (`noted`,
+    /// unless it was added already), and holds
     /// its record when the table is small, when it was held already or
     /// when it is on screen. A held record of another version that did not
     /// come with the row is let go (read again when a screen needs it).
     fn hold(
         &mut self,
         i: usize,
-        noted: Noted,
+        noted: Option<Noted>,
         outputs: &[(Output, u64)],
         history: Vec<Arrival>,
         record: Option<Lifecycle>,
@@ -251,7 +253,9 @@ impl State {
         if self.feed.status.is_live() {
             self.new_links.add_keys(&id, outputs);
         }
-        self.facts.set(&id, noted);
+        if let Some(noted) = noted {
+            self.facts.set(&id, noted);
+        }
         if !self.feed.history_done && !history.is_empty() {
             // The first load: what happened in the last hour, from the records.
             self.feed.push(history);

@@ -15,7 +15,7 @@ pub const KEEP: usize = 256;
 
 #[derive(Debug, Clone, Default)]
 pub struct Records {
-    held: HashMap<Arc<str>, Held>,
+    held: HashMap<Arc<str>, Held, foldhash::fast::RandomState>,
     clock: u64,
 }
 

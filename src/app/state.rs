@@ -165,7 +165,9 @@ pub struct State {
     /// One compact row per loaded lifecycle (what the list shows and
     /// filters on); the full records are in `records`.
     pub rows: Vec<Row>,
-    pub by_id: HashMap<Arc<str>, usize>,
+    /// Row index by lifecycle id (foldhash: SipHash was an eighth of the
+    /// first load's UI-thread work).
+    pub by_id: HashMap<Arc<str>, usize, foldhash::fast::RandomState>,
     /// The strings rows share (stack tags, products, owners).
     pub names: Names,
     /// The full records held: all of a small table, else a bounded set.
@@ -299,7 +301,7 @@ impl State {
             awaiting: None,
             fetching: None,
             new_links: crate::lifecycle::notification::LinkIndex::default(),
-            by_id: HashMap::new(),
+            by_id: HashMap::default(),
             triage_counts: [0; 6],
             view: Vec::new(),
             selected: 0,

@@ -21,10 +21,13 @@ use super::Notification;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[allow(clippy::struct_field_names)]
 pub struct LinkIndex {
-    by_ami: HashMap<u64, Arc<str>>,
-    by_image_arn: HashMap<u64, Arc<str>>,
-    by_command: HashMap<u64, Arc<str>>,
+    by_ami: HashMap<u64, Arc<str>, Fast>,
+    by_image_arn: HashMap<u64, Arc<str>, Fast>,
+    by_command: HashMap<u64, Arc<str>, Fast>,
 }
+
+/// The keys are hashes already: the maps hash them again cheaply.
+type Fast = foldhash::fast::RandomState;
 
 /// The hash an output is stored under (SipHash with fixed keys: the same
 /// in every index of one process).
