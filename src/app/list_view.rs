@@ -173,17 +173,7 @@ impl State {
             }
             let j = self.rows.len();
             self.by_id.insert(Arc::clone(&p.row.id), j);
-            self.count(p.row.triage, true);
-            let Prepared {
-                row,
-                noted,
-                outputs,
-                history,
-                record,
-            } = p;
-            self.rows.push(row);
-            self.facts.add(&self.rows[j].id, noted);
-            self.hold(j, None, &outputs, history, record, &pinned);
+            self.replace(j, p, &pinned);
             if let Some(seen) = self.seen.as_mut() {
                 seen.push(true);
             }
@@ -210,10 +200,9 @@ impl State {
         Prepared::of(lc, self.now, &mut self.names, history, true)
     }
 
-    /// Puts `p` in row `i`'s place.
+    /// Puts `p` in row `i`'s place, or after the last row when `i` is the
+    /// number of rows (a lifecycle seen for the first time).
     fn replace(&mut self, i: usize, p: Prepared, pinned: &[Arc<str>]) {
-        self.count(self.rows[i].triage, false);
-        self.count(p.row.triage, true);
         let Prepared {
             row,
             noted,
@@ -221,8 +210,17 @@ impl State {
             history,
             record,
         } = p;
-        self.rows[i] = row;
-        self.hold(i, Some(noted), &outputs, history, record, pinned);
+        self.count(row.triage, true);
+        let noted = if i == self.rows.len() {
+            self.rows.push(row);
+            self.facts.add(&self.rows[i].id, noted);
+            None
+        } else {
+            self.count(self.rows[i].triage, false);
+            self.rows[i] = row;
+            Some(noted)
+        };
+        self.hold(i, noted, &outputs, history, record, pinned);
     }
 
     /// Counts a row into (or out of) its triage group.

@@ -24,16 +24,8 @@ fn many(n: usize) -> Vec<Lifecycle> {
 /// A complete reload that returns `lifecycles`.
 fn reload(state: &mut State, lifecycles: Vec<Lifecycle>) {
     let _ = start_load(state);
-    let request = state.request;
     let page = PageData::last(state, lifecycles);
-    update(
-        state,
-        Action::PageLoaded {
-            request,
-            at: now(),
-            result: Ok(page),
-        },
-    );
+    super::last_page(state, page);
 }
 
 fn selected_id(state: &State) -> Option<String> {

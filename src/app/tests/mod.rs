@@ -74,17 +74,22 @@ pub fn loaded(lifecycles: Vec<Lifecycle>, read_only: bool) -> State {
         },
     );
     let _ = start_load(&mut state);
-    let request = state.request;
     let page = PageData::last(&state, lifecycles);
+    last_page(&mut state, page);
+    state
+}
+
+/// Hands `page` to the state as the last page of the load in flight.
+pub fn last_page(state: &mut State, page: PageData) -> Vec<Effect> {
+    let request = state.request;
     update(
-        &mut state,
+        state,
         Action::PageLoaded {
             request,
             at: now(),
             result: Ok(page),
         },
-    );
-    state
+    )
 }
 
 /// A key press as the event loop delivers it: the view measures the scroll

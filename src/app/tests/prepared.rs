@@ -5,25 +5,12 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::{demo, loaded, now};
-use crate::app::action::{Action, PageData};
+use super::{demo, last_page, loaded};
+use crate::app::action::PageData;
 use crate::app::records::KEEP;
 use crate::app::state::State;
-use crate::app::update::{start_load, update};
+use crate::app::update::start_load;
 use crate::lifecycle::Lifecycle;
-
-/// Hands `page` to the state as the last page of the load in flight.
-fn last_page(state: &mut State, page: PageData) {
-    let request = state.request;
-    update(
-        state,
-        Action::PageLoaded {
-            request,
-            at: now(),
-            result: Ok(page),
-        },
-    );
-}
 
 fn kept(page: &PageData) -> Vec<String> {
     page.prepared
