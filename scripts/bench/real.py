@@ -258,6 +258,21 @@ def main():
         tmux("kill-server", check=False)
 
 
+def until_loaded(pid, started, look, pause):
+    """Calls `look` (which returns the screen), `pause` s apart, until the
+    header says the first load is done; fails when the dashboard exits or
+    after 30 minutes."""
+    while True:
+        text = look()
+        if "updated just now" in text and "loading…" not in text:
+            return text
+        if not os.path.exists(f"/proc/{pid}"):
+            raise SystemExit("real.py: the dashboard exited during the first load")
+        if time.monotonic() - started > 1800:
+            raise SystemExit("real.py: the first load did not finish in 30 minutes")
+        time.sleep(pause)
+
+
 def untouched_load(n, command, log_file):
     """0. The first load as a user who only watches sees it: no key pressed,
     the log at its default level. The main thread runs the event loop
@@ -269,15 +284,7 @@ def untouched_load(n, command, log_file):
     pid = int(tmux("list-panes", "-t", "bench", "-F", "#{pane_pid}").split()[0])
     started = time.monotonic()
     wait_for("stream:", 60, pid)
-    while True:
-        text = screen()
-        if "updated just now" in text and "loading…" not in text:
-            break
-        if not os.path.exists(f"/proc/{pid}"):
-            raise SystemExit("real.py: the dashboard exited during the untouched first load")
-        if time.monotonic() - started > 1800:
-            raise SystemExit("real.py: the untouched first load did not finish in 30 minutes")
-        time.sleep(0.25)
+    until_loaded(pid, started, screen, 0.25)
     wall = time.monotonic() - started
     main_cpu = cpu_seconds(f"/proc/{pid}/task/{pid}/stat")
     process_cpu = cpu_seconds(f"/proc/{pid}/stat")
@@ -298,13 +305,7 @@ def run(n, table, topic, log_file, idle_s, storm_s, rate):
     wait_for("stream:", 60, pid)  # the first frame (the header names the stream)
     # 1. keys while the first load runs
     during_load = []
-    while True:
-        text = toggle_help(during_load)
-        if "updated just now" in text and "loading…" not in text:
-            break
-        if time.monotonic() - started > 1800:
-            raise SystemExit("real.py: the first load did not finish in 30 minutes")
-        time.sleep(0.1)
+    until_loaded(pid, started, lambda: toggle_help(during_load), 0.1)
     load_wall = time.monotonic() - started
     process_cpu = cpu_seconds(f"/proc/{pid}/stat")
     main_cpu = cpu_seconds(f"/proc/{pid}/task/{pid}/stat")
