@@ -33,10 +33,9 @@ pub struct LoopStats {
 }
 
 /// A change that no key or resize asked for (a page of a load, a
-/// notification, the clock) is drawn at most this often: a load of 100 000
-/// arrives in a few hundred pages, and a frame for each was a third of the
-/// first load's UI-thread work. A key is drawn at once, with whatever came
-/// before it.
+/// notification, the clock) is drawn at most this often: pages of a load
+/// and a storm's messages would otherwise cost a frame each on the UI
+/// thread. A key is drawn at once, with whatever came before it.
 pub const DATA_FRAME_EVERY: Duration = Duration::from_millis(100);
 
 /// Runs until the state says quit or `cancel` fires. `copy` writes OSC 52
