@@ -11,6 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::rows::{Names, Semver};
+use crate::lifecycle::FastHash;
 use crate::lifecycle::approvals::ApprovalOverride;
 use crate::lifecycle::{AmiOutput, EventStatus, Lifecycle, Stage, VulnerabilityCounts};
 use crate::ops::inbox::{Waiting, WaitingFor, waiting_for};
@@ -162,18 +163,14 @@ fn stage_of(label: &str) -> Stage {
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     /// The running event whose execution is recorded, by lifecycle id.
-    pub running: HashMap<Arc<str>, Claim, foldhash::fast::RandomState>,
+    pub running: HashMap<Arc<str>, Claim, FastHash>,
     /// What a person is asked to do, by lifecycle id.
-    pub waiting: HashMap<Arc<str>, Waits, foldhash::fast::RandomState>,
+    pub waiting: HashMap<Arc<str>, Waits, FastHash>,
     /// Every production AMI, by lifecycle id.
-    pub promotions: HashMap<Arc<str>, Box<[Promoted]>, foldhash::fast::RandomState>,
+    pub promotions: HashMap<Arc<str>, Box<[Promoted]>, FastHash>,
 }
 
-fn set<T>(
-    map: &mut HashMap<Arc<str>, T, foldhash::fast::RandomState>,
-    id: &Arc<str>,
-    value: Option<T>,
-) {
+fn set<T>(map: &mut HashMap<Arc<str>, T, FastHash>, id: &Arc<str>, value: Option<T>) {
     match value {
         Some(value) => {
             map.insert(Arc::clone(id), value);
@@ -218,11 +215,6 @@ impl Noted {
 }
 
 impl Facts {
-    /// Works out what `lc` (just read) means for each screen.
-    pub fn note(&mut self, id: &Arc<str>, lc: &Lifecycle, now: DateTime<Utc>, names: &mut Names) {
-        self.set(id, Noted::of(lc, now, names));
-    }
-
     /// Keeps what a lifecycle seen for the first time means: nothing is
     /// held for it yet, so nothing is looked up to be let go.
     pub fn add(&mut self, id: &Arc<str>, noted: Noted) {

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::lifecycle::Lifecycle;
+use crate::lifecycle::{FastHash, Lifecycle};
 
 /// Up to this many lifecycles, every record is held; above it, at most this
 /// many (plus the ones on screen).
@@ -15,7 +15,7 @@ pub const KEEP: usize = 256;
 
 #[derive(Debug, Clone, Default)]
 pub struct Records {
-    held: HashMap<Arc<str>, Held, foldhash::fast::RandomState>,
+    held: HashMap<Arc<str>, Held, FastHash>,
     clock: u64,
 }
 

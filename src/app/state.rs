@@ -165,9 +165,8 @@ pub struct State {
     /// One compact row per loaded lifecycle (what the list shows and
     /// filters on); the full records are in `records`.
     pub rows: Vec<Row>,
-    /// Row index by lifecycle id (foldhash: SipHash was an eighth of the
-    /// first load's UI-thread work).
-    pub by_id: HashMap<Arc<str>, usize, foldhash::fast::RandomState>,
+    /// Row index by lifecycle id.
+    pub by_id: HashMap<Arc<str>, usize, crate::lifecycle::FastHash>,
     /// The strings rows share (stack tags, products, owners).
     pub names: Names,
     /// The full records held: all of a small table, else a bounded set.

@@ -52,6 +52,14 @@ class IndefinitePathsTest(unittest.TestCase):
         out = run(pass_state({"p.$": "States.ArrayPartition($.ids, 10)"}), {"ids": list(range(12))})
         self.assertEqual(json.loads(out["output"]), {"p": [list(range(10)), [10, 11]]})
 
+    def test_array_partition_of_no_array_or_a_chunk_size_below_one_fails(self):
+        # The where-used batches rely on it: a wrong call fails, as AWS's
+        # intrinsic refuses it, instead of answering something.
+        for args, data in (("$.ids, 10", {"ids": "ami-1"}), ("$.ids, 0", {"ids": [1, 2]}),
+                           ("$.ids, -1", {"ids": [1, 2]})):
+            out = run(pass_state({"p.$": f"States.ArrayPartition({args})"}), data)
+            self.assertEqual(out["status"], "FAILED", (args, out))
+
     def test_a_definite_path_is_the_value(self):
         out = run(pass_state({"s.$": "$.f[0].Severity"}), self.FINDINGS)
         self.assertEqual(json.loads(out["output"]), {"s": "CRITICAL"})

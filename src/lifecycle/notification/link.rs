@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use super::super::Lifecycle;
+use super::super::{FastHash, Lifecycle};
 use super::Notification;
 
 /// Where each recorded output leads: AMI id, image ARN and Run Command id to
@@ -21,13 +21,10 @@ use super::Notification;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[allow(clippy::struct_field_names)]
 pub struct LinkIndex {
-    by_ami: HashMap<u64, Arc<str>, Fast>,
-    by_image_arn: HashMap<u64, Arc<str>, Fast>,
-    by_command: HashMap<u64, Arc<str>, Fast>,
+    by_ami: HashMap<u64, Arc<str>, FastHash>,
+    by_image_arn: HashMap<u64, Arc<str>, FastHash>,
+    by_command: HashMap<u64, Arc<str>, FastHash>,
 }
-
-/// The keys are hashes already: the maps hash them again cheaply.
-type Fast = foldhash::fast::RandomState;
 
 /// The hash an output is stored under (SipHash with fixed keys: the same
 /// in every index of one process).
