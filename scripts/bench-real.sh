@@ -61,6 +61,40 @@ printf 'list --json printed: %s lifecycles\n' \
     || echo 'NOT a complete JSON array')"
 rm -f "$WORK/out"
 
+# `list --json` against the boto3 peer that prints the same JSON, on
+# dynalite: moto spends ~1 s of its own per Scan page, which both sides
+# wait for, so there the ratio measures moto (bench.sh reports both).
+# Three alternating pairs, at N <= 20000 (the peer needs ~8 s per 10k).
+if [ "$N" -le 20000 ]; then
+  pair_rows=""
+  for round in 1 2 3; do
+    /usr/bin/time -o "$TIMES" -f '%e %U %S %M' "$BIN" list --json >"$WORK/a.json" 2>/dev/null \
+      || { log "list --json failed"; exit 1; }
+    read -r a_wall a_cpu < <(awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$TIMES")
+    /usr/bin/time -o "$TIMES" -f '%e %U %S %M' "$VENV/bin/python" "$ROOT/scripts/bench/boto3_list.py" \
+      "${AMIBOARD_PREFIX}lifecycles" >"$WORK/b.json" 2>/dev/null || { log "the boto3 peer failed"; exit 1; }
+    read -r b_wall b_cpu < <(awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$TIMES")
+    same="$(python3 - "$WORK/a.json" "$WORK/b.json" <<'PY'
+import json, sys
+def texts(path):
+    return sorted(json.dumps(i, indent=2, ensure_ascii=False) for i in json.load(open(path)))
+try:
+    a, b = texts(sys.argv[1]), texts(sys.argv[2])
+    print("identical" if a == b else "DIFFERENT (%d vs %d items)" % (len(a), len(b)))
+except ValueError as err:
+    print("not comparable: %s" % err)
+PY
+)"
+    pair_rows="$pair_rows $(python3 -c "print('%.2f' % ($a_wall / $b_wall))")"
+    printf 'list --json of %s from dynalite vs the boto3 peer, pair %s: amiboard wall %s s, CPU %s s; boto3 wall %s s, CPU %s s; wall %.2fx, CPU %.3fx; output %s\n' \
+      "$N" "$round" "$a_wall" "$a_cpu" "$b_wall" "$b_cpu" \
+      "$(python3 -c "print($a_wall / $b_wall)")" "$(python3 -c "print($a_cpu / max($b_cpu, 0.01))")" "$same"
+  done
+  printf 'list --json of %s from dynalite vs the boto3 peer: wall ratio of the three pairs:%s  (goal: <= 0.6x)\n' \
+    "$N" "$pair_rows"
+  rm -f "$WORK/a.json" "$WORK/b.json"
+fi
+
 LOG_FILE="$XDG_STATE_HOME/amiboard/amiboard.log"
 AMIBOARD_BENCH_QUIET_CMD="$(printf '%q' "$BIN")" \
 AMIBOARD_BENCH_CMD="env AMIBOARD_LOG=debug $(printf '%q' "$BIN")" \

@@ -36,7 +36,13 @@ fn main() -> ExitCode {
     let _guard = amiboard::cli::logging::init(&config.log_level);
     amiboard::cli::logging::log_panics();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        // One worker: the runtime's work is waiting on AWS, and what
+        // the runner decodes then lives in one allocator arena, not one per
+        // worker (100 000 lifecycles: 98 MiB after the first load against
+        // 103 MiB with two workers, 117 against 124 MiB at the peak of a
+        // refresh in which every record changed; docs/performance.md). The
+        // UI runs on the main thread, the stream on a thread of its own.
+        .worker_threads(1)
         .enable_all()
         .build()
     {

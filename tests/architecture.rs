@@ -303,6 +303,36 @@ fn the_domain_uses_no_runtime_terminal_or_aws_crate() {
 }
 
 #[test]
+fn unsafe_code_is_only_the_one_allocator_call() {
+    // Cargo.toml denies `unsafe_code`; `app::memory` expects it once, for
+    // glibc's malloc_trim. Any other `unsafe` (a block, fn, impl or trait,
+    // in source, tests or examples) fails here.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["src", "tests", "examples"] {
+        rust_files(&root.join(dir), &mut files);
+    }
+    let mut found = Vec::new();
+    for file in &files {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        let code = without_comments(&text);
+        // Spelled apart, so this file does not find itself.
+        let keyword = concat!("un", "safe");
+        let uses = [" {", " fn", " impl", " trait", " extern"]
+            .iter()
+            .map(|after| code.matches(&format!("{keyword}{after}")).count())
+            .sum::<usize>();
+        if uses > 0 {
+            let rel = file.strip_prefix(root).unwrap_or(file);
+            found.push(format!("{}: {uses}", rel.display()));
+        }
+    }
+    assert_eq!(found, vec!["src/app/memory.rs: 1".to_string()]);
+}
+
+#[test]
 fn no_rust_file_is_over_500_lines() {
     // Source, tests and examples alike.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

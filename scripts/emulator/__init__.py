@@ -20,6 +20,8 @@ state):
   targets for the EC2 "AMI State Change" events.
 - `ssm_commands`: Run Command notifications on the command's SNS topic, and
   failed invocations for failure injection.
+- `dynamodb_strict`: Scan and Query refuse a `Limit` below 1, as DynamoDB
+  does.
 - `cloudformation`: stacks of deploy/amiboard.template.json: a state
   machine's `Definition` object, a table's point-in-time recovery, a bucket's
   public access block and lifecycle rules, topic and bucket policies, Image
@@ -31,8 +33,9 @@ Failure injection: tags on the image pipeline, read when the work starts
 
 
 def install() -> None:
-    from . import cloudformation, ec2_tasks, imagebuilder, sfn_sdk, ssm_commands
+    from . import cloudformation, dynamodb_strict, ec2_tasks, imagebuilder, sfn_sdk, ssm_commands
 
+    dynamodb_strict.install()
     sfn_sdk.install()
     imagebuilder.install()
     ec2_tasks.install()

@@ -240,6 +240,9 @@ pub enum Effect {
     Mutate { op: Op, actor: String },
     /// Put text on the clipboard with OSC 52 (written by the terminal backend).
     Copy { text: String },
+    /// Give the allocator's free pages back to the system (`app::memory`),
+    /// after a load or a large change read, off the UI thread.
+    GiveBackMemory,
     /// Read an execution's state and elapsed time.
     FetchProgress {
         lifecycle_id: String,
@@ -286,6 +289,7 @@ impl Effect {
             | Effect::FetchLifecycle { .. }
             | Effect::Identify
             | Effect::Copy { .. }
+            | Effect::GiveBackMemory
             | Effect::FetchProgress { .. }
             | Effect::SetLinks { .. }
             | Effect::AddLinks { .. }

@@ -127,6 +127,9 @@ pub fn read(state: &mut State, result: Result<ChangedSince, OpError>) -> Vec<Eff
                     .and_then(|&i| state.rows.get(i))
                     .is_some_and(|row| row.item_version >= version)
             };
+            // A large read (a write to many items) left its decoded pages
+            // free on a worker thread.
+            let large = changes.lifecycles.len() + changes.beyond.len() >= REREAD_AT_MOST;
             let newer: Vec<_> = changes
                 .lifecycles
                 .into_iter()
@@ -141,6 +144,9 @@ pub fn read(state: &mut State, result: Result<ChangedSince, OpError>) -> Vec<Eff
                 .map(|(id, _)| id)
                 .collect();
             let mut effects = Vec::new();
+            if large {
+                effects.push(Effect::GiveBackMemory);
+            }
             if wanted.len() > REREAD_AT_MOST {
                 state.notify(
                     Level::Info,

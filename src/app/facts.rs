@@ -185,14 +185,16 @@ fn set<T>(map: &mut HashMap<Arc<str>, T, FastHash>, id: &Arc<str>, value: Option
 /// it was read (`app::prepared`), kept by [`Facts::set`].
 #[derive(Debug, Clone)]
 pub struct Noted {
-    running: Option<Claim>,
-    waiting: Option<Waits>,
+    // Boxed: most lifecycles have neither, and a prepared page's rows are
+    // moved several times on their way into the list.
+    running: Option<Box<Claim>>,
+    waiting: Option<Box<Waits>>,
     promotions: Option<Box<[Promoted]>>,
 }
 
 impl Noted {
     pub fn of(lc: &Lifecycle, now: DateTime<Utc>, names: &mut Names) -> Noted {
-        let waiting = waiting_for(lc, now).map(|w| Waits::of(lc, &w, names));
+        let waiting = waiting_for(lc, now).map(|w| Box::new(Waits::of(lc, &w, names)));
         let found: Box<[Promoted]> = promotions(lc)
             .into_iter()
             .map(|(_, _, region, p)| Promoted {
@@ -207,7 +209,7 @@ impl Noted {
             })
             .collect();
         Noted {
-            running: Claim::of(lc),
+            running: Claim::of(lc).map(Box::new),
             waiting,
             promotions: (!found.is_empty()).then_some(found),
         }
@@ -224,10 +226,10 @@ impl Facts {
             promotions,
         } = noted;
         if let Some(claim) = running {
-            self.running.insert(Arc::clone(id), claim);
+            self.running.insert(Arc::clone(id), *claim);
         }
         if let Some(waits) = waiting {
-            self.waiting.insert(Arc::clone(id), waits);
+            self.waiting.insert(Arc::clone(id), *waits);
         }
         if let Some(found) = promotions {
             self.promotions.insert(Arc::clone(id), found);
@@ -236,8 +238,8 @@ impl Facts {
 
     /// Keeps what a lifecycle was found to mean.
     pub fn set(&mut self, id: &Arc<str>, noted: Noted) {
-        set(&mut self.running, id, noted.running);
-        set(&mut self.waiting, id, noted.waiting);
+        set(&mut self.running, id, noted.running.map(|c| *c));
+        set(&mut self.waiting, id, noted.waiting.map(|w| *w));
         set(&mut self.promotions, id, noted.promotions);
     }
 

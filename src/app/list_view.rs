@@ -9,6 +9,7 @@
 //! table is never held twice.
 
 use std::cmp::Ordering;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use super::action::Effect;
@@ -80,23 +81,25 @@ impl State {
         let sort = self.sort;
         let rows = &self.rows;
         fresh.sort_unstable_by(|a, b| order(sort, &rows[*a], &rows[*b]));
-        // Each fresh row finds its place in what is left of the view by
-        // binary search, and the rows before it are copied without a
-        // comparison: a page of k rows into n costs k log n comparisons,
-        // not n (rows are scattered in memory, so each comparison is a
-        // cache miss or two).
-        let old = std::mem::take(&mut self.view);
-        let mut merged = Vec::with_capacity(old.len().saturating_add(fresh.len()));
-        let mut rest: &[usize] = &old;
-        for f in fresh {
-            let at =
-                rest.partition_point(|k| order(sort, &rows[*k], &rows[f]) != Ordering::Greater);
-            merged.extend_from_slice(&rest[..at]);
-            merged.push(f);
-            rest = &rest[at..];
+        // Merged in place from the back: the largest fresh row finds its
+        // place in what is left of the view by binary search, and the rows
+        // after it move up without a comparison. A page of k rows into n
+        // costs k log n comparisons, not n (rows are scattered in memory,
+        // so each comparison is a cache miss or two), and no new view is
+        // allocated per page.
+        let view = &mut self.view;
+        let mut old_end = view.len();
+        view.resize(old_end + fresh.len(), usize::MAX);
+        let mut write = view.len();
+        for f in fresh.into_iter().rev() {
+            let at = view[..old_end]
+                .partition_point(|k| order(sort, &rows[*k], &rows[f]) != Ordering::Greater);
+            let after = old_end - at;
+            view.copy_within(at..old_end, write - after);
+            write -= after + 1;
+            view[write] = f;
+            old_end = at;
         }
-        merged.extend_from_slice(rest);
-        self.view = merged;
     }
 
     /// Replaces all data (a completed load). A lifecycle this state holds
@@ -145,7 +148,7 @@ impl State {
             p.row.id = Arc::clone(&self.rows[i].id);
             // Unchanged, and its record held or not wanted: nothing to do.
             let unchanged = match (self.records.get(&p.row.id), &p.record) {
-                (Some(held), Some(lc)) => held == lc,
+                (Some(held), Some(lc)) => held == &**lc,
                 (Some(held), None) => held.item_version == p.row.item_version,
                 (None, _) => !pinned.contains(&p.row.id),
             };
@@ -164,15 +167,22 @@ impl State {
             }
         }
         for mut p in added {
-            if let Some(&j) = self.by_id.get(&p.row.id) {
+            let j = self.rows.len();
+            // One lookup: the id placed, or found twice in this batch.
+            let twice = match self.by_id.entry(Arc::clone(&p.row.id)) {
+                Entry::Occupied(seen) => Some(*seen.get()),
+                Entry::Vacant(place) => {
+                    place.insert(j);
+                    None
+                }
+            };
+            if let Some(j) = twice {
                 if self.rows[j].item_version <= p.row.item_version {
                     p.row.id = Arc::clone(&self.rows[j].id);
                     self.replace(j, p, &pinned);
                 }
                 continue;
             }
-            let j = self.rows.len();
-            self.by_id.insert(Arc::clone(&p.row.id), j);
             self.replace(j, p, &pinned);
             if let Some(seen) = self.seen.as_mut() {
                 seen.push(true);
@@ -189,7 +199,9 @@ impl State {
     /// (its run ended without recording a result, read-only): prepared
     /// again from its record, kept for that (`PrepareFor::keep`).
     fn overlaid(&mut self, p: Prepared) -> Prepared {
-        if !self.executions.unrecorded.contains_key(&*p.row.id) {
+        if self.executions.unrecorded.is_empty()
+            || !self.executions.unrecorded.contains_key(&*p.row.id)
+        {
             return p;
         }
         let Some(mut lc) = p.record else {
@@ -197,7 +209,7 @@ impl State {
         };
         self.executions.overlay(&mut lc);
         let history = !p.history.is_empty();
-        Prepared::of(lc, self.now, &mut self.names, history, true)
+        Prepared::of(*lc, self.now, &mut self.names, history, true)
     }
 
     /// Puts `p` in row `i`'s place, or after the last row when `i` is the
@@ -244,7 +256,7 @@ impl State {
         noted: Option<Noted>,
         outputs: &[(Output, u64)],
         history: Vec<Arrival>,
-        record: Option<Lifecycle>,
+        record: Option<Box<Lifecycle>>,
         pinned: &[Arc<str>],
     ) {
         let id = Arc::clone(&self.rows[i].id);
@@ -264,7 +276,7 @@ impl State {
                     || self.records.contains(&id)
                     || pinned.contains(&id) =>
             {
-                self.records.put(id, lc, pinned);
+                self.records.put(id, *lc, pinned);
             }
             Some(_) => {}
             None => {

@@ -27,6 +27,7 @@ mod list_view;
 pub mod list_watch;
 mod live;
 pub mod logs;
+pub mod memory;
 pub mod palette;
 pub mod prepared;
 pub mod progress;

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use super::action::{CursorKey, PageData};
 use super::facts::Noted;
 use super::records::KEEP;
-use super::rows::{Names, Row};
+use super::rows::{Names, Row, Sort};
 use super::state::State;
 use crate::lifecycle::Lifecycle;
 use crate::lifecycle::notification::{Arrival, Output, output_keys};
@@ -35,8 +35,9 @@ pub struct Prepared {
     pub outputs: Box<[(Output, u64)]>,
     /// What happened to it in the last hour, for the feed (first load only).
     pub history: Vec<Arrival>,
-    /// The record itself, when the dashboard holds it (`app::records`).
-    pub record: Option<Lifecycle>,
+    /// The record itself, when the dashboard holds it (`app::records`);
+    /// boxed, as most rows come without it.
+    pub record: Option<Box<Lifecycle>>,
 }
 
 impl Prepared {
@@ -58,7 +59,7 @@ impl Prepared {
             } else {
                 Vec::new()
             },
-            record: keep.then_some(lc),
+            record: keep.then(|| Box::new(lc)),
         }
     }
 }
@@ -77,6 +78,9 @@ pub struct PrepareFor {
     /// ...and those of these lifecycles: held already, on screen, or
     /// waiting for their execution's state to be laid over them.
     pub keep: Arc<HashSet<Arc<str>>>,
+    /// The list's order: a hand-over comes sorted, so the UI thread's
+    /// merge finds it in order (`State::take_in`).
+    pub sort: Sort,
 }
 
 /// Equal when they would prepare a page alike (the names by identity).
@@ -87,6 +91,7 @@ impl PartialEq for PrepareFor {
             && self.history == other.history
             && self.room == other.room
             && self.keep == other.keep
+            && self.sort == other.sort
     }
 }
 
@@ -95,15 +100,20 @@ impl Eq for PrepareFor {}
 impl PrepareFor {
     /// Prepares a page; the records not kept are dropped here.
     pub fn page(&self, lifecycles: Vec<Lifecycle>) -> Vec<Prepared> {
+        let mut prepared = Vec::with_capacity(lifecycles.len());
+        self.page_into(&mut prepared, lifecycles);
+        prepared
+    }
+
+    /// Prepares a page after the lifecycles already in `prepared` (the
+    /// pages of one hand-over share the `room`).
+    fn page_into(&self, prepared: &mut Vec<Prepared>, lifecycles: Vec<Lifecycle>) {
         let mut names = self.names.clone();
-        lifecycles
-            .into_iter()
-            .enumerate()
-            .map(|(i, lc)| {
-                let keep = i < self.room || self.keep.contains(lc.lifecycle_id.as_str());
-                Prepared::of(lc, self.now, &mut names, self.history, keep)
-            })
-            .collect()
+        let before = prepared.len();
+        prepared.extend(lifecycles.into_iter().enumerate().map(|(i, lc)| {
+            let keep = before + i < self.room || self.keep.contains(lc.lifecycle_id.as_str());
+            Prepared::of(lc, self.now, &mut names, self.history, keep)
+        }));
     }
 }
 
@@ -120,6 +130,27 @@ impl PageData {
             skipped,
             next,
         }
+    }
+
+    /// Adds the next page read to this hand-over: its lifecycles prepared
+    /// after those already here, its skipped items counted, its cursor.
+    pub fn add(
+        &mut self,
+        prepare: &PrepareFor,
+        lifecycles: Vec<Lifecycle>,
+        skipped: usize,
+        next: Option<Cursor>,
+    ) {
+        prepare.page_into(&mut self.prepared, lifecycles);
+        self.skipped += skipped;
+        self.next = next;
+    }
+
+    /// Puts the lifecycles in the list's order (the runner does, before it
+    /// hands them over).
+    pub fn sort(&mut self, sort: Sort) {
+        self.prepared
+            .sort_unstable_by(|a, b| super::list_view::order(sort, &a.row, &b.row));
     }
 
     /// The last page of a load, prepared as `state` asks now (tests and
@@ -146,6 +177,7 @@ impl State {
             history: !self.feed.history_done,
             room: KEEP.saturating_sub(self.rows.len()),
             keep: Arc::new(keep),
+            sort: self.sort,
         }
     }
 

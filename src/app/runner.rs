@@ -9,8 +9,10 @@ use std::sync::Arc;
 use chrono::Utc;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::action::{Action, Effect, Op, OpReport, PageData};
+use super::action::{Action, CursorKey, Effect, Op, OpReport, PageData};
+use super::prepared::PrepareFor;
 use crate::lifecycle::Refusal;
+use crate::lifecycle::notification::LinkIndex;
 use crate::ops::listener::LinkSetter;
 use crate::ops::{self, Context, OpError};
 
@@ -22,7 +24,55 @@ pub struct Runner {
     read_only: bool,
     tx: UnboundedSender<Action>,
     /// Where fresh link indexes go while the live stream runs.
-    links: Option<LinkSetter>,
+    links: Option<Links>,
+}
+
+/// A change of the stream's link index.
+enum LinkChange {
+    Set(LinkIndex),
+    Add(LinkIndex),
+}
+
+/// The stream's link index, changed in order by a task of its own: merging
+/// a page's links hashes every output again, which is not the UI
+/// thread's work. Without a runtime (a test), changed in place.
+#[derive(Clone)]
+enum Links {
+    Queued(UnboundedSender<LinkChange>),
+    InPlace(LinkSetter),
+}
+
+impl Links {
+    fn of(setter: LinkSetter) -> Links {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return Links::InPlace(setter);
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        runtime.spawn(async move {
+            while let Some(change) = rx.recv().await {
+                apply(&setter, change);
+            }
+        });
+        Links::Queued(tx)
+    }
+
+    fn change(&self, change: LinkChange) {
+        match self {
+            Links::Queued(tx) => {
+                if tx.send(change).is_err() {
+                    tracing::debug!("the link index task has ended");
+                }
+            }
+            Links::InPlace(setter) => apply(setter, change),
+        }
+    }
+}
+
+fn apply(setter: &LinkSetter, change: LinkChange) {
+    match change {
+        LinkChange::Set(index) => setter.set(index),
+        LinkChange::Add(index) => setter.add(index),
+    }
 }
 
 /// The choke point: the action that answers a mutating effect in read-only
@@ -60,7 +110,7 @@ impl Runner {
     /// Sends `Effect::SetLinks` to the live stream.
     #[must_use]
     pub fn with_links(mut self, links: LinkSetter) -> Self {
-        self.links = Some(links);
+        self.links = Some(Links::of(links));
         self
     }
 
@@ -78,13 +128,28 @@ impl Runner {
         }
         if let Effect::SetLinks { index } = effect {
             if let Some(links) = &self.links {
-                links.set(*index);
+                links.change(LinkChange::Set(*index));
             }
             return;
         }
         if let Effect::AddLinks { index } = effect {
             if let Some(links) = &self.links {
-                links.add(*index);
+                links.change(LinkChange::Add(*index));
+            }
+            return;
+        }
+        if matches!(effect, Effect::GiveBackMemory) {
+            // It walks every arena under its lock: not on the UI thread.
+            if tokio::runtime::Handle::try_current().is_ok() {
+                tokio::task::spawn_blocking(|| {
+                    let started = std::time::Instant::now();
+                    let gave = super::memory::give_back();
+                    tracing::debug!(
+                        gave,
+                        elapsed_ms = started.elapsed().as_millis(),
+                        "free memory given back"
+                    );
+                });
             }
             return;
         }
@@ -126,6 +191,42 @@ fn offline(effect: Effect, tx: &UnboundedSender<Action>) {
     }
 }
 
+/// A load hands the UI thread its lifecycles in batches of about this many:
+/// pages are read smaller (`aws::dynamodb::PAGE_ITEMS`, to bound what one
+/// decode holds) and what the UI thread does per batch (the view's merge,
+/// the next request) is paid once per hand-over, not per page.
+pub const HANDOVER_ITEMS: usize = 1000;
+
+/// Reads pages from `cursor` until about [`HANDOVER_ITEMS`] lifecycles are
+/// read or the table ends, and prepares them for the list. The rows are
+/// built here, on a worker thread, and the records the dashboard does not
+/// hold are dropped here too, page by page. A failed page fails the
+/// hand-over: the load retries from its start.
+async fn hand_over(
+    ctx: &Context,
+    stack_tag: Option<&str>,
+    cursor: Option<CursorKey>,
+    prepare: &PrepareFor,
+) -> Result<PageData, OpError> {
+    let mut data = PageData {
+        prepared: Vec::new(),
+        skipped: 0,
+        next: None,
+    };
+    let mut cursor = cursor.map(|c| c.cursor);
+    loop {
+        let page = ops::list_page(ctx, stack_tag, cursor.take()).await?;
+        data.add(prepare, page.lifecycles, page.skipped.len(), page.next);
+        match &data.next {
+            Some(next) if data.prepared.len() < HANDOVER_ITEMS => cursor = Some(next.clone()),
+            _ => {
+                data.sort(prepare.sort);
+                return Ok(data);
+            }
+        }
+    }
+}
+
 async fn perform(ctx: &Context, effect: Effect) -> Option<Action> {
     match effect {
         Effect::LoadPage {
@@ -134,13 +235,7 @@ async fn perform(ctx: &Context, effect: Effect) -> Option<Action> {
             cursor,
             prepare,
         } => {
-            // The rows are built here, on a worker thread, and the records
-            // the dashboard does not hold are dropped here too.
-            let result = ops::list_page(ctx, stack_tag.as_deref(), cursor.map(|c| c.cursor))
-                .await
-                .map(|page| {
-                    PageData::read(&prepare, page.lifecycles, page.skipped.len(), page.next)
-                });
+            let result = hand_over(ctx, stack_tag.as_deref(), cursor, &prepare).await;
             Some(Action::PageLoaded {
                 request,
                 at: Utc::now(),
@@ -201,7 +296,10 @@ async fn perform(ctx: &Context, effect: Effect) -> Option<Action> {
             let result = ops::build_image(ctx, &image_arn).await;
             Some(Action::BuildImageFetched { image_arn, result })
         }
-        Effect::Copy { .. } | Effect::SetLinks { .. } | Effect::AddLinks { .. } => None,
+        Effect::Copy { .. }
+        | Effect::SetLinks { .. }
+        | Effect::AddLinks { .. }
+        | Effect::GiveBackMemory => None,
     }
 }
 

@@ -352,6 +352,8 @@ fn page_loaded(
             state.next_refresh = Some(at + reload_every(state));
             super::changes::loaded(state, at);
             effects.extend(super::images::fetch_wanted(state, false));
+            // What the load's pages needed on the worker threads is free now.
+            effects.push(Effect::GiveBackMemory);
             effects
         }
     }

@@ -84,3 +84,93 @@ async fn scan_segments_cover_the_table_exactly_once() {
         );
     }
 }
+
+/// The dashboard reads the table in pages of at most `PAGE_ITEMS` (a Scan,
+/// or a stack tag's Query, with `Limit`), each id once, and its runner
+/// hands the UI thread about `HANDOVER_ITEMS` at a time, not a page each.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dashboard_reads_small_pages_and_hands_them_over_together() {
+    use amiboard::app::action::Action;
+    use amiboard::app::runner::{HANDOVER_ITEMS, Runner};
+    use amiboard::app::state::{Connection, Load};
+    use amiboard::app::{StartOptions, initial_state, update::update};
+    use amiboard::aws::dynamodb::PAGE_ITEMS;
+    use std::sync::Arc;
+
+    let env = TestEnv::new();
+    let ctx = env.provisioned().await;
+    let store = ctx.sdk().expect("sdk").store.clone();
+    let now = Utc::now();
+    let seeded: Vec<_> = (0..ITEMS)
+        .map(|i| demo_lifecycle(i, "paged", i + 1, now))
+        .collect();
+    store.batch_put_lifecycles(&seeded).await.expect("seed");
+    let want: BTreeMap<String, u32> = seeded.iter().map(|l| (l.lifecycle_id.clone(), 1)).collect();
+
+    for tag in [None, Some("paged")] {
+        let (mut cursor, mut ids, mut sizes) = (None, Vec::new(), Vec::new());
+        loop {
+            let page = store.list_page(tag, cursor).await.expect("page");
+            sizes.push(page.lifecycles.len());
+            ids.extend(page.lifecycles.into_iter().map(|l| l.lifecycle_id));
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        assert!(
+            sizes.iter().all(|n| *n <= PAGE_ITEMS as usize),
+            "{tag:?}: pages of at most {PAGE_ITEMS}: {sizes:?}"
+        );
+        assert!(
+            sizes.len() as u64 >= ITEMS / u64::from(PAGE_ITEMS),
+            "{tag:?}: {sizes:?}"
+        );
+        assert_eq!(counts(ids), want, "{tag:?}: every id exactly once");
+    }
+
+    // The dashboard's load: 1200 lifecycles in pages of 250 come to the
+    // UI thread as two hand-overs (1000, then the rest).
+    let config = env.config();
+    let connection = Connection {
+        region: "us-east-1".into(),
+        table: config.tables.lifecycles.clone(),
+        ..Connection::default()
+    };
+    let (mut state, effects) =
+        initial_state(&config, connection, &StartOptions::default()).expect("state");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let runner = Runner::new(Some(Arc::new(env.context().await)), false, tx);
+    for effect in effects {
+        runner.run(effect);
+    }
+    let mut handed = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(1);
+    while !matches!(state.load, Load::Loaded { .. }) {
+        assert!(std::time::Instant::now() < deadline, "the load did not end");
+        let Ok(Some(action)) =
+            tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv()).await
+        else {
+            continue;
+        };
+        if let Action::PageLoaded { result, .. } = &action {
+            let page = result.as_ref().expect("a hand-over");
+            handed.push(page.prepared.len());
+            // In the list's order (newest first, then by id): the UI
+            // thread's merge finds it sorted.
+            assert!(
+                page.prepared.windows(2).all(|w| {
+                    let (a, b) = (&w[0].row, &w[1].row);
+                    a.updated > b.updated || a.updated == b.updated && a.id <= b.id
+                }),
+                "a hand-over comes sorted"
+            );
+        }
+        for effect in update(&mut state, action) {
+            runner.run(effect);
+        }
+    }
+    assert_eq!(state.rows.len() as u64, ITEMS);
+    let items = usize::try_from(ITEMS).expect("items");
+    assert_eq!(handed, vec![HANDOVER_ITEMS, items - HANDOVER_ITEMS]);
+}

@@ -322,3 +322,33 @@ fn many_changes_past_the_held_ones_reload_the_list_page_by_page() {
         "a notice says why"
     );
 }
+
+/// A read of many items (held or not) freed its decoded pages on a worker
+/// thread: their memory goes back to the system, off the UI thread. A
+/// small read does not ask for it.
+#[test]
+fn a_large_change_read_gives_its_memory_back_and_a_small_one_does_not() {
+    let gives_back = |effects: &[Effect]| {
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::GiveBackMemory))
+            .count()
+    };
+    let mut state = connected();
+    let _ = at(&mut state, 31);
+    let few = answered(
+        &mut state,
+        Vec::new(),
+        vec![("lc-1".into(), 1)],
+        now() + Duration::seconds(31),
+    );
+    assert_eq!(gives_back(&few), 0, "{few:?}");
+    let _ = at(&mut state, 62);
+    // Already held at these versions: nothing applies, but the read was large.
+    let many: Vec<(String, u64)> = (0..crate::app::changes::REREAD_AT_MOST)
+        .map(|i| (if i % 2 == 0 { "lc-1" } else { "lc-2" }.to_string(), 1))
+        .collect();
+    let effects = answered(&mut state, Vec::new(), many, now() + Duration::seconds(62));
+    assert_eq!(gives_back(&effects), 1, "{effects:?}");
+    assert_eq!(reloads(&effects), 0);
+}

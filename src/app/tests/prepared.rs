@@ -123,3 +123,43 @@ fn a_held_record_whose_newer_row_came_without_it_is_let_go() {
     let row = &state.rows[state.by_id[id.as_str()]];
     assert_eq!(&*row.owner, "someone-else");
 }
+
+#[test]
+fn the_pages_of_one_hand_over_share_the_room_for_records() {
+    // The runner reads pages of `PAGE_ITEMS` and hands them over together:
+    // the first KEEP records of the hand-over come along, not the first
+    // KEEP of each page.
+    let mut state = loaded(Vec::new(), false);
+    let _ = start_load(&mut state);
+    let prepare = state.prepare_for();
+    let all = demo(3 * KEEP as u64);
+    let mut data = PageData {
+        prepared: Vec::new(),
+        skipped: 0,
+        next: None,
+    };
+    for page in all.chunks(KEEP * 2 / 3) {
+        data.add(&prepare, page.to_vec(), 1, None);
+    }
+    assert_eq!(data.prepared.len(), 3 * KEEP);
+    assert_eq!(data.skipped, all.chunks(KEEP * 2 / 3).count());
+    let expected: Vec<String> = all[..KEEP].iter().map(|l| l.lifecycle_id.clone()).collect();
+    assert_eq!(kept(&data), expected);
+    let whole = PageData::read(&prepare, all, 0, None);
+    assert_eq!(kept(&whole), expected);
+}
+
+#[test]
+fn the_end_of_a_load_gives_the_pages_memory_back() {
+    let mut state = loaded(Vec::new(), false);
+    let _ = start_load(&mut state);
+    let mut page = PageData::last(&state, demo(10));
+    page.next = None;
+    let effects = last_page(&mut state, page);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, crate::app::action::Effect::GiveBackMemory)),
+        "{effects:?}"
+    );
+}

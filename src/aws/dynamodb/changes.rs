@@ -27,6 +27,13 @@ use super::{Item, SkippedItem, Store};
 use crate::aws::error::AwsError;
 use crate::lifecycle::Lifecycle;
 
+/// An item's `lifecycle_id` and `item_version`, read without decoding it.
+fn id_and_version(item: &Item) -> Option<(&str, u64)> {
+    let id = item.get("lifecycle_id")?.as_s().ok()?;
+    let version = item.get("item_version")?.as_n().ok()?.parse().ok()?;
+    Some((id.as_str(), version))
+}
+
 /// The change index of the lifecycle table.
 pub const CHANGED_INDEX: &str = "changed_index";
 /// The change index's partition attribute, written with every lifecycle.
@@ -132,7 +139,23 @@ impl Store {
                 Ok(page) => page,
                 Err(err) => return self.unless_no_index(err).await,
             };
-            let page = super::scan::page_of(items, last_key);
+            let mut whole = Vec::new();
+            for item in items {
+                // Past the records handed over whole, an item's id and
+                // version are all that is kept: read from the item as it
+                // came, not from a decoded record (a write to 100 000
+                // items would decode every one of them).
+                if newest.len() >= CHANGES_HELD
+                    && let Some((id, version)) = id_and_version(&item)
+                    && !newest.contains_key(id)
+                {
+                    let held = beyond.entry(id.to_string()).or_insert(0);
+                    *held = (*held).max(version);
+                    continue;
+                }
+                whole.push(item);
+            }
+            let page = super::scan::page_of(whole, last_key);
             skipped.extend(page.skipped);
             for lc in page.lifecycles {
                 // An item written again while the shard was being paged
@@ -195,6 +218,7 @@ impl Store {
             .expression_attribute_values(":shard", AwsAttributeValue::S(shard.to_string()))
             .expression_attribute_values(":since", AwsAttributeValue::S(bound.to_string()))
             .set_exclusive_start_key(start)
+            .limit(self.page_limit())
             .customize()
             .config_override(Self::page_config())
             .send()

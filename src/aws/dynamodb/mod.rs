@@ -73,10 +73,21 @@ pub struct Store {
     endpoint: String,
     /// Parallel Scan segments of a full read ([`Store::scan_all`]).
     scan_segments: u32,
+    /// The most items a page of [`Store::list_page`] or of a change read
+    /// holds ([`PAGE_ITEMS`]).
+    page_items: u32,
 }
 
 /// Parallel Scan segments unless [`Store::with_scan_segments`] says otherwise.
 pub const DEFAULT_SCAN_SEGMENTS: u32 = 4;
+
+/// The most items in a page the dashboard reads ([`Store::list_page`], the
+/// change reads): about half a 1 MB page. A page is decoded whole on a
+/// worker thread, whose allocator keeps what the largest page needed (1 MB
+/// pages left 28 MiB per worker at 100 000 lifecycles, docs/performance.md).
+/// The runner hands several pages over at once (`app::runner::HANDOVER_ITEMS`).
+/// Full reads (`list --json`, [`Store::scan_pages`]) keep 1 MB pages.
+pub const PAGE_ITEMS: u32 = 250;
 
 impl Store {
     pub fn new(clients: &Clients, tables: TableNames) -> Self {
@@ -85,7 +96,21 @@ impl Store {
             tables,
             endpoint: clients.endpoint_label_for("DYNAMODB"),
             scan_segments: DEFAULT_SCAN_SEGMENTS,
+            page_items: PAGE_ITEMS,
         }
+    }
+
+    /// Pages of [`Store::list_page`] and of the change reads hold at most
+    /// `items` items (at least 1).
+    #[must_use]
+    pub fn with_page_items(mut self, items: u32) -> Self {
+        self.page_items = items.max(1);
+        self
+    }
+
+    /// The DynamoDB `Limit` of a page the dashboard reads.
+    fn page_limit(&self) -> i32 {
+        i32::try_from(self.page_items).unwrap_or(i32::MAX)
     }
 
     /// Full reads scan `segments` segments at once (at least 1).
@@ -201,6 +226,7 @@ impl Store {
                 .key_condition_expression("stack_tag = :tag")
                 .expression_attribute_values(":tag", AwsAttributeValue::S(tag.to_string()))
                 .set_exclusive_start_key(start_key)
+                .limit(self.page_limit())
                 .customize()
                 .config_override(Self::page_config())
                 .send()
@@ -208,7 +234,9 @@ impl Store {
                 .map_err(|e| self.fail("Query", table, e))?;
             (out.items.unwrap_or_default(), out.last_evaluated_key)
         } else {
-            return self.scan_page(None, start_key).await;
+            return self
+                .scan_page(None, start_key, Some(self.page_limit()))
+                .await;
         };
         tracing::debug!(
             elapsed_ms = started.elapsed().as_millis(),

@@ -21,11 +21,13 @@ enum Segments<'a> {
 }
 
 impl Store {
-    /// One page of a Scan, of one segment (`(segment, total)`) or of the whole table.
+    /// One page of a Scan, of one segment (`(segment, total)`) or of the
+    /// whole table; at most `limit` items when given (else up to 1 MB).
     pub(super) async fn scan_page(
         &self,
         segment: Option<(u32, u32)>,
         start_key: Option<Item>,
+        limit: Option<i32>,
     ) -> Result<Page, AwsError> {
         let table = &self.tables.lifecycles;
         let started = std::time::Instant::now();
@@ -37,6 +39,7 @@ impl Store {
             .set_segment(segment.map(|(s, _)| to_i32(s)))
             .set_total_segments(segment.map(|(_, t)| to_i32(t)))
             .set_exclusive_start_key(start_key)
+            .set_limit(limit)
             .customize()
             .config_override(Self::page_config())
             .send()
@@ -59,7 +62,7 @@ impl Store {
         total: u32,
         cursor: Option<Cursor>,
     ) -> Result<Page, AwsError> {
-        self.scan_page(Some((segment, total)), cursor.map(|c| c.0))
+        self.scan_page(Some((segment, total)), cursor.map(|c| c.0), None)
             .await
     }
 
@@ -73,7 +76,7 @@ impl Store {
         let next = move |segment: u32, cursor: Option<Cursor>| -> SegmentPage<'_> {
             Box::pin(async move {
                 let page = if total == 1 {
-                    self.scan_page(None, cursor.map(|c| c.0)).await
+                    self.scan_page(None, cursor.map(|c| c.0), None).await
                 } else {
                     self.segment_page(segment, total, cursor).await
                 };
