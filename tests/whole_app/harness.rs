@@ -195,9 +195,12 @@ impl App {
     pub fn run(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
-                // The loop writes OSC 52 itself; SetLinks and AddLinks answer nothing.
+                // The loop writes OSC 52 itself; SetLinks, AddLinks and
+                // GiveBackMemory answer nothing.
                 Effect::Copy { .. } => {}
-                Effect::SetLinks { .. } | Effect::AddLinks { .. } => self.runner.run(effect),
+                Effect::SetLinks { .. } | Effect::AddLinks { .. } | Effect::GiveBackMemory => {
+                    self.runner.run(effect);
+                }
                 other => {
                     self.pending += 1;
                     self.runner.run(other);
