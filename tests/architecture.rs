@@ -229,6 +229,15 @@ fn top_module(file: &Path) -> Option<String> {
     Some(first.trim_end_matches(".rs").to_string())
 }
 
+/// The Rust files of source, tests and examples.
+fn every_rust_file(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in ["src", "tests", "examples"] {
+        rust_files(&root.join(dir), &mut files);
+    }
+    files
+}
+
 fn production_files() -> Vec<(PathBuf, String)> {
     let mut files = Vec::new();
     rust_files(&src(), &mut files);
@@ -308,10 +317,7 @@ fn unsafe_code_is_only_the_one_allocator_call() {
     // glibc's malloc_trim. Any other `unsafe` (a block, fn, impl or trait,
     // in source, tests or examples) fails here.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in ["src", "tests", "examples"] {
-        rust_files(&root.join(dir), &mut files);
-    }
+    let files = every_rust_file(root);
     let mut found = Vec::new();
     for file in &files {
         let Ok(text) = std::fs::read_to_string(file) else {
@@ -336,10 +342,7 @@ fn unsafe_code_is_only_the_one_allocator_call() {
 fn no_rust_file_is_over_500_lines() {
     // Source, tests and examples alike.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in ["src", "tests", "examples"] {
-        rust_files(&root.join(dir), &mut files);
-    }
+    let files = every_rust_file(root);
     let long: Vec<String> = files
         .iter()
         .filter_map(|f| {

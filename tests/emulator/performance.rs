@@ -21,17 +21,23 @@ fn counts(ids: impl IntoIterator<Item = String>) -> BTreeMap<String, u32> {
     counts
 }
 
+/// `ITEMS` demo lifecycles written to `store`, `tag(i)` the stack tag of the
+/// i-th; returns each id once, as `counts` gives a read that saw each once.
+async fn seed(store: &Store, tag: impl Fn(u64) -> String) -> BTreeMap<String, u32> {
+    let now = Utc::now();
+    let seeded: Vec<_> = (0..ITEMS)
+        .map(|i| demo_lifecycle(i, &tag(i), i + 1, now))
+        .collect();
+    store.batch_put_lifecycles(&seeded).await.expect("seed");
+    seeded.iter().map(|l| (l.lifecycle_id.clone(), 1)).collect()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn scan_segments_cover_the_table_exactly_once() {
     let env = TestEnv::new();
     let ctx = env.provisioned().await;
     let store = ctx.sdk().expect("sdk").store.clone();
-    let now = Utc::now();
-    let seeded: Vec<_> = (0..ITEMS)
-        .map(|i| demo_lifecycle(i, &stack_tag_for(i, None), i + 1, now))
-        .collect();
-    store.batch_put_lifecycles(&seeded).await.expect("seed");
-    let want: BTreeMap<String, u32> = seeded.iter().map(|l| (l.lifecycle_id.clone(), 1)).collect();
+    let want = seed(&store, |i| stack_tag_for(i, None)).await;
     assert_eq!(want.len() as u64, ITEMS, "distinct ids seeded");
 
     // Segment by segment, page by page: disjoint, and together the table.
@@ -100,12 +106,7 @@ async fn the_dashboard_reads_small_pages_and_hands_them_over_together() {
     let env = TestEnv::new();
     let ctx = env.provisioned().await;
     let store = ctx.sdk().expect("sdk").store.clone();
-    let now = Utc::now();
-    let seeded: Vec<_> = (0..ITEMS)
-        .map(|i| demo_lifecycle(i, "paged", i + 1, now))
-        .collect();
-    store.batch_put_lifecycles(&seeded).await.expect("seed");
-    let want: BTreeMap<String, u32> = seeded.iter().map(|l| (l.lifecycle_id.clone(), 1)).collect();
+    let want = seed(&store, |_| "paged".to_string()).await;
 
     for tag in [None, Some("paged")] {
         let (mut cursor, mut ids, mut sizes) = (None, Vec::new(), Vec::new());
