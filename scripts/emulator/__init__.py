@@ -22,6 +22,9 @@ state):
   failed invocations for failure injection.
 - `dynamodb_strict`: Scan and Query refuse a `Limit` below 1, as DynamoDB
   does.
+- `moto_speed`: moto's server without two costs that grow with traffic (a
+  directory walk per request, an O(queue) attribute map per received
+  message), with the same answers.
 - `cloudformation`: stacks of deploy/amiboard.template.json: a state
   machine's `Definition` object, a table's point-in-time recovery, a bucket's
   public access block and lifecycle rules, topic and bucket policies, Image
@@ -33,8 +36,10 @@ Failure injection: tags on the image pipeline, read when the work starts
 
 
 def install() -> None:
-    from . import cloudformation, dynamodb_strict, ec2_tasks, imagebuilder, sfn_sdk, ssm_commands
+    from . import (cloudformation, dynamodb_strict, ec2_tasks, imagebuilder, moto_speed, sfn_sdk,
+                   ssm_commands)
 
+    moto_speed.install()
     dynamodb_strict.install()
     sfn_sdk.install()
     imagebuilder.install()
