@@ -22,9 +22,10 @@ state):
   failed invocations for failure injection.
 - `dynamodb_strict`: Scan and Query refuse a `Limit` below 1, as DynamoDB
   does.
-- `moto_speed`: moto's server without two costs that grow with traffic (a
-  directory walk per request, an O(queue) attribute map per received
-  message), with the same answers.
+- `moto_speed`: moto's server without three costs that grow with traffic
+  or the table (a directory walk per request, an O(queue) attribute map per
+  received SQS message, Python-level comparisons in every Scan page's sort),
+  with the same answers.
 - `cloudformation`: stacks of deploy/amiboard.template.json: a state
   machine's `Definition` object, a table's point-in-time recovery, a bucket's
   public access block and lifecycle rules, topic and bucket policies, Image
