@@ -15,7 +15,7 @@ use crate::ops::{Caller, Cursor, DeployedWorkflows, OpError};
 
 /// One page of lifecycles as the runner hands it back, prepared for the
 /// list off the UI thread (`app::prepared`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct PageData {
     pub prepared: Vec<Prepared>,
     pub skipped: usize,

@@ -208,11 +208,7 @@ async fn hand_over(
     cursor: Option<CursorKey>,
     prepare: &PrepareFor,
 ) -> Result<PageData, OpError> {
-    let mut data = PageData {
-        prepared: Vec::new(),
-        skipped: 0,
-        next: None,
-    };
+    let mut data = PageData::default();
     let mut cursor = cursor.map(|c| c.cursor);
     loop {
         let page = ops::list_page(ctx, stack_tag, cursor.take()).await?;

@@ -133,11 +133,7 @@ fn the_pages_of_one_hand_over_share_the_room_for_records() {
     let _ = start_load(&mut state);
     let prepare = state.prepare_for();
     let all = demo(3 * KEEP as u64);
-    let mut data = PageData {
-        prepared: Vec::new(),
-        skipped: 0,
-        next: None,
-    };
+    let mut data = PageData::default();
     for page in all.chunks(KEEP * 2 / 3) {
         data.add(&prepare, page.to_vec(), 1, None);
     }
