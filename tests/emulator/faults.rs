@@ -230,6 +230,5 @@ async fn defect_08_a_stream_started_before_its_topics_exist_connects_once_they_d
     })
     .await;
     assert_eq!(topics, 4);
-    let stopped = handle.stop().await;
-    assert!(stopped.is_clean(), "{stopped:?}");
+    crate::notifications::stop_clean(handle).await;
 }
