@@ -14,11 +14,22 @@ promises.
 
 Then the emulator extension in `scripts/emulator/` (what moto lacks for the
 workflows: Image Builder, ExportImage, CreateStoreImageTask, EventBridge to
-SNS, Run Command notifications, failure injection) is installed."""
+SNS, Run Command notifications, failure injection) is installed.
 
-import functools
+Run as a program, the server also ends once the process that started it is
+gone (`_exit_with_parent`)."""
+
+import os
 import sys
-import threading
+
+# The process that started this server (a test harness's watcher shell, a
+# script's shell), read before the slow imports: see _exit_with_parent.
+_PARENT = os.getppid()
+
+import functools  # noqa: E402
+import signal  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
 
 from moto.stepfunctions.parser.backend.execution import Execution
 
@@ -46,8 +57,6 @@ for _name in ("update_item", "put_item", "delete_item", "transact_write_items", 
     setattr(DynamoDBBackend, _name, _atomic(getattr(DynamoDBBackend, _name)))
     setattr(DynamoHandler, _name, _atomic(getattr(DynamoHandler, _name)))
 
-import os  # noqa: E402
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emulator  # noqa: E402
 
@@ -55,5 +64,22 @@ emulator.install()
 
 from moto.server import main  # noqa: E402
 
+
+
+def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
+    """Ends this server once the process that started it is gone. Its
+    starters stop it on their way out (a watcher shell's `kill`, a script's
+    EXIT trap), but a starter killed outright left the server running for
+    good, reparented, with its port and threads."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 if __name__ == "__main__":
+    _exit_with_parent(_PARENT)
     main(sys.argv[1:])
