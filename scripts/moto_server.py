@@ -65,7 +65,6 @@ emulator.install()
 from moto.server import main  # noqa: E402
 
 
-
 def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
     """Ends this server once the process that started it is gone. Its
     starters stop it on their way out (a watcher shell's `kill`, a script's

@@ -189,16 +189,12 @@ async fn published_event_arrives_decoded_within_a_second() {
         assert_eq!(got[0].lifecycle_id.as_deref(), Some(id));
         assert_eq!(n.topic_arn.as_deref(), Some(lifecycle_topic.as_str()));
         assert!(n.published_at.is_some(), "the SNS envelope was kept");
+        assert!(
+            latency < Duration::from_secs(1),
+            "publish to decoded took {latency:?}"
+        );
     }
     println!("publish -> decoded notification latency: {latencies:?}");
-    // The long poll returns when a message arrives, not at the end of its
-    // wait: the quickest of three is under a second. Not every one of them,
-    // which a loaded CI machine need not meet (each came within 5 s, above).
-    let quickest = latencies.iter().min().expect("three latencies");
-    assert!(
-        *quickest < Duration::from_secs(1),
-        "publish to decoded took {latencies:?}"
-    );
     stop_clean(running.handle).await;
     assert!(
         stream_queues(&ctx).await.is_empty(),

@@ -24,11 +24,6 @@ use crate::workflows::ready;
 
 /// The dashboard's refresh in these tests.
 const REFRESH: Duration = Duration::from_secs(2);
-/// A write shows by a change read within a few refresh periods, not by a
-/// full reload (checked apart) nor only after `r`. Two periods of slack: a
-/// change read on a loaded CI machine can take longer than the 1 s this
-/// once allowed, and a missed write would not show within 20 s at all.
-const SHOWN_WITHIN: Duration = Duration::from_secs(6);
 
 /// An open dashboard on the test's tables, loaded, whose stream is healthy
 /// (the stream itself is not started: no notification reaches it, as when
@@ -86,7 +81,10 @@ async fn trust_03_a_write_stamped_four_minutes_back_shows_within_one_refresh() {
     .await;
     eprintln!("trust_03: a write 4 min in the past shown after {shown:?}");
     let shown = shown.expect("the write shows without r");
-    assert!(shown <= SHOWN_WITHIN, "within {SHOWN_WITHIN:?}: {shown:?}");
+    assert!(
+        shown <= REFRESH + Duration::from_secs(1),
+        "within refresh + 1 s: {shown:?}"
+    );
     assert_eq!(
         state.loaded_at, loaded_at,
         "by the change read, not a full reload"
@@ -201,11 +199,7 @@ async fn trust_03_an_import_shows_in_an_open_dashboard_without_r() {
         shown.map(|_| imported.elapsed())
     );
     assert_eq!(missing, 0, "every imported lifecycle shows without r");
-    assert!(
-        imported.elapsed() <= SHOWN_WITHIN,
-        "{:?}",
-        imported.elapsed()
-    );
+    assert!(imported.elapsed() <= REFRESH + Duration::from_secs(1));
     assert_eq!(state.loaded_at, loaded_at, "no full reload");
     // Stamped with the time of the write, the reference's dates kept in the records.
     let lc = ctx.store.get(&ids[0]).await.expect("get");
